@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# bench/article.sh — the seed article page served by Gazette vs nginx serving the same bytes
+# as a static file, measured in the same run with wrk over loopback (keep-alive), at 64 and at
+# 8 connections. Prints requests/s for both and ratio_vs_nginx= (Gazette / nginx; higher is
+# better). Each pair is measured ROUNDS times, alternating, and the medians are compared.
+# Usage: bench/article.sh   (env: DURATION=10s ROUNDS=3 THREADS=2)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10s}
+ROUNDS=${ROUNDS:-3}
+THREADS=${THREADS:-2}
+PAGE=/news/maria-zakharova-hamas-visited-moscow/
+for tool in wrk nginx curl; do
+    command -v $tool >/dev/null || { echo "bench: $tool is missing (make bench installs it)"; exit 1; }
+done
+[ -x ./gazette ] || make gazette >/dev/null
+
+work=$(mktemp -d /tmp/gazette-bench.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "bench: $1 did not answer"; exit 1; }
+
+gport=$(free_port)
+./gazette demo --db "$work/demo.db" --listen 127.0.0.1:$gport >"$work/gazette.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$gport$PAGE"
+
+mkdir -p "$work/www/news/maria-zakharova-hamas-visited-moscow"
+curl -sf "http://127.0.0.1:$gport$PAGE" -o "$work/www/news/maria-zakharova-hamas-visited-moscow/index.html"
+bytes=$(stat -c %s "$work/www/news/maria-zakharova-hamas-visited-moscow/index.html")
+
+nport=$(free_port)
+cat >"$work/nginx.conf" <<CONF
+worker_processes auto;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+daemon off;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    types { text/html html; }
+    default_type text/html;
+    client_body_temp_path $work/tmp; proxy_temp_path $work/tmp; fastcgi_temp_path $work/tmp;
+    uwsgi_temp_path $work/tmp; scgi_temp_path $work/tmp;
+    server { listen 127.0.0.1:$nport; root $work/www; index index.html; }
+}
+CONF
+mkdir -p "$work/tmp"
+nginx -c "$work/nginx.conf" -p "$work" &
+pids+=($!)
+wait_http "http://127.0.0.1:$nport$PAGE"
+
+rps() { wrk -t"$THREADS" -c"$1" -d"$DURATION" "$2" | awk '/Requests\/sec/ {print $2}'; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+echo "page: $PAGE ($bytes bytes), wrk -t$THREADS -d$DURATION, $ROUNDS rounds, $(nproc) cores"
+for conns in 64 8; do
+    g=() n=()
+    for r in $(seq "$ROUNDS"); do
+        g+=("$(rps "$conns" "http://127.0.0.1:$gport$PAGE")")
+        n+=("$(rps "$conns" "http://127.0.0.1:$nport$PAGE")")
+    done
+    gm=$(printf '%s\n' "${g[@]}" | median)
+    nm=$(printf '%s\n' "${n[@]}" | median)
+    ratio=$(awk -v g="$gm" -v n="$nm" 'BEGIN {printf "%.2f", g / n}')
+    echo "connections=$conns gazette_rps=$gm nginx_rps=$nm ratio_vs_nginx=$ratio  (gazette: ${g[*]}; nginx: ${n[*]})"
+done

@@ -1,0 +1,26 @@
+/* article_json.h — the one JSON shape of a story, shared by the API and the themes (the view
+ * model a template gets is exactly what GET /api/v1/articles/{slug} returns). */
+#ifndef GAZETTE_ARTICLE_JSON_H
+#define GAZETTE_ARTICLE_JSON_H
+
+#include <jansson.h>
+
+#include "../store/store.h"
+
+enum { ARTICLE_EXCERPT_CHARS = 160, ARTICLE_RELATED_COUNT = 4 };
+
+/* {slug, name, url} */
+json_t *topic_json(const store_topic *topic);
+json_t *author_json(const store_author *author);
+/* The summary fields (see docs/themes.md). */
+json_t *article_summary_json(arena *a, const store_article *article);
+/* Summary + body_html with read-also links resolved + related (the four "You May Also Like"
+ * stories). Reads the store for read-also targets and related stories; NULL with *status set on
+ * a store failure. */
+json_t *article_full_json(store *s, arena *a, const store_article *article, store_status *status);
+/* Public URL path of a story, topic, author. */
+char *article_url(arena *a, const char *slug);
+/* "26 October 2023, 09:30" (UTC) */
+char *article_display_time(arena *a, long long unix_seconds);
+
+#endif

@@ -1,0 +1,42 @@
+/* cli.h — the gazette command line: one function per command, and the option parser they
+ * share. Every command prints what went wrong and what to do about it; exit status 0 on
+ * success, 1 when the work failed, 2 for a usage error (unknown flag, bad value). */
+#ifndef GAZETTE_CLI_H
+#define GAZETTE_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../store/store.h"
+
+enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
+
+typedef struct cli_option {
+    const char *name;   /* "--db" */
+    const char **value; /* set for options taking a value; NULL for flags */
+    bool *flag;         /* set for flags */
+} cli_option;
+
+/* Parses argv (after the command words) against options; positional arguments are collected
+ * into positional (up to max_positional). --help prints help and sets *help. Returns CLI_OK or
+ * CLI_USAGE after printing a one-line error naming the command. */
+int cli_parse(const char *command, const char *help, int argc, char **argv,
+              const cli_option *options, const char **positional, size_t max_positional,
+              size_t *n_positional, bool *help_shown);
+
+/* Opens an existing database, printing a helpful message on failure. */
+store *cli_open_store(const char *command, const char *db);
+
+int cli_init(int argc, char **argv);
+int cli_serve(int argc, char **argv);
+int cli_demo(int argc, char **argv);
+int cli_article(int argc, char **argv);
+int cli_topic(int argc, char **argv);
+
+/* Reads story files and directories of them (*.md, recursively, in name order), renders them,
+ * and saves them all in one transaction. Reports every bad file (path:line: message) and saves
+ * nothing when any is bad. Prints read-also links to missing stories as warnings. */
+int cli_add_story_files(const char *command, store *s, const char *const *paths, size_t n_paths,
+                        bool quiet);
+
+#endif

@@ -1,0 +1,199 @@
+/* cmd_serve.c — `gazette serve` (serve a site's database over HTTP until SIGINT/SIGTERM) and
+ * `gazette demo` (create the demo site when its database is missing, then serve it). */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../site/site.h"
+#include "cli.h"
+
+typedef struct {
+    const char *db, *listen, *theme, *media, *access_log, *threads, *base_url, *site_name;
+} serve_options;
+
+static const char serve_help[] =
+    "usage: gazette serve --db FILE [options]\n"
+    "\n"
+    "Serves the site in FILE over HTTP until interrupted (Ctrl-C or SIGTERM; requests in\n"
+    "progress are allowed to finish).\n"
+    "\n"
+    "options:\n"
+    "  --db FILE            the site's database (created with 'gazette init')\n"
+    "  --listen ADDR:PORT   where to listen (default 127.0.0.1:8080; port 0 picks a free one)\n"
+    "  --theme DIR          theme folder (default: themes/default next to the binary)\n"
+    "  --media DIR          folder served at /media/ (images); none by default\n"
+    "  --access-log FILE    append one line per request to FILE ('-' for standard output)\n"
+    "  --threads N          worker threads (default: one per core)\n"
+    "  --base-url URL       public address used in canonical links (default http://LISTEN)\n"
+    "  --site-name NAME     the name in the masthead (default \"The Port Alder Courier\")\n";
+
+static const char demo_help[] =
+    "usage: gazette demo [--db FILE] [--listen ADDR:PORT] [options]\n"
+    "\n"
+    "Serves the demo site. When FILE (default demo.db) does not exist, it is created first with\n"
+    "the demo stories from content/demo/ next to the binary. Takes every option of\n"
+    "'gazette serve'.\n";
+
+/* The folder the gazette binary is in: themes/ and content/ are found next to it. */
+static const char *binary_dir(char *out, size_t cap)
+{
+    ssize_t n = readlink("/proc/self/exe", out, cap - 1);
+    if (n <= 0) return ".";
+    out[n] = '\0';
+    char *slash = strrchr(out, '/');
+    if (slash) *slash = '\0';
+    return out;
+}
+
+static bool parse_threads(const char *text, unsigned *threads)
+{
+    char *end;
+    long n = text ? strtol(text, &end, 10) : 0;
+    if (!text) return true;
+    if (end == text || *end || n < 1 || n > 256) return false;
+    *threads = (unsigned)n;
+    return true;
+}
+
+static int run_server(const char *command, const serve_options *o)
+{
+    unsigned threads = 0;
+    if (!parse_threads(o->threads, &threads)) {
+        fprintf(stderr, "gazette %s: --threads must be a number from 1 to 256\n", command);
+        return CLI_USAGE;
+    }
+    char dir[PATH_MAX], theme_dir[PATH_MAX + 32], err[512] = "";
+    snprintf(theme_dir, sizeof theme_dir, "%s/themes/default", binary_dir(dir, sizeof dir));
+    site_app app = {.config = {.name = o->site_name ? o->site_name : "The Port Alder Courier",
+                               .tagline = "News from Port Alder and the world",
+                               .language = "en",
+                               .media_dir = o->media,
+                               .page_size = 24}};
+    app.theme = theme_load(o->theme ? o->theme : theme_dir, err, sizeof err);
+    if (!app.theme) {
+        fprintf(stderr, "gazette %s: cannot load the theme: %s\n", command, err);
+        return CLI_FAILED;
+    }
+    app.store = cli_open_store(command, o->db);
+    if (!app.store) {
+        theme_free(app.theme);
+        return CLI_FAILED;
+    }
+    app.assets = theme_assets_json(app.theme);
+    char base_url[300];
+    snprintf(base_url, sizeof base_url, "http://%s", o->listen);
+    app.config.base_url = o->base_url ? o->base_url : base_url;
+
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    http_server_config cfg = {.listen = o->listen,
+                              .threads = threads,
+                              .timeout_seconds = 30,
+                              .max_body = 1024 * 1024,
+                              .access_log = o->access_log,
+                              .routes = site_routes,
+                              .n_routes = site_n_routes,
+                              .app = &app,
+                              .error_page = site_error_page};
+    http_server *srv = http_server_start(&cfg, err, sizeof err);
+    int rc = CLI_FAILED;
+    if (!srv) {
+        fprintf(stderr, "gazette %s: %s\n", command, err);
+    } else {
+        printf("gazette: serving %s on port %u (database %s); Ctrl-C stops\n", app.config.base_url,
+               http_server_port(srv), o->db);
+        fflush(stdout);
+        int sig = http_wait_for_shutdown_signal();
+        printf("gazette: %s received, finishing requests in progress\n",
+               sig == SIGINT ? "SIGINT" : "SIGTERM");
+        http_server_stop(srv, 10);
+        rc = CLI_OK;
+    }
+    json_decref(app.assets);
+    store_close(app.store);
+    theme_free(app.theme);
+    return rc;
+}
+
+static int parse_serve_options(const char *command, const char *help, int argc, char **argv,
+                               serve_options *o, bool *help_shown)
+{
+    const char *positional[1];
+    size_t n;
+    cli_option options[] = {{"--db", &o->db, NULL},
+                            {"--listen", &o->listen, NULL},
+                            {"--theme", &o->theme, NULL},
+                            {"--media", &o->media, NULL},
+                            {"--access-log", &o->access_log, NULL},
+                            {"--threads", &o->threads, NULL},
+                            {"--base-url", &o->base_url, NULL},
+                            {"--site-name", &o->site_name, NULL},
+                            {0}};
+    return cli_parse(command, help, argc, argv, options, positional, 0, &n, help_shown);
+}
+
+int cli_serve(int argc, char **argv)
+{
+    serve_options o = {.listen = "127.0.0.1:8080"};
+    bool help;
+    int rc = parse_serve_options("serve", serve_help, argc, argv, &o, &help);
+    if (rc != CLI_OK || help) return rc;
+    if (!o.db) {
+        fputs("gazette serve: --db FILE is required; see 'gazette serve --help'\n", stderr);
+        return CLI_USAGE;
+    }
+    return run_server("serve", &o);
+}
+
+/* Creates the demo database from content/demo/ next to the binary. */
+static int create_demo(const char *db, const char *content_dir)
+{
+    store *s = NULL;
+    char err[512] = "";
+    store_status st = store_create(db, &s, err, sizeof err);
+    if (st != STORE_OK) {
+        fprintf(stderr, "gazette demo: cannot create '%s': %s\n", db,
+                err[0] ? err : store_strerror(st));
+        return CLI_FAILED;
+    }
+    const char *paths[] = {content_dir};
+    int rc = cli_add_story_files("demo", s, paths, 1, false);
+    store_close(s);
+    if (rc != CLI_OK)
+        unlink(db);
+    else
+        printf("created the demo site in %s\n", db);
+    return rc;
+}
+
+int cli_demo(int argc, char **argv)
+{
+    serve_options o = {.listen = "127.0.0.1:8080", .db = "demo.db"};
+    bool help;
+    int rc = parse_serve_options("demo", demo_help, argc, argv, &o, &help);
+    if (rc != CLI_OK || help) return rc;
+    char dir[PATH_MAX], content_dir[PATH_MAX + 32], media_dir[PATH_MAX + 32];
+    binary_dir(dir, sizeof dir);
+    snprintf(content_dir, sizeof content_dir, "%s/content/demo", dir);
+    snprintf(media_dir, sizeof media_dir, "%s/content/demo/media", dir);
+    if (!o.media) o.media = media_dir;
+    struct stat st;
+    if (stat(o.db, &st) != 0) {
+        if (errno != ENOENT) {
+            fprintf(stderr, "gazette demo: cannot use '%s': %s\n", o.db, strerror(errno));
+            return CLI_FAILED;
+        }
+        rc = create_demo(o.db, content_dir);
+        if (rc != CLI_OK) return rc;
+    }
+    return run_server("demo", &o);
+}

@@ -1,0 +1,44 @@
+/* main.c — the gazette binary: reads the command word and hands the rest of the arguments to
+ * that command (src/cli/cmd_*.c). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: gazette COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  init          create a new site database            gazette init --db site.db\n"
+    "  serve         serve a site over HTTP                gazette serve --db site.db\n"
+    "  demo          create (if needed) and serve the demo gazette demo\n"
+    "  article add   add stories from Markdown files       gazette article add --db site.db a.md\n"
+    "  topic add     add a topic                           gazette topic add --db site.db --name "
+    "X\n"
+    "\n"
+    "'gazette COMMAND --help' tells more about each.\n";
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*run)(int argc, char **argv);
+    } commands[] = {{"init", cli_init},
+                    {"serve", cli_serve},
+                    {"demo", cli_demo},
+                    {"article", cli_article},
+                    {"topic", cli_topic}};
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_USAGE : CLI_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        puts("gazette 0.1.0");
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
+    fprintf(stderr, "gazette: unknown command '%s'; see 'gazette --help'\n", argv[1]);
+    return CLI_USAGE;
+}

@@ -1,0 +1,106 @@
+/* http.h — what a handler sees of HTTP: a request (method, decoded path, query, headers, an
+ * arena that dies with the request) and a response it fills (status, type, body, headers).
+ * The libmicrohttpd glue (server.c) and the router (router.c) live behind it; handlers never
+ * touch libmicrohttpd. */
+#ifndef GAZETTE_HTTP_H
+#define GAZETTE_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../core/arena.h"
+#include "../core/buf.h"
+
+struct MHD_Connection;
+
+typedef struct http_request {
+    arena *arena;
+    const char *method; /* "GET", "HEAD", "POST"... */
+    const char *path;   /* the URL path, without the query string */
+    struct MHD_Connection *connection;
+    const char *body; /* request body (POST), NUL-terminated, NULL when none */
+    size_t body_len;
+} http_request;
+
+enum { HTTP_MAX_HEADERS = 12 };
+
+typedef struct http_response {
+    int status;
+    const char *content_type;
+    buf body;                 /* owned: handed to libmicrohttpd without a copy */
+    const void *static_body;  /* or: bytes that outlive the response (theme assets) */
+    size_t static_len;
+    const char *header_names[HTTP_MAX_HEADERS];
+    const char *header_values[HTTP_MAX_HEADERS];
+    size_t n_headers;
+} http_response;
+
+/* Query-string argument by name (decoded), or NULL. */
+const char *http_query(const http_request *req, const char *name);
+/* Request header by name (case-insensitive), or NULL. */
+const char *http_header(const http_request *req, const char *name);
+/* Adds a response header; names and values must live as long as the request (arena or static).
+ * Values containing CR or LF are refused (header injection). */
+bool http_set_header(http_response *res, const char *name, const char *value);
+/* Sets a redirect (301/302/303/307/308) to a local path; a location that is not a path on
+ * this site ("//evil", "http://...") is refused and becomes a 400. */
+void http_redirect(http_response *res, int status, const char *local_path);
+
+/* ---- Router ------------------------------------------------------------------------------
+ * A route is a method and a pattern of literal segments and {name} captures ("/news/{slug}/");
+ * a final {name*} captures the rest of the path. HEAD is answered by GET routes. */
+typedef struct http_params {
+    const char *names[4];
+    const char *values[4];
+    size_t n;
+} http_params;
+
+typedef void (*http_handler)(void *app, http_request *req, const http_params *params,
+                             http_response *res);
+
+typedef struct http_route {
+    const char *method;
+    const char *pattern;
+    http_handler handler;
+} http_route;
+
+const char *http_param(const http_params *params, const char *name);
+
+typedef enum {
+    HTTP_ROUTE_FOUND,
+    HTTP_ROUTE_NOT_FOUND,
+    HTTP_ROUTE_METHOD_NOT_ALLOWED,
+    HTTP_ROUTE_ADD_SLASH, /* the path lacks only its trailing slash: redirect */
+} http_route_result;
+
+http_route_result http_route_match(const http_route *routes, size_t n_routes, arena *a,
+                                   const char *method, const char *path, const http_route **found,
+                                   http_params *params);
+
+/* ---- Server ------------------------------------------------------------------------------ */
+typedef struct http_server_config {
+    const char *listen;       /* "127.0.0.1:8080" */
+    unsigned threads;         /* 0: one per core */
+    unsigned timeout_seconds; /* idle / slow client limit */
+    size_t max_body;          /* bytes; larger requests get 413 */
+    const char *access_log;   /* file path, "-" for stdout, NULL for none */
+    /* Called for every request with its route matched; fills res. */
+    const http_route *routes;
+    size_t n_routes;
+    void *app;
+    /* Fills res for errors (404, 405, 500...) the router or server produces. */
+    void (*error_page)(void *app, http_request *req, int status, http_response *res);
+} http_server_config;
+
+typedef struct http_server http_server;
+
+/* Starts listening; err gets a human message on failure. */
+http_server *http_server_start(const http_server_config *cfg, char *err, size_t errlen);
+/* Stops accepting, lets in-flight requests finish (up to grace_seconds), then stops. */
+void http_server_stop(http_server *srv, unsigned grace_seconds);
+/* The port actually bound (useful with port 0). */
+unsigned http_server_port(const http_server *srv);
+/* Blocks until SIGINT or SIGTERM arrives. Call with those signals blocked in every thread. */
+int http_wait_for_shutdown_signal(void);
+
+#endif

@@ -1,0 +1,348 @@
+/* server.c — the libmicrohttpd glue. One epoll-driven thread pool sized to the cores; each
+ * request gets a context with its own arena, created on the first call of the access handler
+ * (after which libmicrohttpd always reports completion) and freed when libmicrohttpd reports
+ * the request complete, where the access-log line is written.
+ * libmicrohttpd 0.9.75 drops keep-alive when a response is queued on the first call of the
+ * access handler, so requests are always answered on a later call. Shutdown is graceful:
+ * stop accepting, wait for in-flight requests, then stop the daemon. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    http_server_config cfg;
+    int log_fd;
+    atomic_int in_flight;
+    unsigned port;
+};
+
+typedef struct request_context {
+    http_request req;
+    bool body_too_large;
+    buf body;
+    int status;
+    size_t bytes_sent;
+    struct timespec began;
+} request_context;
+
+const char *http_query(const http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_header(const http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
+}
+
+bool http_set_header(http_response *res, const char *name, const char *value)
+{
+    if (res->n_headers == HTTP_MAX_HEADERS || strpbrk(value, "\r\n")) return false;
+    res->header_names[res->n_headers] = name;
+    res->header_values[res->n_headers] = value;
+    res->n_headers++;
+    return true;
+}
+
+void http_redirect(http_response *res, int status, const char *local_path)
+{
+    bool local = local_path[0] == '/' && local_path[1] != '/' && local_path[1] != '\\';
+    if (!local || !http_set_header(res, "Location", local_path)) {
+        res->status = 400;
+        return;
+    }
+    res->status = status;
+    res->content_type = "text/plain; charset=utf-8";
+    buf_puts(&res->body, "Moved\n");
+}
+
+static request_context *request_context_new(http_server *srv, struct MHD_Connection *connection,
+                                            const char *method, const char *url)
+{
+    request_context *ctx = calloc(1, sizeof *ctx);
+    if (!ctx) return NULL;
+    ctx->req.arena = arena_new();
+    ctx->req.connection = connection;
+    ctx->req.method = arena_strdup(ctx->req.arena, method);
+    ctx->req.path = arena_strdup(ctx->req.arena, url);
+    clock_gettime(CLOCK_MONOTONIC, &ctx->began);
+    atomic_fetch_add(&srv->in_flight, 1);
+    return ctx;
+}
+
+static void add_common_headers(struct MHD_Response *r, const http_response *res)
+{
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            res->content_type ? res->content_type : "text/html; charset=utf-8");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
+    for (size_t i = 0; i < res->n_headers; i++)
+        MHD_add_response_header(r, res->header_names[i], res->header_values[i]);
+}
+
+static enum MHD_Result queue(request_context *ctx, http_response *res)
+{
+    struct MHD_Response *r;
+    size_t len;
+    if (res->static_body) {
+        len = res->static_len;
+        r = MHD_create_response_from_buffer(len, (void *)res->static_body, MHD_RESPMEM_PERSISTENT);
+    } else {
+        len = res->body.len;
+        r = MHD_create_response_from_buffer(len, buf_steal(&res->body), MHD_RESPMEM_MUST_FREE);
+    }
+    if (!r) return MHD_NO;
+    add_common_headers(r, res);
+    ctx->status = res->status;
+    ctx->bytes_sent = len;
+    enum MHD_Result ok = MHD_queue_response(ctx->req.connection, (unsigned)res->status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static void fill_error(http_server *srv, request_context *ctx, int status, http_response *res)
+{
+    buf_free(&res->body);
+    res->static_body = NULL;
+    res->status = status;
+    if (srv->cfg.error_page) srv->cfg.error_page(srv->cfg.app, &ctx->req, status, res);
+    if (res->body.len == 0) {
+        res->content_type = "text/plain; charset=utf-8";
+        buf_printf(&res->body, "%d\n", status);
+    }
+}
+
+static void dispatch(http_server *srv, request_context *ctx, http_response *res)
+{
+    const http_route *route = NULL;
+    http_params params = {0};
+    http_request *req = &ctx->req;
+    if (req->path[0] != '/') return fill_error(srv, ctx, 400, res);
+    switch (http_route_match(srv->cfg.routes, srv->cfg.n_routes, req->arena, req->method, req->path,
+                             &route, &params)) {
+    case HTTP_ROUTE_FOUND:
+        res->status = 200;
+        route->handler(srv->cfg.app, req, &params, res);
+        if (res->status >= 400 && res->body.len == 0 && !res->static_body)
+            fill_error(srv, ctx, res->status, res);
+        return;
+    case HTTP_ROUTE_ADD_SLASH:
+        return http_redirect(res, 301, arena_printf(req->arena, "%s/", req->path));
+    case HTTP_ROUTE_METHOD_NOT_ALLOWED:
+        fill_error(srv, ctx, 405, res);
+        http_set_header(res, "Allow", "GET, HEAD");
+        return;
+    case HTTP_ROUTE_NOT_FOUND:
+        return fill_error(srv, ctx, 404, res);
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    http_server *srv = cls;
+    request_context *ctx = *con_cls;
+    if (!ctx) {
+        *con_cls = request_context_new(srv, connection, method, url);
+        return *con_cls ? MHD_YES : MHD_NO; /* answer on a later call: keeps keep-alive */
+    }
+    if (*upload_data_size) {
+        if (ctx->body.len + *upload_data_size > srv->cfg.max_body)
+            ctx->body_too_large = true;
+        else
+            buf_append(&ctx->body, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    http_response res = {0};
+    if (ctx->body_too_large) {
+        fill_error(srv, ctx, 413, &res);
+        http_set_header(&res, "Connection", "close");
+    } else {
+        ctx->req.body = ctx->body.data;
+        ctx->req.body_len = ctx->body.len;
+        dispatch(srv, ctx, &res);
+    }
+    enum MHD_Result ok = queue(ctx, &res);
+    buf_free(&res.body);
+    return ok;
+}
+
+/* Copies text for a log line, replacing control characters, quotes and backslashes so that a
+ * crafted URL cannot forge log lines. */
+static void log_safe_copy(char *dst, size_t cap, const char *src)
+{
+    size_t i = 0;
+    for (; src[i] && i + 1 < cap; i++) {
+        unsigned char c = (unsigned char)src[i];
+        dst[i] = (c < 0x20 || c == 0x7f || c == '"' || c == '\\') ? '?' : (char)c;
+    }
+    dst[i] = '\0';
+}
+
+static void write_access_log(http_server *srv, request_context *ctx)
+{
+    char addr[INET6_ADDRSTRLEN] = "-";
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(ctx->req.connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (info && info->client_addr) {
+        const struct sockaddr *sa = info->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, addr, sizeof addr);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, addr, sizeof addr);
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double ms = (double)(now.tv_sec - ctx->began.tv_sec) * 1e3 +
+                (double)(now.tv_nsec - ctx->began.tv_nsec) / 1e6;
+    time_t wall = time(NULL);
+    struct tm tm;
+    gmtime_r(&wall, &tm);
+    char when[32];
+    strftime(when, sizeof when, "%d/%b/%Y:%H:%M:%S +0000", &tm);
+    char path[1024], method[16];
+    log_safe_copy(path, sizeof path, ctx->req.path);
+    log_safe_copy(method, sizeof method, ctx->req.method);
+    char line[2048];
+    int n = snprintf(line, sizeof line, "%s - - [%s] \"%s %s\" %d %zu %.3fms\n", addr, when, method,
+                     path, ctx->status, ctx->bytes_sent, ms);
+    if (n > 0 &&
+        write(srv->log_fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0)
+        fputs("gazette: cannot write the access log\n", stderr);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    http_server *srv = cls;
+    request_context *ctx = *con_cls;
+    if (!ctx) return;
+    if (srv->log_fd >= 0) write_access_log(srv, ctx);
+    buf_free(&ctx->body);
+    arena_free(ctx->req.arena);
+    free(ctx);
+    *con_cls = NULL;
+    atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static bool parse_listen(const char *listen, struct sockaddr_storage *ss, bool *ipv6)
+{
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen) return false;
+    char host[64];
+    size_t hl = (size_t)(colon - listen);
+    if (hl >= sizeof host) return false;
+    memcpy(host, listen, hl);
+    host[hl] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || colon[1] == '\0' || port < 0 || port > 65535) return false;
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+    if (host[0] == '[' && host[hl - 1] == ']') {
+        host[hl - 1] = '\0';
+        *ipv6 = true;
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        return inet_pton(AF_INET6, host + 1, &v6->sin6_addr) == 1;
+    }
+    *ipv6 = false;
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons((uint16_t)port);
+    return inet_pton(AF_INET, host, &v4->sin_addr) == 1;
+}
+
+static bool open_access_log(http_server *srv, const char *path, char *err, size_t errlen)
+{
+    srv->log_fd = -1;
+    if (!path) return true;
+    if (strcmp(path, "-") == 0) {
+        srv->log_fd = STDOUT_FILENO;
+        return true;
+    }
+    srv->log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (srv->log_fd < 0)
+        snprintf(err, errlen, "cannot open access log '%s': %s", path, strerror(errno));
+    return srv->log_fd >= 0;
+}
+
+http_server *http_server_start(const http_server_config *cfg, char *err, size_t errlen)
+{
+    struct sockaddr_storage ss;
+    bool ipv6;
+    if (!parse_listen(cfg->listen, &ss, &ipv6)) {
+        snprintf(err, errlen, "bad listen address '%s': expected HOST:PORT such as 127.0.0.1:8080",
+                 cfg->listen);
+        return NULL;
+    }
+    http_server *srv = calloc(1, sizeof *srv);
+    if (!srv) return NULL;
+    srv->cfg = *cfg;
+    if (!open_access_log(srv, cfg->access_log, err, errlen)) {
+        free(srv);
+        return NULL;
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = cfg->threads ? cfg->threads : (cores > 0 ? (unsigned)cores : 1);
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME | (ipv6 ? MHD_USE_IPv6 : 0);
+    srv->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        cfg->timeout_seconds ? cfg->timeout_seconds : 30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)64 * 1024, MHD_OPTION_CONNECTION_LIMIT, 20000u, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, srv, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+    if (!srv->daemon) {
+        snprintf(err, errlen, "cannot listen on %s (address in use or not available)", cfg->listen);
+        if (srv->log_fd > STDERR_FILENO) close(srv->log_fd);
+        free(srv);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = info ? info->port : 0;
+    return srv;
+}
+
+unsigned http_server_port(const http_server *srv)
+{
+    return srv->port;
+}
+
+void http_server_stop(http_server *srv, unsigned grace_seconds)
+{
+    if (!srv) return;
+    MHD_socket listen_fd = MHD_quiesce_daemon(srv->daemon);
+    for (unsigned waited = 0; atomic_load(&srv->in_flight) > 0 && waited < grace_seconds * 100;
+         waited++)
+        usleep(10 * 1000);
+    MHD_stop_daemon(srv->daemon);
+    if (listen_fd != MHD_INVALID_SOCKET) close(listen_fd);
+    if (srv->log_fd > STDERR_FILENO) close(srv->log_fd);
+    free(srv);
+}
+
+int http_wait_for_shutdown_signal(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    int sig = 0;
+    sigwait(&set, &sig);
+    return sig;
+}

@@ -1,0 +1,18 @@
+/* routes.c — the site map: every URL Gazette answers, and the handler behind it. */
+#include "site.h"
+
+const http_route site_routes[] = {
+    /* pages for readers */
+    {"GET", "/", site_home},
+    {"GET", "/news/{slug}/", site_article},
+    {"GET", "/topic/{slug}/", site_topic},
+    {"GET", "/author/{slug}/", site_author},
+    /* files */
+    {"GET", "/assets/{file}", site_asset},
+    {"GET", "/media/{path*}", site_media},
+    /* the content API (docs/api.md) */
+    {"GET", "/api/v1/articles", api_articles_list},
+    {"GET", "/api/v1/articles/{slug}", api_article_one},
+};
+
+const size_t site_n_routes = sizeof site_routes / sizeof site_routes[0];

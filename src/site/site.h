@@ -1,0 +1,62 @@
+/* site.h — the public site: the application state every handler receives (store, theme,
+ * settings), the route table that is the site's map, and the page handlers. */
+#ifndef GAZETTE_SITE_H
+#define GAZETTE_SITE_H
+
+#include <jansson.h>
+
+#include "../http/http.h"
+#include "../store/store.h"
+#include "../theme/theme.h"
+
+typedef struct site_config {
+    const char *name;     /* "The Port Alder Courier" */
+    const char *tagline;
+    const char *language; /* "en" */
+    const char *base_url; /* "http://127.0.0.1:8080", no trailing slash */
+    const char *media_dir; /* served at /media/, NULL for none */
+    size_t page_size;     /* stories per list page */
+} site_config;
+
+typedef struct site_app {
+    store *store;
+    theme *theme;
+    site_config config;
+    json_t *assets; /* theme_assets_json, built once */
+} site_app;
+
+extern const http_route site_routes[];
+extern const size_t site_n_routes;
+
+/* The error page for status (404 and 405 from the theme's not_found, everything else from
+ * error; JSON under /api/). Leaks nothing of the error itself. */
+void site_error_page(void *app, http_request *req, int status, http_response *res);
+
+/* ---- handlers (one file each under src/site/ and src/api/) ------------------------------ */
+void site_home(void *app, http_request *req, const http_params *params, http_response *res);
+void site_article(void *app, http_request *req, const http_params *params, http_response *res);
+void site_topic(void *app, http_request *req, const http_params *params, http_response *res);
+void site_author(void *app, http_request *req, const http_params *params, http_response *res);
+void site_asset(void *app, http_request *req, const http_params *params, http_response *res);
+void site_media(void *app, http_request *req, const http_params *params, http_response *res);
+void api_articles_list(void *app, http_request *req, const http_params *params,
+                       http_response *res);
+void api_article_one(void *app, http_request *req, const http_params *params,
+                     http_response *res);
+
+/* ---- shared by the page handlers (site/render.c) ---------------------------------------- */
+/* The "site" and "page" objects every template gets; view is a new object to fill. */
+json_t *site_view_new(site_app *app, http_request *req, const char *page_type, const char *title,
+                      const char *description);
+/* Renders template with view (consumed) into res as a 200 HTML page, or a 500. */
+void site_render(site_app *app, http_request *req, const char *template_name, json_t *view,
+                 http_response *res);
+/* Parses ?page=N (1 when absent); false for a malformed or out-of-range value. */
+bool site_page_number(http_request *req, size_t *page);
+/* {"page","pages","prev_url","next_url"} or NULL when there is one page; base is the path. */
+json_t *site_pagination(http_request *req, const char *base, size_t page, size_t total,
+                        size_t page_size);
+/* Maps a store failure to a response status: NOT_FOUND 404, BUSY 503, others 500. */
+int site_status_for(store_status st);
+
+#endif

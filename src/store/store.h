@@ -1,0 +1,135 @@
+/* store.h — the one interface between Gazette and its database. Handlers and the CLI call
+ * these functions; none of them ever sees SQL. Today the backend is SQLite (sqlite.c: WAL,
+ * foreign keys, busy timeout, one connection per thread, cached prepared statements, every
+ * write in a transaction); a PostgreSQL backend will slot in behind the same functions.
+ *
+ * Memory: every result is allocated from the arena the caller passes and lives as long as it.
+ * Threads: a store is shared by all worker threads; each thread gets its own connection the
+ * first time it calls in. Times are unix seconds (UTC). */
+#ifndef GAZETTE_STORE_H
+#define GAZETTE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../core/arena.h"
+
+typedef struct store store;
+
+typedef enum {
+    STORE_OK = 0,
+    STORE_NOT_FOUND, /* no such row */
+    STORE_CONFLICT,  /* a unique value (slug) already taken */
+    STORE_INVALID,   /* a value the store refuses (empty headline, bad status...) */
+    STORE_BUSY,      /* the database stayed locked past the busy timeout */
+    STORE_IO,        /* cannot open / read / write the database (disk full, permissions) */
+    STORE_SCHEMA,    /* the database is not a Gazette database or is newer than this binary */
+} store_status;
+
+const char *store_strerror(store_status status);
+
+/* ---- Opening ----------------------------------------------------------------------------
+ * location: a file path (SQLite). store_open refuses a file that does not exist
+ * (STORE_NOT_FOUND) and a database whose migrations are behind (it applies them) or ahead
+ * (STORE_SCHEMA). store_create makes a new database file and applies all migrations; it
+ * refuses an existing non-empty file (STORE_CONFLICT). err gets a human message. */
+store_status store_open(const char *location, store **out, char *err, size_t errlen);
+store_status store_create(const char *location, store **out, char *err, size_t errlen);
+void store_close(store *s);
+int store_schema_version(store *s); /* number of the last migration applied */
+
+/* ---- Content model ---------------------------------------------------------------------- */
+typedef struct {
+    long long id;
+    const char *slug, *name, *description;
+} store_topic;
+
+typedef struct {
+    long long id;
+    const char *slug, *name, *bio;
+} store_author;
+
+typedef enum { ARTICLE_DRAFT = 0, ARTICLE_SCHEDULED = 1, ARTICLE_PUBLISHED = 2 } article_status;
+const char *article_status_name(article_status st); /* "draft", "scheduled", "published" */
+bool article_status_parse(const char *name, article_status *out);
+
+typedef struct {
+    long long id;
+    const char *slug, *kicker, *headline, *lead;
+    const char *body_markdown, *body_html; /* body_html: rendered once per change, kept */
+    const char *image_url, *image_caption, *image_credit, *image_alt; /* NULL when none */
+    article_status status;
+    long long published_at, updated_at;
+    store_topic *topics; /* topics[0] is the primary topic */
+    size_t n_topics;
+    store_author *authors;
+    size_t n_authors;
+} store_article;
+
+/* What the CLI (and later the editor) hands in to create or update a story. Topics and
+ * authors are given by name; missing ones are created (slug made from the name). body_html
+ * and read_also come from content_render_markdown. */
+typedef struct {
+    const char *slug; /* required, valid slug */
+    const char *kicker, *headline, *lead, *body_markdown, *body_html;
+    const char *image_url, *image_caption, *image_credit, *image_alt;
+    article_status status;
+    long long published_at; /* 0: now */
+    const char **topic_names;
+    size_t n_topics;
+    const char **author_names;
+    size_t n_authors;
+    const char **read_also_slugs; /* kept so the CLI can report links to missing stories */
+    size_t n_read_also;
+} store_article_input;
+
+/* Inserts, or updates the article with the same slug. Saving n inputs happens in one
+ * transaction: all or nothing. ids (may be NULL) receives each article's id. */
+store_status store_articles_save(store *s, const store_article_input *inputs, size_t n,
+                                 long long *ids);
+
+/* ---- Reading ----------------------------------------------------------------------------
+ * Only published articles whose published_at <= now are "live"; readers see nothing else. */
+typedef struct {
+    const char *topic_slug;  /* NULL: any topic */
+    const char *author_slug; /* NULL: any author */
+    long long exclude_id;    /* 0: none */
+    size_t limit, offset;
+} store_article_query;
+
+/* Live articles, newest first, with topics and authors filled (bodies left NULL). total gets
+ * the number matching the query without limit/offset (may be NULL). */
+store_status store_articles_list(store *s, arena *a, const store_article_query *q,
+                                 store_article **out, size_t *n, size_t *total);
+/* One live article by slug, with body. */
+store_status store_article_by_slug(store *s, arena *a, const char *slug, store_article *out);
+/* Any article by slug whatever its status (CLI, editor). */
+store_status store_article_any_by_slug(store *s, arena *a, const char *slug, store_article *out);
+/* Up to limit live articles sharing topics with article_id, ranked by number of shared topics
+ * (primary topic counting double), then newest first; the article itself excluded. */
+store_status store_articles_related_by_topics(store *s, arena *a, long long article_id,
+                                              size_t limit, store_article **out, size_t *n);
+/* The live article with the newest published_at: the home page's top story. */
+store_status store_article_top(store *s, arena *a, store_article *out);
+
+/* Read-also targets named by live articles that do not exist as live articles:
+ * pairs (article slug, missing slug). */
+typedef struct {
+    const char *article_slug, *missing_slug;
+} store_missing_link;
+store_status store_missing_read_also(store *s, arena *a, store_missing_link **out, size_t *n);
+
+/* ---- Topics and authors ----------------------------------------------------------------- */
+store_status store_topic_add(store *s, const char *slug, const char *name, const char *description,
+                             long long *id);
+store_status store_topic_by_slug(store *s, arena *a, const char *slug, store_topic *out);
+/* All topics having at least min_articles live articles, by name. */
+store_status store_topics_list(store *s, arena *a, size_t min_articles, store_topic **out,
+                               size_t *n);
+store_status store_author_by_slug(store *s, arena *a, const char *slug, store_author *out);
+store_status store_author_set_bio(store *s, const char *slug, const char *bio);
+
+/* The newest updated_at of anything readers can see: a cheap "has the site changed" stamp. */
+long long store_last_change(store *s);
+
+#endif

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# tests/run.sh — runs every suite and prints one closing line "N passed, N failed, N skipped".
+# Every suite speaks TAP: the cmocka unit tests (CMOCKA_MESSAGE_OUTPUT=TAP), the Mustache spec
+# runner, and the end-to-end tests (tests/e2e/run.py, which start the real ./gazette). The unit
+# and end-to-end suites run twice: once on the release build, once on the ASan+UBSan build
+# (any sanitizer report fails the run). TESTS_ONLY=unit|e2e runs one kind.
+set -u
+cd "$(dirname "$0")/.."
+only=${TESTS_ONLY:-all}
+log_dir=$(mktemp -d /tmp/gazette-tests.XXXXXX)
+passed=0 failed=0 skipped=0
+
+count() { # count TAP results of file $2 for suite $1
+    local p f s
+    p=$(grep -cE '^ok ' "$2" | tr -d ' ')
+    s=$(grep -cE '^ok .*# (SKIP|skip)' "$2" | tr -d ' ')
+    f=$(grep -cE '^not ok ' "$2" | tr -d ' ')
+    p=$((p - s))
+    passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+    printf '%-40s %4d passed, %d failed, %d skipped\n' "$1" "$p" "$f" "$s"
+    grep -E '^not ok ' "$2" | sed 's/^/    /'
+}
+
+run_suite() { # name, then the command
+    local name=$1; shift
+    local out="$log_dir/$(echo "$name" | tr '/ :' '___').tap"
+    CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$@" >"$out" 2>"$out.err"
+    local rc=$?
+    count "$name" "$out"
+    if [ $rc -ne 0 ] && ! grep -qE '^not ok ' "$out"; then
+        echo "not ok - $name exited with status $rc" >>"$out"
+        failed=$((failed + 1))
+        echo "    $name exited with status $rc; its stderr:"; tail -20 "$out.err" | sed 's/^/    /'
+    fi
+    if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$out.err"; then
+        failed=$((failed + 1))
+        echo "    sanitizer report in $name:"; grep -E -A5 'Sanitizer|runtime error' "$out.err" | head -30 | sed 's/^/    /'
+    fi
+    grep -h '^mustache spec:' "$out.err" | sed 's/^/    /'
+}
+
+if [ "$only" = all ] || [ "$only" = unit ]; then
+    for t in build/release/bin/test_*; do
+        [ -x "$t" ] && run_suite "unit/$(basename "$t")" "$t"
+    done
+    if [ "$only" = all ]; then
+        for t in build/asan/bin/test_*; do
+            [ -x "$t" ] && run_suite "asan/$(basename "$t")" "$t"
+        done
+    fi
+fi
+if [ "$only" = all ] || [ "$only" = e2e ]; then
+    run_suite "e2e/release" python3 tests/e2e/run.py --gazette ./gazette
+    if [ "$only" = all ]; then
+        run_suite "e2e/asan" python3 tests/e2e/run.py --gazette build/asan/gazette --sanitized
+    fi
+fi
+echo "logs: $log_dir"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

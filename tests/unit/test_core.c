@@ -1,0 +1,117 @@
+/* test_core.c — unit tests for the arena, the byte buffer and the router. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/core/arena.h"
+#include "../../src/core/buf.h"
+#include "../../src/http/http.h"
+
+static void test_arena_allocations_are_zeroed_and_aligned(void **state)
+{
+    arena *a = arena_new();
+    for (int i = 0; i < 10000; i++) {
+        unsigned char *p = arena_alloc(a, (size_t)(i % 97) + 1);
+        assert_int_equal((uintptr_t)p % _Alignof(max_align_t), 0);
+        for (int k = 0; k < (i % 97) + 1; k++) assert_int_equal(p[k], 0);
+        memset(p, 0xab, (size_t)(i % 97) + 1);
+    }
+    char *big = arena_alloc(a, 1 << 20); /* larger than a block */
+    big[(1 << 20) - 1] = 'x';
+    assert_string_equal(arena_printf(a, "%s-%d", "story", 42), "story-42");
+    assert_null(arena_strdup(a, NULL));
+    assert_string_equal(arena_strndup(a, "kicker", 4), "kick");
+    arena_reset(a);
+    assert_string_equal(arena_strdup(a, "after reset"), "after reset");
+    arena_free(a);
+}
+
+static void test_buf_appends_and_escapes(void **state)
+{
+    buf b = {0};
+    buf_puts(&b, "<p>");
+    buf_append_html(&b, "Tom & \"Jerry\" <'x'>", strlen("Tom & \"Jerry\" <'x'>"));
+    buf_printf(&b, "%d", 7);
+    assert_string_equal(b.data, "<p>Tom &amp; &quot;Jerry&quot; &lt;&#39;x&#39;&gt;7");
+    for (int i = 0; i < 100000; i++) buf_putc(&b, 'a');
+    assert_int_equal(b.len, strlen(b.data));
+    char *stolen = buf_steal(&b);
+    assert_null(b.data);
+    free(stolen);
+    buf empty = {0};
+    char *e = buf_steal(&empty);
+    assert_string_equal(e, "");
+    free(e);
+}
+
+static void handler(void *app, http_request *req, const http_params *params, http_response *res)
+{
+}
+
+static const http_route routes[] = {
+    {"GET", "/", handler},
+    {"GET", "/news/{slug}/", handler},
+    {"POST", "/news/{slug}/comments", handler},
+    {"GET", "/media/{path*}", handler},
+};
+
+static http_route_result match(arena *a, const char *method, const char *path, http_params *p,
+                               const http_route **found)
+{
+    return http_route_match(routes, 4, a, method, path, found, p);
+}
+
+static void test_router_matches_the_site_map(void **state)
+{
+    arena *a = arena_new();
+    http_params p;
+    const http_route *found = NULL;
+    assert_int_equal(match(a, "GET", "/", &p, &found), HTTP_ROUTE_FOUND);
+    assert_ptr_equal(found, &routes[0]);
+    assert_int_equal(match(a, "GET", "/news/hamas-visited-moscow/", &p, &found), HTTP_ROUTE_FOUND);
+    assert_string_equal(http_param(&p, "slug"), "hamas-visited-moscow");
+    assert_null(http_param(&p, "nope"));
+    assert_int_equal(match(a, "HEAD", "/news/x/", &p, &found), HTTP_ROUTE_FOUND);
+    assert_int_equal(match(a, "POST", "/news/x/", &p, &found), HTTP_ROUTE_METHOD_NOT_ALLOWED);
+    assert_int_equal(match(a, "POST", "/news/x/comments", &p, &found), HTTP_ROUTE_FOUND);
+    assert_int_equal(match(a, "GET", "/news/x/comments", &p, &found),
+                     HTTP_ROUTE_METHOD_NOT_ALLOWED);
+    assert_int_equal(match(a, "GET", "/news/x", &p, &found), HTTP_ROUTE_ADD_SLASH);
+    assert_int_equal(match(a, "GET", "/news//", &p, &found), HTTP_ROUTE_NOT_FOUND);
+    assert_int_equal(match(a, "GET", "/news/a/b/", &p, &found), HTTP_ROUTE_NOT_FOUND);
+    assert_int_equal(match(a, "GET", "/media/demo/a.svg", &p, &found), HTTP_ROUTE_FOUND);
+    assert_string_equal(http_param(&p, "path"), "demo/a.svg");
+    assert_int_equal(match(a, "GET", "/media/", &p, &found), HTTP_ROUTE_NOT_FOUND);
+    assert_int_equal(match(a, "GET", "", &p, &found), HTTP_ROUTE_NOT_FOUND);
+    arena_free(a);
+}
+
+static void test_redirect_refuses_other_sites(void **state)
+{
+    http_response res = {0};
+    http_redirect(&res, 301, "//evil.example/");
+    assert_int_equal(res.status, 400);
+    http_response ok = {0};
+    http_redirect(&ok, 301, "/news/x/");
+    assert_int_equal(ok.status, 301);
+    assert_string_equal(ok.header_values[0], "/news/x/");
+    buf_free(&ok.body);
+    http_response crlf = {0};
+    http_redirect(&crlf, 302, "/x\r\nSet-Cookie: a=b");
+    assert_int_equal(crlf.status, 400);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_arena_allocations_are_zeroed_and_aligned),
+        cmocka_unit_test(test_buf_appends_and_escapes),
+        cmocka_unit_test(test_router_matches_the_site_map),
+        cmocka_unit_test(test_redirect_refuses_other_sites),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
