@@ -50,8 +50,10 @@ build/asan/gazette: $(SRCS:%.c=build/asan/%.o)
 	$(CC) $(ASAN_CFLAGS) $^ -o $@ $(LDLIBS)
 
 build/release/bin/%: build/release/tests/unit/%.o $(LIB_SRCS:%.c=build/release/%.o)
+	@mkdir -p $(dir $@)
 	$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(LDLIBS) $(TEST_LDLIBS)
 build/asan/bin/%: build/asan/tests/unit/%.o $(LIB_SRCS:%.c=build/asan/%.o)
+	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_CFLAGS) $^ -o $@ $(LDLIBS) $(TEST_LDLIBS)
 
 # ---- run ------------------------------------------------------------------------------------

@@ -36,18 +36,26 @@ static const char demo_help[] =
     "usage: gazette demo [--db FILE] [--listen ADDR:PORT] [options]\n"
     "\n"
     "Serves the demo site. When FILE (default demo.db) does not exist, it is created first with\n"
-    "the demo stories from content/demo/ next to the binary. Takes every option of\n"
+    "the demo stories from content/demo/ (images: content/media/) next to the binary. Takes every "
+    "option of\n"
     "'gazette serve'.\n";
 
-/* The folder the gazette binary is in: themes/ and content/ are found next to it. */
-static const char *binary_dir(char *out, size_t cap)
+/* The folder holding themes/ and content/: the one the gazette binary is in, or one or two
+ * levels above it (sanitizer builds live in build/asan/). Falls back to the current folder. */
+static const char *data_dir(char *out, size_t cap)
 {
     ssize_t n = readlink("/proc/self/exe", out, cap - 1);
     if (n <= 0) return ".";
     out[n] = '\0';
-    char *slash = strrchr(out, '/');
-    if (slash) *slash = '\0';
-    return out;
+    for (int level = 0; level < 3; level++) {
+        char *slash = strrchr(out, '/');
+        if (!slash) break;
+        *slash = '\0';
+        char probe[PATH_MAX + 64];
+        snprintf(probe, sizeof probe, "%s/themes/default/layout.mustache", out);
+        if (access(probe, R_OK) == 0) return out;
+    }
+    return ".";
 }
 
 static bool parse_threads(const char *text, unsigned *threads)
@@ -68,7 +76,7 @@ static int run_server(const char *command, const serve_options *o)
         return CLI_USAGE;
     }
     char dir[PATH_MAX], theme_dir[PATH_MAX + 32], err[512] = "";
-    snprintf(theme_dir, sizeof theme_dir, "%s/themes/default", binary_dir(dir, sizeof dir));
+    snprintf(theme_dir, sizeof theme_dir, "%s/themes/default", data_dir(dir, sizeof dir));
     site_app app = {.config = {.name = o->site_name ? o->site_name : "The Port Alder Courier",
                                .tagline = "News from Port Alder and the world",
                                .language = "en",
@@ -182,9 +190,9 @@ int cli_demo(int argc, char **argv)
     int rc = parse_serve_options("demo", demo_help, argc, argv, &o, &help);
     if (rc != CLI_OK || help) return rc;
     char dir[PATH_MAX], content_dir[PATH_MAX + 32], media_dir[PATH_MAX + 32];
-    binary_dir(dir, sizeof dir);
-    snprintf(content_dir, sizeof content_dir, "%s/content/demo", dir);
-    snprintf(media_dir, sizeof media_dir, "%s/content/demo/media", dir);
+    const char *base = data_dir(dir, sizeof dir);
+    snprintf(content_dir, sizeof content_dir, "%s/content/demo", base);
+    snprintf(media_dir, sizeof media_dir, "%s/content/media", base);
     if (!o.media) o.media = media_dir;
     struct stat st;
     if (stat(o.db, &st) != 0) {

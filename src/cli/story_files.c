@@ -197,8 +197,9 @@ int cli_add_story_files(const char *command, store *s, const char *const *paths,
     store_status st = store_articles_save(s, inputs, files.n, NULL);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (st != STORE_OK) {
+        const char *detail = store_last_error(s);
         fprintf(stderr, "gazette %s: could not save the stories: %s; nothing was added\n", command,
-                store_strerror(st));
+                detail && detail[0] ? detail : store_strerror(st));
         arena_free(a);
         return CLI_FAILED;
     }

@@ -37,6 +37,9 @@ store_status store_open(const char *location, store **out, char *err, size_t err
 store_status store_create(const char *location, store **out, char *err, size_t errlen);
 void store_close(store *s);
 int store_schema_version(store *s); /* number of the last migration applied */
+/* Why the last store call made on this thread failed, for people ("" after a success), e.g.
+ * "article 3 (some-slug): the headline is empty". Valid until this thread's next store call. */
+const char *store_last_error(store *s);
 
 /* ---- Content model ---------------------------------------------------------------------- */
 typedef struct {
@@ -89,7 +92,8 @@ store_status store_articles_save(store *s, const store_article_input *inputs, si
                                  long long *ids);
 
 /* ---- Reading ----------------------------------------------------------------------------
- * Only published articles whose published_at <= now are "live"; readers see nothing else. */
+ * "Live" articles are those published, or scheduled, whose published_at <= now: a scheduled
+ * story goes live by itself when its time comes. Readers see nothing else. */
 typedef struct {
     const char *topic_slug;  /* NULL: any topic */
     const char *author_slug; /* NULL: any author */

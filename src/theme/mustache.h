@@ -7,7 +7,23 @@
  *
  * Partials and parents are looked up by name through a mustache_loader callback at compile time;
  * results are cached in the mustache_set so each partial compiles once. Recursive partials work
- * (they are resolved lazily at render time from the set). */
+ * (they are resolved lazily at render time from the set).
+ *
+ * Details the spec leaves open:
+ * - Falsy values: missing, null, false, [] and "" (so {{#caption}} guards optional text);
+ *   0 and {} are true. Numbers print as JSON does (85, 1.21); true/false print as words;
+ *   objects, arrays and null print nothing.
+ * - A static partial or parent links to its name in the set, not to one compiled template:
+ *   compiling a name again changes what every template using it renders (the old template is
+ *   kept until mustache_set_free, so a render in progress finishes safely). A partial that
+ *   fails to compile fails the compile of the template that names it (err says which one).
+ * - Dynamic names ({{>*name}}, {{<*name}}) are looked up in the set without a lock; a name used
+ *   for the first time is compiled through mustache_get (which locks). Names the loader does
+ *   not know are not remembered, so hostile data cannot grow the set.
+ * - Partials see the blocks of the parents being rendered around them.
+ * - A render stops with MUSTACHE_ERR_DEPTH after MUSTACHE_MAX_DEPTH nested partials, parents or
+ *   block overrides; out then holds what was rendered so far. Sections, blocks and parents may
+ *   nest MUSTACHE_MAX_NESTING deep in one template (deeper is a syntax error). */
 #ifndef GAZETTE_MUSTACHE_H
 #define GAZETTE_MUSTACHE_H
 
@@ -26,11 +42,11 @@ typedef enum {
     MUSTACHE_ERR_DEPTH,     /* partial recursion deeper than MUSTACHE_MAX_DEPTH while rendering */
 } mustache_status;
 
-enum { MUSTACHE_MAX_DEPTH = 64 };
+enum { MUSTACHE_MAX_DEPTH = 64, MUSTACHE_MAX_NESTING = 100 };
 
 typedef struct {
     mustache_status status;
-    int line;         /* 1-based line of the error in the template source, 0 when unknown */
+    int line;          /* 1-based line of the error in the template source, 0 when unknown */
     char message[256]; /* human message, e.g. "unclosed section 'items' opened on line 3" */
 } mustache_error;
 

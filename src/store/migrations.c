@@ -1,0 +1,76 @@
+/* migrations.c — Gazette's SQLite schema, migration by migration (see migrations.h). */
+#include "migrations.h"
+
+const char store_migrations_table_sql[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                          " version INTEGER PRIMARY KEY,"
+                                          " name TEXT NOT NULL,"
+                                          " applied_at INTEGER NOT NULL)";
+
+/* Migration 1: topics, authors, articles and their links.
+ * article_topics.position 0 is the primary topic. Lists read articles through
+ * articles_live; topic pages and related stories go through article_topics_by_topic (which
+ * covers position so the ranking query never touches the table). */
+static const char migration_1_sql[] =
+    "CREATE TABLE topics ("
+    " id INTEGER PRIMARY KEY,"
+    " slug TEXT NOT NULL UNIQUE,"
+    " name TEXT NOT NULL,"
+    " description TEXT,"
+    " created_at INTEGER NOT NULL"
+    ") STRICT;"
+
+    "CREATE TABLE authors ("
+    " id INTEGER PRIMARY KEY,"
+    " slug TEXT NOT NULL UNIQUE,"
+    " name TEXT NOT NULL,"
+    " bio TEXT"
+    ") STRICT;"
+
+    "CREATE TABLE articles ("
+    " id INTEGER PRIMARY KEY,"
+    " slug TEXT NOT NULL UNIQUE,"
+    " kicker TEXT,"
+    " headline TEXT NOT NULL CHECK (headline <> ''),"
+    " lead TEXT,"
+    " body_markdown TEXT,"
+    " body_html TEXT,"
+    " image_url TEXT,"
+    " image_caption TEXT,"
+    " image_credit TEXT,"
+    " image_alt TEXT,"
+    " status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 2),"
+    " published_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX articles_live ON articles (status, published_at DESC, id DESC);"
+    "CREATE INDEX articles_updated ON articles (updated_at);"
+
+    "CREATE TABLE article_topics ("
+    " article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,"
+    " topic_id INTEGER NOT NULL REFERENCES topics (id) ON DELETE CASCADE,"
+    " position INTEGER NOT NULL,"
+    " PRIMARY KEY (article_id, topic_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX article_topics_by_topic ON article_topics (topic_id, article_id, position);"
+
+    "CREATE TABLE article_authors ("
+    " article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,"
+    " author_id INTEGER NOT NULL REFERENCES authors (id) ON DELETE CASCADE,"
+    " position INTEGER NOT NULL,"
+    " PRIMARY KEY (article_id, author_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX article_authors_by_author ON article_authors (author_id, article_id);"
+
+    "CREATE TABLE article_read_also ("
+    " article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,"
+    " target_slug TEXT NOT NULL,"
+    " position INTEGER NOT NULL,"
+    " PRIMARY KEY (article_id, position)"
+    ") STRICT, WITHOUT ROWID;";
+
+const store_migration store_migrations[] = {
+    {1, "initial schema", migration_1_sql},
+};
+
+const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];

@@ -1,0 +1,1300 @@
+/* sqlite.c — the SQLite backend of store.h: opening and creating database files (with the
+ * checks that keep Gazette away from files that are not its own), migrations, one
+ * connection per thread with cached prepared statements, every write in one BEGIN IMMEDIATE
+ * transaction, and the queries behind each store_* function. All SQL is constant text in
+ * stmt_sql[]; user data only ever reaches SQLite through bound parameters. */
+#include "store.h"
+
+#include "../content/content.h"
+#include "migrations.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { BUSY_TIMEOUT_MS = 5000, ERR_MAX = 512 };
+
+/* ---- Statements ----------------------------------------------------------------------------
+ * Article SELECTs return ART_COLS (read by read_article) and, with ART_BODY, the two bodies.
+ * Parameters of the list and count statements: ?1 now, ?2 excluded id, ?3 topic slug,
+ * ?4 author slug, ?5 limit, ?6 offset. The four variants of each (no filter, topic, author,
+ * both) are consecutive so that ST_LIST + variant picks the right one. */
+#define ART_COLS                                                                                   \
+    "a.id, a.slug, a.kicker, a.headline, a.lead, a.image_url, a.image_caption, a.image_credit,"    \
+    " a.image_alt, a.status, a.published_at, a.updated_at"
+#define ART_BODY ", a.body_markdown, a.body_html"
+#define LIVE "a.status >= 1 AND a.published_at <= ?1"
+/* A filtered list starts from the topic's (or author's) own links, so a small topic costs
+ * little however big the archive; CROSS JOIN fixes that loop order for SQLite's planner. */
+#define FROM_ALL " FROM articles a"
+#define FROM_TOPIC                                                                                 \
+    " FROM topics t CROSS JOIN article_topics x ON x.topic_id = t.id"                              \
+    " CROSS JOIN articles a ON a.id = x.article_id"
+#define FROM_AUTHOR                                                                                \
+    " FROM authors u CROSS JOIN article_authors y ON y.author_id = u.id"                           \
+    " CROSS JOIN articles a ON a.id = y.article_id"
+#define FROM_BOTH                                                                                  \
+    " FROM topics t CROSS JOIN authors u CROSS JOIN article_topics x ON x.topic_id = t.id"         \
+    " CROSS JOIN articles a ON a.id = x.article_id"                                                \
+    " CROSS JOIN article_authors y ON y.article_id = a.id AND y.author_id = u.id"
+#define AND_TOPIC " AND t.slug = ?3"
+#define AND_AUTHOR " AND u.slug = ?4"
+#define LIST_WHERE(filters) " WHERE " LIVE " AND a.id <> ?2" filters
+#define LIST_SQL(from, filters)                                                                    \
+    "SELECT " ART_COLS from LIST_WHERE(                                                            \
+        filters) " ORDER BY a.published_at DESC, a.id DESC LIMIT ?5 OFFSET ?6"
+#define COUNT_SQL(from, filters) "SELECT count(*)" from LIST_WHERE(filters)
+
+/* Topics or authors of a page of articles in one query: ?1 is a JSON array of article ids;
+ * rows come grouped by the index in that array, each carrying its group's size. */
+#define FILL_SQL(cols, link, other, table)                                                         \
+    "SELECT j.key, count(*) OVER (PARTITION BY j.key), " cols " FROM json_each(?1) j"              \
+    " JOIN " link " l ON l.article_id = j.value JOIN " table " e ON e.id = l." other               \
+    " ORDER BY j.key, l.position"
+
+enum stmt_id {
+    ST_BEGIN,
+    ST_BEGIN_IMMEDIATE,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_LIST, /* + variant: 0 none, 1 topic, 2 author, 3 both */
+    ST_LIST_T,
+    ST_LIST_A,
+    ST_LIST_TA,
+    ST_COUNT,
+    ST_COUNT_T,
+    ST_COUNT_A,
+    ST_COUNT_TA,
+    ST_FILL_TOPICS,
+    ST_FILL_AUTHORS,
+    ST_ARTICLE_LIVE,
+    ST_ARTICLE_ANY,
+    ST_ARTICLE_TOP,
+    ST_RELATED,
+    ST_MISSING_READ_ALSO,
+    ST_LAST_CHANGE,
+    ST_ARTICLE_UPSERT,
+    ST_ARTICLE_TOPICS_CLEAR,
+    ST_ARTICLE_TOPIC_ADD,
+    ST_ARTICLE_AUTHORS_CLEAR,
+    ST_ARTICLE_AUTHOR_ADD,
+    ST_READ_ALSO_CLEAR,
+    ST_READ_ALSO_ADD,
+    ST_TOPIC_ID_BY_SLUG,
+    ST_TOPIC_ID_BY_NAME,
+    ST_TOPIC_MAX_ID,
+    ST_TOPIC_INSERT,
+    ST_TOPIC_BY_SLUG,
+    ST_TOPICS_LIST,
+    ST_AUTHOR_ID_BY_SLUG,
+    ST_AUTHOR_ID_BY_NAME,
+    ST_AUTHOR_MAX_ID,
+    ST_AUTHOR_INSERT,
+    ST_AUTHOR_BY_SLUG,
+    ST_AUTHOR_SET_BIO,
+    ST__N
+};
+
+static const char *const stmt_sql[ST__N] = {
+    [ST_BEGIN] = "BEGIN",
+    [ST_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_LIST] = LIST_SQL(FROM_ALL, ""),
+    [ST_LIST_T] = LIST_SQL(FROM_TOPIC, AND_TOPIC),
+    [ST_LIST_A] = LIST_SQL(FROM_AUTHOR, AND_AUTHOR),
+    [ST_LIST_TA] = LIST_SQL(FROM_BOTH, AND_TOPIC AND_AUTHOR),
+    [ST_COUNT] = COUNT_SQL(FROM_ALL, ""),
+    [ST_COUNT_T] = COUNT_SQL(FROM_TOPIC, AND_TOPIC),
+    [ST_COUNT_A] = COUNT_SQL(FROM_AUTHOR, AND_AUTHOR),
+    [ST_COUNT_TA] = COUNT_SQL(FROM_BOTH, AND_TOPIC AND_AUTHOR),
+    [ST_FILL_TOPICS] =
+        FILL_SQL("e.id, e.slug, e.name, e.description", "article_topics", "topic_id", "topics"),
+    [ST_FILL_AUTHORS] =
+        FILL_SQL("e.id, e.slug, e.name, e.bio", "article_authors", "author_id", "authors"),
+    [ST_ARTICLE_LIVE] = "SELECT " ART_COLS ART_BODY " FROM articles a WHERE a.slug = ?2 AND " LIVE,
+    [ST_ARTICLE_ANY] = "SELECT " ART_COLS ART_BODY " FROM articles a WHERE a.slug = ?2",
+    [ST_ARTICLE_TOP] = "SELECT " ART_COLS ART_BODY " FROM articles a WHERE " LIVE
+                       " ORDER BY a.published_at DESC, a.id DESC LIMIT 1",
+    /* ?2 target article, ?3 limit. A shared topic scores 2 when it is the primary topic of
+     * either article, else 1. */
+    [ST_RELATED] = "SELECT " ART_COLS ","
+                   " sum(CASE WHEN mine.position = 0 OR theirs.position = 0 THEN 2 ELSE 1 END)"
+                   " AS score"
+                   " FROM article_topics mine"
+                   " CROSS JOIN article_topics theirs ON theirs.topic_id = mine.topic_id"
+                   " AND theirs.article_id <> mine.article_id"
+                   " CROSS JOIN articles a ON a.id = theirs.article_id"
+                   " WHERE mine.article_id = ?2 AND " LIVE " GROUP BY a.id"
+                   " ORDER BY score DESC, a.published_at DESC, a.id DESC LIMIT ?3",
+    [ST_MISSING_READ_ALSO] = "SELECT a.slug, r.target_slug FROM articles a"
+                             " JOIN article_read_also r ON r.article_id = a.id"
+                             " WHERE " LIVE " AND NOT EXISTS (SELECT 1 FROM articles b"
+                             " WHERE b.slug = r.target_slug AND b.status >= 1"
+                             " AND b.published_at <= ?1)"
+                             " GROUP BY a.id, r.target_slug ORDER BY a.slug, min(r.position)",
+    /* Any article write (including one taking a story off the site) moves updated_at; a
+     * scheduled story going live moves the newest live published_at. */
+    [ST_LAST_CHANGE] = "SELECT max(coalesce((SELECT max(updated_at) FROM articles), 0),"
+                       " coalesce((SELECT published_at FROM articles WHERE status >= 1"
+                       " AND published_at <= ?1 ORDER BY published_at DESC LIMIT 1), 0))",
+    /* ?12 the publication time to store, ?13 now, ?14 the published_at given (0: none): an
+     * already published story saved again without a time keeps its original one. */
+    [ST_ARTICLE_UPSERT] =
+        "INSERT INTO articles (slug, kicker, headline, lead, body_markdown, body_html,"
+        " image_url, image_caption, image_credit, image_alt, status, published_at, updated_at,"
+        " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)"
+        " ON CONFLICT (slug) DO UPDATE SET kicker = excluded.kicker,"
+        " headline = excluded.headline, lead = excluded.lead,"
+        " body_markdown = excluded.body_markdown, body_html = excluded.body_html,"
+        " image_url = excluded.image_url, image_caption = excluded.image_caption,"
+        " image_credit = excluded.image_credit, image_alt = excluded.image_alt,"
+        " status = excluded.status,"
+        " published_at = CASE WHEN ?14 = 0 AND articles.status = 2"
+        " THEN articles.published_at ELSE excluded.published_at END,"
+        " updated_at = excluded.updated_at RETURNING id",
+    [ST_ARTICLE_TOPICS_CLEAR] = "DELETE FROM article_topics WHERE article_id = ?1",
+    [ST_ARTICLE_TOPIC_ADD] = "INSERT INTO article_topics (article_id, topic_id, position)"
+                             " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+    [ST_ARTICLE_AUTHORS_CLEAR] = "DELETE FROM article_authors WHERE article_id = ?1",
+    [ST_ARTICLE_AUTHOR_ADD] = "INSERT INTO article_authors (article_id, author_id, position)"
+                              " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+    [ST_READ_ALSO_CLEAR] = "DELETE FROM article_read_also WHERE article_id = ?1",
+    [ST_READ_ALSO_ADD] = "INSERT INTO article_read_also (article_id, target_slug, position)"
+                         " VALUES (?1, ?2, ?3)",
+    [ST_TOPIC_ID_BY_SLUG] = "SELECT id FROM topics WHERE slug = ?1",
+    [ST_TOPIC_ID_BY_NAME] = "SELECT id FROM topics WHERE name = ?1 ORDER BY id LIMIT 1",
+    [ST_TOPIC_MAX_ID] = "SELECT coalesce(max(id), 0) FROM topics",
+    [ST_TOPIC_INSERT] = "INSERT INTO topics (slug, name, description, created_at)"
+                        " VALUES (?1, ?2, ?3, ?4) RETURNING id",
+    [ST_TOPIC_BY_SLUG] = "SELECT id, slug, name, description FROM topics WHERE slug = ?1",
+    /* ?1 now, ?2 minimum number of live articles (counting stops there). */
+    [ST_TOPICS_LIST] = "SELECT t.id, t.slug, t.name, t.description FROM topics t"
+                       " WHERE ?2 <= 0 OR (SELECT count(*) FROM (SELECT 1 FROM article_topics x"
+                       " CROSS JOIN articles a ON a.id = x.article_id"
+                       " WHERE x.topic_id = t.id AND " LIVE " LIMIT ?2)) >= ?2"
+                       " ORDER BY t.name COLLATE NOCASE, t.name, t.id",
+    [ST_AUTHOR_ID_BY_SLUG] = "SELECT id FROM authors WHERE slug = ?1",
+    [ST_AUTHOR_ID_BY_NAME] = "SELECT id FROM authors WHERE name = ?1 ORDER BY id LIMIT 1",
+    [ST_AUTHOR_MAX_ID] = "SELECT coalesce(max(id), 0) FROM authors",
+    [ST_AUTHOR_INSERT] = "INSERT INTO authors (slug, name, bio) VALUES (?1, ?2, ?3) RETURNING id",
+    [ST_AUTHOR_BY_SLUG] = "SELECT id, slug, name, bio FROM authors WHERE slug = ?1",
+    [ST_AUTHOR_SET_BIO] = "UPDATE authors SET bio = ?2 WHERE slug = ?1",
+};
+
+/* Topics and authors are looked up and created the same way; these name the statements. */
+typedef struct {
+    enum stmt_id by_slug, by_name, max_id, insert, link_clear, link_add;
+    const char *kind; /* "topic", "author": messages and fallback slugs */
+} entity_kind;
+
+static const entity_kind topic_kind = {
+    ST_TOPIC_ID_BY_SLUG,     ST_TOPIC_ID_BY_NAME,  ST_TOPIC_MAX_ID, ST_TOPIC_INSERT,
+    ST_ARTICLE_TOPICS_CLEAR, ST_ARTICLE_TOPIC_ADD, "topic"};
+static const entity_kind author_kind = {
+    ST_AUTHOR_ID_BY_SLUG,     ST_AUTHOR_ID_BY_NAME,  ST_AUTHOR_MAX_ID, ST_AUTHOR_INSERT,
+    ST_ARTICLE_AUTHORS_CLEAR, ST_ARTICLE_AUTHOR_ADD, "author"};
+
+/* ---- Store and connections ------------------------------------------------------------- */
+typedef struct conn {
+    sqlite3 *db;
+    sqlite3_stmt *stmts[ST__N]; /* prepared on first use, finalized at close */
+    store *owner;
+    struct conn *next;
+    char err[ERR_MAX]; /* why the last call on this thread failed */
+} conn;
+
+struct store {
+    char *path;
+    int version;
+    pthread_key_t key;    /* this thread's conn */
+    pthread_mutex_t lock; /* guards conns */
+    conn *conns;          /* every open connection, closed by store_close */
+};
+
+static store_status map_rc(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE:
+        return STORE_OK;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return STORE_BUSY;
+    case SQLITE_CONSTRAINT:
+        return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY ? STORE_CONFLICT
+                                                                                    : STORE_INVALID;
+    case SQLITE_NOTADB:
+    case SQLITE_ERROR: /* SQL that does not fit the schema: not the database we expect */
+        return STORE_SCHEMA;
+    default:
+        return STORE_IO; /* FULL, IOERR, CANTOPEN, READONLY, PERM, CORRUPT, NOMEM... */
+    }
+}
+
+static void vmsg(char *err, size_t errlen, const char *fmt, va_list ap)
+{
+    if (err && errlen) vsnprintf(err, errlen, fmt, ap);
+}
+
+static store_status msg(char *err, size_t errlen, store_status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static store_status msg(char *err, size_t errlen, store_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(err, errlen, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+static store_status failf(conn *c, store_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static store_status failf(conn *c, store_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(c->err, sizeof c->err, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+static store_status db_fail(conn *c, int rc, const char *what)
+{
+    return failf(c, map_rc(rc), "%s: %s", what, sqlite3_errmsg(c->db));
+}
+
+static void conn_free(conn *c)
+{
+    for (int i = 0; i < ST__N; i++)
+        sqlite3_finalize(c->stmts[i]);
+    sqlite3_close_v2(c->db);
+    free(c);
+}
+
+static void conn_unlink(store *s, conn *c)
+{
+    for (conn **p = &s->conns; *p; p = &(*p)->next) {
+        if (*p == c) {
+            *p = c->next;
+            return;
+        }
+    }
+}
+
+/* Thread exit: the thread's connection goes with it (a server may start many threads). */
+static void conn_thread_exit(void *p)
+{
+    conn *c = p;
+    pthread_mutex_lock(&c->owner->lock);
+    conn_unlink(c->owner, c);
+    pthread_mutex_unlock(&c->owner->lock);
+    conn_free(c);
+}
+
+/* Opens a raw connection with extended error codes and the busy timeout set. */
+static int db_open(const char *path, int flags, sqlite3 **out)
+{
+    int rc = sqlite3_open_v2(path, out, flags | SQLITE_OPEN_NOMUTEX, NULL);
+    if (*out) {
+        sqlite3_extended_result_codes(*out, 1);
+        sqlite3_busy_timeout(*out, BUSY_TIMEOUT_MS);
+    }
+    return rc;
+}
+
+/* Per-connection settings (journal_mode is per-file and set once, at open/create). */
+static int db_configure(sqlite3 *db)
+{
+    return sqlite3_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", NULL, NULL,
+                        NULL);
+}
+
+static store_status conn_add(store *s, sqlite3 *db, conn **out)
+{
+    conn *c = calloc(1, sizeof *c);
+    if (!c) return STORE_IO;
+    c->db = db;
+    c->owner = s;
+    pthread_mutex_lock(&s->lock);
+    c->next = s->conns;
+    s->conns = c;
+    pthread_mutex_unlock(&s->lock);
+    if (pthread_setspecific(s->key, c) != 0) {
+        pthread_mutex_lock(&s->lock);
+        conn_unlink(s, c);
+        pthread_mutex_unlock(&s->lock);
+        c->db = NULL; /* the caller still owns db */
+        conn_free(c);
+        return STORE_IO;
+    }
+    *out = c;
+    return STORE_OK;
+}
+
+/* This thread's connection, opened on its first call. */
+static store_status conn_get(store *s, conn **out)
+{
+    conn *c = pthread_getspecific(s->key);
+    if (c) {
+        c->err[0] = '\0';
+        *out = c;
+        return STORE_OK;
+    }
+    sqlite3 *db = NULL;
+    int rc = db_open(s->path, SQLITE_OPEN_READWRITE, &db);
+    if (rc == SQLITE_OK) rc = db_configure(db);
+    store_status st = rc == SQLITE_OK ? conn_add(s, db, out) : map_rc(rc);
+    if (st != STORE_OK) sqlite3_close_v2(db);
+    return st;
+}
+
+const char *store_last_error(store *s)
+{
+    conn *c = s ? pthread_getspecific(s->key) : NULL;
+    return c ? c->err : "no database connection for this thread";
+}
+
+int store_schema_version(store *s)
+{
+    return s->version;
+}
+
+/* Call once the other threads are done with the store (joined, or never to call again):
+ * their connections are closed here, or already were when they exited. */
+void store_close(store *s)
+{
+    if (!s) return;
+    pthread_setspecific(s->key, NULL);
+    pthread_mutex_lock(&s->lock);
+    conn *c = s->conns;
+    s->conns = NULL;
+    pthread_mutex_unlock(&s->lock);
+    while (c) {
+        conn *next = c->next;
+        conn_free(c);
+        c = next;
+    }
+    pthread_key_delete(s->key);
+    pthread_mutex_destroy(&s->lock);
+    free(s->path);
+    free(s);
+}
+
+/* ---- Statement helpers ---------------------------------------------------------------- */
+static store_status prep(conn *c, enum stmt_id id, sqlite3_stmt **out)
+{
+    *out = NULL;
+    if (!c->stmts[id]) {
+        int rc = sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                    &c->stmts[id], NULL);
+        if (rc != SQLITE_OK) return db_fail(c, rc, "preparing a query");
+    }
+    *out = c->stmts[id];
+    return STORE_OK;
+}
+
+/* Every use of a cached statement ends here, so none keeps a read snapshot open. */
+static void done(sqlite3_stmt *st)
+{
+    if (!st) return;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+/* Binding keeps the first error; text is bound without copying (it outlives the step). */
+typedef struct {
+    sqlite3_stmt *st;
+    int rc;
+} binder;
+
+static void bind_text(binder *b, int i, const char *s)
+{
+    if (b->rc == SQLITE_OK) b->rc = sqlite3_bind_text(b->st, i, s, -1, SQLITE_STATIC);
+}
+
+static void bind_int(binder *b, int i, long long v)
+{
+    if (b->rc == SQLITE_OK) b->rc = sqlite3_bind_int64(b->st, i, v);
+}
+
+static long long clamp_size(size_t v)
+{
+    return v > (size_t)INT64_MAX ? INT64_MAX : (long long)v;
+}
+
+/* Steps st unless the binding or an earlier step failed; true while there is a row. After
+ * the loop *rc is SQLITE_DONE or the error. */
+static bool next_row(sqlite3_stmt *st, int *rc)
+{
+    if (*rc != SQLITE_OK && *rc != SQLITE_ROW) return false;
+    *rc = sqlite3_step(st);
+    return *rc == SQLITE_ROW;
+}
+
+/* Steps a statement to the end; *first (may be NULL) gets column 0 of the first row.
+ * Returns STORE_NOT_FOUND when want_row and there was no row. */
+static store_status run(conn *c, sqlite3_stmt *st, int bind_rc, bool want_row, long long *first,
+                        const char *what)
+{
+    int rc = bind_rc, rows = 0;
+    while (next_row(st, &rc)) {
+        if (rows++ == 0 && first) *first = sqlite3_column_int64(st, 0);
+    }
+    store_status rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, what);
+    done(st);
+    if (rs == STORE_OK && want_row && rows == 0) rs = STORE_NOT_FOUND;
+    return rs;
+}
+
+static store_status exec_id(conn *c, enum stmt_id id, const char *what)
+{
+    sqlite3_stmt *st;
+    store_status rs = prep(c, id, &st);
+    return rs != STORE_OK ? rs : run(c, st, SQLITE_OK, false, NULL, what);
+}
+
+/* Ends the transaction the connection is in, if any: COMMIT when rs is STORE_OK (rolling
+ * back if that fails), ROLLBACK otherwise. Returns the outcome. */
+static store_status tx_finish(conn *c, store_status rs)
+{
+    if (sqlite3_get_autocommit(c->db)) return rs; /* never began, or SQLite rolled back */
+    if (rs == STORE_OK) {
+        c->err[0] = '\0'; /* a failure handled on the way (a retried insert) is no failure */
+        rs = exec_id(c, ST_COMMIT, "committing");
+        if (rs == STORE_OK || sqlite3_get_autocommit(c->db)) return rs;
+    }
+    char keep[ERR_MAX];
+    memcpy(keep, c->err, sizeof keep);
+    exec_id(c, ST_ROLLBACK, "rolling back");
+    memcpy(c->err, keep, sizeof keep);
+    return rs;
+}
+
+static const char *col_text(arena *a, sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, i)) : NULL;
+}
+
+/* Doubles an arena array (the old copy is simply left in the arena). */
+static void *grow(arena *a, void *old, size_t *cap, size_t len, size_t size)
+{
+    size_t ncap = *cap ? *cap * 2 : 16;
+    void *p = arena_alloc(a, ncap * size);
+    if (len) memcpy(p, old, len * size);
+    *cap = ncap;
+    return p;
+}
+
+static long long now_unix(void)
+{
+    return (long long)time(NULL);
+}
+
+/* ---- Opening and migrations ------------------------------------------------------------ */
+/* Runs constant SQL returning at most one integer (0 when no row). */
+static int db_int(sqlite3 *db, const char *sql, long long *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    *out = 0;
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) *out = sqlite3_column_int64(st, 0);
+        if (rc == SQLITE_ROW || rc == SQLITE_DONE) rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int latest_migration(void)
+{
+    return store_n_migrations ? store_migrations[store_n_migrations - 1].number : 0;
+}
+
+/* Refuses files that are not SQLite, not Gazette's, or from a newer Gazette. */
+static store_status check_identity(sqlite3 *db, const char *path, bool creating, char *err,
+                                   size_t errlen)
+{
+    long long objects = 0, ours = 0, version = 0;
+    int rc = db_int(db, "SELECT count(*) FROM sqlite_schema", &objects);
+    if (rc == SQLITE_OK)
+        rc = db_int(db,
+                    "SELECT count(*) FROM sqlite_schema"
+                    " WHERE type = 'table' AND name = 'schema_migrations'",
+                    &ours);
+    if ((rc & 0xff) == SQLITE_NOTADB)
+        return msg(err, errlen, STORE_SCHEMA, "'%s' is not a SQLite database (nor a Gazette one)",
+                   path);
+    if (rc != SQLITE_OK)
+        return msg(err, errlen, map_rc(rc), "cannot open '%s': %s", path, sqlite3_errmsg(db));
+    if (creating) return STORE_OK; /* an empty file: checked by store_create */
+    if (objects == 0)
+        return msg(err, errlen, STORE_SCHEMA,
+                   "'%s' is an empty database; create a Gazette database with "
+                   "'gazette init --db %s'",
+                   path, path);
+    if (!ours)
+        return msg(err, errlen, STORE_SCHEMA,
+                   "'%s' is a SQLite database but not a Gazette one (no schema_migrations table)",
+                   path);
+    if (db_int(db, "SELECT coalesce(max(version), 0) FROM schema_migrations", &version))
+        return msg(err, errlen, STORE_SCHEMA, "'%s' is not a Gazette database: %s", path,
+                   sqlite3_errmsg(db));
+    if (version > latest_migration())
+        return msg(err, errlen, STORE_SCHEMA,
+                   "'%s' has schema version %lld but this gazette only knows up to %d; "
+                   "use a newer gazette",
+                   path, version, latest_migration());
+    return STORE_OK;
+}
+
+/* WAL needs write access to the file and its directory; say so up front, not mid-request. */
+static store_status set_wal(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+    if (sqlite3_db_readonly(db, "main") == 1)
+        return msg(err, errlen, STORE_IO,
+                   "'%s' is read-only; Gazette needs write access to it and to its directory",
+                   path);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    bool wal = rc == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+               strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+    store_status rs = STORE_OK;
+    if (rc != SQLITE_ROW)
+        rs = msg(err, errlen, map_rc(rc), "cannot set up '%s': %s", path, sqlite3_errmsg(db));
+    else if (!wal)
+        rs = msg(err, errlen, STORE_IO,
+                 "cannot switch '%s' to WAL mode (is its directory writable?)", path);
+    sqlite3_finalize(st);
+    if (rs == STORE_OK && (rc = db_configure(db)) != SQLITE_OK)
+        rs = msg(err, errlen, map_rc(rc), "cannot set up '%s': %s", path, sqlite3_errmsg(db));
+    return rs;
+}
+
+/* Applies one migration unless another process did it first; its own transaction. */
+static int apply_migration(sqlite3 *db, const store_migration *m)
+{
+    int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_stmt *st = NULL;
+    rc =
+        sqlite3_prepare_v2(db, "SELECT 1 FROM schema_migrations WHERE version = ?1", -1, &st, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 1, m->number);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE) { /* not applied yet */
+        rc = sqlite3_exec(db, m->sql, NULL, NULL, NULL);
+        st = NULL;
+        if (rc == SQLITE_OK)
+            rc = sqlite3_prepare_v2(
+                db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                -1, &st, NULL);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 1, m->number);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, now_unix());
+        if (rc == SQLITE_OK) rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+    }
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE) rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK && !sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+static store_status migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < store_n_migrations; i++) {
+        const store_migration *m = &store_migrations[i];
+        int rc = apply_migration(db, m);
+        if (rc != SQLITE_OK)
+            return msg(err, errlen, map_rc(rc), "'%s': migration %d (%s) failed: %s", path,
+                       m->number, m->name, sqlite3_errmsg(db));
+    }
+    return STORE_OK;
+}
+
+static store_status store_new(const char *path, sqlite3 *db, store **out)
+{
+    store *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path))) {
+        free(s);
+        return STORE_IO;
+    }
+    s->version = latest_migration();
+    if (pthread_key_create(&s->key, conn_thread_exit) != 0) {
+        free(s->path);
+        free(s);
+        return STORE_IO;
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    conn *c;
+    if (conn_add(s, db, &c) != STORE_OK) {
+        store_close(s);
+        return STORE_IO;
+    }
+    *out = s;
+    return STORE_OK;
+}
+
+/* Shared by store_open and store_create once the file is known to exist. */
+static store_status store_start(const char *path, bool creating, store **out, char *err,
+                                size_t errlen)
+{
+    sqlite3 *db = NULL;
+    int flags = SQLITE_OPEN_READWRITE | (creating ? SQLITE_OPEN_CREATE : 0);
+    int rc = db_open(path, flags, &db);
+    store_status rs = STORE_OK;
+    if (rc != SQLITE_OK)
+        rs = msg(err, errlen, map_rc(rc) == STORE_SCHEMA ? STORE_IO : map_rc(rc),
+                 "cannot open '%s': %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+    if (rs == STORE_OK) rs = check_identity(db, path, creating, err, errlen);
+    if (rs == STORE_OK) rs = set_wal(db, path, err, errlen);
+    if (rs == STORE_OK && creating) {
+        rc = sqlite3_exec(db, store_migrations_table_sql, NULL, NULL, NULL);
+        if (rc != SQLITE_OK)
+            rs = msg(err, errlen, map_rc(rc), "cannot initialise '%s': %s", path,
+                     sqlite3_errmsg(db));
+    }
+    if (rs == STORE_OK) rs = migrate(db, path, err, errlen);
+    if (rs == STORE_OK && (rs = store_new(path, db, out)) != STORE_OK)
+        msg(err, errlen, rs, "out of memory or thread keys opening '%s'", path);
+    if (rs != STORE_OK) sqlite3_close_v2(db);
+    return rs;
+}
+
+store_status store_open(const char *location, store **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    msg(err, errlen, STORE_OK, "%s", "");
+    if (!location || !*location)
+        return msg(err, errlen, STORE_INVALID, "no database file given (--db FILE)");
+    struct stat sb;
+    if (stat(location, &sb) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return msg(err, errlen, STORE_NOT_FOUND,
+                       "database file '%s' does not exist; create it with "
+                       "'gazette init --db %s'",
+                       location, location);
+        return msg(err, errlen, STORE_IO, "cannot access '%s': %s", location, strerror(errno));
+    }
+    if (!S_ISREG(sb.st_mode))
+        return msg(err, errlen, STORE_IO, "'%s' is not a regular file", location);
+    return store_start(location, false, out, err, errlen);
+}
+
+static void remove_db_files(const char *path)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    char name[PATH_MAX + 16];
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        if (snprintf(name, sizeof name, "%s%s", path, suffixes[i]) < (int)sizeof name) unlink(name);
+    }
+}
+
+store_status store_create(const char *location, store **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    msg(err, errlen, STORE_OK, "%s", "");
+    if (!location || !*location)
+        return msg(err, errlen, STORE_INVALID, "no database file given (--db FILE)");
+    int fd = open(location, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    bool made = fd >= 0;
+    if (made) {
+        close(fd);
+    } else {
+        struct stat sb;
+        if (errno != EEXIST)
+            return msg(err, errlen, STORE_IO, "cannot create '%s': %s", location, strerror(errno));
+        if (stat(location, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > 0)
+            return msg(err, errlen, STORE_CONFLICT,
+                       "'%s' already exists; open it with --db, or remove it first", location);
+    }
+    store_status rs = store_start(location, true, out, err, errlen);
+    if (rs != STORE_OK && made) remove_db_files(location);
+    return rs;
+}
+
+/* ---- Reading articles ------------------------------------------------------------------ */
+static void read_article(sqlite3_stmt *st, arena *a, store_article *o, bool with_body)
+{
+    memset(o, 0, sizeof *o);
+    o->id = sqlite3_column_int64(st, 0);
+    o->slug = col_text(a, st, 1);
+    o->kicker = col_text(a, st, 2);
+    o->headline = col_text(a, st, 3);
+    o->lead = col_text(a, st, 4);
+    o->image_url = col_text(a, st, 5);
+    o->image_caption = col_text(a, st, 6);
+    o->image_credit = col_text(a, st, 7);
+    o->image_alt = col_text(a, st, 8);
+    o->status = (article_status)sqlite3_column_int(st, 9);
+    o->published_at = sqlite3_column_int64(st, 10);
+    o->updated_at = sqlite3_column_int64(st, 11);
+    if (with_body) {
+        o->body_markdown = col_text(a, st, 12);
+        o->body_html = col_text(a, st, 13);
+    }
+}
+
+/* Steps a bound article statement, collecting every row; resets it. */
+static store_status collect_articles(conn *c, sqlite3_stmt *st, int bind_rc, arena *a,
+                                     bool with_body, store_article **out, size_t *n)
+{
+    store_article *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc = bind_rc;
+    while (next_row(st, &rc)) {
+        if (len == cap) v = grow(a, v, &cap, len, sizeof *v);
+        read_article(st, a, &v[len++], with_body);
+    }
+    store_status rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "reading articles");
+    done(st);
+    *out = rs == STORE_OK ? v : NULL;
+    *n = rs == STORE_OK ? len : 0;
+    return rs;
+}
+
+/* "[id,id,...]" for json_each. */
+static char *ids_json(arena *a, const store_article *v, size_t n)
+{
+    size_t cap = n * 22 + 3, len = 0;
+    char *s = arena_alloc(a, cap);
+    s[len++] = '[';
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(s + len, cap - len, "%s%lld", i ? "," : "", v[i].id);
+    s[len++] = ']';
+    return s;
+}
+
+/* Fills topics (is_topics) or authors of v[0..n) from one FILL query. */
+static store_status fill_one(conn *c, arena *a, store_article *v, size_t n, const char *ids,
+                             bool is_topics)
+{
+    sqlite3_stmt *st;
+    store_status rs = prep(c, is_topics ? ST_FILL_TOPICS : ST_FILL_AUTHORS, &st);
+    if (rs != STORE_OK) return rs;
+    int rc = sqlite3_bind_text(st, 1, ids, -1, SQLITE_STATIC);
+    while (next_row(st, &rc)) {
+        long long k = sqlite3_column_int64(st, 0), count = sqlite3_column_int64(st, 1);
+        if (k < 0 || (size_t)k >= n || count <= 0) continue;
+        store_article *art = &v[k];
+        long long id = sqlite3_column_int64(st, 2);
+        const char *slug = col_text(a, st, 3), *name = col_text(a, st, 4);
+        const char *extra = col_text(a, st, 5);
+        if (is_topics) {
+            if (!art->topics) art->topics = arena_alloc(a, (size_t)count * sizeof *art->topics);
+            if (art->n_topics < (size_t)count)
+                art->topics[art->n_topics++] = (store_topic){id, slug, name, extra};
+        } else {
+            if (!art->authors) art->authors = arena_alloc(a, (size_t)count * sizeof *art->authors);
+            if (art->n_authors < (size_t)count)
+                art->authors[art->n_authors++] = (store_author){id, slug, name, extra};
+        }
+    }
+    rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "reading topics and authors");
+    done(st);
+    return rs;
+}
+
+/* Topics (in position order, primary first) and authors for a page: two queries. */
+static store_status fill_links(conn *c, arena *a, store_article *v, size_t n)
+{
+    if (n == 0) return STORE_OK;
+    const char *ids = ids_json(a, v, n);
+    store_status rs = fill_one(c, a, v, n, ids, true);
+    return rs != STORE_OK ? rs : fill_one(c, a, v, n, ids, false);
+}
+
+/* Binds ?1..?4 of a list or count statement. */
+static void bind_filters(binder *b, const store_article_query *q, long long now)
+{
+    bind_int(b, 1, now);
+    bind_int(b, 2, q->exclude_id);
+    if (q->topic_slug) bind_text(b, 3, q->topic_slug);
+    if (q->author_slug) bind_text(b, 4, q->author_slug);
+}
+
+static store_status list_in_tx(conn *c, arena *a, const store_article_query *q, long long now,
+                               store_article **out, size_t *n, size_t *total)
+{
+    int variant = (q->topic_slug ? 1 : 0) | (q->author_slug ? 2 : 0);
+    sqlite3_stmt *st;
+    store_status rs = prep(c, (enum stmt_id)(ST_LIST + variant), &st);
+    if (rs != STORE_OK) return rs;
+    binder b = {st, SQLITE_OK};
+    bind_filters(&b, q, now);
+    bind_int(&b, 5, clamp_size(q->limit));
+    bind_int(&b, 6, clamp_size(q->offset));
+    rs = collect_articles(c, st, b.rc, a, false, out, n);
+    if (rs == STORE_OK) rs = fill_links(c, a, *out, *n);
+    if (rs != STORE_OK || !total) return rs;
+    if ((rs = prep(c, (enum stmt_id)(ST_COUNT + variant), &st)) != STORE_OK) return rs;
+    b = (binder){st, SQLITE_OK};
+    bind_filters(&b, q, now);
+    long long count = 0;
+    rs = run(c, st, b.rc, false, &count, "counting articles");
+    *total = (size_t)count;
+    return rs;
+}
+
+store_status store_articles_list(store *s, arena *a, const store_article_query *q,
+                                 store_article **out, size_t *n, size_t *total)
+{
+    *out = NULL;
+    *n = 0;
+    if (total) *total = 0;
+    conn *c;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK) return rs;
+    if (!q) return failf(c, STORE_INVALID, "no query given");
+    rs = exec_id(c, ST_BEGIN, "starting a read");
+    if (rs == STORE_OK) rs = list_in_tx(c, a, q, now_unix(), out, n, total);
+    rs = tx_finish(c, rs);
+    if (rs != STORE_OK) {
+        *out = NULL;
+        *n = 0;
+        if (total) *total = 0;
+    }
+    return rs;
+}
+
+/* One article (slug NULL: the top story) with body, topics and authors, in one snapshot. */
+static store_status article_one(store *s, arena *a, enum stmt_id id, const char *slug,
+                                store_article *out)
+{
+    memset(out, 0, sizeof *out);
+    conn *c;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK) return rs;
+    sqlite3_stmt *st;
+    if ((rs = exec_id(c, ST_BEGIN, "starting a read")) == STORE_OK &&
+        (rs = prep(c, id, &st)) == STORE_OK) {
+        binder b = {st, SQLITE_OK};
+        bind_int(&b, 1, now_unix());
+        if (slug) bind_text(&b, 2, slug);
+        store_article *v;
+        size_t n;
+        rs = collect_articles(c, st, b.rc, a, true, &v, &n);
+        if (rs == STORE_OK && n == 0)
+            rs = failf(c, STORE_NOT_FOUND, "no such article: %s", slug ? slug : "(top story)");
+        if (rs == STORE_OK) {
+            *out = v[0];
+            rs = fill_links(c, a, out, 1);
+        }
+    }
+    rs = tx_finish(c, rs);
+    if (rs != STORE_OK) memset(out, 0, sizeof *out);
+    return rs;
+}
+
+store_status store_article_by_slug(store *s, arena *a, const char *slug, store_article *out)
+{
+    if (!slug) {
+        memset(out, 0, sizeof *out);
+        return STORE_NOT_FOUND;
+    }
+    return article_one(s, a, ST_ARTICLE_LIVE, slug, out);
+}
+
+store_status store_article_any_by_slug(store *s, arena *a, const char *slug, store_article *out)
+{
+    if (!slug) {
+        memset(out, 0, sizeof *out);
+        return STORE_NOT_FOUND;
+    }
+    return article_one(s, a, ST_ARTICLE_ANY, slug, out);
+}
+
+store_status store_article_top(store *s, arena *a, store_article *out)
+{
+    return article_one(s, a, ST_ARTICLE_TOP, NULL, out);
+}
+
+store_status store_articles_related_by_topics(store *s, arena *a, long long article_id,
+                                              size_t limit, store_article **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    conn *c;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK) return rs;
+    sqlite3_stmt *st;
+    if ((rs = exec_id(c, ST_BEGIN, "starting a read")) == STORE_OK &&
+        (rs = prep(c, ST_RELATED, &st)) == STORE_OK) {
+        binder b = {st, SQLITE_OK};
+        bind_int(&b, 1, now_unix());
+        bind_int(&b, 2, article_id);
+        bind_int(&b, 3, clamp_size(limit));
+        rs = collect_articles(c, st, b.rc, a, false, out, n);
+        if (rs == STORE_OK) rs = fill_links(c, a, *out, *n);
+    }
+    rs = tx_finish(c, rs);
+    if (rs != STORE_OK) {
+        *out = NULL;
+        *n = 0;
+    }
+    return rs;
+}
+
+store_status store_missing_read_also(store *s, arena *a, store_missing_link **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || (rs = prep(c, ST_MISSING_READ_ALSO, &st)) != STORE_OK) return rs;
+    store_missing_link *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc = sqlite3_bind_int64(st, 1, now_unix());
+    while (next_row(st, &rc)) {
+        if (len == cap) v = grow(a, v, &cap, len, sizeof *v);
+        v[len++] = (store_missing_link){col_text(a, st, 0), col_text(a, st, 1)};
+    }
+    rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "listing read-also links");
+    done(st);
+    if (rs == STORE_OK) {
+        *out = v;
+        *n = len;
+    }
+    return rs;
+}
+
+long long store_last_change(store *s)
+{
+    conn *c;
+    sqlite3_stmt *st;
+    if (conn_get(s, &c) != STORE_OK || prep(c, ST_LAST_CHANGE, &st) != STORE_OK) return 0;
+    long long stamp = 0;
+    run(c, st, sqlite3_bind_int64(st, 1, now_unix()), false, &stamp, "reading last change");
+    return stamp;
+}
+
+/* ---- Saving articles ------------------------------------------------------------------- */
+static bool blank(const char *s)
+{
+    if (!s) return true;
+    for (; *s; s++) {
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') return false;
+    }
+    return true;
+}
+
+static store_status check_names(conn *c, size_t i, const char *slug, const char *what,
+                                const char **names, size_t n)
+{
+    if (n && !names) return failf(c, STORE_INVALID, "article %zu (%s): no %s list", i, slug, what);
+    for (size_t k = 0; k < n; k++) {
+        if (blank(names[k]))
+            return failf(c, STORE_INVALID, "article %zu (%s): %s %zu is empty", i, slug, what,
+                         k + 1);
+    }
+    return STORE_OK;
+}
+
+/* Everything the store refuses, checked before anything is written. i is 1-based. */
+static store_status check_input(conn *c, const store_article_input *in, size_t i)
+{
+    if (!content_slug_is_valid(in->slug))
+        return failf(c, STORE_INVALID,
+                     "article %zu: invalid slug '%s' (a-z, 0-9 and single '-', 1 to 80 bytes)", i,
+                     in->slug ? in->slug : "");
+    if (blank(in->headline))
+        return failf(c, STORE_INVALID, "article %zu (%s): the headline is empty", i, in->slug);
+    switch (in->status) {
+    case ARTICLE_DRAFT:
+    case ARTICLE_SCHEDULED:
+    case ARTICLE_PUBLISHED:
+        break;
+    default:
+        return failf(c, STORE_INVALID, "article %zu (%s): unknown status %d", i, in->slug,
+                     (int)in->status);
+    }
+    store_status rs = check_names(c, i, in->slug, "topic", in->topic_names, in->n_topics);
+    if (rs == STORE_OK) rs = check_names(c, i, in->slug, "author", in->author_names, in->n_authors);
+    if (rs == STORE_OK)
+        rs = check_names(c, i, in->slug, "read-also slug", in->read_also_slugs, in->n_read_also);
+    return rs;
+}
+
+static store_status lookup_id(conn *c, enum stmt_id id, const char *text, long long *out)
+{
+    sqlite3_stmt *st;
+    store_status rs = prep(c, id, &st);
+    if (rs != STORE_OK) return rs;
+    return run(c, st, sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC), true, out, "looking up");
+}
+
+/* Inserts a topic (description, created_at) or an author (bio); returns its id. */
+static store_status entity_insert(conn *c, const entity_kind *k, const char *slug, const char *name,
+                                  const char *extra, long long now, long long *id)
+{
+    sqlite3_stmt *st;
+    store_status rs = prep(c, k->insert, &st);
+    if (rs != STORE_OK) return rs;
+    binder b = {st, SQLITE_OK};
+    bind_text(&b, 1, slug);
+    bind_text(&b, 2, name);
+    bind_text(&b, 3, extra);
+    if (k == &topic_kind) bind_int(&b, 4, now);
+    return run(c, st, b.rc, true, id, k == &topic_kind ? "adding a topic" : "adding an author");
+}
+
+/* The id of the topic or author called name: matched by the slug of the name, then by the
+ * exact name, else created ("topic-<n>" when the name has nothing to make a slug from). */
+static store_status entity_id(conn *c, arena *scratch, const entity_kind *k, const char *name,
+                              long long now, long long *id)
+{
+    const char *slug = content_slugify(scratch, name);
+    store_status rs = *slug ? lookup_id(c, k->by_slug, slug, id) : STORE_NOT_FOUND;
+    if (rs == STORE_NOT_FOUND) rs = lookup_id(c, k->by_name, name, id);
+    if (rs != STORE_NOT_FOUND) return rs;
+    if (*slug) return entity_insert(c, k, slug, name, NULL, now, id);
+    long long max_id = 0;
+    sqlite3_stmt *st;
+    if ((rs = prep(c, k->max_id, &st)) != STORE_OK ||
+        (rs = run(c, st, SQLITE_OK, false, &max_id, "numbering")) != STORE_OK)
+        return rs;
+    rs = STORE_CONFLICT;
+    for (long long n = max_id + 1; rs == STORE_CONFLICT && n <= max_id + 100; n++)
+        rs = entity_insert(c, k, arena_printf(scratch, "%s-%lld", k->kind, n), name, NULL, now, id);
+    return rs;
+}
+
+/* Runs a link insert (?1 article, ?2 other id or text, ?3 position); *added tells whether a
+ * row went in (duplicates are skipped). */
+static store_status link_add(conn *c, enum stmt_id id, long long article, long long other,
+                             const char *text, long long pos, bool *added)
+{
+    sqlite3_stmt *st;
+    store_status rs = prep(c, id, &st);
+    if (rs != STORE_OK) return rs;
+    binder b = {st, SQLITE_OK};
+    bind_int(&b, 1, article);
+    if (text)
+        bind_text(&b, 2, text);
+    else
+        bind_int(&b, 2, other);
+    bind_int(&b, 3, pos);
+    rs = run(c, st, b.rc, false, NULL, "linking an article");
+    *added = sqlite3_changes(c->db) > 0;
+    return rs;
+}
+
+static store_status link_clear(conn *c, enum stmt_id id, long long article)
+{
+    sqlite3_stmt *st;
+    store_status rs = prep(c, id, &st);
+    if (rs != STORE_OK) return rs;
+    return run(c, st, sqlite3_bind_int64(st, 1, article), false, NULL, "unlinking an article");
+}
+
+/* Replaces the article's topics or authors by those named, in order. */
+static store_status replace_entities(conn *c, arena *scratch, const entity_kind *k,
+                                     long long article, const char **names, size_t n, long long now)
+{
+    store_status rs = link_clear(c, k->link_clear, article);
+    long long pos = 0;
+    for (size_t i = 0; i < n && rs == STORE_OK; i++) {
+        long long other;
+        bool added = false;
+        rs = entity_id(c, scratch, k, names[i], now, &other);
+        if (rs == STORE_OK) rs = link_add(c, k->link_add, article, other, NULL, pos, &added);
+        if (added) pos++;
+    }
+    return rs;
+}
+
+static store_status replace_read_also(conn *c, long long article, const char **slugs, size_t n)
+{
+    store_status rs = link_clear(c, ST_READ_ALSO_CLEAR, article);
+    for (size_t i = 0; i < n && rs == STORE_OK; i++) {
+        bool added;
+        rs = link_add(c, ST_READ_ALSO_ADD, article, 0, slugs[i], (long long)i, &added);
+    }
+    return rs;
+}
+
+static store_status upsert_article(conn *c, const store_article_input *in, long long now,
+                                   long long *id)
+{
+    sqlite3_stmt *st;
+    store_status rs = prep(c, ST_ARTICLE_UPSERT, &st);
+    if (rs != STORE_OK) return rs;
+    binder b = {st, SQLITE_OK};
+    const char *text[] = {in->slug,          in->kicker,    in->headline,  in->lead,
+                          in->body_markdown, in->body_html, in->image_url, in->image_caption,
+                          in->image_credit,  in->image_alt};
+    for (int i = 0; i < 10; i++)
+        bind_text(&b, i + 1, text[i]);
+    bind_int(&b, 11, (long long)in->status);
+    bind_int(&b, 12, in->published_at ? in->published_at : now);
+    bind_int(&b, 13, now);
+    bind_int(&b, 14, in->published_at);
+    return run(c, st, b.rc, true, id, "saving an article");
+}
+
+static store_status save_one(conn *c, arena *scratch, const store_article_input *in, size_t i,
+                             long long now, long long *id)
+{
+    store_status rs = upsert_article(c, in, now, id);
+    if (rs == STORE_OK)
+        rs = replace_entities(c, scratch, &topic_kind, *id, in->topic_names, in->n_topics, now);
+    if (rs == STORE_OK)
+        rs = replace_entities(c, scratch, &author_kind, *id, in->author_names, in->n_authors, now);
+    if (rs == STORE_OK) rs = replace_read_also(c, *id, in->read_also_slugs, in->n_read_also);
+    if (rs != STORE_OK) {
+        char keep[ERR_MAX];
+        memcpy(keep, c->err, sizeof keep);
+        failf(c, rs, "article %zu (%s): %s", i, in->slug, keep);
+    }
+    return rs;
+}
+
+store_status store_articles_save(store *s, const store_article_input *inputs, size_t n,
+                                 long long *ids)
+{
+    conn *c;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || n == 0) return rs;
+    if (!inputs) return failf(c, STORE_INVALID, "no articles given");
+    for (size_t i = 0; i < n && rs == STORE_OK; i++)
+        rs = check_input(c, &inputs[i], i + 1);
+    if (rs != STORE_OK) return rs;
+    arena *scratch = arena_new();
+    long long now = now_unix();
+    rs = exec_id(c, ST_BEGIN_IMMEDIATE, "starting to write");
+    for (size_t i = 0; i < n && rs == STORE_OK; i++) {
+        long long id = 0;
+        rs = save_one(c, scratch, &inputs[i], i + 1, now, &id);
+        if (ids) ids[i] = id;
+        arena_reset(scratch);
+    }
+    rs = tx_finish(c, rs);
+    arena_free(scratch);
+    if (rs != STORE_OK && ids) memset(ids, 0, n * sizeof *ids);
+    return rs;
+}
+
+/* ---- Topics and authors ---------------------------------------------------------------- */
+store_status store_topic_add(store *s, const char *slug, const char *name, const char *description,
+                             long long *id)
+{
+    conn *c;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK) return rs;
+    if (!content_slug_is_valid(slug))
+        return failf(c, STORE_INVALID, "invalid topic slug '%s'", slug ? slug : "");
+    if (blank(name)) return failf(c, STORE_INVALID, "topic %s: the name is empty", slug);
+    long long new_id = 0;
+    rs = exec_id(c, ST_BEGIN_IMMEDIATE, "starting to write");
+    if (rs == STORE_OK)
+        rs = entity_insert(c, &topic_kind, slug, name, description, now_unix(), &new_id);
+    rs = tx_finish(c, rs);
+    if (rs == STORE_CONFLICT) failf(c, rs, "topic '%s' already exists", slug);
+    if (id) *id = rs == STORE_OK ? new_id : 0;
+    return rs;
+}
+
+/* Reads one topic or author row (id, slug, name, description/bio) by slug. */
+static store_status entity_by_slug(store *s, arena *a, enum stmt_id id, const char *slug,
+                                   long long *out_id, const char **out_texts)
+{
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || (rs = prep(c, id, &st)) != STORE_OK) return rs;
+    int rc = sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out_id = sqlite3_column_int64(st, 0);
+        for (int i = 0; i < 3; i++)
+            out_texts[i] = col_text(a, st, i + 1);
+        rs = STORE_OK;
+    } else {
+        rs = rc == SQLITE_DONE ? failf(c, STORE_NOT_FOUND, "no such slug: %s", slug ? slug : "")
+                               : db_fail(c, rc, "reading");
+    }
+    done(st);
+    return rs;
+}
+
+store_status store_topic_by_slug(store *s, arena *a, const char *slug, store_topic *out)
+{
+    const char *t[3] = {NULL, NULL, NULL};
+    long long id = 0;
+    store_status rs = entity_by_slug(s, a, ST_TOPIC_BY_SLUG, slug, &id, t);
+    *out = rs == STORE_OK ? (store_topic){id, t[0], t[1], t[2]} : (store_topic){0};
+    return rs;
+}
+
+store_status store_author_by_slug(store *s, arena *a, const char *slug, store_author *out)
+{
+    const char *t[3] = {NULL, NULL, NULL};
+    long long id = 0;
+    store_status rs = entity_by_slug(s, a, ST_AUTHOR_BY_SLUG, slug, &id, t);
+    *out = rs == STORE_OK ? (store_author){id, t[0], t[1], t[2]} : (store_author){0};
+    return rs;
+}
+
+store_status store_topics_list(store *s, arena *a, size_t min_articles, store_topic **out,
+                               size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || (rs = prep(c, ST_TOPICS_LIST, &st)) != STORE_OK) return rs;
+    binder b = {st, SQLITE_OK};
+    bind_int(&b, 1, now_unix());
+    bind_int(&b, 2, clamp_size(min_articles));
+    store_topic *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc = b.rc;
+    while (next_row(st, &rc)) {
+        if (len == cap) v = grow(a, v, &cap, len, sizeof *v);
+        v[len++] = (store_topic){sqlite3_column_int64(st, 0), col_text(a, st, 1),
+                                 col_text(a, st, 2), col_text(a, st, 3)};
+    }
+    rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "listing topics");
+    done(st);
+    if (rs == STORE_OK) {
+        *out = v;
+        *n = len;
+    }
+    return rs;
+}
+
+store_status store_author_set_bio(store *s, const char *slug, const char *bio)
+{
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK) return rs;
+    if (!slug) return failf(c, STORE_NOT_FOUND, "no author given");
+    rs = exec_id(c, ST_BEGIN_IMMEDIATE, "starting to write");
+    if (rs == STORE_OK && (rs = prep(c, ST_AUTHOR_SET_BIO, &st)) == STORE_OK) {
+        binder b = {st, SQLITE_OK};
+        bind_text(&b, 1, slug);
+        bind_text(&b, 2, bio);
+        rs = run(c, st, b.rc, false, NULL, "setting a bio");
+        if (rs == STORE_OK && sqlite3_changes(c->db) == 0)
+            rs = failf(c, STORE_NOT_FOUND, "no such author: %s", slug);
+    }
+    return tx_finish(c, rs);
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""End-to-end tests of Gazette: start the real binary, speak HTTP to it, run its commands.
+
+    python3 tests/e2e/run.py --gazette ./gazette
+    python3 tests/e2e/run.py --gazette build/asan/gazette --sanitized
+
+Output is TAP on stdout ("ok N - name" / "not ok N - name", "# " diagnostics, the plan last);
+exit status 0 when every check passed, 1 otherwise (2 for a bad invocation). Everything happens
+in a temporary directory that is removed at the end, and every process started is stopped,
+whatever happens. With --sanitized, a sanitizer report in the stderr of any server or command
+fails the run.
+
+Groups (one module each): cli_tests (commands without a server), demo_tests (`gazette demo`:
+pages, API, HTTP edge cases), site_tests (a site built from story files written here, added
+while the server runs; and a bulk add of 300 stories with pagination)."""
+
+import sys
+
+sys.dont_write_bytecode = True  # leave no __pycache__ in the source tree
+
+import argparse
+import os
+import shutil
+import signal
+import tempfile
+import time
+
+import cli_tests
+import demo_tests
+import site_tests
+from checks import expect
+from gazette import Gazette, kill_all, sanitizer_lines
+from tap import Runner
+
+BUDGET_SECONDS = 110  # the whole suite must finish in under 2 minutes
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Gazette end-to-end tests (TAP output)")
+    ap.add_argument("--gazette", required=True, help="the gazette binary to test")
+    ap.add_argument("--sanitized", action="store_true", help="the binary is an ASan/UBSan build: fail on any sanitizer report")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directory (its path is printed)")
+    args = ap.parse_args()
+
+    def on_signal(signum, frame):
+        raise SystemExit(130 if signum == signal.SIGINT else 143)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    tmp = tempfile.mkdtemp(prefix="gazette-e2e.")
+    t = Runner(budget_seconds=BUDGET_SECONDS)
+    rc = 1
+    try:
+        try:
+            gz = Gazette(args.gazette, tmp, args.sanitized, deadline=time.monotonic() + BUDGET_SECONDS)
+        except FileNotFoundError as e:
+            t.check("the gazette binary exists", lambda: expect(False, str(e)))
+            return t.finish()
+        t.diag("gazette: %s%s; temporary directory %s" % (args.gazette, " (sanitized)" if args.sanitized else "", tmp))
+        for note in gz.notes:
+            t.diag(note)
+        try:
+            cli_tests.run(t, gz)
+            demo_tests.run(t, gz)
+            site_tests.run(t, gz)
+            site_tests.run_bulk(t, gz)
+            if args.sanitized:
+                def cli_clean():
+                    found = []
+                    for r in gz.runs:
+                        lines = sanitizer_lines(r.stderr)
+                        if lines:
+                            found.append("`gazette %s`: %s" % (" ".join(r.args)[:120], lines[0]))
+                    expect(not found, "sanitizer reports from %d command(s):\n%s" % (len(found), "\n".join(found[:10])))
+
+                t.check("cli: no sanitizer report from any of the %d commands run" % len(gz.runs), cli_clean)
+        finally:
+            for s in gz.servers:  # anything a failed check left running
+                if s.running():
+                    s.kill()
+            for s in gz.servers:
+                err = s.stderr().strip()
+                if err:
+                    t.diag("stderr of the %s (last lines):" % s.name)
+                    t.diag("\n".join("  " + l for l in err.splitlines()[-15:]))
+        rc = t.finish()
+    finally:
+        kill_all()
+        if args.keep:
+            sys.stdout.write("# kept %s\n" % tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+        sys.stdout.flush()
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
