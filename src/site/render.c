@@ -8,16 +8,15 @@
 #include "../api/article_json.h"
 #include "site.h"
 
-enum { SITE_NAV_TOPICS = 8, SITE_NAV_MIN_ARTICLES = 5, SITE_MAX_PAGE = 100000 };
+enum { SITE_NAV_TOPICS = 8, SITE_MAX_PAGE = 100000 };
 
 static json_t *nav_topics_json(site_app *app, arena *a)
 {
     store_topic *topics;
     size_t n;
     json_t *nav = json_array();
-    if (store_topics_list(app->store, a, SITE_NAV_MIN_ARTICLES, &topics, &n) != STORE_OK)
-        return nav;
-    for (size_t i = 0; i < n && i < SITE_NAV_TOPICS; i++)
+    if (store_topics_leading(app->store, a, SITE_NAV_TOPICS, &topics, &n) != STORE_OK) return nav;
+    for (size_t i = 0; i < n; i++)
         json_array_append_new(nav, topic_json(&topics[i]));
     return nav;
 }

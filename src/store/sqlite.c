@@ -96,6 +96,7 @@ enum stmt_id {
     ST_TOPIC_INSERT,
     ST_TOPIC_BY_SLUG,
     ST_TOPICS_LIST,
+    ST_TOPICS_LEADING,
     ST_AUTHOR_ID_BY_SLUG,
     ST_AUTHOR_ID_BY_NAME,
     ST_AUTHOR_MAX_ID,
@@ -184,6 +185,11 @@ static const char *const stmt_sql[ST__N] = {
                        " CROSS JOIN articles a ON a.id = x.article_id"
                        " WHERE x.topic_id = t.id AND " LIVE " LIMIT ?2)) >= ?2"
                        " ORDER BY t.name COLLATE NOCASE, t.name, t.id",
+    /* ?2 limit: topics that lead the most live stories (as their primary topic) */
+    [ST_TOPICS_LEADING] = "SELECT t.id, t.slug, t.name, t.description FROM topics t"
+                          " JOIN article_topics x ON x.topic_id = t.id AND x.position = 0"
+                          " JOIN articles a ON a.id = x.article_id WHERE " LIVE
+                          " GROUP BY t.id ORDER BY count(*) DESC, t.name COLLATE NOCASE LIMIT ?2",
     [ST_AUTHOR_ID_BY_SLUG] = "SELECT id FROM authors WHERE slug = ?1",
     [ST_AUTHOR_ID_BY_NAME] = "SELECT id FROM authors WHERE name = ?1 ORDER BY id LIMIT 1",
     [ST_AUTHOR_MAX_ID] = "SELECT coalesce(max(id), 0) FROM authors",
@@ -1251,18 +1257,18 @@ store_status store_author_by_slug(store *s, arena *a, const char *slug, store_au
     return rs;
 }
 
-store_status store_topics_list(store *s, arena *a, size_t min_articles, store_topic **out,
-                               size_t *n)
+static store_status topics_query(store *s, arena *a, int statement, size_t number,
+                                 store_topic **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
     conn *c;
     sqlite3_stmt *st;
     store_status rs = conn_get(s, &c);
-    if (rs != STORE_OK || (rs = prep(c, ST_TOPICS_LIST, &st)) != STORE_OK) return rs;
+    if (rs != STORE_OK || (rs = prep(c, statement, &st)) != STORE_OK) return rs;
     binder b = {st, SQLITE_OK};
     bind_int(&b, 1, now_unix());
-    bind_int(&b, 2, clamp_size(min_articles));
+    bind_int(&b, 2, clamp_size(number));
     store_topic *v = NULL;
     size_t len = 0, cap = 0;
     int rc = b.rc;
@@ -1278,6 +1284,17 @@ store_status store_topics_list(store *s, arena *a, size_t min_articles, store_to
         *n = len;
     }
     return rs;
+}
+
+store_status store_topics_list(store *s, arena *a, size_t min_articles, store_topic **out,
+                               size_t *n)
+{
+    return topics_query(s, a, ST_TOPICS_LIST, min_articles, out, n);
+}
+
+store_status store_topics_leading(store *s, arena *a, size_t limit, store_topic **out, size_t *n)
+{
+    return topics_query(s, a, ST_TOPICS_LEADING, limit, out, n);
 }
 
 store_status store_author_set_bio(store *s, const char *slug, const char *bio)

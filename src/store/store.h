@@ -130,6 +130,9 @@ store_status store_topic_by_slug(store *s, arena *a, const char *slug, store_top
 /* All topics having at least min_articles live articles, by name. */
 store_status store_topics_list(store *s, arena *a, size_t min_articles, store_topic **out,
                                size_t *n);
+/* Up to limit topics ordered by how many live stories they lead (as primary topic), most
+ * first: the site's main sections. */
+store_status store_topics_leading(store *s, arena *a, size_t limit, store_topic **out, size_t *n);
 store_status store_author_by_slug(store *s, arena *a, const char *slug, store_author *out);
 store_status store_author_set_bio(store *s, const char *slug, const char *bio);
 

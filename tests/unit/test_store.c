@@ -731,6 +731,36 @@ static void test_live_filtering(void **state)
     assert_int_equal(n, 0); /* "News" has two live articles, not three */
 }
 
+/* The navigation's main sections: topics by the number of live stories they lead. */
+static void test_topics_leading(void **state)
+{
+    fixture *f = *state;
+    long long now = now_s();
+    static const char *sport_first[] = {"Sport", "City Hall"};
+    static const char *hall_first[] = {"City Hall"};
+    static const char *weather_first[] = {"Weather", "Sport"};
+    const char *slugs[] = {"s1", "s2", "s3", "h1", "h2", "w1"};
+    for (int i = 0; i < 6; i++) {
+        store_article_input in = story(slugs[i], slugs[i], now - 100 - i);
+        in.topic_names = i < 3 ? sport_first : i < 5 ? hall_first : weather_first;
+        in.n_topics = i < 3 || i == 5 ? 2 : 1;
+        save_one(f, in, NULL);
+    }
+    store_article_input draft = story("w2", "w2", now - 10);
+    draft.topic_names = weather_first;
+    draft.status = ARTICLE_DRAFT;
+    save_one(f, draft, NULL); /* drafts do not count */
+    store_topic *topics;
+    size_t n;
+    assert_int_equal(store_topics_leading(f->s, f->a, 10, &topics, &n), STORE_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(topics[0].name, "Sport");
+    assert_string_equal(topics[1].name, "City Hall");
+    assert_string_equal(topics[2].name, "Weather");
+    assert_int_equal(store_topics_leading(f->s, f->a, 1, &topics, &n), STORE_OK);
+    assert_int_equal(n, 1);
+}
+
 static void test_empty_site(void **state)
 {
     fixture *f = *state;
@@ -1188,6 +1218,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_invalid_input_writes_nothing, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_busy_writer, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_live_filtering, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_topics_leading, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_empty_site, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_pagination_and_total, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_topic_and_author_filters, setup_db, teardown),
