@@ -16,6 +16,7 @@ done
 [ -x ./gazette ] || make gazette >/dev/null
 
 work=$(mktemp -d /tmp/gazette-bench.XXXXXX)
+chmod 755 "$work" # nginx workers run as an unprivileged user
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
