@@ -37,6 +37,20 @@ int cli_init(int argc, char **argv)
     return CLI_OK;
 }
 
+/* Commands with one subcommand, "add": returns -1 when argv starts with it, else the exit
+ * status after printing help or a usage error. */
+static int expect_add(const char *command, const char *help, int argc, char **argv)
+{
+    if (argc >= 1 && strcmp(argv[0], "add") == 0) return -1;
+    if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
+        fputs(help, stdout);
+        return CLI_OK;
+    }
+    fprintf(stderr, "gazette %s: unknown subcommand '%s'; try 'gazette %s add --help'\n", command,
+            argc ? argv[0] : "", command);
+    return CLI_USAGE;
+}
+
 static const char article_help[] =
     "usage: gazette article add --db FILE PATH...\n"
     "\n"
@@ -51,24 +65,15 @@ static const char article_help[] =
 
 int cli_article(int argc, char **argv)
 {
-    if (argc < 1 || strcmp(argv[0], "add") != 0) {
-        if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
-            fputs(article_help, stdout);
-            return CLI_OK;
-        }
-        fprintf(stderr,
-                "gazette article: unknown subcommand '%s'; try 'gazette article add "
-                "--help'\n",
-                argc ? argv[0] : "");
-        return CLI_USAGE;
-    }
+    int rc = expect_add("article", article_help, argc, argv);
+    if (rc >= 0) return rc;
     const char *db = NULL;
     bool quiet = false, help;
     const char *paths[1024];
     size_t n_paths;
     cli_option options[] = {{"--db", &db, NULL}, {"--quiet", NULL, &quiet}, {0}};
-    int rc = cli_parse("article add", article_help, argc - 1, argv + 1, options, paths, 1024,
-                       &n_paths, &help);
+    rc = cli_parse("article add", article_help, argc - 1, argv + 1, options, paths, 1024, &n_paths,
+                   &help);
     if (rc != CLI_OK || help) return rc;
     if (n_paths == 0) {
         fputs("gazette article add: give at least one story file or directory; see 'gazette "
@@ -91,17 +96,8 @@ static const char topic_help[] =
 
 int cli_topic(int argc, char **argv)
 {
-    if (argc < 1 || strcmp(argv[0], "add") != 0) {
-        if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
-            fputs(topic_help, stdout);
-            return CLI_OK;
-        }
-        fprintf(stderr,
-                "gazette topic: unknown subcommand '%s'; try 'gazette topic add "
-                "--help'\n",
-                argc ? argv[0] : "");
-        return CLI_USAGE;
-    }
+    int rc = expect_add("topic", topic_help, argc, argv);
+    if (rc >= 0) return rc;
     const char *db = NULL, *name = NULL, *slug = NULL, *description = NULL;
     const char *positional[1];
     size_t n;
@@ -111,8 +107,7 @@ int cli_topic(int argc, char **argv)
                             {"--slug", &slug, NULL},
                             {"--description", &description, NULL},
                             {0}};
-    int rc =
-        cli_parse("topic add", topic_help, argc - 1, argv + 1, options, positional, 0, &n, &help);
+    rc = cli_parse("topic add", topic_help, argc - 1, argv + 1, options, positional, 0, &n, &help);
     if (rc != CLI_OK || help) return rc;
     if (!name) {
         fputs("gazette topic add: --name NAME is required; see 'gazette topic add --help'\n",
