@@ -2,6 +2,7 @@
  * documented in docs/themes.md, used by the API and handed to templates unchanged. */
 #include "article_json.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -144,4 +145,21 @@ json_t *article_full_json(store *s, arena *a, const store_article *article, stor
                         json_string(content_resolve_read_also(a, html, lookup_story, &lookup)));
     json_object_set_new(j, "related", related_json);
     return j;
+}
+
+void article_add_comment_counts(store *s, json_t *summaries)
+{
+    size_t n = json_array_size(summaries), i;
+    if (n == 0) return;
+    long long *ids = calloc(n, sizeof *ids), *counts = calloc(n, sizeof *counts);
+    json_t *item;
+    json_array_foreach(summaries, i, item) ids[i] = json_integer_value(json_object_get(item, "id"));
+    if (ids && counts && store_comment_counts(s, ids, n, counts) == STORE_OK)
+        json_array_foreach(summaries, i, item)
+        {
+            json_object_set_new(item, "comment_count", json_integer(counts[i]));
+            json_object_set_new(item, "has_comments", json_boolean(counts[i] > 0));
+        }
+    free(ids);
+    free(counts);
 }

@@ -18,6 +18,8 @@ json_t *article_summary_json(arena *a, const store_article *article);
  * stories). Reads the store for read-also targets and related stories; NULL with *status set on
  * a store failure. */
 json_t *article_full_json(store *s, arena *a, const store_article *article, store_status *status);
+/* Sets "comment_count" (approved comments) on every summary of the array. */
+void article_add_comment_counts(store *s, json_t *summaries);
 /* Public URL path of a story, topic, author. */
 char *article_url(arena *a, const char *slug);
 /* "26 October 2023, 09:30" (UTC) */

@@ -92,6 +92,12 @@ static int run_server(const char *command, const serve_options *o)
         theme_free(app.theme);
         return CLI_FAILED;
     }
+    if (!site_comments_start(&app, err, sizeof err)) {
+        fprintf(stderr, "gazette %s: %s\n", command, err);
+        store_close(app.store);
+        theme_free(app.theme);
+        return CLI_FAILED;
+    }
     app.assets = theme_assets_json(app.theme);
     char base_url[300];
     snprintf(base_url, sizeof base_url, "http://%s", o->listen);
@@ -127,6 +133,7 @@ static int run_server(const char *command, const serve_options *o)
         rc = CLI_OK;
     }
     json_decref(app.assets);
+    site_comments_stop(&app);
     store_close(app.store);
     theme_free(app.theme);
     return rc;

@@ -15,6 +15,9 @@ static const char usage[] =
     "  article add   add stories from Markdown files       gazette article add --db site.db a.md\n"
     "  topic add     add a topic                           gazette topic add --db site.db --name "
     "X\n"
+    "  comments      list and moderate comments            gazette comments list --db site.db\n"
+    "  settings      read and change site settings         gazette settings list --db site.db\n"
+    "  admin-token   make a token for the moderation API   gazette admin-token --db site.db\n"
     "\n"
     "'gazette COMMAND --help' tells more about each.\n";
 
@@ -23,11 +26,10 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*run)(int argc, char **argv);
-    } commands[] = {{"init", cli_init},
-                    {"serve", cli_serve},
-                    {"demo", cli_demo},
-                    {"article", cli_article},
-                    {"topic", cli_topic}};
+    } commands[] = {{"init", cli_init},         {"serve", cli_serve},
+                    {"demo", cli_demo},         {"article", cli_article},
+                    {"topic", cli_topic},       {"comments", cli_comments},
+                    {"settings", cli_settings}, {"admin-token", cli_admin_token}};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);

@@ -135,6 +135,7 @@ static bool load_story(const char *command, arena *a, const char *path, store_ar
                                 .image_alt = story.alt,
                                 .status = status,
                                 .published_at = story.published,
+                                .comments_off = story.comments_off,
                                 .topic_names = story.topics,
                                 .n_topics = story.n_topics,
                                 .author_names = story.authors,

@@ -20,16 +20,17 @@ typedef enum {
     K_CREDIT,
     K_ALT,
     K_STATUS,
+    K_COMMENTS,
     K_COUNT
 } story_key;
 
 static const char *const key_names[K_COUNT] = {
     "headline", "kicker", "lead",    "topics", "slug", "published",
-    "authors",  "image",  "caption", "credit", "alt",  "status",
+    "authors",  "image",  "caption", "credit", "alt",  "status", "comments",
 };
 
 static const char KNOWN_KEYS[] = "headline, kicker, lead, topics, slug, published, authors, "
-                                 "image, caption, credit, alt, status";
+                                 "image, caption, credit, alt, status, comments";
 
 /* Walks the file line by line. */
 typedef struct {
@@ -132,6 +133,10 @@ static bool set_checked(story_reader *r, story_key k, const char *v)
             return fail(r, r->line, "bad status '%.60s' (expected draft, scheduled or published)",
                         v);
         s->status = v;
+    } else if (k == K_COMMENTS) {
+        if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+            return fail(r, r->line, "bad comments value '%.60s' (expected on or off)", v);
+        s->comments_off = strcmp(v, "off") == 0;
     }
     return true;
 }

@@ -39,6 +39,10 @@ typedef struct http_response {
 const char *http_query(const http_request *req, const char *name);
 /* Request header by name (case-insensitive), or NULL. */
 const char *http_header(const http_request *req, const char *name);
+/* Cookie sent by the client, or NULL. */
+const char *http_cookie(const http_request *req, const char *name);
+/* The client's IP address as text ("127.0.0.1", "::1"); arena-allocated; "-" when unknown. */
+const char *http_client_ip(const http_request *req);
 /* Adds a response header; names and values must live as long as the request (arena or static).
  * Values containing CR or LF are refused (header injection). */
 bool http_set_header(http_response *res, const char *name, const char *value);

@@ -47,6 +47,31 @@ const char *http_header(const http_request *req, const char *name)
     return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
 }
 
+const char *http_cookie(const http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, name);
+}
+
+static void client_address(struct MHD_Connection *connection, char *addr, size_t cap)
+{
+    snprintf(addr, cap, "-");
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!info || !info->client_addr) return;
+    const struct sockaddr *sa = info->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, addr, (socklen_t)cap);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, addr, (socklen_t)cap);
+}
+
+const char *http_client_ip(const http_request *req)
+{
+    char addr[INET6_ADDRSTRLEN];
+    client_address(req->connection, addr, sizeof addr);
+    return arena_strdup(req->arena, addr);
+}
+
 bool http_set_header(http_response *res, const char *name, const char *value)
 {
     if (res->n_headers == HTTP_MAX_HEADERS || strpbrk(value, "\r\n")) return false;
@@ -195,16 +220,8 @@ static void log_safe_copy(char *dst, size_t cap, const char *src)
 
 static void write_access_log(http_server *srv, request_context *ctx)
 {
-    char addr[INET6_ADDRSTRLEN] = "-";
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(ctx->req.connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (info && info->client_addr) {
-        const struct sockaddr *sa = info->client_addr;
-        if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, addr, sizeof addr);
-        else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, addr, sizeof addr);
-    }
+    char addr[INET6_ADDRSTRLEN];
+    client_address(ctx->req.connection, addr, sizeof addr);
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     double ms = (double)(now.tv_sec - ctx->began.tv_sec) * 1e3 +

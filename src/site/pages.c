@@ -38,6 +38,14 @@ static json_t *sections_json(arena *a, const store_article *articles, size_t n)
     return sections;
 }
 
+static void add_comment_counts(site_app *app, json_t *sections)
+{
+    size_t i;
+    json_t *section;
+    json_array_foreach(sections, i, section)
+        article_add_comment_counts(app->store, json_object_get(section, "articles"));
+}
+
 void site_home(void *app_ptr, http_request *req, const http_params *params, http_response *res)
 {
     site_app *app = app_ptr;
@@ -57,7 +65,9 @@ void site_home(void *app_ptr, http_request *req, const http_params *params, http
     json_t *view = site_view_new(app, req, "home", "Latest news", app->config.tagline);
     if (has_top && page == 1)
         json_object_set_new(view, "top_story", article_summary_json(req->arena, &top));
-    json_object_set_new(view, "sections", sections_json(req->arena, latest, n));
+    json_t *sections = sections_json(req->arena, latest, n);
+    add_comment_counts(app, sections);
+    json_object_set_new(view, "sections", sections);
     json_t *pagination = site_pagination(req, "/", page, total, app->config.page_size);
     if (pagination) json_object_set_new(view, "pagination", pagination);
     site_render(app, req, "home", view, res);
@@ -71,11 +81,21 @@ void site_article(void *app_ptr, http_request *req, const http_params *params, h
     store_article article;
     store_status st = store_article_by_slug(app->store, req->arena, slug, &article);
     if (st != STORE_OK) return (void)(res->status = site_status_for(st));
-    json_t *article_view = article_full_json(app->store, req->arena, &article, &st);
+    site_article_page(app, req, &article, NULL, res);
+}
+
+void site_article_page(site_app *app, http_request *req, const store_article *article,
+                       const site_comment_submission *submission, http_response *res)
+{
+    store_status st;
+    json_t *article_view = article_full_json(app->store, req->arena, article, &st);
     if (!article_view) return (void)(res->status = site_status_for(st));
-    json_t *view = site_view_new(app, req, "article", article.headline, article.lead);
+    json_t *view = site_view_new(app, req, "article", article->headline, article->lead);
     json_object_set_new(view, "article", article_view);
+    site_comments_view(app, req, article, view, submission, res);
+    int status = res->status;
     site_render(app, req, "article", view, res);
+    if (res->status == 200) res->status = status;
 }
 
 /* A list page of one topic or one author: the shared part of their handlers. */
@@ -98,7 +118,9 @@ static void list_page(site_app *app, http_request *req, store_article_query *q, 
     }
     json_t *view = site_view_new(app, req, type, title, description);
     json_object_set_new(view, type, subject);
-    json_object_set_new(view, "articles", summaries_json(req->arena, articles, n));
+    json_t *summaries = summaries_json(req->arena, articles, n);
+    article_add_comment_counts(app->store, summaries);
+    json_object_set_new(view, "articles", summaries);
     json_t *pagination = site_pagination(req, req->path, page, total, app->config.page_size);
     if (pagination) json_object_set_new(view, "pagination", pagination);
     site_render(app, req, type, view, res);

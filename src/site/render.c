@@ -48,7 +48,10 @@ void site_render(site_app *app, http_request *req, const char *template_name, js
         res->status = 500;
     } else {
         res->content_type = "text/html; charset=utf-8";
-        http_set_header(res, "Cache-Control", "public, max-age=60");
+        bool cache_set = false;
+        for (size_t i = 0; i < res->n_headers; i++)
+            cache_set |= strcmp(res->header_names[i], "Cache-Control") == 0;
+        if (!cache_set) http_set_header(res, "Cache-Control", "public, max-age=60");
     }
     json_decref(view);
 }

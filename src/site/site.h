@@ -4,6 +4,9 @@
 #define GAZETTE_SITE_H
 
 #include <jansson.h>
+#include <stdatomic.h>
+
+#include "../comments/comments.h"
 
 #include "../http/http.h"
 #include "../store/store.h"
@@ -18,11 +21,21 @@ typedef struct site_config {
     size_t page_size;     /* stories per list page */
 } site_config;
 
+/* Comment settings, read from the store's settings on each use (docs/settings.md). */
+typedef struct site_comment_settings {
+    moderation_mode moderation;
+    unsigned max_depth, close_after_days, max_links, min_seconds, max_age_seconds;
+    const char *blocked_words, *blocked_ips;
+} site_comment_settings;
+
 typedef struct site_app {
     store *store;
     theme *theme;
     site_config config;
     json_t *assets; /* theme_assets_json, built once */
+    unsigned char comment_key[COMMENT_KEY_BYTES]; /* signs comment form tokens */
+    comment_rate_limiter *comment_limiter;
+    atomic_ulong comments_refused; /* comments refused by the anti-spam checks, since start */
 } site_app;
 
 extern const http_route site_routes[];
@@ -43,6 +56,39 @@ void api_articles_list(void *app, http_request *req, const http_params *params,
                        http_response *res);
 void api_article_one(void *app, http_request *req, const http_params *params,
                      http_response *res);
+
+/* ---- comments (site/comments.c) --------------------------------------------------------- */
+/* Reads (or creates, first time) the signing key and starts the rate limiter. */
+bool site_comments_start(site_app *app, char *err, size_t errlen);
+void site_comments_stop(site_app *app);
+void site_comment_settings_load(site_app *app, arena *a, site_comment_settings *out);
+/* Closed by the editor (comments: off) or older than the site's close_after_days. */
+bool site_comments_closed(const site_comment_settings *cs, const store_article *article);
+/* "ID-SIGNATURE": shown in the redirect after a held comment, so its writer can see it. */
+char *site_held_ticket(site_app *app, arena *a, long long comment_id);
+/* What a re-shown form carries: the reader's input and what was wrong with it. */
+typedef struct site_comment_submission {
+    const comment_form *form;
+    const comment_errors *errors;
+    const char *message; /* a sentence above the form, or NULL */
+} site_comment_submission;
+/* Adds comments, comments_open, comment_form (and the nonce cookie) to an article page view. */
+void site_comments_view(site_app *app, http_request *req, const store_article *article,
+                        json_t *view, const site_comment_submission *submission,
+                        http_response *res);
+void site_comment_post(void *app, http_request *req, const http_params *params,
+                       http_response *res);
+void site_comments_feed(void *app, http_request *req, const http_params *params,
+                        http_response *res);
+void site_article_comments_feed(void *app, http_request *req, const http_params *params,
+                                http_response *res);
+void api_admin_comments_list(void *app, http_request *req, const http_params *params,
+                             http_response *res);
+void api_admin_comment_action(void *app, http_request *req, const http_params *params,
+                              http_response *res);
+/* Renders the article page for article with a comment submission (status set by caller). */
+void site_article_page(site_app *app, http_request *req, const store_article *article,
+                       const site_comment_submission *submission, http_response *res);
 
 /* ---- shared by the page handlers (site/render.c) ---------------------------------------- */
 /* The "site" and "page" objects every template gets; view is a new object to fill. */

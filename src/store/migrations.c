@@ -69,8 +69,42 @@ static const char migration_1_sql[] =
     " PRIMARY KEY (article_id, position)"
     ") STRICT, WITHOUT ROWID;";
 
+/* Migration 2: readers' comments, site settings, and a per-story switch closing comments.
+ * comments.parent_id is NULL for a top-level comment; deleting a comment deletes its replies
+ * (comments_by_parent keeps that cascade from scanning the table). body_hash (FNV-1a 64 of the
+ * body, 8 bytes) lets the duplicate check compare a short key before the body. Emails are
+ * matched case-insensitively (ASCII), hence the NOCASE index. */
+static const char migration_2_sql[] =
+    "ALTER TABLE articles ADD COLUMN comments_off INTEGER NOT NULL DEFAULT 0"
+    " CHECK (comments_off IN (0, 1));"
+
+    "CREATE TABLE comments ("
+    " id INTEGER PRIMARY KEY,"
+    " article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,"
+    " parent_id INTEGER REFERENCES comments (id) ON DELETE CASCADE,"
+    " author_name TEXT NOT NULL,"
+    " author_email TEXT NOT NULL,"
+    " author_url TEXT,"
+    " body TEXT NOT NULL,"
+    " ip TEXT,"
+    " user_agent TEXT,"
+    " status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 3),"
+    " created_at INTEGER NOT NULL,"
+    " body_hash BLOB NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX comments_by_article ON comments (article_id, status, created_at);"
+    "CREATE INDEX comments_by_status ON comments (status, created_at);"
+    "CREATE INDEX comments_by_email ON comments (author_email COLLATE NOCASE, status);"
+    "CREATE INDEX comments_by_parent ON comments (parent_id);"
+
+    "CREATE TABLE settings ("
+    " key TEXT PRIMARY KEY,"
+    " value TEXT NOT NULL"
+    ") STRICT, WITHOUT ROWID;";
+
 const store_migration store_migrations[] = {
     {1, "initial schema", migration_1_sql},
+    {2, "comments and settings", migration_2_sql},
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];

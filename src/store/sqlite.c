@@ -31,7 +31,7 @@ enum { BUSY_TIMEOUT_MS = 5000, ERR_MAX = 512 };
  * both) are consecutive so that ST_LIST + variant picks the right one. */
 #define ART_COLS                                                                                   \
     "a.id, a.slug, a.kicker, a.headline, a.lead, a.image_url, a.image_caption, a.image_credit,"    \
-    " a.image_alt, a.status, a.published_at, a.updated_at"
+    " a.image_alt, a.status, a.published_at, a.updated_at, a.comments_off"
 #define ART_BODY ", a.body_markdown, a.body_html"
 #define LIVE "a.status >= 1 AND a.published_at <= ?1"
 /* A filtered list starts from the topic's (or author's) own links, so a small topic costs
@@ -54,6 +54,13 @@ enum { BUSY_TIMEOUT_MS = 5000, ERR_MAX = 512 };
     "SELECT " ART_COLS from LIST_WHERE(                                                            \
         filters) " ORDER BY a.published_at DESC, a.id DESC LIMIT ?5 OFFSET ?6"
 #define COUNT_SQL(from, filters) "SELECT count(*)" from LIST_WHERE(filters)
+
+/* Comment SELECTs return COMMENT_COLS (read by read_comment) then the article's slug (or
+ * NULL). Lists of ids (?1 of the bulk statements) are JSON arrays read with json_each. */
+#define COMMENT_COLS                                                                               \
+    "c.id, c.article_id, coalesce(c.parent_id, 0), c.author_name, c.author_email,"                 \
+    " c.author_url, c.body, c.ip, c.user_agent, c.status, c.created_at"
+#define COMMENT_NEWEST " ORDER BY c.created_at DESC, c.id DESC"
 
 /* Topics or authors of a page of articles in one query: ?1 is a JSON array of article ids;
  * rows come grouped by the index in that array, each carrying its group's size. */
@@ -103,6 +110,23 @@ enum stmt_id {
     ST_AUTHOR_INSERT,
     ST_AUTHOR_BY_SLUG,
     ST_AUTHOR_SET_BIO,
+    ST_COMMENT_ARTICLE,
+    ST_COMMENT_PARENT,
+    ST_COMMENT_DUPLICATE,
+    ST_COMMENT_KNOWN_EMAIL,
+    ST_COMMENT_INSERT,
+    ST_COMMENTS_FOR_ARTICLE,
+    ST_COMMENTS_LIST,
+    ST_COMMENTS_LIST_STATUS,
+    ST_COMMENTS_RECENT,
+    ST_COMMENTS_RECENT_ARTICLE,
+    ST_COMMENTS_MISSING,
+    ST_COMMENTS_SET_STATUS,
+    ST_COMMENTS_DELETE,
+    ST_COMMENT_COUNTS,
+    ST_SETTING_GET,
+    ST_SETTING_SET,
+    ST_SETTINGS_LIST,
     ST__N
 };
 
@@ -150,11 +174,13 @@ static const char *const stmt_sql[ST__N] = {
                        " coalesce((SELECT published_at FROM articles WHERE status >= 1"
                        " AND published_at <= ?1 ORDER BY published_at DESC LIMIT 1), 0))",
     /* ?12 the publication time to store, ?13 now, ?14 the published_at given (0: none): an
-     * already published story saved again without a time keeps its original one. */
+     * already published story saved again without a time keeps its original one. ?15
+     * comments_off. */
     [ST_ARTICLE_UPSERT] =
         "INSERT INTO articles (slug, kicker, headline, lead, body_markdown, body_html,"
         " image_url, image_caption, image_credit, image_alt, status, published_at, updated_at,"
-        " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)"
+        " created_at, comments_off)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?15)"
         " ON CONFLICT (slug) DO UPDATE SET kicker = excluded.kicker,"
         " headline = excluded.headline, lead = excluded.lead,"
         " body_markdown = excluded.body_markdown, body_html = excluded.body_html,"
@@ -163,7 +189,7 @@ static const char *const stmt_sql[ST__N] = {
         " status = excluded.status,"
         " published_at = CASE WHEN ?14 = 0 AND articles.status = 2"
         " THEN articles.published_at ELSE excluded.published_at END,"
-        " updated_at = excluded.updated_at RETURNING id",
+        " updated_at = excluded.updated_at, comments_off = excluded.comments_off RETURNING id",
     [ST_ARTICLE_TOPICS_CLEAR] = "DELETE FROM article_topics WHERE article_id = ?1",
     [ST_ARTICLE_TOPIC_ADD] = "INSERT INTO article_topics (article_id, topic_id, position)"
                              " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
@@ -196,6 +222,58 @@ static const char *const stmt_sql[ST__N] = {
     [ST_AUTHOR_INSERT] = "INSERT INTO authors (slug, name, bio) VALUES (?1, ?2, ?3) RETURNING id",
     [ST_AUTHOR_BY_SLUG] = "SELECT id, slug, name, bio FROM authors WHERE slug = ?1",
     [ST_AUTHOR_SET_BIO] = "UPDATE authors SET bio = ?2 WHERE slug = ?1",
+    /* ?1 now, ?2 article id: a row when the story is live. */
+    [ST_COMMENT_ARTICLE] = "SELECT a.comments_off FROM articles a WHERE a.id = ?2 AND " LIVE,
+    /* ?1 parent id, ?2 max depth: the parent's article, status and depth (1 for a top-level
+     * comment), found by walking up at most ?2 levels. */
+    [ST_COMMENT_PARENT] = "WITH RECURSIVE up (id, parent_id, depth) AS ("
+                          " SELECT id, parent_id, 1 FROM comments WHERE id = ?1"
+                          " UNION ALL SELECT c.id, c.parent_id, up.depth + 1 FROM up"
+                          " JOIN comments c ON c.id = up.parent_id WHERE up.depth < ?2)"
+                          " SELECT p.article_id, p.status, (SELECT max(depth) FROM up)"
+                          " FROM comments p WHERE p.id = ?1",
+    /* ?1 article, ?2 oldest created_at that counts, ?3 body hash, ?4 email, ?5 body */
+    [ST_COMMENT_DUPLICATE] = "SELECT 1 FROM comments WHERE article_id = ?1 AND created_at >= ?2"
+                             " AND body_hash = ?3 AND author_email = ?4 COLLATE NOCASE"
+                             " AND body = ?5 LIMIT 1",
+    [ST_COMMENT_KNOWN_EMAIL] = "SELECT 1 FROM comments WHERE author_email = ?1 COLLATE NOCASE"
+                               " AND status = 1 LIMIT 1",
+    [ST_COMMENT_INSERT] = "INSERT INTO comments (article_id, parent_id, author_name, author_email,"
+                          " author_url, body, ip, user_agent, status, created_at, body_hash)"
+                          " VALUES (?1, nullif(?2, 0), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                          " RETURNING id",
+    /* ?1 article, ?2 the comment shown whatever its status */
+    [ST_COMMENTS_FOR_ARTICLE] = "SELECT " COMMENT_COLS ", NULL FROM comments c"
+                                " WHERE c.article_id = ?1 AND (c.status = 1 OR c.id = ?2)"
+                                " ORDER BY c.created_at, c.id",
+    /* ?1 status, ?2 limit, ?3 offset */
+    [ST_COMMENTS_LIST] =
+        "SELECT " COMMENT_COLS ", a.slug FROM comments c"
+        " JOIN articles a ON a.id = c.article_id" COMMENT_NEWEST " LIMIT ?2 OFFSET ?3",
+    [ST_COMMENTS_LIST_STATUS] =
+        "SELECT " COMMENT_COLS ", a.slug FROM comments c"
+        " JOIN articles a ON a.id = c.article_id WHERE c.status = ?1" COMMENT_NEWEST
+        " LIMIT ?2 OFFSET ?3",
+    /* ?1 now, ?2 article, ?3 limit. Site-wide, only comments on live stories. */
+    [ST_COMMENTS_RECENT] =
+        "SELECT " COMMENT_COLS ", a.slug FROM comments c"
+        " JOIN articles a ON a.id = c.article_id WHERE c.status = 1 AND " LIVE COMMENT_NEWEST
+        " LIMIT ?3",
+    [ST_COMMENTS_RECENT_ARTICLE] =
+        "SELECT " COMMENT_COLS ", a.slug FROM comments c"
+        " JOIN articles a ON a.id = c.article_id"
+        " WHERE c.article_id = ?2 AND c.status = 1" COMMENT_NEWEST " LIMIT ?3",
+    [ST_COMMENTS_MISSING] = "SELECT j.value FROM json_each(?1) j WHERE NOT EXISTS"
+                            " (SELECT 1 FROM comments c WHERE c.id = j.value) LIMIT 1",
+    [ST_COMMENTS_SET_STATUS] =
+        "UPDATE comments SET status = ?2 WHERE id IN (SELECT value FROM json_each(?1))",
+    [ST_COMMENTS_DELETE] = "DELETE FROM comments WHERE id IN (SELECT value FROM json_each(?1))",
+    [ST_COMMENT_COUNTS] = "SELECT j.key, (SELECT count(*) FROM comments c"
+                          " WHERE c.article_id = j.value AND c.status = 1) FROM json_each(?1) j",
+    [ST_SETTING_GET] = "SELECT value FROM settings WHERE key = ?1",
+    [ST_SETTING_SET] = "INSERT INTO settings (key, value) VALUES (?1, ?2)"
+                       " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    [ST_SETTINGS_LIST] = "SELECT key, value FROM settings ORDER BY key",
 };
 
 /* Topics and authors are looked up and created the same way; these name the statements. */
@@ -750,9 +828,10 @@ static void read_article(sqlite3_stmt *st, arena *a, store_article *o, bool with
     o->status = (article_status)sqlite3_column_int(st, 9);
     o->published_at = sqlite3_column_int64(st, 10);
     o->updated_at = sqlite3_column_int64(st, 11);
+    o->comments_off = sqlite3_column_int(st, 12) != 0;
     if (with_body) {
-        o->body_markdown = col_text(a, st, 12);
-        o->body_html = col_text(a, st, 13);
+        o->body_markdown = col_text(a, st, 13);
+        o->body_html = col_text(a, st, 14);
     }
 }
 
@@ -1151,6 +1230,7 @@ static store_status upsert_article(conn *c, const store_article_input *in, long 
     bind_int(&b, 12, in->published_at ? in->published_at : now);
     bind_int(&b, 13, now);
     bind_int(&b, 14, in->published_at);
+    bind_int(&b, 15, in->comments_off ? 1 : 0);
     return run(c, st, b.rc, true, id, "saving an article");
 }
 
@@ -1314,4 +1394,399 @@ store_status store_author_set_bio(store *s, const char *slug, const char *bio)
             rs = failf(c, STORE_NOT_FOUND, "no such author: %s", slug);
     }
     return tx_finish(c, rs);
+}
+
+/* ---- Comments --------------------------------------------------------------------------- */
+enum { DUPLICATE_WINDOW = 24 * 60 * 60 };
+
+/* FNV-1a 64 of the body, big-endian: the duplicate check's short key. */
+static void body_hash(const char *body, unsigned char out[8])
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (const unsigned char *p = (const unsigned char *)body; *p; p++) {
+        h ^= *p;
+        h *= 0x100000001b3u;
+    }
+    for (int i = 7; i >= 0; i--, h >>= 8)
+        out[i] = (unsigned char)(h & 0xff);
+}
+
+static store_status check_comment(conn *c, const store_comment_input *in)
+{
+    if (!in) return failf(c, STORE_INVALID, "no comment given");
+    if (blank(in->body)) return failf(c, STORE_INVALID, "the comment is empty");
+    if (blank(in->author_name)) return failf(c, STORE_INVALID, "the name is empty");
+    if (blank(in->author_email)) return failf(c, STORE_INVALID, "the email is empty");
+    if (in->parent_id < 0)
+        return failf(c, STORE_INVALID, "the comment you reply to does not exist");
+    switch (in->moderation) {
+    case MODERATION_HOLD_ALL:
+    case MODERATION_HOLD_FIRST:
+    case MODERATION_PUBLISH:
+        return STORE_OK;
+    }
+    return failf(c, STORE_INVALID, "unknown moderation mode %d", (int)in->moderation);
+}
+
+/* The story takes comments: live and not closed. */
+static store_status comment_check_article(conn *c, const store_comment_input *in, long long now)
+{
+    sqlite3_stmt *st;
+    store_status rs = prep(c, ST_COMMENT_ARTICLE, &st);
+    if (rs != STORE_OK) return rs;
+    binder b = {st, SQLITE_OK};
+    bind_int(&b, 1, now);
+    bind_int(&b, 2, in->article_id);
+    long long off = 0;
+    rs = run(c, st, b.rc, true, &off, "checking the story");
+    if (rs == STORE_NOT_FOUND || (rs == STORE_OK && off))
+        rs = failf(c, STORE_INVALID, "the story does not take comments");
+    return rs;
+}
+
+/* The parent is an approved comment of the same story, and the reply fits under max_depth. */
+static store_status comment_check_parent(conn *c, const store_comment_input *in, unsigned max_depth)
+{
+    if (in->parent_id == 0) return STORE_OK;
+    sqlite3_stmt *st;
+    store_status rs = prep(c, ST_COMMENT_PARENT, &st);
+    if (rs != STORE_OK) return rs;
+    binder b = {st, SQLITE_OK};
+    bind_int(&b, 1, in->parent_id);
+    bind_int(&b, 2, (long long)max_depth);
+    int rc = b.rc;
+    long long article = 0, status = -1, depth = 0;
+    if (next_row(st, &rc)) {
+        article = sqlite3_column_int64(st, 0);
+        status = sqlite3_column_int64(st, 1);
+        depth = sqlite3_column_int64(st, 2);
+        rc = SQLITE_DONE;
+    }
+    rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "checking the comment replied to");
+    done(st);
+    if (rs != STORE_OK) return rs;
+    if (article != in->article_id || status != COMMENT_APPROVED)
+        return failf(c, STORE_INVALID, "the comment you reply to does not exist");
+    if (depth + 1 > (long long)max_depth)
+        return failf(c, STORE_INVALID, "replies nest at most %u deep", max_depth);
+    return STORE_OK;
+}
+
+static store_status comment_check_duplicate(conn *c, const store_comment_input *in,
+                                            const unsigned char hash[8], long long now)
+{
+    sqlite3_stmt *st;
+    store_status rs = prep(c, ST_COMMENT_DUPLICATE, &st);
+    if (rs != STORE_OK) return rs;
+    binder b = {st, SQLITE_OK};
+    bind_int(&b, 1, in->article_id);
+    bind_int(&b, 2, now - DUPLICATE_WINDOW);
+    if (b.rc == SQLITE_OK) b.rc = sqlite3_bind_blob(st, 3, hash, 8, SQLITE_STATIC);
+    bind_text(&b, 4, in->author_email);
+    bind_text(&b, 5, in->body);
+    rs = run(c, st, b.rc, true, NULL, "looking for a duplicate");
+    if (rs == STORE_OK) return failf(c, STORE_CONFLICT, "duplicate comment");
+    return rs == STORE_NOT_FOUND ? STORE_OK : rs;
+}
+
+static store_status comment_decide(conn *c, const store_comment_input *in, comment_status *out)
+{
+    *out = COMMENT_PENDING;
+    if (in->moderation == MODERATION_PUBLISH) *out = COMMENT_APPROVED;
+    if (in->moderation != MODERATION_HOLD_FIRST) return STORE_OK;
+    sqlite3_stmt *st;
+    store_status rs = prep(c, ST_COMMENT_KNOWN_EMAIL, &st);
+    if (rs != STORE_OK) return rs;
+    rs = run(c, st, sqlite3_bind_text(st, 1, in->author_email, -1, SQLITE_STATIC), true, NULL,
+             "looking up the commenter");
+    if (rs == STORE_OK) *out = COMMENT_APPROVED;
+    return rs == STORE_NOT_FOUND ? STORE_OK : rs;
+}
+
+static store_status comment_insert(conn *c, const store_comment_input *in,
+                                   const unsigned char hash[8], comment_status status,
+                                   long long now, long long *id)
+{
+    sqlite3_stmt *st;
+    store_status rs = prep(c, ST_COMMENT_INSERT, &st);
+    if (rs != STORE_OK) return rs;
+    binder b = {st, SQLITE_OK};
+    bind_int(&b, 1, in->article_id);
+    bind_int(&b, 2, in->parent_id);
+    const char *text[] = {in->author_name, in->author_email, in->author_url,
+                          in->body,        in->ip,           in->user_agent};
+    for (int i = 0; i < 6; i++)
+        bind_text(&b, i + 3, text[i]);
+    bind_int(&b, 9, (long long)status);
+    bind_int(&b, 10, now);
+    if (b.rc == SQLITE_OK) b.rc = sqlite3_bind_blob(st, 11, hash, 8, SQLITE_STATIC);
+    return run(c, st, b.rc, true, id, "saving a comment");
+}
+
+store_status store_comment_add(store *s, const store_comment_input *in, long long *id,
+                               comment_status *status)
+{
+    if (id) *id = 0;
+    if (status) *status = COMMENT_PENDING;
+    conn *c;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || (rs = check_comment(c, in)) != STORE_OK) return rs;
+    unsigned max_depth = in->max_depth ? in->max_depth : 1;
+    unsigned char hash[8];
+    body_hash(in->body, hash);
+    long long now = now_unix(), new_id = 0;
+    comment_status cs = COMMENT_PENDING;
+    rs = exec_id(c, ST_BEGIN_IMMEDIATE, "starting to write");
+    if (rs == STORE_OK) rs = comment_check_article(c, in, now);
+    if (rs == STORE_OK) rs = comment_check_parent(c, in, max_depth);
+    if (rs == STORE_OK) rs = comment_check_duplicate(c, in, hash, now);
+    if (rs == STORE_OK) rs = comment_decide(c, in, &cs);
+    if (rs == STORE_OK) rs = comment_insert(c, in, hash, cs, now, &new_id);
+    rs = tx_finish(c, rs);
+    if (rs == STORE_OK) {
+        if (id) *id = new_id;
+        if (status) *status = cs;
+    }
+    return rs;
+}
+
+static void read_comment(sqlite3_stmt *st, arena *a, store_comment *o)
+{
+    *o = (store_comment){
+        .id = sqlite3_column_int64(st, 0),
+        .article_id = sqlite3_column_int64(st, 1),
+        .parent_id = sqlite3_column_int64(st, 2),
+        .author_name = col_text(a, st, 3),
+        .author_email = col_text(a, st, 4),
+        .author_url = col_text(a, st, 5),
+        .body = col_text(a, st, 6),
+        .ip = col_text(a, st, 7),
+        .user_agent = col_text(a, st, 8),
+        .status = (comment_status)sqlite3_column_int(st, 9),
+        .created_at = sqlite3_column_int64(st, 10),
+        .article_slug = col_text(a, st, 11),
+    };
+}
+
+/* Steps a bound comment statement, collecting every row; resets it. */
+static store_status collect_comments(conn *c, sqlite3_stmt *st, int bind_rc, arena *a,
+                                     store_comment **out, size_t *n)
+{
+    store_comment *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc = bind_rc;
+    while (next_row(st, &rc)) {
+        if (len == cap) v = grow(a, v, &cap, len, sizeof *v);
+        read_comment(st, a, &v[len++]);
+    }
+    store_status rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "reading comments");
+    done(st);
+    *out = rs == STORE_OK ? v : NULL;
+    *n = rs == STORE_OK ? len : 0;
+    return rs;
+}
+
+/* Prepares statement id on this thread's connection for a read into *out / *n. */
+static store_status comments_start(store *s, enum stmt_id id, conn **c, sqlite3_stmt **st,
+                                   store_comment **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    store_status rs = conn_get(s, c);
+    return rs != STORE_OK ? rs : prep(*c, id, st);
+}
+
+store_status store_comments_for_article(store *s, arena *a, long long article_id,
+                                        long long include_id, store_comment **out, size_t *n)
+{
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = comments_start(s, ST_COMMENTS_FOR_ARTICLE, &c, &st, out, n);
+    if (rs != STORE_OK) return rs;
+    binder b = {st, SQLITE_OK};
+    bind_int(&b, 1, article_id);
+    bind_int(&b, 2, include_id);
+    return collect_comments(c, st, b.rc, a, out, n);
+}
+
+store_status store_comments_list(store *s, arena *a, const comment_status *status, size_t limit,
+                                 size_t offset, store_comment **out, size_t *n)
+{
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs =
+        comments_start(s, status ? ST_COMMENTS_LIST_STATUS : ST_COMMENTS_LIST, &c, &st, out, n);
+    if (rs != STORE_OK) return rs;
+    binder b = {st, SQLITE_OK};
+    if (status) bind_int(&b, 1, (long long)*status);
+    bind_int(&b, 2, clamp_size(limit));
+    bind_int(&b, 3, clamp_size(offset));
+    return collect_comments(c, st, b.rc, a, out, n);
+}
+
+store_status store_comments_recent(store *s, arena *a, long long article_id, size_t limit,
+                                   store_comment **out, size_t *n)
+{
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = comments_start(
+        s, article_id ? ST_COMMENTS_RECENT_ARTICLE : ST_COMMENTS_RECENT, &c, &st, out, n);
+    if (rs != STORE_OK) return rs;
+    binder b = {st, SQLITE_OK};
+    if (!article_id) bind_int(&b, 1, now_unix());
+    bind_int(&b, 2, article_id);
+    bind_int(&b, 3, clamp_size(limit));
+    return collect_comments(c, st, b.rc, a, out, n);
+}
+
+/* "[id,id,...]" (malloc'd, NULL when out of memory) for json_each. */
+static char *id_list_json(const long long *ids, size_t n)
+{
+    size_t cap = n * 22 + 3, len = 0;
+    char *out = malloc(cap);
+    if (!out) return NULL;
+    out[len++] = '[';
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(out + len, cap - len, "%s%lld", i ? "," : "", ids[i]);
+    out[len++] = ']';
+    out[len] = '\0';
+    return out;
+}
+
+/* Runs the bulk statement (?1 the ids, ?2 the status when set_status) in one transaction after
+ * checking that every id exists. */
+static store_status comments_bulk(store *s, const long long *ids, size_t n, enum stmt_id id,
+                                  int status)
+{
+    conn *c;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || n == 0) return rs;
+    if (!ids) return failf(c, STORE_INVALID, "no comment ids given");
+    char *json = id_list_json(ids, n);
+    if (!json) return failf(c, STORE_IO, "out of memory");
+    sqlite3_stmt *st;
+    long long missing = 0;
+    rs = exec_id(c, ST_BEGIN_IMMEDIATE, "starting to write");
+    if (rs == STORE_OK && (rs = prep(c, ST_COMMENTS_MISSING, &st)) == STORE_OK) {
+        rs = run(c, st, sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC), true, &missing,
+                 "checking comments");
+        rs = rs == STORE_NOT_FOUND ? STORE_OK
+             : rs == STORE_OK      ? failf(c, STORE_NOT_FOUND, "no such comment: %lld", missing)
+                                   : rs;
+    }
+    if (rs == STORE_OK && (rs = prep(c, id, &st)) == STORE_OK) {
+        binder b = {st, SQLITE_OK};
+        bind_text(&b, 1, json);
+        if (id == ST_COMMENTS_SET_STATUS) bind_int(&b, 2, status);
+        rs = run(c, st, b.rc, false, NULL,
+                 id == ST_COMMENTS_DELETE ? "deleting comments" : "moderating comments");
+    }
+    rs = tx_finish(c, rs);
+    free(json);
+    return rs;
+}
+
+store_status store_comments_set_status(store *s, const long long *ids, size_t n,
+                                       comment_status status)
+{
+    if ((unsigned)status > COMMENT_TRASH) {
+        conn *c;
+        store_status rs = conn_get(s, &c);
+        return rs != STORE_OK ? rs
+                              : failf(c, STORE_INVALID, "unknown comment status %d", (int)status);
+    }
+    return comments_bulk(s, ids, n, ST_COMMENTS_SET_STATUS, (int)status);
+}
+
+store_status store_comments_delete(store *s, const long long *ids, size_t n)
+{
+    return comments_bulk(s, ids, n, ST_COMMENTS_DELETE, 0);
+}
+
+store_status store_comment_counts(store *s, const long long *article_ids, size_t n,
+                                  long long *counts)
+{
+    conn *c;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || n == 0) return rs;
+    if (!article_ids || !counts) return failf(c, STORE_INVALID, "no article ids given");
+    memset(counts, 0, n * sizeof *counts);
+    char *json = id_list_json(article_ids, n);
+    if (!json) return failf(c, STORE_IO, "out of memory");
+    sqlite3_stmt *st;
+    if ((rs = prep(c, ST_COMMENT_COUNTS, &st)) == STORE_OK) {
+        int rc = sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+        while (next_row(st, &rc)) {
+            long long k = sqlite3_column_int64(st, 0);
+            if (k >= 0 && (size_t)k < n) counts[k] = sqlite3_column_int64(st, 1);
+        }
+        rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "counting comments");
+        done(st);
+    }
+    free(json);
+    if (rs != STORE_OK) memset(counts, 0, n * sizeof *counts);
+    return rs;
+}
+
+/* ---- Site settings ---------------------------------------------------------------------- */
+store_status store_setting_get(store *s, arena *a, const char *key, const char **value)
+{
+    *value = NULL;
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || (rs = prep(c, ST_SETTING_GET, &st)) != STORE_OK) return rs;
+    int rc = sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *value = col_text(a, st, 0);
+        rs = STORE_OK;
+    } else {
+        rs = rc == SQLITE_DONE ? failf(c, STORE_NOT_FOUND, "no such setting: %s", key ? key : "")
+                               : db_fail(c, rc, "reading a setting");
+    }
+    done(st);
+    return rs;
+}
+
+store_status store_setting_set(store *s, const char *key, const char *value)
+{
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK) return rs;
+    if (!key || !*key) return failf(c, STORE_INVALID, "the setting name is empty");
+    if (!value) return failf(c, STORE_INVALID, "setting %s: no value given", key);
+    rs = exec_id(c, ST_BEGIN_IMMEDIATE, "starting to write");
+    if (rs == STORE_OK && (rs = prep(c, ST_SETTING_SET, &st)) == STORE_OK) {
+        binder b = {st, SQLITE_OK};
+        bind_text(&b, 1, key);
+        bind_text(&b, 2, value);
+        rs = run(c, st, b.rc, false, NULL, "saving a setting");
+    }
+    return tx_finish(c, rs);
+}
+
+store_status store_settings_list(store *s, arena *a, store_setting **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || (rs = prep(c, ST_SETTINGS_LIST, &st)) != STORE_OK) return rs;
+    store_setting *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc = SQLITE_OK;
+    while (next_row(st, &rc)) {
+        if (len == cap) v = grow(a, v, &cap, len, sizeof *v);
+        v[len++] = (store_setting){col_text(a, st, 0), col_text(a, st, 1)};
+    }
+    rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "listing settings");
+    done(st);
+    if (rs == STORE_OK) {
+        *out = v;
+        *n = len;
+    }
+    return rs;
 }

@@ -1,5 +1,5 @@
-/* store.c — the backend-independent parts of store.h: status messages and article status
- * names. Everything that talks to a database lives in the backend (sqlite.c). */
+/* store.c — the backend-independent parts of store.h: status messages, article and comment
+ * status names. Everything that talks to a database lives in the backend (sqlite.c). */
 #include "store.h"
 
 #include <string.h>
@@ -43,6 +43,31 @@ bool article_status_parse(const char *name, article_status *out)
     for (size_t i = 0; i < sizeof status_names / sizeof status_names[0]; i++) {
         if (strcmp(name, status_names[i]) == 0) {
             if (out) *out = (article_status)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static const char *const comment_names[] = {
+    [COMMENT_PENDING] = "pending",
+    [COMMENT_APPROVED] = "approved",
+    [COMMENT_SPAM] = "spam",
+    [COMMENT_TRASH] = "trash",
+};
+
+const char *comment_status_name(comment_status st)
+{
+    if ((unsigned)st >= sizeof comment_names / sizeof comment_names[0]) return "unknown";
+    return comment_names[st];
+}
+
+bool comment_status_parse(const char *name, comment_status *out)
+{
+    if (!name) return false;
+    for (size_t i = 0; i < sizeof comment_names / sizeof comment_names[0]; i++) {
+        if (strcmp(name, comment_names[i]) == 0) {
+            if (out) *out = (comment_status)i;
             return true;
         }
     }

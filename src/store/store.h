@@ -63,6 +63,7 @@ typedef struct {
     const char *image_url, *image_caption, *image_credit, *image_alt; /* NULL when none */
     article_status status;
     long long published_at, updated_at;
+    bool comments_off; /* the editor closed comments on this story */
     store_topic *topics; /* topics[0] is the primary topic */
     size_t n_topics;
     store_author *authors;
@@ -78,6 +79,7 @@ typedef struct {
     const char *image_url, *image_caption, *image_credit, *image_alt;
     article_status status;
     long long published_at; /* 0: now */
+    bool comments_off;
     const char **topic_names;
     size_t n_topics;
     const char **author_names;
@@ -135,6 +137,75 @@ store_status store_topics_list(store *s, arena *a, size_t min_articles, store_to
 store_status store_topics_leading(store *s, arena *a, size_t limit, store_topic **out, size_t *n);
 store_status store_author_by_slug(store *s, arena *a, const char *slug, store_author *out);
 store_status store_author_set_bio(store *s, const char *slug, const char *bio);
+
+/* ---- Comments ---------------------------------------------------------------------------
+ * Readers' comments on a story. Stored with the commenter's email (never shown to readers) and
+ * their IP and user agent (kept for moderation only). */
+typedef enum {
+    COMMENT_PENDING = 0,
+    COMMENT_APPROVED = 1,
+    COMMENT_SPAM = 2,
+    COMMENT_TRASH = 3
+} comment_status;
+const char *comment_status_name(comment_status st); /* "pending", "approved", "spam", "trash" */
+bool comment_status_parse(const char *name, comment_status *out);
+
+typedef enum {
+    MODERATION_HOLD_ALL = 0,   /* every comment waits for an editor */
+    MODERATION_HOLD_FIRST = 1, /* an email with an approved comment goes straight through */
+    MODERATION_PUBLISH = 2,    /* everything is published at once */
+} moderation_mode;
+
+typedef struct {
+    long long id, article_id, parent_id; /* parent_id 0: a top-level comment */
+    const char *article_slug;            /* filled by store_comments_list */
+    const char *author_name, *author_email, *author_url, *body, *ip, *user_agent;
+    comment_status status;
+    long long created_at;
+} store_comment;
+
+typedef struct {
+    long long article_id, parent_id;
+    const char *author_name, *author_email, *author_url, *body, *ip, *user_agent;
+    moderation_mode moderation;
+    unsigned max_depth; /* replies nest at most this deep (1 = no replies) */
+} store_comment_input;
+
+/* Saves a comment in one transaction (durable when this returns STORE_OK); the status follows the
+ * moderation mode, decided inside the same transaction. STORE_INVALID (nothing written) when the
+ * article does not exist or is not live, or the parent is not an approved comment of the same
+ * article, or the reply would nest deeper than max_depth; STORE_CONFLICT when the same email
+ * posted the same body on the same article in the last 24 hours (duplicate). */
+store_status store_comment_add(store *s, const store_comment_input *in, long long *id,
+                               comment_status *status);
+/* The approved comments of an article, oldest first, plus the comment include_id whatever its
+ * status (so a writer sees their own held comment); include_id 0 for none. */
+store_status store_comments_for_article(store *s, arena *a, long long article_id,
+                                        long long include_id, store_comment **out, size_t *n);
+/* Comments of every article (or of one status when status is not NULL), newest first, with
+ * article_slug filled. */
+store_status store_comments_list(store *s, arena *a, const comment_status *status, size_t limit,
+                                 size_t offset, store_comment **out, size_t *n);
+/* The newest approved comments of one article (article_id != 0) or of the whole site. */
+store_status store_comments_recent(store *s, arena *a, long long article_id, size_t limit,
+                                   store_comment **out, size_t *n);
+/* Sets the status of every id in one transaction; STORE_NOT_FOUND and nothing changed when any
+ * id does not exist. store_comments_delete removes them (and their replies) the same way. */
+store_status store_comments_set_status(store *s, const long long *ids, size_t n,
+                                       comment_status status);
+store_status store_comments_delete(store *s, const long long *ids, size_t n);
+/* counts[i] = number of approved comments of article_ids[i]. */
+store_status store_comment_counts(store *s, const long long *article_ids, size_t n,
+                                  long long *counts);
+
+/* ---- Site settings ----------------------------------------------------------------------
+ * Text values by key (see docs/settings.md). */
+store_status store_setting_get(store *s, arena *a, const char *key, const char **value);
+store_status store_setting_set(store *s, const char *key, const char *value);
+typedef struct {
+    const char *key, *value;
+} store_setting;
+store_status store_settings_list(store *s, arena *a, store_setting **out, size_t *n);
 
 /* The newest updated_at of anything readers can see: a cheap "has the site changed" stamp. */
 long long store_last_change(store *s);

@@ -186,22 +186,26 @@ static void test_create_then_open(void **state)
 {
     fixture *f = *state;
     assert_int_equal(store_create(f->path, &f->s, f->err, sizeof f->err), STORE_OK);
-    assert_int_equal(store_schema_version(f->s), 1);
+    assert_int_equal(store_schema_version(f->s), 2);
     assert_int_equal(store_last_change(f->s), 0);
     store_close(f->s);
     f->s = NULL;
 
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_migrations"), 1);
-    assert_int_equal(raw_int(f->path, "SELECT version FROM schema_migrations"), 1);
-    assert_string_equal(raw_text(f->a, f->path, "SELECT name FROM schema_migrations"),
-                        "initial schema");
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_migrations"), 2);
+    assert_int_equal(raw_int(f->path, "SELECT version FROM schema_migrations ORDER BY version"), 1);
+    assert_string_equal(
+        raw_text(f->a, f->path, "SELECT name FROM schema_migrations ORDER BY version"),
+        "initial schema");
+    assert_string_equal(
+        raw_text(f->a, f->path, "SELECT name FROM schema_migrations WHERE version = 2"),
+        "comments and settings");
     long long applied = raw_int(f->path, "SELECT applied_at FROM schema_migrations");
     assert_true(applied > now_s() - 60 && applied <= now_s());
     assert_string_equal(raw_text(f->a, f->path, "PRAGMA journal_mode"), "wal");
 
     assert_int_equal(store_open(f->path, &f->s, f->err, sizeof f->err), STORE_OK);
-    assert_int_equal(store_schema_version(f->s), 1);
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_migrations"), 1);
+    assert_int_equal(store_schema_version(f->s), 2);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_migrations"), 2);
 }
 
 static void test_open_missing(void **state)
@@ -277,7 +281,7 @@ static void test_create_refuses_existing(void **state)
     /* an existing empty file is fine (e.g. made by mktemp) */
     write_file(f->path, "", 0);
     assert_int_equal(store_create(f->path, &f->s, f->err, sizeof f->err), STORE_OK);
-    assert_int_equal(store_schema_version(f->s), 1);
+    assert_int_equal(store_schema_version(f->s), 2);
 }
 
 static void test_open_refuses_newer_schema(void **state)
@@ -286,10 +290,10 @@ static void test_open_refuses_newer_schema(void **state)
     assert_int_equal(store_create(f->path, &f->s, f->err, sizeof f->err), STORE_OK);
     store_close(f->s);
     f->s = NULL;
-    raw_exec(f->path, "INSERT INTO schema_migrations VALUES (2, 'from the future', 0)");
+    raw_exec(f->path, "INSERT INTO schema_migrations VALUES (3, 'from the future', 0)");
     assert_int_equal(store_open(f->path, &f->s, f->err, sizeof f->err), STORE_SCHEMA);
     assert_null(f->s);
-    assert_non_null(strstr(f->err, "schema version 2"));
+    assert_non_null(strstr(f->err, "schema version 3"));
     assert_non_null(strstr(f->err, "newer gazette"));
 }
 
@@ -300,13 +304,13 @@ static void test_open_applies_pending(void **state)
     raw_exec(f->path, "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT "
                       "NOT NULL, applied_at INTEGER NOT NULL)");
     assert_int_equal(store_open(f->path, &f->s, f->err, sizeof f->err), STORE_OK);
-    assert_int_equal(store_schema_version(f->s), 1);
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_migrations"), 1);
+    assert_int_equal(store_schema_version(f->s), 2);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_migrations"), 2);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
                                       " AND name IN ('articles', 'topics', 'authors',"
                                       " 'article_topics', 'article_authors',"
-                                      " 'article_read_also')"),
-                     6);
+                                      " 'article_read_also', 'comments', 'settings')"),
+                     8);
     save_one(f, story("works", "It works", 0), NULL);
 }
 
@@ -1100,6 +1104,604 @@ static void test_status_names(void **state)
     }
 }
 
+/* ---- Comments --------------------------------------------------------------------------- */
+static store_comment_input comment_in(long long article, long long parent, const char *email,
+                                      const char *body, moderation_mode mode)
+{
+    return (store_comment_input){.article_id = article,
+                                 .parent_id = parent,
+                                 .author_name = "Reader",
+                                 .author_email = email,
+                                 .author_url = "https://example.org/",
+                                 .body = body,
+                                 .ip = "192.0.2.1",
+                                 .user_agent = "test/1.0",
+                                 .moderation = mode,
+                                 .max_depth = 3};
+}
+
+static long long comment_ok(fixture *f, store_comment_input in, comment_status expect)
+{
+    long long id = 0;
+    comment_status got = (comment_status)99;
+    store_status st = store_comment_add(f->s, &in, &id, &got);
+    if (st != STORE_OK) fprintf(stderr, "comment_add: %s\n", store_last_error(f->s));
+    assert_int_equal(st, STORE_OK);
+    assert_true(id > 0);
+    assert_int_equal(got, expect);
+    assert_string_equal(store_last_error(f->s), "");
+    return id;
+}
+
+static void comment_refused(fixture *f, store_comment_input in, store_status expect,
+                            const char *message)
+{
+    long long before = raw_int(f->path, "SELECT count(*) FROM comments");
+    long long id = 42;
+    comment_status got = COMMENT_SPAM;
+    assert_int_equal(store_comment_add(f->s, &in, &id, &got), expect);
+    assert_int_equal(id, 0);
+    assert_int_equal(got, COMMENT_PENDING);
+    if (message) assert_string_equal(store_last_error(f->s), message);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM comments"), before);
+}
+
+static long long live_story(fixture *f, const char *slug, long long published_at)
+{
+    long long id = 0;
+    save_one(f, story(slug, "A story", published_at), &id);
+    return id;
+}
+
+static void test_comment_status_names(void **state)
+{
+    comment_status st;
+    const char *names[] = {"pending", "approved", "spam", "trash"};
+    for (int i = 0; i < 4; i++) {
+        assert_string_equal(comment_status_name((comment_status)i), names[i]);
+        assert_true(comment_status_parse(names[i], &st));
+        assert_int_equal(st, i);
+    }
+    assert_string_equal(comment_status_name((comment_status)9), "unknown");
+    assert_false(comment_status_parse("Approved", &st));
+    assert_false(comment_status_parse("", &st));
+    assert_false(comment_status_parse(NULL, &st));
+    assert_true(comment_status_parse("spam", NULL));
+}
+
+static void test_comment_round_trip(void **state)
+{
+    fixture *f = *state;
+    long long art = live_story(f, "story", now_s() - 60);
+    store_comment_input in =
+        comment_in(art, 0, "Ada@Example.org", "Hello, «world».\nTwo", MODERATION_PUBLISH);
+    long long id = comment_ok(f, in, COMMENT_APPROVED);
+    long long reply = comment_ok(f,
+                                 (store_comment_input){.article_id = art,
+                                                       .parent_id = id,
+                                                       .author_name = "Bob",
+                                                       .author_email = "bob@example.org",
+                                                       .body = "A reply",
+                                                       .moderation = MODERATION_PUBLISH,
+                                                       .max_depth = 2},
+                                 COMMENT_APPROVED);
+    store_comment *v;
+    size_t n;
+    assert_int_equal(store_comments_for_article(f->s, f->a, art, 0, &v, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].id, id);
+    assert_int_equal(v[0].article_id, art);
+    assert_int_equal(v[0].parent_id, 0);
+    assert_string_equal(v[0].author_name, "Reader");
+    assert_string_equal(v[0].author_email, "Ada@Example.org");
+    assert_string_equal(v[0].author_url, "https://example.org/");
+    assert_string_equal(v[0].body, "Hello, «world».\nTwo");
+    assert_string_equal(v[0].ip, "192.0.2.1");
+    assert_string_equal(v[0].user_agent, "test/1.0");
+    assert_int_equal(v[0].status, COMMENT_APPROVED);
+    assert_true(v[0].created_at > now_s() - 60 && v[0].created_at <= now_s());
+    assert_int_equal(v[1].id, reply);
+    assert_int_equal(v[1].parent_id, id);
+    assert_null(v[1].author_url);
+    assert_null(v[1].ip);
+    assert_null(v[1].user_agent);
+    /* the duplicate key is stored alongside */
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM comments WHERE length(body_hash) = 8"),
+                     2);
+    /* no comments: an empty list, not an error */
+    long long other = live_story(f, "quiet", now_s() - 60);
+    assert_int_equal(store_comments_for_article(f->s, f->a, other, 0, &v, &n), STORE_OK);
+    assert_int_equal(n, 0);
+}
+
+static void test_comment_refusals(void **state)
+{
+    fixture *f = *state;
+    long long now = now_s();
+    long long art = live_story(f, "open", now - 60);
+    long long other = live_story(f, "other", now - 60);
+    store_article_input draft = story("draft", "Draft", now - 60);
+    draft.status = ARTICLE_DRAFT;
+    store_article_input future = story("future", "Future", now + 3600);
+    future.status = ARTICLE_SCHEDULED;
+    store_article_input closed = story("closed", "Closed", now - 60);
+    closed.comments_off = true;
+    long long draft_id, future_id, closed_id;
+    save_one(f, draft, &draft_id);
+    save_one(f, future, &future_id);
+    save_one(f, closed, &closed_id);
+
+    const char *no_comments = "the story does not take comments";
+    long long ids[] = {999999, draft_id, future_id, closed_id};
+    for (int i = 0; i < 4; i++)
+        comment_refused(f, comment_in(ids[i], 0, "a@b.c", "Hi", MODERATION_PUBLISH), STORE_INVALID,
+                        no_comments);
+
+    const char *no_parent = "the comment you reply to does not exist";
+    long long top =
+        comment_ok(f, comment_in(art, 0, "a@b.c", "Top", MODERATION_PUBLISH), COMMENT_APPROVED);
+    long long held =
+        comment_ok(f, comment_in(art, 0, "a@b.c", "Held", MODERATION_HOLD_ALL), COMMENT_PENDING);
+    long long elsewhere =
+        comment_ok(f, comment_in(other, 0, "a@b.c", "Other", MODERATION_PUBLISH), COMMENT_APPROVED);
+    comment_refused(f, comment_in(art, 999999, "a@b.c", "Re", MODERATION_PUBLISH), STORE_INVALID,
+                    no_parent);
+    comment_refused(f, comment_in(art, held, "a@b.c", "Re", MODERATION_PUBLISH), STORE_INVALID,
+                    no_parent);
+    comment_refused(f, comment_in(art, elsewhere, "a@b.c", "Re", MODERATION_PUBLISH), STORE_INVALID,
+                    no_parent);
+    comment_refused(f, comment_in(art, -1, "a@b.c", "Re", MODERATION_PUBLISH), STORE_INVALID,
+                    no_parent);
+    /* a spam-marked parent is no parent either */
+    assert_int_equal(store_comments_set_status(f->s, &top, 1, COMMENT_SPAM), STORE_OK);
+    comment_refused(f, comment_in(art, top, "a@b.c", "Re", MODERATION_PUBLISH), STORE_INVALID,
+                    no_parent);
+
+    comment_refused(f, comment_in(art, 0, "a@b.c", "  \n", MODERATION_PUBLISH), STORE_INVALID,
+                    "the comment is empty");
+    comment_refused(f, comment_in(art, 0, "a@b.c", NULL, MODERATION_PUBLISH), STORE_INVALID, NULL);
+    comment_refused(f, comment_in(art, 0, "", "Hi", MODERATION_PUBLISH), STORE_INVALID,
+                    "the email is empty");
+    store_comment_input no_name = comment_in(art, 0, "a@b.c", "Hi", MODERATION_PUBLISH);
+    no_name.author_name = " ";
+    comment_refused(f, no_name, STORE_INVALID, "the name is empty");
+    comment_refused(f, comment_in(art, 0, "a@b.c", "Hi", (moderation_mode)7), STORE_INVALID, NULL);
+    assert_int_equal(store_comment_add(f->s, NULL, NULL, NULL), STORE_INVALID);
+
+    /* the story reopened: comments go through */
+    closed.comments_off = false;
+    save_one(f, closed, NULL);
+    comment_ok(f, comment_in(closed_id, 0, "a@b.c", "Hi", MODERATION_PUBLISH), COMMENT_APPROVED);
+}
+
+static void test_comment_moderation(void **state)
+{
+    fixture *f = *state;
+    long long art = live_story(f, "story", now_s() - 60);
+    store_comment *v;
+    size_t n;
+
+    /* hold first: a new email waits */
+    long long first = comment_ok(
+        f, comment_in(art, 0, "new@example.org", "First", MODERATION_HOLD_FIRST), COMMENT_PENDING);
+    long long second = comment_ok(
+        f, comment_in(art, 0, "NEW@example.org", "Second", MODERATION_HOLD_FIRST), COMMENT_PENDING);
+    assert_int_equal(store_comments_for_article(f->s, f->a, art, 0, &v, &n), STORE_OK);
+    assert_int_equal(n, 0);
+    /* the writer still sees their own held comment */
+    assert_int_equal(store_comments_for_article(f->s, f->a, art, first, &v, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].id, first);
+    assert_int_equal(v[0].status, COMMENT_PENDING);
+
+    /* once approved, the same email in another case goes straight through */
+    assert_int_equal(store_comments_set_status(f->s, &first, 1, COMMENT_APPROVED), STORE_OK);
+    long long third = comment_ok(
+        f, comment_in(art, 0, "New@Example.ORG", "Third", MODERATION_HOLD_FIRST), COMMENT_APPROVED);
+    /* ...on any story */
+    long long art2 = live_story(f, "story-2", now_s() - 60);
+    comment_ok(f, comment_in(art2, 0, "new@example.org", "Elsewhere", MODERATION_HOLD_FIRST),
+               COMMENT_APPROVED);
+    /* another email still waits; so does everyone under hold-all */
+    comment_ok(f, comment_in(art, 0, "other@example.org", "Fourth", MODERATION_HOLD_FIRST),
+               COMMENT_PENDING);
+    comment_ok(f, comment_in(art, 0, "new@example.org", "Fifth", MODERATION_HOLD_ALL),
+               COMMENT_PENDING);
+    comment_ok(f, comment_in(art, 0, "stranger@example.org", "Sixth", MODERATION_PUBLISH),
+               COMMENT_APPROVED);
+
+    assert_int_equal(store_comments_for_article(f->s, f->a, art, second, &v, &n), STORE_OK);
+    assert_int_equal(n, 4); /* first, second (included), third, sixth: oldest first */
+    assert_int_equal(v[0].id, first);
+    assert_int_equal(v[1].id, second);
+    assert_int_equal(v[2].id, third);
+    assert_string_equal(v[3].body, "Sixth");
+
+    /* approvals later marked spam do not count */
+    raw_exec(f->path, "UPDATE comments SET status = 2 WHERE lower(author_email) = "
+                      "'new@example.org'");
+    comment_ok(f, comment_in(art, 0, "new@example.org", "Seventh", MODERATION_HOLD_FIRST),
+               COMMENT_PENDING);
+}
+
+static void test_comment_depth(void **state)
+{
+    fixture *f = *state;
+    long long art = live_story(f, "story", now_s() - 60);
+    const char *too_deep = "replies nest at most 3 deep";
+    long long d1 =
+        comment_ok(f, comment_in(art, 0, "a@b.c", "d1", MODERATION_PUBLISH), COMMENT_APPROVED);
+    long long d2 =
+        comment_ok(f, comment_in(art, d1, "a@b.c", "d2", MODERATION_PUBLISH), COMMENT_APPROVED);
+    long long d3 =
+        comment_ok(f, comment_in(art, d2, "a@b.c", "d3", MODERATION_PUBLISH), COMMENT_APPROVED);
+    comment_refused(f, comment_in(art, d3, "a@b.c", "d4", MODERATION_PUBLISH), STORE_INVALID,
+                    too_deep);
+    /* siblings at allowed depths are fine */
+    comment_ok(f, comment_in(art, d2, "a@b.c", "d3 bis", MODERATION_PUBLISH), COMMENT_APPROVED);
+
+    store_comment_input in = comment_in(art, d1, "a@b.c", "flat", MODERATION_PUBLISH);
+    in.max_depth = 1;
+    comment_refused(f, in, STORE_INVALID, "replies nest at most 1 deep");
+    in.max_depth = 0; /* treated as 1: no replies */
+    comment_refused(f, in, STORE_INVALID, "replies nest at most 1 deep");
+    in.parent_id = 0;
+    comment_ok(f, in, COMMENT_APPROVED);
+    in = comment_in(art, d3, "a@b.c", "deep", MODERATION_PUBLISH);
+    in.max_depth = 4;
+    comment_ok(f, in, COMMENT_APPROVED);
+    in.max_depth = 1000;
+    in.body = "deep 2";
+    comment_ok(f, in, COMMENT_APPROVED);
+}
+
+static void test_comment_duplicate(void **state)
+{
+    fixture *f = *state;
+    long long art = live_story(f, "story", now_s() - 60);
+    long long art2 = live_story(f, "story-2", now_s() - 60);
+    comment_ok(f, comment_in(art, 0, "a@b.c", "Same words", MODERATION_HOLD_ALL), COMMENT_PENDING);
+    /* even while the first is held, and whatever the case of the email */
+    comment_refused(f, comment_in(art, 0, "A@B.C", "Same words", MODERATION_PUBLISH),
+                    STORE_CONFLICT, "duplicate comment");
+    /* other story, other email, other body: all fine */
+    comment_ok(f, comment_in(art2, 0, "a@b.c", "Same words", MODERATION_PUBLISH), COMMENT_APPROVED);
+    comment_ok(f, comment_in(art, 0, "x@b.c", "Same words", MODERATION_PUBLISH), COMMENT_APPROVED);
+    comment_ok(f, comment_in(art, 0, "a@b.c", "Same words!", MODERATION_PUBLISH), COMMENT_APPROVED);
+    /* more than 24 hours later it is a new comment */
+    raw_exec(f->path, "UPDATE comments SET created_at = created_at - 86401");
+    comment_ok(f, comment_in(art, 0, "a@b.c", "Same words", MODERATION_PUBLISH), COMMENT_APPROVED);
+}
+
+static void test_comments_list_and_recent(void **state)
+{
+    fixture *f = *state;
+    long long a1 = live_story(f, "one", now_s() - 60);
+    long long a2 = live_story(f, "two", now_s() - 60);
+    long long ids[6];
+    for (int i = 0; i < 6; i++) {
+        const char *body = arena_printf(f->a, "c%d", i);
+        ids[i] = comment_ok(f,
+                            comment_in(i % 2 ? a2 : a1, 0, "a@b.c", body,
+                                       i < 4 ? MODERATION_PUBLISH : MODERATION_HOLD_ALL),
+                            i < 4 ? COMMENT_APPROVED : COMMENT_PENDING);
+    }
+    assert_int_equal(store_comments_set_status(f->s, &ids[3], 1, COMMENT_SPAM), STORE_OK);
+    /* c0 a1 approved, c1 a2 approved, c2 a1 approved, c3 a2 spam, c4 a1 pending, c5 a2 pending */
+
+    store_comment *v;
+    size_t n;
+    assert_int_equal(store_comments_list(f->s, f->a, NULL, 100, 0, &v, &n), STORE_OK);
+    assert_int_equal(n, 6);
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(v[i].id, ids[5 - i]); /* newest first */
+    assert_string_equal(v[0].article_slug, "two");
+    assert_string_equal(v[1].article_slug, "one");
+    assert_string_equal(v[0].author_email, "a@b.c");
+
+    assert_int_equal(store_comments_list(f->s, f->a, NULL, 2, 1, &v, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].id, ids[4]);
+    assert_int_equal(v[1].id, ids[3]);
+    assert_int_equal(store_comments_list(f->s, f->a, NULL, 10, 6, &v, &n), STORE_OK);
+    assert_int_equal(n, 0);
+
+    comment_status pending = COMMENT_PENDING, spam = COMMENT_SPAM, trash = COMMENT_TRASH;
+    assert_int_equal(store_comments_list(f->s, f->a, &pending, 100, 0, &v, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].id, ids[5]);
+    assert_int_equal(v[1].id, ids[4]);
+    assert_int_equal(v[0].status, COMMENT_PENDING);
+    assert_string_equal(v[1].article_slug, "one");
+    assert_int_equal(store_comments_list(f->s, f->a, &spam, 100, 0, &v, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].id, ids[3]);
+    assert_int_equal(store_comments_list(f->s, f->a, &trash, 100, 0, &v, &n), STORE_OK);
+    assert_int_equal(n, 0);
+
+    /* recent: approved only, newest first, slugs filled */
+    assert_int_equal(store_comments_recent(f->s, f->a, 0, 10, &v, &n), STORE_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(v[0].id, ids[2]);
+    assert_int_equal(v[1].id, ids[1]);
+    assert_int_equal(v[2].id, ids[0]);
+    assert_string_equal(v[1].article_slug, "two");
+    assert_int_equal(store_comments_recent(f->s, f->a, 0, 2, &v, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_comments_recent(f->s, f->a, a1, 10, &v, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].id, ids[2]);
+    assert_int_equal(v[1].id, ids[0]);
+    assert_string_equal(v[0].article_slug, "one");
+
+    /* a story taken off the site drops out of the site-wide list */
+    store_article_input off = story("two", "A story", now_s() - 60);
+    off.status = ARTICLE_DRAFT;
+    save_one(f, off, NULL);
+    assert_int_equal(store_comments_recent(f->s, f->a, 0, 10, &v, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].id, ids[2]);
+    assert_int_equal(v[1].id, ids[0]);
+}
+
+static void test_comments_set_status_and_delete(void **state)
+{
+    fixture *f = *state;
+    long long art = live_story(f, "story", now_s() - 60);
+    long long top =
+        comment_ok(f, comment_in(art, 0, "a@b.c", "top", MODERATION_PUBLISH), COMMENT_APPROVED);
+    long long reply =
+        comment_ok(f, comment_in(art, top, "a@b.c", "reply", MODERATION_PUBLISH), COMMENT_APPROVED);
+    long long reply2 = comment_ok(f, comment_in(art, reply, "a@b.c", "reply 2", MODERATION_PUBLISH),
+                                  COMMENT_APPROVED);
+    long long lone =
+        comment_ok(f, comment_in(art, 0, "x@b.c", "lone", MODERATION_HOLD_ALL), COMMENT_PENDING);
+
+    /* one missing id: nothing changes */
+    long long with_missing[] = {lone, 999999, top};
+    assert_int_equal(store_comments_set_status(f->s, with_missing, 3, COMMENT_TRASH),
+                     STORE_NOT_FOUND);
+    assert_non_null(strstr(store_last_error(f->s), "999999"));
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM comments WHERE status = 3"), 0);
+    assert_int_equal(raw_int(f->path, "SELECT status FROM comments WHERE id = (SELECT max(id)"
+                                      " FROM comments)"),
+                     COMMENT_PENDING);
+    assert_int_equal(store_comments_set_status(f->s, &top, 1, (comment_status)4), STORE_INVALID);
+    assert_int_equal(store_comments_set_status(f->s, NULL, 0, COMMENT_SPAM), STORE_OK);
+
+    long long both[] = {lone, top, lone}; /* repeats are harmless */
+    assert_int_equal(store_comments_set_status(f->s, both, 3, COMMENT_TRASH), STORE_OK);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM comments WHERE status = 3"), 2);
+    assert_int_equal(store_comments_set_status(f->s, both, 2, COMMENT_APPROVED), STORE_OK);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM comments WHERE status = 1"), 4);
+
+    /* delete: missing id, nothing removed */
+    assert_int_equal(store_comments_delete(f->s, with_missing, 3), STORE_NOT_FOUND);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM comments"), 4);
+    /* deleting a comment deletes its replies, and theirs */
+    assert_int_equal(store_comments_delete(f->s, &top, 1), STORE_OK);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM comments"), 1);
+    store_comment *v;
+    size_t n;
+    assert_int_equal(store_comments_for_article(f->s, f->a, art, 0, &v, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].id, lone);
+    assert_int_equal(store_comments_delete(f->s, &reply2, 1), STORE_NOT_FOUND);
+    assert_int_equal(store_comments_set_status(f->s, &reply, 1, COMMENT_SPAM), STORE_NOT_FOUND);
+
+    /* a parent and its reply in the same batch */
+    top = comment_ok(f, comment_in(art, 0, "a@b.c", "top again", MODERATION_PUBLISH),
+                     COMMENT_APPROVED);
+    reply = comment_ok(f, comment_in(art, top, "a@b.c", "reply again", MODERATION_PUBLISH),
+                       COMMENT_APPROVED);
+    long long pair[] = {top, reply};
+    assert_int_equal(store_comments_delete(f->s, pair, 2), STORE_OK);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM comments"), 1);
+}
+
+static void test_comment_counts(void **state)
+{
+    fixture *f = *state;
+    long long a1 = live_story(f, "one", now_s() - 60);
+    long long a2 = live_story(f, "two", now_s() - 60);
+    long long a3 = live_story(f, "three", now_s() - 60);
+    for (int i = 0; i < 5; i++)
+        comment_ok(f,
+                   comment_in(a1, 0, "a@b.c", arena_printf(f->a, "a1 %d", i), MODERATION_PUBLISH),
+                   COMMENT_APPROVED);
+    comment_ok(f, comment_in(a2, 0, "a@b.c", "a2", MODERATION_PUBLISH), COMMENT_APPROVED);
+    comment_ok(f, comment_in(a2, 0, "a@b.c", "a2 held", MODERATION_HOLD_ALL), COMMENT_PENDING);
+    comment_ok(f, comment_in(a3, 0, "a@b.c", "a3 held", MODERATION_HOLD_ALL), COMMENT_PENDING);
+
+    long long ids[] = {a1, 999999, a2, a3, a1};
+    long long counts[5] = {-1, -1, -1, -1, -1};
+    assert_int_equal(store_comment_counts(f->s, ids, 5, counts), STORE_OK);
+    assert_int_equal(counts[0], 5);
+    assert_int_equal(counts[1], 0);
+    assert_int_equal(counts[2], 1);
+    assert_int_equal(counts[3], 0);
+    assert_int_equal(counts[4], 5);
+    assert_int_equal(store_comment_counts(f->s, NULL, 0, NULL), STORE_OK);
+
+    /* a long list (a big front page) in one go */
+    enum { MANY = 500 };
+    long long many[MANY], many_counts[MANY];
+    for (int i = 0; i < MANY; i++)
+        many[i] = i % 2 ? a1 : a2;
+    assert_int_equal(store_comment_counts(f->s, many, MANY, many_counts), STORE_OK);
+    for (int i = 0; i < MANY; i++)
+        assert_int_equal(many_counts[i], i % 2 ? 5 : 1);
+}
+
+/* ---- Settings, comments_off, upgrade ---------------------------------------------------- */
+static void test_settings(void **state)
+{
+    fixture *f = *state;
+    const char *value = "x";
+    store_setting *list;
+    size_t n;
+    assert_int_equal(store_setting_get(f->s, f->a, "site.title", &value), STORE_NOT_FOUND);
+    assert_null(value);
+    assert_int_equal(store_settings_list(f->s, f->a, &list, &n), STORE_OK);
+    assert_int_equal(n, 0);
+
+    assert_int_equal(store_setting_set(f->s, "site.title", "The Gazette"), STORE_OK);
+    assert_int_equal(store_setting_set(f->s, "comments.moderation", "hold-first"), STORE_OK);
+    assert_int_equal(store_setting_set(f->s, "empty", ""), STORE_OK);
+    assert_int_equal(store_setting_get(f->s, f->a, "site.title", &value), STORE_OK);
+    assert_string_equal(value, "The Gazette");
+    assert_int_equal(store_setting_set(f->s, "site.title", "Le Journal « du soir »"), STORE_OK);
+    assert_int_equal(store_setting_get(f->s, f->a, "site.title", &value), STORE_OK);
+    assert_string_equal(value, "Le Journal « du soir »");
+    assert_int_equal(store_setting_get(f->s, f->a, "empty", &value), STORE_OK);
+    assert_string_equal(value, "");
+    assert_int_equal(store_setting_get(f->s, f->a, "Site.Title", &value), STORE_NOT_FOUND);
+
+    assert_int_equal(store_settings_list(f->s, f->a, &list, &n), STORE_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(list[0].key, "comments.moderation");
+    assert_string_equal(list[0].value, "hold-first");
+    assert_string_equal(list[1].key, "empty");
+    assert_string_equal(list[2].key, "site.title");
+    assert_string_equal(list[2].value, "Le Journal « du soir »");
+
+    assert_int_equal(store_setting_set(f->s, "", "v"), STORE_INVALID);
+    assert_int_equal(store_setting_set(f->s, NULL, "v"), STORE_INVALID);
+    assert_int_equal(store_setting_set(f->s, "k", NULL), STORE_INVALID);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM settings"), 3);
+}
+
+static void test_comments_off_round_trip(void **state)
+{
+    fixture *f = *state;
+    long long now = now_s();
+    store_article_input in = story("closed", "Closed", now - 60);
+    in.comments_off = true;
+    long long id;
+    save_one(f, in, &id);
+    save_one(f, story("open", "Open", now - 120), NULL);
+
+    store_article art;
+    assert_int_equal(store_article_any_by_slug(f->s, f->a, "closed", &art), STORE_OK);
+    assert_true(art.comments_off);
+    assert_int_equal(store_article_by_slug(f->s, f->a, "closed", &art), STORE_OK);
+    assert_true(art.comments_off);
+    assert_string_equal(art.headline, "Closed"); /* columns after it still line up */
+    assert_null(art.body_markdown);
+    assert_int_equal(store_article_top(f->s, f->a, &art), STORE_OK);
+    assert_true(art.comments_off);
+    assert_int_equal(store_article_by_slug(f->s, f->a, "open", &art), STORE_OK);
+    assert_false(art.comments_off);
+
+    store_article *list;
+    size_t n, total;
+    store_article_query q = {.limit = 10};
+    assert_int_equal(store_articles_list(f->s, f->a, &q, &list, &n, &total), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_true(list[0].comments_off);
+    assert_false(list[1].comments_off);
+    long long open_id = list[1].id;
+    assert_int_equal(store_articles_related_by_topics(f->s, f->a, open_id, 5, &list, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_true(list[0].comments_off);
+
+    /* saved again without it: open again (the input is the whole truth) */
+    in.comments_off = false;
+    in.body_markdown = "Body";
+    save_one(f, in, NULL);
+    assert_int_equal(store_article_any_by_slug(f->s, f->a, "closed", &art), STORE_OK);
+    assert_false(art.comments_off);
+    assert_string_equal(art.body_markdown, "Body");
+}
+
+static void test_upgrade_from_schema_1(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(store_create(f->path, &f->s, f->err, sizeof f->err), STORE_OK);
+    save_one(f, story("old-story", "Old story", now_s() - 600), NULL);
+    store_close(f->s);
+    f->s = NULL;
+    /* back to what a migration-1 Gazette left behind */
+    raw_exec(f->path, "DROP TABLE comments; DROP TABLE settings;"
+                      " ALTER TABLE articles DROP COLUMN comments_off;"
+                      " DELETE FROM schema_migrations WHERE version = 2");
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM pragma_table_info('articles')"
+                                      " WHERE name = 'comments_off'"),
+                     0);
+
+    assert_int_equal(store_open(f->path, &f->s, f->err, sizeof f->err), STORE_OK);
+    assert_int_equal(store_schema_version(f->s), 2);
+    assert_int_equal(raw_int(f->path, "SELECT max(version) FROM schema_migrations"), 2);
+    store_article art;
+    assert_int_equal(store_article_by_slug(f->s, f->a, "old-story", &art), STORE_OK);
+    assert_false(art.comments_off);
+    assert_string_equal(art.headline, "Old story");
+    comment_ok(f, comment_in(art.id, 0, "a@b.c", "First!", MODERATION_PUBLISH), COMMENT_APPROVED);
+    assert_int_equal(store_setting_set(f->s, "k", "v"), STORE_OK);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+                                      " AND name LIKE 'comments_by_%'"),
+                     4);
+}
+
+/* ---- Concurrent comment writers --------------------------------------------------------- */
+enum { COMMENT_WRITERS = 4, COMMENTS_EACH = 250 };
+
+typedef struct {
+    store *s;
+    long long article, ids[COMMENTS_EACH];
+    int index, errors;
+} comment_writer_ctx;
+
+static void *comment_writer(void *p)
+{
+    comment_writer_ctx *w = p;
+    char body[64];
+    for (int i = 0; i < COMMENTS_EACH; i++) {
+        snprintf(body, sizeof body, "writer %d comment %d", w->index, i);
+        store_comment_input in =
+            comment_in(w->article, 0, "same@example.org", body, MODERATION_HOLD_FIRST);
+        comment_status st;
+        if (store_comment_add(w->s, &in, &w->ids[i], &st) != STORE_OK || w->ids[i] <= 0)
+            w->errors++;
+    }
+    return NULL;
+}
+
+static void test_concurrent_comment_adds(void **state)
+{
+    fixture *f = *state;
+    long long art = live_story(f, "busy", now_s() - 60);
+    static comment_writer_ctx ctx[COMMENT_WRITERS];
+    pthread_t th[COMMENT_WRITERS];
+    for (int i = 0; i < COMMENT_WRITERS; i++) {
+        ctx[i] = (comment_writer_ctx){.s = f->s, .article = art, .index = i};
+        assert_int_equal(pthread_create(&th[i], NULL, comment_writer, &ctx[i]), 0);
+    }
+    for (int i = 0; i < COMMENT_WRITERS; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(ctx[i].errors, 0);
+    }
+    enum { TOTAL = COMMENT_WRITERS * COMMENTS_EACH };
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM comments"), TOTAL);
+    /* every id handed out is a row, and no two writers got the same one */
+    comment_status pending = COMMENT_PENDING;
+    store_comment *v;
+    size_t n;
+    assert_int_equal(store_comments_list(f->s, f->a, &pending, TOTAL + 10, 0, &v, &n), STORE_OK);
+    assert_int_equal(n, TOTAL);
+    for (int w = 0; w < COMMENT_WRITERS; w++) {
+        for (int i = 0; i < COMMENTS_EACH; i++) {
+            char body[64];
+            snprintf(body, sizeof body, "writer %d comment %d", w, i);
+            bool found = false;
+            for (size_t k = 0; k < n && !found; k++)
+                found = v[k].id == ctx[w].ids[i] && strcmp(v[k].body, body) == 0;
+            assert_true(found);
+        }
+    }
+    assert_int_equal(raw_int(f->path, "SELECT count(DISTINCT id) FROM comments"), TOTAL);
+}
+
 /* ---- Threads ---------------------------------------------------------------------------- */
 typedef struct {
     store *s;
@@ -1230,6 +1832,19 @@ int main(void)
         cmocka_unit_test(test_status_names),
         cmocka_unit_test_setup_teardown(test_concurrent_reads_while_writing, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_short_lived_threads, setup_db, teardown),
+        cmocka_unit_test(test_comment_status_names),
+        cmocka_unit_test_setup_teardown(test_comment_round_trip, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_comment_refusals, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_comment_moderation, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_comment_depth, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_comment_duplicate, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_comments_list_and_recent, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_comments_set_status_and_delete, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_comment_counts, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_settings, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_comments_off_round_trip, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_from_schema_1, setup_dir, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_comment_adds, setup_db, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
