@@ -230,7 +230,7 @@ static void check(comment_errors *e, const char *field, const char *message)
     if (message && e->n < COMMENT_MAX_ERRORS) e->errors[e->n++] = (comment_error){field, message};
 }
 
-void comment_validate_in(arena *a, const comment_form *form, comment_errors *errors)
+void comment_validate(arena *a, const comment_form *form, comment_errors *errors)
 {
     errors->n = 0;
     check(errors, "comment", comment_problem(a, form->comment ? form->comment : ""));
@@ -241,9 +241,4 @@ void comment_validate_in(arena *a, const comment_form *form, comment_errors *err
         check(errors, "comment_parent",
               "The comment you are replying to could not be found. Please reload the page and "
               "try again.");
-}
-
-void comment_validate(const comment_form *form, comment_errors *errors)
-{
-    comment_validate_in(NULL, form, errors);
 }

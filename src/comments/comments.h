@@ -50,12 +50,10 @@ typedef struct {
 void comment_form_read(arena *a, const form_field *fields, size_t n, comment_form *form);
 /* Checks every rule: comment 1..5000 characters, name 1..100, valid UTF-8 everywhere, no
  * control characters except newlines and tabs in the comment, email syntactically valid,
- * url empty or http(s)://host..., comment_parent a non-negative number. */
-void comment_validate(const comment_form *form, comment_errors *errors);
-/* As comment_validate, but messages that quote a number ("Your comment is too long: 5,123
- * characters; the limit is 5,000.") are built in a. comment_validate has nowhere to build them,
- * so its too-long message leaves the count out. a may be NULL (then it is comment_validate). */
-void comment_validate_in(arena *a, const comment_form *form, comment_errors *errors);
+ * url empty or http(s)://host..., comment_parent a non-negative number. Messages that quote
+ * a number ("Your comment is too long: 5,123 characters; the limit is 5,000.") are built in a;
+ * with a NULL arena they leave the number out. */
+void comment_validate(arena *a, const comment_form *form, comment_errors *errors);
 
 /* ---- Signed form token ------------------------------------------------------------------
  * "v1.ARTICLE.ISSUED.NONCE.MAC": MAC is an HMAC (libsodium crypto_auth) of the rest under the
@@ -68,8 +66,8 @@ typedef enum {
     TOKEN_MALFORMED,
     TOKEN_BAD_SIGNATURE,
     TOKEN_WRONG_ARTICLE,
-    TOKEN_TOO_FAST, /* posted sooner than min_age seconds after the form was shown */
-    TOKEN_EXPIRED,  /* older than max_age seconds */
+    TOKEN_TOO_FAST,  /* posted sooner than min_age seconds after the form was shown */
+    TOKEN_EXPIRED,   /* older than max_age seconds */
     TOKEN_NO_COOKIE, /* the cookie nonce is missing or differs */
 } comment_token_status;
 
@@ -96,22 +94,18 @@ bool comment_rate_limiter_allow(comment_rate_limiter *limiter, const char *ip, l
 
 /* ---- Spam rules -------------------------------------------------------------------------- */
 typedef struct {
-    unsigned max_links;            /* links (http://, https://, www.) allowed in a comment */
-    const char *blocked_words;     /* comma-separated, matched case-insensitively in any field */
-    const char *blocked_ips;       /* comma-separated exact addresses */
+    unsigned max_links;        /* links (http://, https://, www.) allowed in a comment */
+    const char *blocked_words; /* comma-separated, matched case-insensitively in any field */
+    const char *blocked_ips;   /* comma-separated exact addresses */
 } comment_spam_rules;
 
 /* NULL when the comment passes; else a short reason for the log ("honeypot filled", "too many
- * links (5 > 2)", "blocked word", "blocked IP"). */
-const char *comment_spam_reason(const comment_spam_rules *rules, const comment_form *form,
+ * links (5 > 2)", "blocked word", "blocked IP"). Numbers are printed in a; with a NULL arena
+ * they are left out ("too many links"). */
+const char *comment_spam_reason(arena *a, const comment_spam_rules *rules, const comment_form *form,
                                 const char *ip);
-/* The sentence shown to a human whose comment was refused for that reason. */
-const char *comment_spam_message(const char *reason);
-/* As the two above, but the numbers ("too many links (5 > 2)", "(at most 2)") are printed in a;
- * without an arena they are left out ("too many links"). a may be NULL. */
-const char *comment_spam_reason_in(arena *a, const comment_spam_rules *rules,
-                                   const comment_form *form, const char *ip);
-const char *comment_spam_message_in(arena *a, const char *reason);
+/* The sentence shown to a human whose comment was refused for that reason (a as above). */
+const char *comment_spam_message(arena *a, const char *reason);
 
 /* ---- Rendering --------------------------------------------------------------------------
  * Plain text to HTML: everything escaped; blank lines separate <p> paragraphs; single newlines

@@ -45,7 +45,8 @@ static bool authority_ok(const char *s, size_t n)
 }
 
 /* Length of the URL starting at s[0..n), or 0 when none starts there. Trailing .,;:!? are left
- * out, and so is a trailing ')' that does not close a '(' inside the URL. */
+ * out, and so is a trailing ')' that does not close a '(' inside the URL. A URL with a bad host
+ * or port, or with "javascript:" anywhere in it, is not linked. */
 static size_t url_length(const char *s, size_t n)
 {
     size_t scheme = 0;
@@ -69,7 +70,10 @@ static size_t url_length(const char *s, size_t n)
         }
         end--;
     }
-    return end > scheme && authority_ok(s + scheme, end - scheme) ? end : 0;
+    if (end == scheme || !authority_ok(s + scheme, end - scheme)) return 0;
+    for (size_t i = scheme; i + 11 <= end; i++) /* "http://x/?go=javascript:..." stays text */
+        if (strncasecmp(s + i, "javascript:", 11) == 0) return 0;
+    return end;
 }
 
 /* One line of text (no newline) with its URLs made links. */

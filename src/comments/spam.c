@@ -77,8 +77,8 @@ static bool same_ip(const char *item, size_t n, const void *ctx)
     return strlen(ip) == n && memcmp(item, ip, n) == 0;
 }
 
-const char *comment_spam_reason_in(arena *a, const comment_spam_rules *rules,
-                                   const comment_form *form, const char *ip)
+const char *comment_spam_reason(arena *a, const comment_spam_rules *rules, const comment_form *form,
+                                const char *ip)
 {
     if (form->honeypot && *form->honeypot) return "honeypot filled";
     unsigned links = count_links(form->comment);
@@ -90,13 +90,7 @@ const char *comment_spam_reason_in(arena *a, const comment_spam_rules *rules,
     return NULL;
 }
 
-const char *comment_spam_reason(const comment_spam_rules *rules, const comment_form *form,
-                                const char *ip)
-{
-    return comment_spam_reason_in(NULL, rules, form, ip);
-}
-
-const char *comment_spam_message_in(arena *a, const char *reason)
+const char *comment_spam_message(arena *a, const char *reason)
 {
     if (!reason) return NULL;
     unsigned have, limit;
@@ -114,9 +108,4 @@ const char *comment_spam_message_in(arena *a, const char *reason)
     if (strcmp(reason, "blocked IP") == 0)
         return "Sorry, we cannot accept comments from your network at the moment.";
     return "Sorry, your comment could not be accepted. Please try again later.";
-}
-
-const char *comment_spam_message(const char *reason)
-{
-    return comment_spam_message_in(NULL, reason);
 }

@@ -51,7 +51,8 @@ static const char *refusal(site_app *app, http_request *req, const store_article
     }
     comment_spam_rules rules = {cs->max_links, cs->blocked_words, cs->blocked_ips};
     const char *ip = http_client_ip(req);
-    if ((*reason = comment_spam_reason(&rules, form, ip))) return comment_spam_message(*reason);
+    if ((*reason = comment_spam_reason(req->arena, &rules, form, ip)))
+        return comment_spam_message(req->arena, *reason);
     if (!comment_rate_limiter_allow(app->comment_limiter, ip, now)) {
         *reason = "rate limit";
         return "You have sent several comments in a short time. Please wait a few minutes "
@@ -119,7 +120,7 @@ void site_comment_post(void *app_ptr, http_request *req, const http_params *para
                       res);
     comment_form_read(req->arena, fields, n, &form);
     comment_errors errors = {0};
-    comment_validate(&form, &errors);
+    comment_validate(req->arena, &form, &errors);
     if (errors.n)
         return reshow(app, req, &article, &form, &errors, "Please correct the fields marked below.",
                       422, res);

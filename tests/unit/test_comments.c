@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../../src/comments/comments.h"
 #include "../../src/content/content.h"
@@ -106,8 +107,8 @@ static void test_form_decode_rejects_malformed(void **state)
     arena *a = *state;
     form_field *f;
     size_t n;
-    const char *bad[] = {"a=%",   "a=%4",    "a=%zz",  "a=%4g", "a=%g4", "a=%00",
-                         "a%00=1", "a=1&b=%", "%=1",    "a=%%41", "a=x%0"};
+    const char *bad[] = {"a=%",    "a=%4",    "a=%zz", "a=%4g",  "a=%g4", "a=%00",
+                         "a%00=1", "a=1&b=%", "%=1",   "a=%%41", "a=x%0"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         assert_false(decode(a, bad[i], &f, &n));
         assert_int_equal(n, 0);
@@ -162,10 +163,11 @@ static void test_comment_form_read(void **state)
     assert_string_equal(form.token, "");
     assert_int_equal(form.parent, 0);
 
-    const char *parents[][2] = {{"comment_parent=", "0"},      {"comment_parent=0", "0"},
-                                {"comment_parent=+7+", "7"},   {"comment_parent=-1", "-1"},
-                                {"comment_parent=1x", "-1"},   {"comment_parent=abc", "-1"},
-                                {"comment_parent=%2B3", "-1"}, {"comment_parent=99999999999999999999", "-1"}};
+    const char *parents[][2] = {
+        {"comment_parent=", "0"},      {"comment_parent=0", "0"},
+        {"comment_parent=+7+", "7"},   {"comment_parent=-1", "-1"},
+        {"comment_parent=1x", "-1"},   {"comment_parent=abc", "-1"},
+        {"comment_parent=%2B3", "-1"}, {"comment_parent=99999999999999999999", "-1"}};
     for (size_t i = 0; i < sizeof parents / sizeof *parents; i++) {
         read_form(a, parents[i][0], &form);
         assert_int_equal(form.parent, atoll(parents[i][1]));
@@ -189,7 +191,7 @@ static comment_form valid_form(void)
 static const char *error_for(arena *a, const comment_form *form, const char *field)
 {
     comment_errors e;
-    comment_validate_in(a, form, &e);
+    comment_validate(a, form, &e);
     for (size_t i = 0; i < e.n; i++)
         if (strcmp(e.errors[i].field, field) == 0) return e.errors[i].message;
     return NULL;
@@ -199,11 +201,11 @@ static void test_validate_accepts_valid_form(void **state)
 {
     comment_form form = valid_form();
     comment_errors e;
-    comment_validate(&form, &e);
+    comment_validate(NULL, &form, &e);
     assert_int_equal(e.n, 0);
     form.url = "https://example.com/blog?x=1#top";
     form.parent = 5;
-    comment_validate_in(*state, &form, &e);
+    comment_validate(*state, &form, &e);
     assert_int_equal(e.n, 0);
 }
 
@@ -211,7 +213,7 @@ static void test_validate_empty_form_lists_every_problem(void **state)
 {
     comment_form form = {.comment = "", .author = "", .email = "", .url = ""};
     comment_errors e;
-    comment_validate(&form, &e);
+    comment_validate(NULL, &form, &e);
     assert_int_equal(e.n, 3);
     assert_string_equal(e.errors[0].field, "comment");
     assert_string_equal(e.errors[0].message, "Please write a comment.");
@@ -220,7 +222,7 @@ static void test_validate_empty_form_lists_every_problem(void **state)
     assert_string_equal(e.errors[2].field, "email");
     assert_string_equal(e.errors[2].message, "Please give your email address.");
     comment_form nulls = {0}; /* NULL fields count as empty */
-    comment_validate(&nulls, &e);
+    comment_validate(NULL, &nulls, &e);
     assert_int_equal(e.n, 3);
 }
 
@@ -242,7 +244,7 @@ static void test_validate_comment_length(void **state)
     assert_string_equal(error_for(a, &form, "comment"),
                         "Your comment is too long: 1,224,690 characters; the limit is 5,000.");
     comment_errors e; /* without an arena the count is left out */
-    comment_validate(&form, &e);
+    comment_validate(NULL, &form, &e);
     assert_int_equal(e.n, 1);
     assert_string_equal(e.errors[0].message,
                         "Your comment is too long; the limit is 5,000 characters.");
@@ -277,7 +279,7 @@ static void test_validate_utf8(void **state)
         comment_form form = valid_form();
         form.comment = form.author = form.email = form.url = bad[i];
         comment_errors e;
-        comment_validate_in(a, &form, &e);
+        comment_validate(a, &form, &e);
         assert_int_equal(e.n, 4);
         for (size_t k = 0; k < e.n; k++)
             assert_string_equal(e.errors[k].message, "This text is not valid UTF-8.");
@@ -367,13 +369,13 @@ static void test_validate_url(void **state)
     const char *scheme_msg = "The website must start with http:// or https://.";
     const char *shape_msg =
         "That website address does not look right (it should look like https://example.com).";
-    const char *good[] = {"http://example.com",  "https://example.com:8080/path?q=1&r=%20#f",
-                          "http://[::1]:80/",    "HTTPS://EXAMPLE.COM",
-                          "http://localhost",    "https://example.com/caf\xc3\xa9",
+    const char *good[] = {"http://example.com", "https://example.com:8080/path?q=1&r=%20#f",
+                          "http://[::1]:80/",   "HTTPS://EXAMPLE.COM",
+                          "http://localhost",   "https://example.com/caf\xc3\xa9",
                           "https://a.b/c(d)"};
-    const char *no_scheme[] = {"example.com", "javascript:alert(1)", "ftp://example.com",
-                               "//example.com", "www.example.com", " http://example.com",
-                               "data:text/html,<script>"};
+    const char *no_scheme[] = {
+        "example.com",     "javascript:alert(1)", "ftp://example.com",      "//example.com",
+        "www.example.com", " http://example.com", "data:text/html,<script>"};
     const char *bad_shape[] = {"http://",
                                "https://:80",
                                "http://exa mple.com",
@@ -505,10 +507,8 @@ static void test_token_tampering_each_part(void **state)
     char *token = comment_token_issue(a, test_key, T_ARTICLE, T_NOW, nonce);
     long long when = T_NOW + 10;
     assert_int_equal(check_at(tamper(a, token, 0, 1), nonce, T_ARTICLE, when), TOKEN_MALFORMED);
-    assert_int_equal(check_at(tamper(a, token, 1, 0), nonce, T_ARTICLE, when),
-                     TOKEN_BAD_SIGNATURE);
-    assert_int_equal(check_at(tamper(a, token, 2, 9), nonce, T_ARTICLE, when),
-                     TOKEN_BAD_SIGNATURE);
+    assert_int_equal(check_at(tamper(a, token, 1, 0), nonce, T_ARTICLE, when), TOKEN_BAD_SIGNATURE);
+    assert_int_equal(check_at(tamper(a, token, 2, 9), nonce, T_ARTICLE, when), TOKEN_BAD_SIGNATURE);
     assert_int_equal(check_at(tamper(a, token, 3, 31), nonce, T_ARTICLE, when),
                      TOKEN_BAD_SIGNATURE);
     for (size_t i = 0; i < 64; i += 7)
@@ -665,4 +665,427 @@ static void test_token_messages(void **state)
     assert_non_null(strstr(comment_token_message(TOKEN_NO_COOKIE), "cookie"));
     assert_non_null(comment_token_message(TOKEN_OK));
     assert_non_null(comment_token_message((comment_token_status)99));
+}
+
+/* ---- Rate limiter --------------------------------------------------------------------- */
+
+static void test_rate_limit_allow_deny_reset(void **state)
+{
+    comment_rate_limiter *l = comment_rate_limiter_new(3, 60);
+    assert_non_null(l);
+    long long t = 1000;
+    for (int i = 0; i < 3; i++)
+        assert_true(comment_rate_limiter_allow(l, "203.0.113.7", t + i));
+    assert_false(comment_rate_limiter_allow(l, "203.0.113.7", t + 10));
+    assert_false(comment_rate_limiter_allow(l, "203.0.113.7", t + 59));
+    assert_true(comment_rate_limiter_allow(l, "203.0.113.8", t + 10)); /* another address */
+    assert_true(comment_rate_limiter_allow(l, "2001:db8::1", t + 10));
+    assert_true(comment_rate_limiter_allow(l, "203.0.113.7", t + 60)); /* a new window */
+    assert_true(comment_rate_limiter_allow(l, "203.0.113.7", t + 61));
+    assert_true(comment_rate_limiter_allow(l, "203.0.113.7", t + 62));
+    assert_false(comment_rate_limiter_allow(l, "203.0.113.7", t + 63));
+    assert_true(comment_rate_limiter_allow(l, NULL, t)); /* no address: one shared bucket */
+    comment_rate_limiter_free(l);
+    comment_rate_limiter_free(NULL);
+
+    l = comment_rate_limiter_new(0, 60); /* nobody may post */
+    assert_false(comment_rate_limiter_allow(l, "203.0.113.7", t));
+    comment_rate_limiter_free(l);
+}
+
+static void ip_for(char out[32], unsigned i)
+{
+    snprintf(out, 32, "10.%u.%u.%u", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+}
+
+static void test_rate_limit_evicts_stalest(void **state)
+{
+    comment_rate_limiter *l = comment_rate_limiter_new(1, 1000000);
+    char ip[32];
+    for (unsigned i = 0; i < 10000; i++) {
+        ip_for(ip, i);
+        assert_true(comment_rate_limiter_allow(l, ip, i));
+    }
+    for (unsigned i = 0; i < 10000; i += 97) { /* all remembered */
+        ip_for(ip, i);
+        if (i == 0) continue;
+        assert_false(comment_rate_limiter_allow(l, ip, 10000 + i));
+    }
+    /* a new address pushes out address 0, the least recently seen */
+    assert_true(comment_rate_limiter_allow(l, "198.51.100.1", 30000));
+    ip_for(ip, 0);
+    assert_true(comment_rate_limiter_allow(l, ip, 30001)); /* forgotten, so allowed again */
+    ip_for(ip, 9999);
+    assert_false(comment_rate_limiter_allow(l, ip, 30002));
+    assert_false(comment_rate_limiter_allow(l, "198.51.100.1", 30003));
+    /* churn through many more addresses: the table stays consistent */
+    for (unsigned i = 20000; i < 45000; i++) {
+        ip_for(ip, i);
+        assert_true(comment_rate_limiter_allow(l, ip, 40000 + i));
+    }
+    for (unsigned i = 44000; i < 45000; i++) {
+        ip_for(ip, i);
+        assert_false(comment_rate_limiter_allow(l, ip, 100000));
+    }
+    comment_rate_limiter_free(l);
+}
+
+static void test_rate_limit_drops_finished_windows(void **state)
+{
+    comment_rate_limiter *l = comment_rate_limiter_new(1, 10);
+    char ip[32];
+    for (unsigned i = 0; i < 10000; i++) {
+        ip_for(ip, i);
+        assert_true(comment_rate_limiter_allow(l, ip, 0));
+    }
+    assert_true(comment_rate_limiter_allow(l, "198.51.100.1", 100)); /* sweeps all windows */
+    for (unsigned i = 0; i < 10000; i += 3) {
+        ip_for(ip, i);
+        assert_true(comment_rate_limiter_allow(l, ip, 100));
+        assert_false(comment_rate_limiter_allow(l, ip, 101));
+    }
+    assert_false(comment_rate_limiter_allow(l, "198.51.100.1", 105));
+    comment_rate_limiter_free(l);
+}
+
+typedef struct {
+    comment_rate_limiter *limiter;
+    int allowed;
+} rl_thread_arg;
+
+static void *hammer(void *p)
+{
+    rl_thread_arg *arg = p;
+    char ip[32];
+    for (unsigned i = 0; i < 2000; i++) {
+        ip_for(ip, i % 50);
+        arg->allowed += comment_rate_limiter_allow(arg->limiter, ip, 5000);
+    }
+    return NULL;
+}
+
+static void test_rate_limit_threads(void **state)
+{
+    comment_rate_limiter *l = comment_rate_limiter_new(7, 60);
+    pthread_t threads[4];
+    rl_thread_arg args[4];
+    for (int i = 0; i < 4; i++) {
+        args[i] = (rl_thread_arg){l, 0};
+        assert_int_equal(pthread_create(&threads[i], NULL, hammer, &args[i]), 0);
+    }
+    int total = 0;
+    for (int i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+        total += args[i].allowed;
+    }
+    assert_int_equal(total, 50 * 7);
+    comment_rate_limiter_free(l);
+}
+
+/* ---- Spam ----------------------------------------------------------------------------- */
+
+static const comment_spam_rules rules = {
+    .max_links = 2, .blocked_words = " casino , Viagra,, ", .blocked_ips = "10.0.0.1, 192.168.1.1"};
+
+static void test_spam_clean_and_honeypot(void **state)
+{
+    comment_form form = valid_form();
+    assert_null(comment_spam_reason(NULL, &rules, &form, "203.0.113.7"));
+    assert_null(comment_spam_reason(NULL, &rules, &form, NULL));
+    form.honeypot = "http://spam.example";
+    form.comment = "http://a.example http://b.example http://c.example";
+    assert_string_equal(comment_spam_reason(NULL, &rules, &form, "10.0.0.1"), "honeypot filled");
+    const char *m = comment_spam_message(NULL, "honeypot filled");
+    assert_null(strstr(m, "honeypot"));
+    assert_null(strstr(m, "spam"));
+    assert_true(strlen(m) > 10);
+    comment_spam_rules none = {0};
+    form = valid_form();
+    assert_null(comment_spam_reason(NULL, &none, &form, "10.0.0.1"));
+    assert_null(comment_spam_message(NULL, NULL));
+}
+
+static void test_spam_links(void **state)
+{
+    arena *a = *state;
+    comment_form form = valid_form();
+    form.comment = "See http://www.example.com and https://example.org/x.";
+    form.url = "https://my.example/ http://www.x.example";
+    assert_null(comment_spam_reason(a, &rules, &form, "203.0.113.7"));
+    form.comment = "HTTPS://a.example, www.b.example and http://c.example";
+    assert_string_equal(comment_spam_reason(a, &rules, &form, "203.0.113.7"),
+                        "too many links (3 > 2)");
+    assert_string_equal(comment_spam_reason(NULL, &rules, &form, "203.0.113.7"), "too many links");
+    form.comment = "www.a.example www.b.example WWW.c.example www.d.example www.e.example";
+    const char *reason = comment_spam_reason(a, &rules, &form, "203.0.113.7");
+    assert_string_equal(reason, "too many links (5 > 2)");
+    assert_string_equal(comment_spam_message(a, reason),
+                        "Your comment has more links than we allow (at most 2). Please remove "
+                        "some and send it again.");
+    assert_string_equal(comment_spam_message(NULL, reason),
+                        "Your comment has more links than we allow. Please remove some and send "
+                        "it again.");
+    comment_spam_rules zero = {.max_links = 0};
+    form.comment = "no links here, just http";
+    assert_null(comment_spam_reason(NULL, &zero, &form, NULL));
+    form.comment = "one: http://x.example";
+    assert_string_equal(comment_spam_reason(a, &zero, &form, NULL), "too many links (1 > 0)");
+}
+
+static void test_spam_blocked_words_and_ips(void **state)
+{
+    comment_form form = valid_form();
+    const char **fields[] = {&form.comment, &form.author, &form.email, &form.url};
+    const char *values[] = {"Best CaSiNo in town", "viagras", "me@casino.example",
+                            "http://VIAGRA.example"};
+    for (size_t i = 0; i < 4; i++) {
+        form = valid_form();
+        *fields[i] = values[i];
+        assert_string_equal(comment_spam_reason(NULL, &rules, &form, "203.0.113.7"),
+                            "blocked word");
+    }
+    form = valid_form();
+    form.comment = "cas ino, via gra";
+    assert_null(comment_spam_reason(NULL, &rules, &form, "203.0.113.7"));
+    comment_spam_rules empty_items = {.max_links = 9, .blocked_words = " , ,", .blocked_ips = ","};
+    assert_null(comment_spam_reason(NULL, &empty_items, &form, ""));
+
+    assert_string_equal(comment_spam_reason(NULL, &rules, &form, "192.168.1.1"), "blocked IP");
+    assert_string_equal(comment_spam_reason(NULL, &rules, &form, "10.0.0.1"), "blocked IP");
+    assert_null(comment_spam_reason(NULL, &rules, &form, "192.168.1.10"));
+    assert_null(comment_spam_reason(NULL, &rules, &form, "10.0.0"));
+    assert_null(comment_spam_reason(NULL, &rules, &form, "0.0.1"));
+    assert_null(comment_spam_reason(NULL, &rules, &form, ""));
+    /* order: links before words before addresses */
+    form.comment = "casino http://a.example http://b.example http://c.example";
+    assert_string_equal(comment_spam_reason(NULL, &rules, &form, "10.0.0.1"), "too many links");
+    form.comment = "casino";
+    assert_string_equal(comment_spam_reason(NULL, &rules, &form, "10.0.0.1"), "blocked word");
+
+    const char *word = comment_spam_message(NULL, "blocked word");
+    const char *ip = comment_spam_message(NULL, "blocked IP");
+    assert_true(strlen(word) > 10 && strlen(ip) > 10);
+    assert_string_not_equal(word, ip);
+    assert_non_null(comment_spam_message(NULL, "something new"));
+}
+
+/* ---- Rendering ------------------------------------------------------------------------ */
+
+static void test_render_escaping_and_paragraphs(void **state)
+{
+    arena *a = *state;
+    assert_string_equal(comment_render_html(a, ""), "");
+    assert_string_equal(comment_render_html(a, NULL), "");
+    assert_string_equal(comment_render_html(a, "\n \n\t\n"), "");
+    assert_string_equal(comment_render_html(a, "Hello"), "<p>Hello</p>\n");
+    assert_string_equal(comment_render_html(a, "a & b < c > d \"e\" 'f'"),
+                        "<p>a &amp; b &lt; c &gt; d &quot;e&quot; &#39;f&#39;</p>\n");
+    assert_string_equal(comment_render_html(a, "one\ntwo"), "<p>one<br>\ntwo</p>\n");
+    assert_string_equal(comment_render_html(a, "one\n\ntwo"), "<p>one</p>\n<p>two</p>\n");
+    assert_string_equal(comment_render_html(a, "\n\none\r\n\r\n\r\ntwo\r\nthree\r\n"),
+                        "<p>one</p>\n<p>two<br>\nthree</p>\n");
+    assert_string_equal(comment_render_html(a, "one\n  \t \ntwo\rthree"),
+                        "<p>one</p>\n<p>two<br>\nthree</p>\n");
+    assert_string_equal(comment_render_html(a, "caf\xc3\xa9 \xe2\x82\xac"),
+                        "<p>caf\xc3\xa9 \xe2\x82\xac</p>\n");
+}
+
+#define LINK(u) "<a href=\"" u "\" rel=\"nofollow ugc noopener\">" u "</a>"
+
+static void test_render_links(void **state)
+{
+    arena *a = *state;
+    const char *cases[][2] = {
+        {"see https://example.com/a?b=1&c=2 now",
+         "<p>see " LINK("https://example.com/a?b=1&amp;c=2") " now</p>\n"},
+        {"Go to http://example.com.", "<p>Go to " LINK("http://example.com") ".</p>\n"},
+        {"(http://example.com/x)", "<p>(" LINK("http://example.com/x") ")</p>\n"},
+        {"http://en.example.org/wiki/Foo_(bar)",
+         "<p>" LINK("http://en.example.org/wiki/Foo_(bar)") "</p>\n"},
+        {"http://example.com/x?!,;:", "<p>" LINK("http://example.com/x") "?!,;:</p>\n"},
+        {"Wow:https://example.com!", "<p>Wow:" LINK("https://example.com") "!</p>\n"},
+        {"HTTP://EXAMPLE.COM", "<p>" LINK("HTTP://EXAMPLE.COM") "</p>\n"},
+        {"http://[2001:db8::1]:8080/p", "<p>" LINK("http://[2001:db8::1]:8080/p") "</p>\n"},
+        {"a\nhttp://x.example\nb", "<p>a<br>\n" LINK("http://x.example") "<br>\nb</p>\n"},
+        {"http://a.example http://b.example",
+         "<p>" LINK("http://a.example") " " LINK("http://b.example") "</p>\n"},
+        {"http://a.example/<b>", "<p>" LINK("http://a.example/") "&lt;b&gt;</p>\n"},
+        {"http://a.example/'x'", "<p>" LINK("http://a.example/") "&#39;x&#39;</p>\n"},
+        {"caf\xc3\xa9 http://a.example/\xc3\xa9",
+         "<p>caf\xc3\xa9 " LINK("http://a.example/") "\xc3\xa9</p>\n"},
+        {"http://", "<p>http://</p>\n"},
+        {"http://.", "<p>http://.</p>\n"},
+        {"https://...", "<p>https://...</p>\n"},
+        {"http://-x", "<p>http://-x</p>\n"},
+        {"http://x.example:port", "<p>http://x.example:port</p>\n"},
+        {"http://user@x.example", "<p>http://user@x.example</p>\n"},
+        {"ftp://example.com www.example.com", "<p>ftp://example.com www.example.com</p>\n"},
+        {"javascript:alert(1)", "<p>javascript:alert(1)</p>\n"},
+        {"javascript:http://x.example", "<p>javascript:" LINK("http://x.example") "</p>\n"},
+        {"http://x.example/?next=JavaScript:alert(1)",
+         "<p>http://x.example/?next=JavaScript:alert(1)</p>\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        assert_string_equal(comment_render_html(a, cases[i][0]), cases[i][1]);
+}
+
+static bool starts_ci(const char *s, const char *prefix)
+{
+    return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static bool contains_ci(const char *s, size_t n, const char *needle)
+{
+    size_t k = strlen(needle);
+    for (size_t i = 0; i + k <= n; i++)
+        if (strncasecmp(s + i, needle, k) == 0) return true;
+    return false;
+}
+
+/* Fails unless html is made only of escaped text and our own tags, with safe hrefs. */
+static void assert_safe_html(const char *html)
+{
+    static const char *fixed[] = {"<p>", "</p>", "<br>", "</a>"};
+    static const char *after_href = "\" rel=\"nofollow ugc noopener\">";
+    assert_true(content_utf8_valid(html, strlen(html)));
+    assert_false(contains_ci(html, strlen(html), "<script"));
+    const char *p = html;
+    while (*p) {
+        if (*p != '<') {
+            assert_true(*p != '>' && *p != '"' && *p != '\'');
+            p++;
+            continue;
+        }
+        bool matched = false;
+        for (size_t i = 0; i < 4 && !matched; i++)
+            if (starts_ci(p, fixed[i])) {
+                p += strlen(fixed[i]);
+                matched = true;
+            }
+        if (matched) continue;
+        assert_true(strncmp(p, "<a href=\"", 9) == 0);
+        const char *href = p + 9, *end = strchr(href, '"');
+        assert_non_null(end);
+        size_t n = (size_t)(end - href);
+        assert_true(starts_ci(href, "http://") || starts_ci(href, "https://"));
+        assert_false(contains_ci(href, n, "javascript:"));
+        assert_false(contains_ci(href, n, "onerror="));
+        assert_false(contains_ci(href, n, "onload="));
+        assert_null(memchr(href, '<', n));
+        assert_null(memchr(href, '>', n));
+        assert_null(memchr(href, '\'', n));
+        assert_true(strncmp(end, after_href, strlen(after_href)) == 0);
+        p = end + strlen(after_href);
+    }
+}
+
+static void test_render_xss_payloads(void **state)
+{
+    arena *a = *state;
+    const char *payloads[] = {
+        "<script>alert(1)</script>",
+        "<SCRIPT SRC=http://evil.example/x.js></SCRIPT>",
+        "<img src=x onerror=alert(1)>",
+        "\"><svg onload=alert(1)>",
+        "'><svg/onload=alert(1)>",
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(document.cookie)",
+        "&#x6A;avascript:alert(1)",
+        "&#106;&#97;vascript:alert(1)",
+        "<a href=\"javascript:alert(1)\">click</a>",
+        "<a href='jav&#x09;ascript:alert(1)'>x</a>",
+        "http://example.com/\"onmouseover=\"alert(1)",
+        "http://example.com/'onmouseover='alert(1)",
+        "https://example.com/<script>alert(1)</script>",
+        "http://x.example/?q=\"><img src=x onerror=alert(1)>",
+        "<iframe src=\"javascript:alert(1)\"></iframe>",
+        "<body onload=alert(1)>",
+        "<scr<script>ipt>alert(1)</scr</script>ipt>",
+        "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e",
+        "\xef\xbc\x9cscript\xef\xbc\x9e"
+        "alert(1)\xef\xbc\x9c/script\xef\xbc\x9e",
+        "\xe2\x80\xaehttp://evil.example/gpj.exe",
+        "http://evil.example\xe2\x80\x8b/x",
+        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "vbscript:msgbox(1)",
+        "<math><mi xlink:href=\"javascript:alert(1)\">x</mi></math>",
+        "<style>@import'javascript:alert(1)';</style>",
+        "http://javascript:alert(1)",
+        "https://javascript:alert(1)//example.com",
+        "<<script>script>alert(1)<</script>/script>",
+        "http://example.com/?a=1&amp;b=<b>bold</b>",
+        "<svg><animate onbegin=alert(1) attributeName=x dur=1s>",
+        "\" onfocus=\"alert(1)\" autofocus=\"",
+        "<a href=http://example.com onclick=alert(1)>x</a>",
+        "http://exa<mple.com/\nhttp://x.example/`onload=1`",
+        "&lt;script&gt;alert(1)&lt;/script&gt;",
+    };
+    for (size_t i = 0; i < sizeof payloads / sizeof *payloads; i++) {
+        const char *html = comment_render_html(a, payloads[i]);
+        assert_safe_html(html);
+        /* the payload's own markup never survives as markup */
+        assert_null(strstr(html, "<img"));
+        assert_null(strstr(html, "<svg"));
+        assert_null(strstr(html, "<iframe"));
+    }
+    assert_null(strstr(comment_render_html(a, "http://javascript:alert(1)"), "<a"));
+}
+
+static void test_render_random_input_is_safe(void **state)
+{
+    arena *a = *state;
+    static const char *pieces[] = {
+        "<",     ">",   "&", "\"", "'",    "http://",  "https://",     "x.example",   "/",  ".",
+        ")",     "(",   " ", "\n", "\r\n", "\xc3\xa9", "\xe2\x80\xae", "javascript:", "on", "=",
+        "[::1]", ":80", "?", "#",  "\t",   "`"};
+    uint64_t seed = 12345;
+    for (int i = 0; i < 3000; i++) {
+        char text[512] = "";
+        size_t n = next_random(&seed) % 40;
+        for (size_t k = 0; k < n; k++)
+            strcat(text, pieces[next_random(&seed) % (sizeof pieces / sizeof *pieces)]);
+        assert_safe_html(comment_render_html(a, text));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup_arena, teardown_arena)
+        T(test_form_decode_basic),
+        T(test_form_decode_edge_cases),
+        T(test_form_decode_rejects_malformed),
+        T(test_form_decode_field_limit),
+        T(test_comment_form_read),
+        T(test_validate_accepts_valid_form),
+        T(test_validate_empty_form_lists_every_problem),
+        T(test_validate_comment_length),
+        T(test_validate_control_characters),
+        T(test_validate_utf8),
+        T(test_validate_name),
+        T(test_validate_email),
+        T(test_validate_url),
+        T(test_validate_parent),
+        T(test_nonce),
+        T(test_token_round_trip),
+        T(test_token_issue_refuses_bad_input),
+        T(test_token_tampering_each_part),
+        T(test_token_each_failure),
+        T(test_token_malformed),
+        T(test_token_hostile_strings),
+        T(test_token_messages),
+        T(test_rate_limit_allow_deny_reset),
+        T(test_rate_limit_evicts_stalest),
+        T(test_rate_limit_drops_finished_windows),
+        T(test_rate_limit_threads),
+        T(test_spam_clean_and_honeypot),
+        T(test_spam_links),
+        T(test_spam_blocked_words_and_ips),
+        T(test_render_escaping_and_paragraphs),
+        T(test_render_links),
+        T(test_render_xss_payloads),
+        T(test_render_random_input_is_safe),
+#undef T
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }
