@@ -3,10 +3,10 @@
 # Debian packages the build needs are installed by `make deps` (called automatically).
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libcmark-gfm libsodium
+PKGS    := libmicrohttpd jansson sqlite3 libcmark-gfm libsodium libutf8proc
 CFLAGS_COMMON := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
                  -pthread -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lm -pthread
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lstemmer -lm -pthread
 TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 RELEASE_CFLAGS := -O2 -g
@@ -18,6 +18,7 @@ TESTS    := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 
 DEPS_APT := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
             libcmark-gfm-dev libcmark-gfm-extensions-dev libsodium-dev libcmocka-dev \
+            libutf8proc-dev libstemmer-dev \
             python3 sqlite3 clang-format
 BENCH_APT := wrk nginx-light
 
@@ -33,7 +34,7 @@ deps:
 # Installs packages only when something is missing, then re-runs make so the pkg-config
 # flags are read again.
 check-deps:
-	@pkg-config --exists $(PKGS) cmocka && [ -e /usr/include/cmark-gfm-core-extensions.h ] \
+	@pkg-config --exists $(PKGS) cmocka && [ -e /usr/include/cmark-gfm-core-extensions.h ] && [ -e /usr/include/libstemmer.h ] \
 	  && command -v python3 >/dev/null || $(MAKE) --no-print-directory deps
 
 # ---- build ----------------------------------------------------------------------------------
@@ -55,6 +56,12 @@ build/release/bin/%: build/release/tests/unit/%.o $(LIB_SRCS:%.c=build/release/%
 build/asan/bin/%: build/asan/tests/unit/%.o $(LIB_SRCS:%.c=build/asan/%.o)
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_CFLAGS) $^ -o $@ $(LDLIBS) $(TEST_LDLIBS)
+build/release/bin/eval_related: build/release/tests/eval/eval_related.o $(LIB_SRCS:%.c=build/release/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(LDLIBS)
+.PHONY: eval
+eval: build/release/bin/eval_related
+	build/release/bin/eval_related
 
 # ---- run ------------------------------------------------------------------------------------
 run: check-deps

@@ -123,15 +123,12 @@ static store_status fill_related(store *s, arena *a, const store_article *articl
     return st;
 }
 
-json_t *article_full_json(store *s, arena *a, const store_article *article, store_status *status)
+json_t *article_full_json(store *s, arena *a, const store_article *article,
+                          const store_article *related, size_t n_related, store_status *status)
 {
-    store_article *related;
-    size_t n_related;
-    *status = store_articles_related_by_topics(s, a, article->id, ARTICLE_RELATED_COUNT, &related,
-                                               &n_related);
-    if (*status != STORE_OK) return NULL;
+    *status = STORE_OK;
     json_t *related_json = json_array();
-    for (size_t i = 0; i < n_related; i++)
+    for (size_t i = 0; i < n_related && i < ARTICLE_RELATED_COUNT; i++)
         json_array_append_new(related_json, article_summary_json(a, &related[i]));
     if (n_related < ARTICLE_RELATED_COUNT) *status = fill_related(s, a, article, related_json);
     if (*status != STORE_OK) {

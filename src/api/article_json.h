@@ -14,10 +14,11 @@ json_t *topic_json(const store_topic *topic);
 json_t *author_json(const store_author *author);
 /* The summary fields (see docs/themes.md). */
 json_t *article_summary_json(arena *a, const store_article *article);
-/* Summary + body_html with read-also links resolved + related (the four "You May Also Like"
- * stories). Reads the store for read-also targets and related stories; NULL with *status set on
- * a store failure. */
-json_t *article_full_json(store *s, arena *a, const store_article *article, store_status *status);
+/* Summary + body_html with read-also links resolved + related: the given related stories (best
+ * first), filled up to four with the newest stories. Reads the store for read-also targets;
+ * NULL with *status set on a store failure. */
+json_t *article_full_json(store *s, arena *a, const store_article *article,
+                          const store_article *related, size_t n_related, store_status *status);
 /* Sets "comment_count" (approved comments) on every summary of the array. */
 void article_add_comment_counts(store *s, json_t *summaries);
 /* Public URL path of a story, topic, author. */

@@ -79,7 +79,12 @@ void api_article_one(void *app_ptr, http_request *req, const http_params *params
     store_status st = store_article_by_slug(app->store, req->arena, slug, &article);
     if (st == STORE_NOT_FOUND) return send_error(res, 404, "no such article");
     if (st != STORE_OK) return send_error(res, site_status_for(st), store_strerror(st));
-    json_t *body = article_full_json(app->store, req->arena, &article, &st);
+    store_article *related;
+    size_t n_related;
+    st = site_related_stories(app, req->arena, &article, &related, &n_related);
+    json_t *body = st == STORE_OK ? article_full_json(app->store, req->arena, &article, related,
+                                                      n_related, &st)
+                                  : NULL;
     if (!body) return send_error(res, site_status_for(st), store_strerror(st));
     send_json(res, 200, body);
 }

@@ -14,6 +14,7 @@
 
 typedef struct {
     const char *db, *listen, *theme, *media, *access_log, *threads, *base_url, *site_name;
+    const char *language;
 } serve_options;
 
 static const char serve_help[] =
@@ -30,7 +31,9 @@ static const char serve_help[] =
     "  --access-log FILE    append one line per request to FILE ('-' for standard output)\n"
     "  --threads N          worker threads (default: one per core)\n"
     "  --base-url URL       public address used in canonical links (default http://LISTEN)\n"
-    "  --site-name NAME     the name in the masthead (default \"The Port Alder Courier\")\n";
+    "  --site-name NAME     the name in the masthead (default \"The Port Alder Courier\")\n"
+    "  --language LANG      the stories' language, for related stories: a Snowball stemmer\n"
+    "                       name such as english, french, german, spanish (default english)\n";
 
 static const char demo_help[] =
     "usage: gazette demo [--db FILE] [--listen ADDR:PORT] [options]\n"
@@ -75,6 +78,13 @@ static int run_server(const char *command, const serve_options *o)
         fprintf(stderr, "gazette %s: --threads must be a number from 1 to 256\n", command);
         return CLI_USAGE;
     }
+    /* blocked before any thread starts, so that only http_wait_for_shutdown_signal sees them */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
     char dir[PATH_MAX], theme_dir[PATH_MAX + 32], err[512] = "";
     snprintf(theme_dir, sizeof theme_dir, "%s/themes/default", data_dir(dir, sizeof dir));
     site_app app = {.config = {.name = o->site_name ? o->site_name : "The Port Alder Courier",
@@ -98,17 +108,20 @@ static int run_server(const char *command, const serve_options *o)
         theme_free(app.theme);
         return CLI_FAILED;
     }
+    app.related =
+        site_related_start(app.store, o->language ? o->language : "english", err, sizeof err);
+    if (!app.related) {
+        fprintf(stderr, "gazette %s: related stories: %s\n", command, err);
+        site_comments_stop(&app);
+        store_close(app.store);
+        theme_free(app.theme);
+        return o->language ? CLI_USAGE : CLI_FAILED;
+    }
     app.assets = theme_assets_json(app.theme);
     char base_url[300];
     snprintf(base_url, sizeof base_url, "http://%s", o->listen);
     app.config.base_url = o->base_url ? o->base_url : base_url;
 
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
     http_server_config cfg = {.listen = o->listen,
                               .threads = threads,
                               .timeout_seconds = 30,
@@ -133,6 +146,7 @@ static int run_server(const char *command, const serve_options *o)
         rc = CLI_OK;
     }
     json_decref(app.assets);
+    site_related_stop(app.related);
     site_comments_stop(&app);
     store_close(app.store);
     theme_free(app.theme);
@@ -152,6 +166,7 @@ static int parse_serve_options(const char *command, const char *help, int argc, 
                             {"--threads", &o->threads, NULL},
                             {"--base-url", &o->base_url, NULL},
                             {"--site-name", &o->site_name, NULL},
+                            {"--language", &o->language, NULL},
                             {0}};
     return cli_parse(command, help, argc, argv, options, positional, 0, &n, help_shown);
 }

@@ -150,12 +150,36 @@ static json_t *comment_tree(arena *a, const store_comment *comments, size_t n,
     return top;
 }
 
-static json_t *form_values_json(const site_comment_submission *sub)
+/* The reader's text as valid UTF-8 (JSON needs it): each byte of a broken sequence becomes
+ * U+FFFD, so a form refused for bad bytes still comes back with everything else kept. */
+static const char *valid_utf8(arena *a, const char *text)
+{
+    if (!text) return "";
+    size_t len = strlen(text);
+    if (content_utf8_valid(text, len)) return text;
+    buf out = {0};
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)text[i];
+        size_t want = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+        if (want && i + want <= len && content_utf8_valid(text + i, want)) {
+            buf_append(&out, text + i, want);
+            i += want;
+        } else {
+            buf_puts(&out, "\xEF\xBF\xBD");
+            i++;
+        }
+    }
+    const char *copy = arena_strdup(a, out.data);
+    buf_free(&out);
+    return copy;
+}
+
+static json_t *form_values_json(arena *a, const site_comment_submission *sub)
 {
     const comment_form *f = sub ? sub->form : NULL;
-    return json_pack("{s:s, s:s, s:s, s:s}", "comment", f && f->comment ? f->comment : "", "author",
-                     f && f->author ? f->author : "", "email", f && f->email ? f->email : "", "url",
-                     f && f->url ? f->url : "");
+    return json_pack("{s:s, s:s, s:s, s:s}", "comment", valid_utf8(a, f ? f->comment : NULL),
+                     "author", valid_utf8(a, f ? f->author : NULL), "email",
+                     valid_utf8(a, f ? f->email : NULL), "url", valid_utf8(a, f ? f->url : NULL));
 }
 
 static json_t *form_errors_json(const site_comment_submission *sub, json_t **list)
@@ -217,7 +241,7 @@ static json_t *comment_form_json(site_app *app, http_request *req, const store_a
                      arena_printf(req->arena, "%scomments", article_url(req->arena, article->slug)),
                      "token", token, "parent", (json_int_t)(replying_to ? parent : 0),
                      "replying_to", replying_to ? json_string(replying_to) : json_null(), "values",
-                     form_values_json(sub), "errors", errors, "error_list", error_list,
+                     form_values_json(req->arena, sub), "errors", errors, "error_list", error_list,
                      "has_error_list", json_array_size(error_list) > 0, "has_errors",
                      json_array_size(error_list) > 0 || (sub && sub->message), "message",
                      sub && sub->message ? json_string(sub->message) : json_null(), "comment_max",
@@ -246,6 +270,8 @@ void site_comments_view(site_app *app, http_request *req, const store_article *a
     bool open = !site_comments_closed(&cs, article);
     json_object_set_new(view, "comments_open", json_boolean(open));
     if (held) http_set_header(res, "Cache-Control", "private, no-store");
+    if (!open && sub && sub->message)
+        json_object_set_new(view, "comments_message", json_string(sub->message));
     if (!open) return;
     long long parent = reply_parent(req, sub);
     const char *replying_to = parent ? author_of(comments, n, parent) : NULL;

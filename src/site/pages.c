@@ -87,8 +87,12 @@ void site_article(void *app_ptr, http_request *req, const http_params *params, h
 void site_article_page(site_app *app, http_request *req, const store_article *article,
                        const site_comment_submission *submission, http_response *res)
 {
-    store_status st;
-    json_t *article_view = article_full_json(app->store, req->arena, article, &st);
+    store_article *related;
+    size_t n_related;
+    store_status st = site_related_stories(app, req->arena, article, &related, &n_related);
+    json_t *article_view =
+        st == STORE_OK ? article_full_json(app->store, req->arena, article, related, n_related, &st)
+                       : NULL;
     if (!article_view) return (void)(res->status = site_status_for(st));
     json_t *view = site_view_new(app, req, "article", article->headline, article->lead);
     json_object_set_new(view, "article", article_view);

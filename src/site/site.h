@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 
 #include "../comments/comments.h"
+#include "../related/related.h"
 
 #include "../http/http.h"
 #include "../store/store.h"
@@ -28,6 +29,18 @@ typedef struct site_comment_settings {
     const char *blocked_words, *blocked_ips;
 } site_comment_settings;
 
+/* The related-stories index and the slug of every story in it (sorted by id). */
+typedef struct related_catalog_entry {
+    long long id;
+    char *slug;
+} related_catalog_entry;
+typedef struct related_catalog {
+    related_index *index;
+    related_catalog_entry *entries;
+    size_t n;
+} related_catalog;
+typedef struct site_related site_related;
+
 typedef struct site_app {
     store *store;
     theme *theme;
@@ -36,7 +49,21 @@ typedef struct site_app {
     unsigned char comment_key[COMMENT_KEY_BYTES]; /* signs comment form tokens */
     comment_rate_limiter *comment_limiter;
     atomic_ulong comments_refused; /* comments refused by the anti-spam checks, since start */
+    site_related *related;         /* NULL: related stories by shared topics only */
 } site_app;
+
+/* ---- related stories (site/related_stories.c) ------------------------------------------- */
+/* Builds an index of every live story; progress (may be NULL) is told as it goes. */
+bool site_related_build(store *s, const char *language, related_catalog *out,
+                        void (*progress)(void *ctx, size_t done, size_t total), void *ctx,
+                        char *err, size_t errlen);
+void site_related_catalog_free(related_catalog *catalog);
+/* Builds the index and starts the thread that rebuilds it when the database changes. */
+site_related *site_related_start(store *s, const char *language, char *err, size_t errlen);
+void site_related_stop(site_related *related);
+/* The "You May Also Like" stories of article, best first (at most ARTICLE_RELATED_COUNT). */
+store_status site_related_stories(site_app *app, arena *a, const store_article *article,
+                                  store_article **out, size_t *n);
 
 extern const http_route site_routes[];
 extern const size_t site_n_routes;
@@ -56,6 +83,9 @@ void api_articles_list(void *app, http_request *req, const http_params *params,
                        http_response *res);
 void api_article_one(void *app, http_request *req, const http_params *params,
                      http_response *res);
+/* full-text search (site/search.c) */
+void site_search(void *app, http_request *req, const http_params *params, http_response *res);
+void api_search(void *app, http_request *req, const http_params *params, http_response *res);
 
 /* ---- comments (site/comments.c) --------------------------------------------------------- */
 /* Reads (or creates, first time) the signing key and starts the rate limiter. */

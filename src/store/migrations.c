@@ -102,9 +102,28 @@ static const char migration_2_sql[] =
     " value TEXT NOT NULL"
     ") STRICT, WITHOUT ROWID;";
 
+/* Migration 3: full-text search over stories. article_search keeps its own copy of each
+ * article's searchable text (rowid = articles.id): headline, kicker, lead, and the body as plain
+ * text. It is not contentless (content=''): snippet() needs the text. Every article is indexed
+ * whatever its status; readers' queries join articles and apply the live rule. sqlite.c keeps
+ * it in sync inside store_articles_save's transaction. gazette_search_text(text, is_html) is a
+ * function sqlite.c registers on each of its connections: the plain text of body_html (tags
+ * stripped, entities decoded), without the private-use characters snippets are marked with. */
+static const char migration_3_sql[] =
+    "CREATE VIRTUAL TABLE article_search USING fts5("
+    " headline, kicker, lead, body,"
+    " tokenize = 'unicode61 remove_diacritics 2'"
+    ");"
+
+    "INSERT INTO article_search (rowid, headline, kicker, lead, body)"
+    " SELECT id, gazette_search_text(headline, 0), gazette_search_text(kicker, 0),"
+    " gazette_search_text(lead, 0),"
+    " gazette_search_text(coalesce(body_html, body_markdown), 1) FROM articles;";
+
 const store_migration store_migrations[] = {
     {1, "initial schema", migration_1_sql},
     {2, "comments and settings", migration_2_sql},
+    {3, "full-text search", migration_3_sql},
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];

@@ -6,6 +6,7 @@
 #include "store.h"
 
 #include "../content/content.h"
+#include "../core/buf.h"
 #include "migrations.h"
 
 #include <errno.h>
@@ -64,6 +65,21 @@ enum { BUSY_TIMEOUT_MS = 5000, ERR_MAX = 512 };
 
 /* Topics or authors of a page of articles in one query: ?1 is a JSON array of article ids;
  * rows come grouped by the index in that array, each carrying its group's size. */
+/* Full-text search (migration 3): ?1 now, ?2 the FTS5 query, ?3 topic slug or NULL, ?4 limit,
+ * ?5 offset. CROSS JOIN keeps the full-text index as the outer loop. Snippets are marked with
+ * U+E000 and U+E001 (never in indexed text: gazette_search_text removes them); store_search
+ * escapes the snippet and turns the markers into <mark>. bm25 weights the headline most. */
+#define SEARCH_FROM                                                                                \
+    " FROM article_search CROSS JOIN articles a ON a.id = article_search.rowid"                    \
+    " WHERE article_search MATCH ?2 AND " LIVE " AND (?3 IS NULL OR EXISTS (SELECT 1"              \
+    " FROM article_topics x JOIN topics t ON t.id = x.topic_id"                                    \
+    " WHERE x.article_id = a.id AND t.slug = ?3))"
+#define SEARCH_TEXT(col, is_html) "gazette_search_text(" col ", " #is_html ")"
+#define SEARCH_COLUMNS                                                                             \
+    SEARCH_TEXT("headline", 0)                                                                     \
+    ", " SEARCH_TEXT("kicker", 0) ", " SEARCH_TEXT("lead", 0) ", " SEARCH_TEXT(                    \
+        "coalesce(body_html, body_markdown)", 1)
+
 #define FILL_SQL(cols, link, other, table)                                                         \
     "SELECT j.key, count(*) OVER (PARTITION BY j.key), " cols " FROM json_each(?1) j"              \
     " JOIN " link " l ON l.article_id = j.value JOIN " table " e ON e.id = l." other               \
@@ -127,6 +143,10 @@ enum stmt_id {
     ST_SETTING_GET,
     ST_SETTING_SET,
     ST_SETTINGS_LIST,
+    ST_SEARCH,
+    ST_SEARCH_COUNT,
+    ST_SEARCH_INDEX_DELETE,
+    ST_SEARCH_INDEX_ADD,
     ST__N
 };
 
@@ -274,6 +294,15 @@ static const char *const stmt_sql[ST__N] = {
     [ST_SETTING_SET] = "INSERT INTO settings (key, value) VALUES (?1, ?2)"
                        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     [ST_SETTINGS_LIST] = "SELECT key, value FROM settings ORDER BY key",
+    [ST_SEARCH] = "SELECT " ART_COLS ","
+                  " snippet(article_search, -1, char(57344), char(57345), char(8230), 24),"
+                  " bm25(article_search, 10.0, 5.0, 3.0, 1.0) AS rank" SEARCH_FROM
+                  " ORDER BY rank, a.published_at DESC, a.id DESC LIMIT ?4 OFFSET ?5",
+    [ST_SEARCH_COUNT] = "SELECT count(*)" SEARCH_FROM,
+    /* ?1 article id: the article's row in the index, replaced after every save. */
+    [ST_SEARCH_INDEX_DELETE] = "DELETE FROM article_search WHERE rowid = ?1",
+    [ST_SEARCH_INDEX_ADD] = "INSERT INTO article_search (rowid, headline, kicker, lead, body)"
+                            " SELECT id, " SEARCH_COLUMNS " FROM articles WHERE id = ?1",
 };
 
 /* Topics and authors are looked up and created the same way; these name the statements. */
@@ -387,7 +416,39 @@ static void conn_thread_exit(void *p)
     conn_free(c);
 }
 
-/* Opens a raw connection with extended error codes and the busy timeout set. */
+/* SQL gazette_search_text(text, is_html): what the search index holds of a column. HTML
+ * (is_html) becomes its plain text; either way the snippet markers U+E000 and U+E001 become
+ * spaces, so that every marker in a snippet is one FTS5 put there. NULL stays NULL. */
+static void search_text_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *text = (const char *)sqlite3_value_text(argv[0]);
+    if (!text) return sqlite3_result_null(ctx);
+    arena *a = NULL;
+    if (sqlite3_value_int(argv[1])) {
+        a = arena_new();
+        text = content_excerpt(a, text, SIZE_MAX);
+    }
+    size_t len = strlen(text), n = 0;
+    char *out = sqlite3_malloc64(len + 1);
+    if (!out) {
+        arena_free(a);
+        return sqlite3_result_error_nomem(ctx);
+    }
+    for (size_t i = 0; i < len; i++) {
+        if ((unsigned char)text[i] == 0xEE && i + 2 < len && (unsigned char)text[i + 1] == 0x80 &&
+            ((unsigned char)text[i + 2] == 0x80 || (unsigned char)text[i + 2] == 0x81)) {
+            out[n++] = ' ';
+            i += 2;
+        } else {
+            out[n++] = text[i];
+        }
+    }
+    arena_free(a);
+    sqlite3_result_text64(ctx, out, n, sqlite3_free, SQLITE_UTF8);
+}
+
+/* Opens a raw connection with extended error codes, the busy timeout and Gazette's SQL
+ * functions set. */
 static int db_open(const char *path, int flags, sqlite3 **out)
 {
     int rc = sqlite3_open_v2(path, out, flags | SQLITE_OPEN_NOMUTEX, NULL);
@@ -395,6 +456,10 @@ static int db_open(const char *path, int flags, sqlite3 **out)
         sqlite3_extended_result_codes(*out, 1);
         sqlite3_busy_timeout(*out, BUSY_TIMEOUT_MS);
     }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function_v2(*out, "gazette_search_text", 2,
+                                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
+                                        NULL, search_text_fn, NULL, NULL, NULL);
     return rc;
 }
 
@@ -1234,10 +1299,24 @@ static store_status upsert_article(conn *c, const store_article_input *in, long 
     return run(c, st, b.rc, true, id, "saving an article");
 }
 
+/* Replaces the article's row in the search index by its text as just saved. */
+static store_status reindex_article(conn *c, long long id)
+{
+    sqlite3_stmt *st;
+    store_status rs = prep(c, ST_SEARCH_INDEX_DELETE, &st);
+    if (rs == STORE_OK)
+        rs = run(c, st, sqlite3_bind_int64(st, 1, id), false, NULL, "updating the search index");
+    if (rs == STORE_OK) rs = prep(c, ST_SEARCH_INDEX_ADD, &st);
+    if (rs == STORE_OK)
+        rs = run(c, st, sqlite3_bind_int64(st, 1, id), false, NULL, "updating the search index");
+    return rs;
+}
+
 static store_status save_one(conn *c, arena *scratch, const store_article_input *in, size_t i,
                              long long now, long long *id)
 {
     store_status rs = upsert_article(c, in, now, id);
+    if (rs == STORE_OK) rs = reindex_article(c, *id);
     if (rs == STORE_OK)
         rs = replace_entities(c, scratch, &topic_kind, *id, in->topic_names, in->n_topics, now);
     if (rs == STORE_OK)
@@ -1273,6 +1352,123 @@ store_status store_articles_save(store *s, const store_article_input *inputs, si
     rs = tx_finish(c, rs);
     arena_free(scratch);
     if (rs != STORE_OK && ids) memset(ids, 0, n * sizeof *ids);
+    return rs;
+}
+
+/* ---- Full-text search ------------------------------------------------------------------ */
+/* Appends snippet (FTS5 output marked with U+E000 / U+E001) to b HTML-escaped, the markers
+ * turned into <mark> and </mark>, always balanced. */
+static void snippet_html(buf *b, const char *snippet)
+{
+    bool open = false;
+    const char *run_start = snippet, *p = snippet;
+    for (; *p; p++) {
+        if ((unsigned char)p[0] != 0xEE || (unsigned char)p[1] != 0x80 ||
+            ((unsigned char)p[2] != 0x80 && (unsigned char)p[2] != 0x81))
+            continue;
+        buf_append_html(b, run_start, (size_t)(p - run_start));
+        bool opening = (unsigned char)p[2] == 0x80;
+        if (opening != open) buf_puts(b, opening ? "<mark>" : "</mark>");
+        open = opening;
+        p += 2;
+        run_start = p + 1;
+    }
+    buf_append_html(b, run_start, (size_t)(p - run_start));
+    if (open) buf_puts(b, "</mark>");
+}
+
+/* FTS5 reports a query it cannot parse (or a column filter naming no column) as SQLITE_ERROR
+ * when stepping: the reader's mistake, not the database's. */
+static store_status search_fail(conn *c, int rc)
+{
+    if (rc == SQLITE_ERROR)
+        return failf(c, STORE_INVALID, "invalid search query: %s", sqlite3_errmsg(c->db));
+    return db_fail(c, rc, "searching");
+}
+
+static void bind_search(binder *b, const char *fts_query, const char *topic_slug)
+{
+    bind_int(b, 1, now_unix());
+    bind_text(b, 2, fts_query);
+    if (topic_slug) bind_text(b, 3, topic_slug);
+}
+
+static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const char *topic_slug,
+                                 size_t limit, size_t offset, store_search_hit **out, size_t *n,
+                                 size_t *total)
+{
+    sqlite3_stmt *st;
+    store_status rs = prep(c, ST_SEARCH, &st);
+    if (rs != STORE_OK) return rs;
+    binder b = {st, SQLITE_OK};
+    bind_search(&b, fts_query, topic_slug);
+    bind_int(&b, 4, clamp_size(limit));
+    bind_int(&b, 5, clamp_size(offset));
+    store_search_hit *hits = NULL;
+    size_t len = 0, cap = 0;
+    int rc = b.rc;
+    while (next_row(st, &rc)) {
+        if (len == cap) hits = grow(a, hits, &cap, len, sizeof *hits);
+        store_search_hit *h = &hits[len++];
+        read_article(st, a, &h->article, false);
+        buf html = {0};
+        const char *snippet = (const char *)sqlite3_column_text(st, 13);
+        snippet_html(&html, snippet ? snippet : "");
+        h->snippet = arena_strndup(a, html.data ? html.data : "", html.len);
+        buf_free(&html);
+        h->rank = sqlite3_column_double(st, 14);
+    }
+    rs = rc == SQLITE_DONE ? STORE_OK : search_fail(c, rc);
+    done(st);
+    if (rs == STORE_OK && len) { /* fill_links wants the articles side by side */
+        store_article *arts = arena_alloc(a, len * sizeof *arts);
+        for (size_t i = 0; i < len; i++)
+            arts[i] = hits[i].article;
+        rs = fill_links(c, a, arts, len);
+        for (size_t i = 0; i < len; i++)
+            hits[i].article = arts[i];
+    }
+    if (rs != STORE_OK) return rs;
+    long long count = 0;
+    if ((rs = prep(c, ST_SEARCH_COUNT, &st)) != STORE_OK) return rs;
+    b = (binder){st, SQLITE_OK};
+    bind_search(&b, fts_query, topic_slug);
+    rc = b.rc;
+    if (next_row(st, &rc)) {
+        count = sqlite3_column_int64(st, 0);
+        rc = SQLITE_DONE;
+    }
+    rs = rc == SQLITE_DONE ? STORE_OK : search_fail(c, rc);
+    done(st);
+    if (rs != STORE_OK) return rs;
+    *out = hits;
+    *n = len;
+    *total = (size_t)count;
+    return STORE_OK;
+}
+
+store_status store_search(store *s, arena *a, const char *fts_query, const char *topic_slug,
+                          size_t limit, size_t offset, store_search_hit **out, size_t *n,
+                          size_t *total)
+{
+    *out = NULL;
+    *n = 0;
+    if (total) *total = 0;
+    conn *c;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK) return rs;
+    if (!fts_query || blank(fts_query)) return failf(c, STORE_INVALID, "empty search query");
+    size_t count = 0;
+    rs = exec_id(c, ST_BEGIN, "starting a read");
+    if (rs == STORE_OK)
+        rs = search_in_tx(c, a, fts_query, topic_slug, limit, offset, out, n, &count);
+    rs = tx_finish(c, rs);
+    if (rs != STORE_OK) {
+        *out = NULL;
+        *n = 0;
+        count = 0;
+    }
+    if (total) *total = count;
     return rs;
 }
 

@@ -125,6 +125,22 @@ typedef struct {
 } store_missing_link;
 store_status store_missing_read_also(store *s, arena *a, store_missing_link **out, size_t *n);
 
+/* ---- Full-text search -------------------------------------------------------------------
+ * Live articles matching an FTS5 query (build one from readers' text with search_query.h),
+ * best first (bm25, the headline weighing most), optionally of one topic. Articles come with
+ * topics and authors (bodies left NULL). snippet is HTML: a passage of the text with the
+ * matches wrapped in <mark>...</mark> and everything else escaped. total (may be NULL) gets the
+ * number of matches without limit/offset. STORE_INVALID (message in store_last_error) when the
+ * query is empty or FTS5 rejects its syntax. */
+typedef struct {
+    store_article article;
+    const char *snippet;
+    double rank; /* bm25: lower is better */
+} store_search_hit;
+store_status store_search(store *s, arena *a, const char *fts_query, const char *topic_slug,
+                          size_t limit, size_t offset, store_search_hit **out, size_t *n,
+                          size_t *total);
+
 /* ---- Topics and authors ----------------------------------------------------------------- */
 store_status store_topic_add(store *s, const char *slug, const char *name, const char *description,
                              long long *id);

@@ -12,7 +12,9 @@ fails the run.
 
 Groups (one module each): cli_tests (commands without a server), demo_tests (`gazette demo`:
 pages, API, HTTP edge cases), site_tests (a site built from story files written here, added
-while the server runs; and a bulk add of 300 stories with pagination)."""
+while the server runs; and a bulk add of 300 stories with pagination), comments_tests (readers'
+comments: form, moderation, validation, threading, anti-spam, hostile input, email privacy, and
+a concurrent load of posts), search_tests (full-text search: page, API, hostile queries)."""
 
 import sys
 
@@ -26,7 +28,9 @@ import tempfile
 import time
 
 import cli_tests
+import comments_tests
 import demo_tests
+import search_tests
 import site_tests
 from checks import expect
 from gazette import Gazette, kill_all, sanitizer_lines
@@ -65,6 +69,8 @@ def main():
             demo_tests.run(t, gz)
             site_tests.run(t, gz)
             site_tests.run_bulk(t, gz)
+            comments_tests.run(t, gz)
+            search_tests.run(t, gz)
             if args.sanitized:
                 def cli_clean():
                     found = []

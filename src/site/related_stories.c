@@ -1,0 +1,179 @@
+/* related_stories.c — "You May Also Like" from the related-stories engine (src/related/).
+ * The server keeps one in-memory index of every live story, built at start; a watcher thread
+ * notices when the database changes (a story published or edited, also by the CLI in another
+ * process) and builds a fresh index beside the old one, then swaps them, so readers never
+ * wait. A story the index does not know yet falls back to the store's topic-overlap ranking. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../api/article_json.h"
+#include "site.h"
+
+enum { RELATED_BATCH = 200 };
+
+struct site_related {
+    pthread_rwlock_t lock; /* guards index and slugs (the pointers, swapped on rebuild) */
+    related_catalog catalog;
+    store *store;
+    char *language;
+    pthread_t watcher;
+    bool watcher_running;
+    volatile bool stop;
+};
+
+static int compare_entries(const void *x, const void *y)
+{
+    long long a = ((const related_catalog_entry *)x)->id,
+              b = ((const related_catalog_entry *)y)->id;
+    return a < b ? -1 : a > b;
+}
+
+static void add_story(related_catalog *c, arena *a, const store_article *article)
+{
+    const char **topics = arena_alloc(a, (article->n_topics + 1) * sizeof *topics);
+    for (size_t i = 0; i < article->n_topics; i++)
+        topics[i] = article->topics[i].slug;
+    related_story story = {article->id,       article->headline,    article->kicker,
+                           article->lead,     article->body_html,   topics,
+                           article->n_topics, article->published_at};
+    related_index_put(c->index, &story);
+    c->entries[c->n].id = article->id;
+    c->entries[c->n].slug = strdup(article->slug);
+    c->n++;
+}
+
+bool site_related_build(store *s, const char *language, related_catalog *out,
+                        void (*progress)(void *ctx, size_t done, size_t total), void *ctx,
+                        char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    out->index = related_index_new(language, err, errlen);
+    if (!out->index) return false;
+    arena *a = arena_new();
+    size_t total = 0, offset = 0, n;
+    store_article *page;
+    store_article_query q = {.limit = RELATED_BATCH};
+    store_status st = store_articles_list(s, a, &q, &page, &n, &total);
+    out->entries = calloc(total + 1, sizeof *out->entries);
+    while (st == STORE_OK && n > 0 && out->n < total) {
+        for (size_t i = 0; i < n && st == STORE_OK && out->n < total; i++) {
+            store_article full;
+            st = store_article_any_by_slug(s, a, page[i].slug, &full);
+            if (st == STORE_OK) add_story(out, a, &full);
+        }
+        if (progress) progress(ctx, out->n, total);
+        arena_reset(a);
+        offset += n;
+        q.offset = offset;
+        if (st == STORE_OK) st = store_articles_list(s, a, &q, &page, &n, NULL);
+    }
+    arena_free(a);
+    if (st != STORE_OK) {
+        snprintf(err, errlen, "cannot read the stories: %s", store_strerror(st));
+        site_related_catalog_free(out);
+        return false;
+    }
+    related_index_rebuild(out->index);
+    qsort(out->entries, out->n, sizeof *out->entries, compare_entries);
+    return true;
+}
+
+void site_related_catalog_free(related_catalog *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->entries[i].slug);
+    free(c->entries);
+    related_index_free(c->index);
+    memset(c, 0, sizeof *c);
+}
+
+static const char *catalog_slug(const related_catalog *c, long long id)
+{
+    related_catalog_entry key = {.id = id};
+    const related_catalog_entry *e =
+        bsearch(&key, c->entries, c->n, sizeof *c->entries, compare_entries);
+    return e ? e->slug : NULL;
+}
+
+static void *watch(void *arg)
+{
+    site_related *r = arg;
+    long long seen = store_last_change(r->store);
+    while (!r->stop) {
+        sleep(1);
+        long long now = store_last_change(r->store);
+        if (now == seen || r->stop) continue;
+        related_catalog fresh;
+        char err[256];
+        if (!site_related_build(r->store, r->language, &fresh, NULL, NULL, err, sizeof err)) {
+            fprintf(stderr, "gazette: related stories not updated: %s\n", err);
+            continue;
+        }
+        pthread_rwlock_wrlock(&r->lock);
+        related_catalog old = r->catalog;
+        r->catalog = fresh;
+        pthread_rwlock_unlock(&r->lock);
+        site_related_catalog_free(&old);
+        seen = now;
+    }
+    return NULL;
+}
+
+site_related *site_related_start(store *s, const char *language, char *err, size_t errlen)
+{
+    site_related *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->store = s;
+    r->language = strdup(language);
+    pthread_rwlock_init(&r->lock, NULL);
+    if (!site_related_build(s, language, &r->catalog, NULL, NULL, err, errlen)) {
+        site_related_stop(r);
+        return NULL;
+    }
+    r->watcher_running = pthread_create(&r->watcher, NULL, watch, r) == 0;
+    return r;
+}
+
+void site_related_stop(site_related *r)
+{
+    if (!r) return;
+    r->stop = true;
+    if (r->watcher_running) pthread_join(r->watcher, NULL);
+    site_related_catalog_free(&r->catalog);
+    pthread_rwlock_destroy(&r->lock);
+    free(r->language);
+    free(r);
+}
+
+store_status site_related_stories(site_app *app, arena *a, const store_article *article,
+                                  store_article **out, size_t *n)
+{
+    long long ids[ARTICLE_RELATED_COUNT];
+    double scores[ARTICLE_RELATED_COUNT];
+    const char *slugs[ARTICLE_RELATED_COUNT];
+    size_t found = 0;
+    site_related *r = app->related;
+    if (r) {
+        pthread_rwlock_rdlock(&r->lock);
+        if (catalog_slug(&r->catalog, article->id)) {
+            found = related_index_query(r->catalog.index, article->id, ARTICLE_RELATED_COUNT, ids,
+                                        scores);
+            for (size_t i = 0; i < found; i++)
+                slugs[i] = arena_strdup(a, catalog_slug(&r->catalog, ids[i]));
+        }
+        pthread_rwlock_unlock(&r->lock);
+    }
+    if (found == 0)
+        return store_articles_related_by_topics(app->store, a, article->id, ARTICLE_RELATED_COUNT,
+                                                out, n);
+    *out = arena_alloc(a, found * sizeof **out);
+    *n = 0;
+    for (size_t i = 0; i < found; i++)
+        if (slugs[i] && store_article_by_slug(app->store, a, slugs[i], &(*out)[*n]) == STORE_OK)
+            (*n)++;
+    return STORE_OK;
+}

@@ -1,0 +1,212 @@
+/* search.c — full-text search for readers: the /search page (search.mustache) and
+ * GET /api/v1/search. Both turn the reader's text into a safe FTS5 query (search_query.h), ask
+ * the store for a ranked page of live stories, and answer with article summaries plus
+ * "snippet_html" (escaped text, matches in <mark>). A query readers cannot search with (empty,
+ * too long, not UTF-8, only punctuation) is a 400 with a sentence saying why, never a 500. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../api/article_json.h"
+#include "../content/content.h"
+#include "search_query.h"
+#include "site.h"
+
+enum { SEARCH_API_DEFAULT_LIMIT = 20, SEARCH_API_MAX_LIMIT = 100, SEARCH_MAX_PAGE = 100000 };
+
+/* Reads an optional whole-number argument in 1..max; false when present and malformed. */
+static bool query_number(http_request *req, const char *name, long fallback, long max, long *out)
+{
+    const char *text = http_query(req, name);
+    *out = fallback;
+    if (!text) return true;
+    char *end;
+    long n = strtol(text, &end, 10);
+    if (end == text || *end || n < 1 || n > max) return false;
+    *out = n;
+    return true;
+}
+
+/* ?topic=slug: NULL when absent or empty (the form's "All topics"). */
+static const char *topic_argument(http_request *req)
+{
+    const char *topic = http_query(req, "topic");
+    return topic && *topic ? topic : NULL;
+}
+
+static bool topic_exists(site_app *app, http_request *req, const char *slug)
+{
+    store_topic found;
+    return content_slug_is_valid(slug) &&
+           store_topic_by_slug(app->store, req->arena, slug, &found) == STORE_OK;
+}
+
+/* Summaries of the hits, each with "snippet_html". */
+static json_t *results_json(arena *a, const store_search_hit *hits, size_t n)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *summary = article_summary_json(a, &hits[i].article);
+        json_object_set_new(summary, "snippet_html", json_string(hits[i].snippet));
+        json_array_append_new(list, summary);
+    }
+    return list;
+}
+
+/* ---- GET /api/v1/search ---------------------------------------------------------------- */
+static void send_json(http_response *res, int status, json_t *body)
+{
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    res->status = text ? status : 500;
+    res->content_type = "application/json";
+    if (text) buf_puts(&res->body, text);
+    free(text);
+    http_set_header(res, "Cache-Control", status == 200 ? "public, max-age=60" : "no-store");
+}
+
+static void send_error(http_response *res, int status, const char *message)
+{
+    send_json(res, status, json_pack("{s:s, s:i}", "error", message, "status", status));
+}
+
+void api_search(void *app_ptr, http_request *req, const http_params *params, http_response *res)
+{
+    site_app *app = app_ptr;
+    long limit, page;
+    if (!query_number(req, "limit", SEARCH_API_DEFAULT_LIMIT, SEARCH_API_MAX_LIMIT, &limit))
+        return send_error(res, 400, "limit must be a whole number from 1 to 100");
+    if (!query_number(req, "page", 1, SEARCH_MAX_PAGE, &page))
+        return send_error(res, 400, "page must be a whole number from 1");
+    const char *q = http_query(req, "q"), *fts;
+    search_query_status qs = search_query_translate(req->arena, q, &fts);
+    if (qs != SEARCH_QUERY_OK) return send_error(res, 400, search_query_message(qs));
+    const char *topic = topic_argument(req);
+    if (topic && !topic_exists(app, req, topic)) return send_error(res, 404, "no such topic");
+    store_search_hit *hits;
+    size_t n, total;
+    store_status st = store_search(app->store, req->arena, fts, topic, (size_t)limit,
+                                   (size_t)(page - 1) * (size_t)limit, &hits, &n, &total);
+    if (st == STORE_INVALID)
+        return send_error(res, 400, "the search query could not be understood");
+    if (st != STORE_OK) return send_error(res, site_status_for(st), store_strerror(st));
+    size_t pages = total ? (total + (size_t)limit - 1) / (size_t)limit : 1;
+    send_json(res, 200,
+              json_pack("{s:s, s:I, s:I, s:I, s:o}", "query", q, "total", (json_int_t)total, "page",
+                        (json_int_t)page, "pages", (json_int_t)pages, "results",
+                        results_json(req->arena, hits, n)));
+}
+
+/* ---- /search --------------------------------------------------------------------------- */
+/* Percent-encodes everything but unreserved characters, for a query-string value. */
+static const char *url_encode(arena *a, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *out = arena_alloc(a, strlen(s) * 3 + 1), *o = out;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            strchr("-._~", c)) {
+            *o++ = (char)c;
+        } else {
+            *o++ = '%';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* The pagination object of site_pagination (same shape), with URLs keeping q and topic. */
+static json_t *search_pagination(http_request *req, const char *q, const char *topic, size_t page,
+                                 size_t total, size_t page_size)
+{
+    size_t pages = total ? (total + page_size - 1) / page_size : 1;
+    if (pages <= 1) return NULL;
+    const char *base =
+        arena_printf(req->arena, "/search?q=%s%s%s", url_encode(req->arena, q),
+                     topic ? "&topic=" : "", topic ? url_encode(req->arena, topic) : "");
+    json_t *prev = page > 1 ? json_string(arena_printf(req->arena, "%s&page=%zu", base, page - 1))
+                            : json_null();
+    json_t *next = page < pages
+                       ? json_string(arena_printf(req->arena, "%s&page=%zu", base, page + 1))
+                       : json_null();
+    return json_pack("{s:I, s:I, s:o, s:o}", "page", (json_int_t)page, "pages", (json_int_t)pages,
+                     "prev_url", prev, "next_url", next);
+}
+
+/* Topics with live stories, for the filter; the chosen one "selected". */
+static json_t *topics_json(site_app *app, http_request *req, const char *selected)
+{
+    json_t *list = json_array();
+    store_topic *topics;
+    size_t n;
+    if (store_topics_list(app->store, req->arena, 1, &topics, &n) != STORE_OK) return list;
+    for (size_t i = 0; i < n; i++) {
+        json_t *t = topic_json(&topics[i]);
+        json_object_set_new(t, "selected",
+                            json_boolean(selected && strcmp(selected, topics[i].slug) == 0));
+        json_array_append_new(list, t);
+    }
+    return list;
+}
+
+/* Renders search.mustache with search (consumed) and, when status is not 200, that status. */
+static void search_render(site_app *app, http_request *req, const char *title, json_t *search,
+                          json_t *pagination, int status, http_response *res)
+{
+    json_t *view = site_view_new(app, req, "search", title, "Search the stories of this site.");
+    json_object_set_new(view, "search", search);
+    if (pagination) json_object_set_new(view, "pagination", pagination);
+    if (status != 200) http_set_header(res, "Cache-Control", "no-store");
+    site_render(app, req, "search", view, res);
+    if (res->status == 200) res->status = status;
+}
+
+void site_search(void *app_ptr, http_request *req, const http_params *params, http_response *res)
+{
+    site_app *app = app_ptr;
+    const char *q = http_query(req, "q"), *topic = topic_argument(req), *fts;
+    search_query_status qs = search_query_translate(req->arena, q, &fts);
+    /* Echo back only what can be shown: not text that is not UTF-8, nor an unknown topic. */
+    const char *shown = qs == SEARCH_QUERY_BAD_UTF8 || !q ? "" : q;
+    if (topic && !topic_exists(app, req, topic)) topic = NULL;
+    json_t *search = json_pack("{s:s, s:s, s:o, s:b, s:I, s:[]}", "query", shown, "topic",
+                               topic ? topic : "", "topics", topics_json(app, req, topic),
+                               "searched", 0, "total", (json_int_t)0, "results");
+    if (qs == SEARCH_QUERY_EMPTY) return search_render(app, req, "Search", search, NULL, 200, res);
+    if (qs != SEARCH_QUERY_OK) {
+        json_object_set_new(search, "message", json_string(search_query_message(qs)));
+        return search_render(app, req, "Search", search, NULL, 400, res);
+    }
+    size_t page;
+    if (!site_page_number(req, &page)) {
+        json_object_set_new(search, "message", json_string("That page number is not valid."));
+        return search_render(app, req, "Search", search, NULL, 400, res);
+    }
+    size_t size = app->config.page_size, n, total;
+    store_search_hit *hits;
+    store_status st = store_search(app->store, req->arena, fts, topic, size, (page - 1) * size,
+                                   &hits, &n, &total);
+    if (st == STORE_INVALID) {
+        json_object_set_new(search, "message",
+                            json_string("Your search could not be understood. Try other words."));
+        return search_render(app, req, "Search", search, NULL, 400, res);
+    }
+    if (st != STORE_OK) {
+        json_decref(search);
+        return (void)(res->status = site_status_for(st));
+    }
+    json_t *results = results_json(req->arena, hits, n);
+    article_add_comment_counts(app->store, results);
+    json_object_set_new(search, "results", results);
+    json_object_set_new(search, "searched", json_true());
+    json_object_set_new(search, "has_results", json_boolean(n > 0));
+    json_object_set_new(search, "total", json_integer((json_int_t)total));
+    json_object_set_new(
+        search, "total_label",
+        json_string(total == 1 ? "1 result" : arena_printf(req->arena, "%zu results", total)));
+    const char *title = arena_printf(req->arena, "Search: %s", q);
+    search_render(app, req, title, search, search_pagination(req, q, topic, page, total, size), 200,
+                  res);
+}

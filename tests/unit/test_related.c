@@ -1,0 +1,297 @@
+/* test_related.c — unit tests for the related-stories engine (src/related): the analyzer
+ * (UTF-8, case folding, punctuation, apostrophes, HTML, stop words, stemming, names) and the
+ * index (ranking, remove, near-duplicates, concurrent queries, unknown language). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/related/related.h"
+
+/* ---- Helpers -------------------------------------------------------------------------- */
+
+typedef struct {
+    char *terms[256];
+    size_t n;
+} term_list;
+
+static void collect(void *ctx, const char *term, size_t len)
+{
+    term_list *l = ctx;
+    if (l->n < 256) l->terms[l->n++] = strndup(term, len);
+}
+
+static void free_terms(term_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->terms[i]);
+    l->n = 0;
+}
+
+static bool has_term(const term_list *l, const char *term)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->terms[i], term) == 0) return true;
+    return false;
+}
+
+static size_t count_names(const term_list *l)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++)
+        n += l->terms[i][0] == '#';
+    return n;
+}
+
+static term_list analyze(const char *language, const char *text)
+{
+    char err[128];
+    related_analyzer *an = related_analyzer_new(language, err, sizeof err);
+    assert_non_null(an);
+    term_list l = {0};
+    related_analyze(an, text, collect, &l);
+    related_analyzer_free(an);
+    return l;
+}
+
+/* ---- Analyzer ------------------------------------------------------------------------- */
+
+static void test_stop_words_stemming_and_punctuation(void **state)
+{
+    term_list l = analyze("english", "The delegation visited Moscow, and (of course) met them!");
+    assert_true(has_term(&l, "visit"));
+    assert_true(has_term(&l, "deleg"));
+    assert_true(has_term(&l, "moscow"));
+    assert_true(has_term(&l, "cours"));
+    assert_false(has_term(&l, "the"));
+    assert_false(has_term(&l, "and"));
+    assert_false(has_term(&l, "of"));
+    assert_false(has_term(&l, "them"));
+    assert_false(has_term(&l, ","));
+    assert_int_equal(count_names(&l), 0);
+    free_terms(&l);
+}
+
+static void test_utf8_accents_and_other_scripts(void **state)
+{
+    term_list l = analyze("english", "CAFÉ café Ελλάδα ΕΛΛΆΔΑ Москва 東京 naïve—résumé");
+    assert_true(has_term(&l, "café"));
+    assert_true(has_term(&l, "ελλάδα"));
+    assert_true(has_term(&l, "москва"));
+    assert_true(has_term(&l, "東京"));
+    assert_true(has_term(&l, "naïv"));
+    size_t cafe = 0, greek = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        cafe += strcmp(l.terms[i], "café") == 0;
+        greek += strcmp(l.terms[i], "ελλάδα") == 0;
+    }
+    assert_int_equal(cafe, 2);
+    assert_int_equal(greek, 2);
+    free_terms(&l);
+    l = analyze("russian", "Делегация посетила Москву");
+    assert_true(l.n == 3);
+    free_terms(&l);
+}
+
+static void test_apostrophes_html_and_entities(void **state)
+{
+    term_list l =
+        analyze("english", "<p>Erdogan’s words &amp; <b>Hamas'</b> don't rock&#39;n&#x27;roll</p>");
+    assert_true(has_term(&l, "erdogan"));
+    assert_true(has_term(&l, "word"));
+    assert_true(has_term(&l, "hama"));
+    assert_true(has_term(&l, "rock'n'rol"));
+    assert_false(has_term(&l, "p"));
+    assert_false(has_term(&l, "b"));
+    assert_false(has_term(&l, "amp"));
+    assert_false(has_term(&l, "don't"));
+    free_terms(&l);
+}
+
+static void test_names(void **state)
+{
+    term_list l = analyze("english", "Maria Zakharova said the Gaza Strip was calm. Officials "
+                                     "agreed. The Hamas delegation met in Moscow.");
+    assert_true(has_term(&l, "#maria zakharova"));
+    assert_true(has_term(&l, "#gaza strip"));
+    assert_true(has_term(&l, "maria"));
+    assert_true(has_term(&l, "zakharova"));
+    assert_false(has_term(&l, "#officials"));
+    assert_false(has_term(&l, "#the hamas"));
+    assert_false(has_term(&l, "#hamas"));
+    assert_int_equal(count_names(&l), 2);
+    free_terms(&l);
+    l = analyze("english", "Maria Zakharova: Hamas visited Moscow");
+    assert_true(has_term(&l, "#maria zakharova"));
+    assert_int_equal(count_names(&l), 1);
+    free_terms(&l);
+    l = analyze("german", "Angela Merkel traf Олаф Шольц in Berlin");
+    assert_true(has_term(&l, "#angela merkel"));
+    assert_true(has_term(&l, "#олаф шольц"));
+    free_terms(&l);
+}
+
+static void test_unknown_language(void **state)
+{
+    char err[128] = "";
+    assert_null(related_analyzer_new("klingon", err, sizeof err));
+    assert_non_null(strstr(err, "klingon"));
+    err[0] = '\0';
+    assert_null(related_index_new("klingon", err, sizeof err));
+    assert_true(err[0] != '\0');
+    related_index *x = related_index_new("french", err, sizeof err);
+    assert_non_null(x);
+    related_index_free(x);
+}
+
+/* ---- Index ---------------------------------------------------------------------------- */
+
+static const char *const world[] = {"world", "middle-east"};
+static const char *const culture[] = {"culture"};
+
+static const related_story stories[] = {
+    {1, "Maria Zakharova: Hamas visited Moscow", NULL,
+     "A Hamas delegation visited Moscow, Russian foreign ministry spokeswoman Maria Zakharova "
+     "said.",
+     "The Hamas delegation held talks in Moscow with Russian officials about the war in the Gaza "
+     "Strip and the hostages. Zakharova said Moscow keeps contacts with all sides.",
+     world, 2, 1700000000},
+    {2, "Hamas delegation in Moscow meets Russian officials", NULL,
+     "Russian officials met a Hamas delegation in Moscow on Thursday.",
+     "The delegation from Hamas discussed the Gaza Strip, the hostages and humanitarian aid with "
+     "Russian deputy foreign minister in Moscow.",
+     world, 2, 1700090000},
+    {3, "La Reina Del Sur Season 4 release date", "Television",
+     "The fourth season of the drama series is coming to streaming this summer.",
+     "Fans of the telenovela can expect new episodes, cast returns and a trailer soon.", culture, 1,
+     1700050000},
+    {4, "Erdogan's words about Hamas spark storm", NULL,
+     "Turkish president Recep Tayyip Erdogan defended Hamas in a speech.",
+     "Israel criticised the remarks by Erdogan about Hamas and the war in the Gaza Strip.", world,
+     1, 1700100000},
+};
+
+static related_index *build_index(void)
+{
+    char err[128];
+    related_index *x = related_index_new("english", err, sizeof err);
+    assert_non_null(x);
+    related_index_write_lock(x);
+    for (size_t i = 0; i < 4; i++)
+        related_index_put(x, &stories[i]);
+    related_index_rebuild(x);
+    related_index_unlock(x);
+    assert_int_equal(related_index_size(x), 4);
+    return x;
+}
+
+static void test_obvious_ranking(void **state)
+{
+    related_index *x = build_index();
+    long long ids[4];
+    double scores[4];
+    size_t n = related_index_query(x, 1, 4, ids, scores);
+    assert_true(n >= 1);
+    assert_int_equal(ids[0], 2);
+    for (size_t i = 0; i < n; i++)
+        assert_int_not_equal(ids[i], 1);
+    for (size_t i = 0; i + 1 < n; i++)
+        assert_true(scores[i] >= scores[i + 1] - 1e-9);
+    if (n == 3) assert_int_equal(ids[2], 3);
+    assert_int_equal(related_index_query(x, 999, 4, ids, scores), 0);
+    related_index_free(x);
+}
+
+static void test_remove_and_replace(void **state)
+{
+    related_index *x = build_index();
+    long long ids[4];
+    related_index_write_lock(x);
+    related_index_remove(x, 2);
+    related_index_remove(x, 2);
+    related_index_unlock(x);
+    assert_int_equal(related_index_size(x), 3);
+    size_t n = related_index_query(x, 1, 4, ids, NULL);
+    for (size_t i = 0; i < n; i++)
+        assert_int_not_equal(ids[i], 2);
+    assert_true(n >= 1 && ids[0] == 4);
+    related_index_put(x, &stories[1]);
+    related_index_put(x, &stories[1]);
+    related_index_rebuild(x);
+    assert_int_equal(related_index_size(x), 4);
+    n = related_index_query(x, 1, 4, ids, NULL);
+    assert_true(n >= 1 && ids[0] == 2);
+    related_index_free(x);
+}
+
+static void test_near_duplicate_is_dropped(void **state)
+{
+    related_index *x = build_index();
+    related_story copy = stories[0];
+    copy.id = 77;
+    related_index_put(x, &copy);
+    related_index_rebuild(x);
+    long long ids[4];
+    size_t n = related_index_query(x, 1, 4, ids, NULL);
+    assert_true(n >= 1);
+    for (size_t i = 0; i < n; i++)
+        assert_int_not_equal(ids[i], 77);
+    assert_int_equal(ids[0], 2);
+    related_index_free(x);
+}
+
+typedef struct {
+    related_index *x;
+    int failures;
+} worker;
+
+static void *query_many(void *arg)
+{
+    worker *w = arg;
+    for (int i = 0; i < 2000; i++) {
+        long long ids[4];
+        related_index_read_lock(w->x);
+        size_t n = related_index_query(w->x, 1 + i % 4, 4, ids, NULL);
+        related_index_unlock(w->x);
+        if (i % 4 == 0 && (n < 1 || ids[0] != 2)) w->failures++;
+    }
+    return NULL;
+}
+
+static void test_concurrent_queries(void **state)
+{
+    related_index *x = build_index();
+    pthread_t threads[4];
+    worker workers[4];
+    for (int i = 0; i < 4; i++) {
+        workers[i] = (worker){x, 0};
+        assert_int_equal(pthread_create(&threads[i], NULL, query_many, &workers[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(workers[i].failures, 0);
+    }
+    related_index_free(x);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_stop_words_stemming_and_punctuation),
+        cmocka_unit_test(test_utf8_accents_and_other_scripts),
+        cmocka_unit_test(test_apostrophes_html_and_entities),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_unknown_language),
+        cmocka_unit_test(test_obvious_ranking),
+        cmocka_unit_test(test_remove_and_replace),
+        cmocka_unit_test(test_near_duplicate_is_dropped),
+        cmocka_unit_test(test_concurrent_queries),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
