@@ -92,3 +92,10 @@ clean:
 	rm -rf build gazette
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---- related-stories and search at scale (bench/related.sh) ---------------------------------
+build/release/bin/related_bench: build/release/bench/related_bench.o $(LIB_SRCS:%.c=build/release/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(LDLIBS)
+.PHONY: bench-related
+bench-related: build/release/bin/related_bench

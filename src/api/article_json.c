@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "../content/content.h"
+#include "../core/buf.h"
 
 char *article_url(arena *a, const char *slug)
 {
@@ -159,4 +160,31 @@ void article_add_comment_counts(store *s, json_t *summaries)
         }
     free(ids);
     free(counts);
+}
+
+void article_auto_read_also(arena *a, json_t *article, unsigned paragraph)
+{
+    const char *html = json_string_value(json_object_get(article, "body_html"));
+    json_t *best = json_array_get(json_object_get(article, "related"), 0);
+    if (!paragraph || !html || !best || strstr(html, "<aside class=\"read-also\">")) return;
+    const char *at = html;
+    for (unsigned i = 0; i < paragraph && at; i++) {
+        at = strstr(at, "</p>\n");
+        if (at) at += strlen("</p>\n");
+    }
+    if (!at || !*at) return; /* nothing after it: a link at the very end reads as a footer */
+    buf out = {0};
+    buf_append(&out, html, (size_t)(at - html));
+    buf_puts(
+        &out,
+        "<aside class=\"read-also\"><span class=\"read-also-label\">See also:</span> <a href=\"");
+    const char *url = json_string_value(json_object_get(best, "url"));
+    const char *headline = json_string_value(json_object_get(best, "headline"));
+    buf_append_html(&out, url, strlen(url));
+    buf_puts(&out, "\">");
+    buf_append_html(&out, headline, strlen(headline));
+    buf_puts(&out, "</a></aside>\n");
+    buf_puts(&out, at);
+    json_object_set_new(article, "body_html", json_string(arena_strdup(a, out.data)));
+    buf_free(&out);
 }

@@ -19,6 +19,10 @@ json_t *article_summary_json(arena *a, const store_article *article);
  * NULL with *status set on a store failure. */
 json_t *article_full_json(store *s, arena *a, const store_article *article,
                           const store_article *related, size_t n_related, store_status *status);
+/* Automatic read-also: when the editor placed none in the story, puts one "See also:" link to
+ * the first related story after the paragraph-th paragraph of body_html (0: never; too few
+ * paragraphs: nowhere). Works on the JSON of article_full_json. */
+void article_auto_read_also(arena *a, json_t *article, unsigned paragraph);
 /* Sets "comment_count" (approved comments) on every summary of the array. */
 void article_add_comment_counts(store *s, json_t *summaries);
 /* Public URL path of a story, topic, author. */

@@ -86,5 +86,7 @@ void api_article_one(void *app_ptr, http_request *req, const http_params *params
                                                       n_related, &st)
                                   : NULL;
     if (!body) return send_error(res, site_status_for(st), store_strerror(st));
+    article_auto_read_also(req->arena, body,
+                           site_setting_number(app, req->arena, "related.read_also_after", 0, 100));
     send_json(res, 200, body);
 }

@@ -13,15 +13,6 @@
 
 enum { COMMENT_WINDOW_SECONDS = 600, HELD_SIG_BYTES = 8 };
 
-static unsigned setting_number(store *s, arena *a, const char *key, unsigned fallback, unsigned max)
-{
-    const char *text;
-    if (store_setting_get(s, a, key, &text) != STORE_OK) return fallback;
-    char *end;
-    unsigned long n = strtoul(text, &end, 10);
-    return end == text || *end || n > max ? fallback : (unsigned)n;
-}
-
 static const char *setting_text(store *s, arena *a, const char *key)
 {
     const char *text;
@@ -34,13 +25,13 @@ void site_comment_settings_load(site_app *app, arena *a, site_comment_settings *
     out->moderation = strcmp(mode, "hold-all") == 0  ? MODERATION_HOLD_ALL
                       : strcmp(mode, "publish") == 0 ? MODERATION_PUBLISH
                                                      : MODERATION_HOLD_FIRST;
-    out->max_depth = setting_number(app->store, a, "comments.max_depth", 3, 10);
+    out->max_depth = site_setting_number(app, a, "comments.max_depth", 3, 10);
     if (out->max_depth == 0) out->max_depth = 1;
-    out->close_after_days = setting_number(app->store, a, "comments.close_after_days", 0, 36500);
-    out->max_links = setting_number(app->store, a, "comments.max_links", 2, 1000);
-    out->min_seconds = setting_number(app->store, a, "comments.min_seconds", 3, 3600);
+    out->close_after_days = site_setting_number(app, a, "comments.close_after_days", 0, 36500);
+    out->max_links = site_setting_number(app, a, "comments.max_links", 2, 1000);
+    out->min_seconds = site_setting_number(app, a, "comments.min_seconds", 3, 3600);
     out->max_age_seconds =
-        setting_number(app->store, a, "comments.max_age_seconds", 86400, 30 * 86400);
+        site_setting_number(app, a, "comments.max_age_seconds", 86400, 30 * 86400);
     out->blocked_words = setting_text(app->store, a, "comments.blocked_words");
     out->blocked_ips = setting_text(app->store, a, "comments.blocked_ips");
 }
@@ -64,7 +55,7 @@ bool site_comments_start(site_app *app, char *err, size_t errlen)
             ok = false;
         }
     }
-    unsigned per_window = setting_number(app->store, a, "comments.rate_limit", 5, 1000000);
+    unsigned per_window = site_setting_number(app, a, "comments.rate_limit", 5, 1000000);
     arena_free(a);
     app->comment_limiter = comment_rate_limiter_new(per_window, COMMENT_WINDOW_SECONDS);
     return ok && app->comment_limiter;

@@ -94,6 +94,8 @@ void site_article_page(site_app *app, http_request *req, const store_article *ar
         st == STORE_OK ? article_full_json(app->store, req->arena, article, related, n_related, &st)
                        : NULL;
     if (!article_view) return (void)(res->status = site_status_for(st));
+    article_auto_read_also(req->arena, article_view,
+                           site_setting_number(app, req->arena, "related.read_also_after", 0, 100));
     json_t *view = site_view_new(app, req, "article", article->headline, article->lead);
     json_object_set_new(view, "article", article_view);
     site_comments_view(app, req, article, view, submission, res);

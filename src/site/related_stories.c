@@ -1,8 +1,9 @@
 /* related_stories.c — "You May Also Like" from the related-stories engine (src/related/).
  * The server keeps one in-memory index of every live story, built at start; a watcher thread
- * notices when the database changes (a story published or edited, also by the CLI in another
- * process) and builds a fresh index beside the old one, then swaps them, so readers never
- * wait. A story the index does not know yet falls back to the store's topic-overlap ranking. */
+ * asks the store every second for the stories saved since it last looked (also by the CLI in
+ * another process, or scheduled stories whose time has come) and puts just those into the
+ * index, or takes them out when they are no longer live: a publish costs milliseconds, not a
+ * rebuild. A story the index does not know yet falls back to the store's topic ranking. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,13 +14,14 @@
 #include "../api/article_json.h"
 #include "site.h"
 
-enum { RELATED_BATCH = 200 };
+enum { RELATED_BATCH = 200, RELATED_CHANGES_PER_POLL = 5000 };
 
 struct site_related {
     pthread_rwlock_t lock; /* guards index and slugs (the pointers, swapped on rebuild) */
     related_catalog catalog;
     store *store;
     char *language;
+    long long since; /* changes from this time on are not in the index yet */
     pthread_t watcher;
     bool watcher_running;
     volatile bool stop;
@@ -41,9 +43,6 @@ static void add_story(related_catalog *c, arena *a, const store_article *article
                            article->lead,     article->body_html,   topics,
                            article->n_topics, article->published_at};
     related_index_put(c->index, &story);
-    c->entries[c->n].id = article->id;
-    c->entries[c->n].slug = strdup(article->slug);
-    c->n++;
 }
 
 bool site_related_build(store *s, const char *language, related_catalog *out,
@@ -63,7 +62,12 @@ bool site_related_build(store *s, const char *language, related_catalog *out,
         for (size_t i = 0; i < n && st == STORE_OK && out->n < total; i++) {
             store_article full;
             st = store_article_any_by_slug(s, a, page[i].slug, &full);
-            if (st == STORE_OK) add_story(out, a, &full);
+            if (st == STORE_OK) {
+                add_story(out, a, &full);
+                out->entries[out->n].id = full.id;
+                out->entries[out->n].slug = strdup(full.slug);
+                out->n++;
+            }
         }
         if (progress) progress(ctx, out->n, total);
         arena_reset(a);
@@ -99,26 +103,61 @@ static const char *catalog_slug(const related_catalog *c, long long id)
     return e ? e->slug : NULL;
 }
 
+/* Sets the slug of id in the catalog (adding the entry when new), or drops it (slug NULL). */
+static void catalog_set(related_catalog *c, long long id, const char *slug)
+{
+    related_catalog_entry key = {.id = id};
+    related_catalog_entry *e = bsearch(&key, c->entries, c->n, sizeof *c->entries, compare_entries);
+    if (e) {
+        free(e->slug);
+        e->slug = slug ? strdup(slug) : NULL;
+        return;
+    }
+    if (!slug) return;
+    related_catalog_entry *grown = realloc(c->entries, (c->n + 1) * sizeof *c->entries);
+    if (!grown) return;
+    c->entries = grown;
+    c->entries[c->n].id = id;
+    c->entries[c->n].slug = strdup(slug);
+    c->n++;
+    if (c->n > 1 && c->entries[c->n - 2].id > id)
+        qsort(c->entries, c->n, sizeof *c->entries, compare_entries);
+}
+
+/* Brings the index up to date with the stories changed since r->since. */
+static void apply_changes(site_related *r)
+{
+    arena *a = arena_new();
+    long long poll_time = (long long)time(NULL);
+    store_article *changed;
+    size_t n;
+    if (store_articles_changed_since(r->store, a, r->since, RELATED_CHANGES_PER_POLL, &changed,
+                                     &n) == STORE_OK &&
+        n > 0) {
+        pthread_rwlock_wrlock(&r->lock);
+        for (size_t i = 0; i < n; i++) {
+            const store_article *article = &changed[i];
+            bool live = article->status != ARTICLE_DRAFT && article->published_at <= poll_time;
+            if (live)
+                add_story(&r->catalog, a, article);
+            else
+                related_index_remove(r->catalog.index, article->id);
+            catalog_set(&r->catalog, article->id, live ? article->slug : NULL);
+        }
+        pthread_rwlock_unlock(&r->lock);
+        r->since = n == RELATED_CHANGES_PER_POLL ? changed[n - 1].updated_at : poll_time;
+    } else if (n == 0) {
+        r->since = poll_time;
+    }
+    arena_free(a);
+}
+
 static void *watch(void *arg)
 {
     site_related *r = arg;
-    long long seen = store_last_change(r->store);
     while (!r->stop) {
         sleep(1);
-        long long now = store_last_change(r->store);
-        if (now == seen || r->stop) continue;
-        related_catalog fresh;
-        char err[256];
-        if (!site_related_build(r->store, r->language, &fresh, NULL, NULL, err, sizeof err)) {
-            fprintf(stderr, "gazette: related stories not updated: %s\n", err);
-            continue;
-        }
-        pthread_rwlock_wrlock(&r->lock);
-        related_catalog old = r->catalog;
-        r->catalog = fresh;
-        pthread_rwlock_unlock(&r->lock);
-        site_related_catalog_free(&old);
-        seen = now;
+        if (!r->stop) apply_changes(r);
     }
     return NULL;
 }
@@ -130,6 +169,7 @@ site_related *site_related_start(store *s, const char *language, char *err, size
     r->store = s;
     r->language = strdup(language);
     pthread_rwlock_init(&r->lock, NULL);
+    r->since = (long long)time(NULL);
     if (!site_related_build(s, language, &r->catalog, NULL, NULL, err, errlen)) {
         site_related_stop(r);
         return NULL;

@@ -56,6 +56,16 @@ void site_render(site_app *app, http_request *req, const char *template_name, js
     json_decref(view);
 }
 
+unsigned site_setting_number(site_app *app, arena *a, const char *key, unsigned fallback,
+                             unsigned max)
+{
+    const char *text;
+    if (store_setting_get(app->store, a, key, &text) != STORE_OK) return fallback;
+    char *end;
+    unsigned long n = strtoul(text, &end, 10);
+    return end == text || *end || n > max ? fallback : (unsigned)n;
+}
+
 bool site_page_number(http_request *req, size_t *page)
 {
     const char *text = http_query(req, "page");

@@ -127,6 +127,9 @@ json_t *site_view_new(site_app *app, http_request *req, const char *page_type, c
 /* Renders template with view (consumed) into res as a 200 HTML page, or a 500. */
 void site_render(site_app *app, http_request *req, const char *template_name, json_t *view,
                  http_response *res);
+/* A whole-number site setting, or fallback when it is missing or not a number up to max. */
+unsigned site_setting_number(site_app *app, arena *a, const char *key, unsigned fallback,
+                             unsigned max);
 /* Parses ?page=N (1 when absent); false for a malformed or out-of-range value. */
 bool site_page_number(http_request *req, size_t *page);
 /* {"page","pages","prev_url","next_url"} or NULL when there is one page; base is the path. */

@@ -104,6 +104,7 @@ enum stmt_id {
     ST_ARTICLE_ANY,
     ST_ARTICLE_TOP,
     ST_RELATED,
+    ST_CHANGED,
     ST_MISSING_READ_ALSO,
     ST_LAST_CHANGE,
     ST_ARTICLE_UPSERT,
@@ -173,6 +174,11 @@ static const char *const stmt_sql[ST__N] = {
                        " ORDER BY a.published_at DESC, a.id DESC LIMIT 1",
     /* ?2 target article, ?3 limit. A shared topic scores 2 when it is the primary topic of
      * either article, else 1. */
+    /* ?2 since: stories saved since then, and stories whose publication time passed since then
+     * (scheduled stories going live); ?3 limit */
+    [ST_CHANGED] = "SELECT " ART_COLS ART_BODY " FROM articles a WHERE a.updated_at >= ?2"
+                   " OR (a.published_at >= ?2 AND a.published_at <= ?1)"
+                   " ORDER BY a.updated_at, a.id LIMIT ?3",
     [ST_RELATED] = "SELECT " ART_COLS ","
                    " sum(CASE WHEN mine.position = 0 OR theirs.position = 0 THEN 2 ELSE 1 END)"
                    " AS score"
@@ -1090,6 +1096,32 @@ store_status store_articles_related_by_topics(store *s, arena *a, long long arti
         bind_int(&b, 2, article_id);
         bind_int(&b, 3, clamp_size(limit));
         rs = collect_articles(c, st, b.rc, a, false, out, n);
+        if (rs == STORE_OK) rs = fill_links(c, a, *out, *n);
+    }
+    rs = tx_finish(c, rs);
+    if (rs != STORE_OK) {
+        *out = NULL;
+        *n = 0;
+    }
+    return rs;
+}
+
+store_status store_articles_changed_since(store *s, arena *a, long long since, size_t limit,
+                                          store_article **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    conn *c;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK) return rs;
+    sqlite3_stmt *st;
+    if ((rs = exec_id(c, ST_BEGIN, "starting a read")) == STORE_OK &&
+        (rs = prep(c, ST_CHANGED, &st)) == STORE_OK) {
+        binder b = {st, SQLITE_OK};
+        bind_int(&b, 1, now_unix());
+        bind_int(&b, 2, since);
+        bind_int(&b, 3, clamp_size(limit));
+        rs = collect_articles(c, st, b.rc, a, true, out, n);
         if (rs == STORE_OK) rs = fill_links(c, a, *out, *n);
     }
     rs = tx_finish(c, rs);

@@ -115,6 +115,11 @@ store_status store_article_any_by_slug(store *s, arena *a, const char *slug, sto
  * (primary topic counting double), then newest first; the article itself excluded. */
 store_status store_articles_related_by_topics(store *s, arena *a, long long article_id,
                                               size_t limit, store_article **out, size_t *n);
+/* Every article (any status, with body, topics and authors) saved at or after since, or whose
+ * publication time came at or after since and has passed: what an index must look at again.
+ * Oldest change first, at most limit. */
+store_status store_articles_changed_since(store *s, arena *a, long long since, size_t limit,
+                                         store_article **out, size_t *n);
 /* The live article with the newest published_at: the home page's top story. */
 store_status store_article_top(store *s, arena *a, store_article *out);
 

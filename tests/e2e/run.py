@@ -31,6 +31,7 @@ import cli_tests
 import comments_tests
 import demo_tests
 import search_tests
+import related_tests
 import site_tests
 from checks import expect
 from gazette import Gazette, kill_all, sanitizer_lines
@@ -71,6 +72,7 @@ def main():
             site_tests.run_bulk(t, gz)
             comments_tests.run(t, gz)
             search_tests.run(t, gz)
+            related_tests.run(t, gz)
             if args.sanitized:
                 def cli_clean():
                     found = []
