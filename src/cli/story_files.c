@@ -136,6 +136,7 @@ static bool load_story(const char *command, arena *a, const char *path, store_ar
                                 .status = status,
                                 .published_at = story.published,
                                 .comments_off = story.comments_off,
+                                .comments_days = story.comments_days,
                                 .topic_names = story.topics,
                                 .n_topics = story.n_topics,
                                 .author_names = story.authors,

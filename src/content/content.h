@@ -62,7 +62,8 @@ bool content_utf8_valid(const char *s, size_t n);
  * "key: value" lines, then the Markdown body. Keys: headline (required), kicker, lead, topics
  * (comma-separated names; the first is the primary topic), slug, published (RFC 3339),
  * authors (comma-separated names), image, caption, credit, alt, status
- * (draft|scheduled|published; default published), comments (on|off; default on). Blank lines and lines starting with '#'
+ * (draft|scheduled|published; default published), comments (on, off, or a number of days after publication
+ * when they close; default on). Blank lines and lines starting with '#'
  * inside the block are ignored. An unknown key, a duplicate key, a bad value or a missing
  * required key is an error naming the line. */
 typedef struct {
@@ -72,7 +73,8 @@ typedef struct {
     const char **authors;
     size_t n_authors;
     long long published; /* unix seconds; 0 when not given */
-    bool comments_off;   /* "comments: off" */
+    bool comments_off;      /* "comments: off" */
+    unsigned comments_days; /* "comments: 14": open for 14 days; 0 when not given */
     const char *body;    /* the Markdown after the front matter */
 } content_story;
 

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef enum {
@@ -25,8 +26,8 @@ typedef enum {
 } story_key;
 
 static const char *const key_names[K_COUNT] = {
-    "headline", "kicker", "lead",    "topics", "slug", "published",
-    "authors",  "image",  "caption", "credit", "alt",  "status", "comments",
+    "headline", "kicker",  "lead",   "topics", "slug",   "published", "authors",
+    "image",    "caption", "credit", "alt",    "status", "comments",
 };
 
 static const char KNOWN_KEYS[] = "headline, kicker, lead, topics, slug, published, authors, "
@@ -134,9 +135,16 @@ static bool set_checked(story_reader *r, story_key k, const char *v)
                         v);
         s->status = v;
     } else if (k == K_COMMENTS) {
-        if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
-            return fail(r, r->line, "bad comments value '%.60s' (expected on or off)", v);
+        char *end;
+        unsigned long days = strtoul(v, &end, 10);
+        bool is_days = v[0] >= '0' && v[0] <= '9' && *end == '\0' && days >= 1 && days <= 36500;
+        if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0 && !is_days)
+            return fail(r, r->line,
+                        "bad comments value '%.60s' (expected on, off, or a number of days from "
+                        "1 to 36500)",
+                        v);
         s->comments_off = strcmp(v, "off") == 0;
+        s->comments_days = is_days ? (unsigned)days : 0;
     }
     return true;
 }

@@ -94,7 +94,8 @@ bool site_comments_closed(const site_comment_settings *cs, const store_article *
 {
     if (article->comments_off) return true;
     long long age = (long long)time(NULL) - article->published_at;
-    return cs->close_after_days && age > (long long)cs->close_after_days * 86400;
+    unsigned days = article->comments_days ? article->comments_days : cs->close_after_days;
+    return days && age > (long long)days * 86400;
 }
 
 static json_t *comment_json(arena *a, const store_comment *c, const char *article_url_path)

@@ -120,10 +120,16 @@ static const char migration_3_sql[] =
     " gazette_search_text(lead, 0),"
     " gazette_search_text(coalesce(body_html, body_markdown), 1) FROM articles;";
 
+/* A story may close its comments a number of days after publication (0: the site's rule). */
+static const char migration_4_sql[] =
+    "ALTER TABLE articles ADD COLUMN comments_days INTEGER NOT NULL DEFAULT 0"
+    " CHECK (comments_days >= 0);";
+
 const store_migration store_migrations[] = {
     {1, "initial schema", migration_1_sql},
     {2, "comments and settings", migration_2_sql},
     {3, "full-text search", migration_3_sql},
+    {4, "comment days per story", migration_4_sql},
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];

@@ -32,8 +32,11 @@ enum { BUSY_TIMEOUT_MS = 5000, ERR_MAX = 512 };
  * both) are consecutive so that ST_LIST + variant picks the right one. */
 #define ART_COLS                                                                                   \
     "a.id, a.slug, a.kicker, a.headline, a.lead, a.image_url, a.image_caption, a.image_credit,"    \
-    " a.image_alt, a.status, a.published_at, a.updated_at, a.comments_off"
+    " a.image_alt, a.status, a.published_at, a.updated_at, a.comments_off,"                        \
+    " a.comments_days"
 #define ART_BODY ", a.body_markdown, a.body_html"
+/* How many columns ART_COLS has: what a query selects after them starts at this index. */
+enum { ART_NCOLS = 14 };
 #define LIVE "a.status >= 1 AND a.published_at <= ?1"
 /* A filtered list starts from the topic's (or author's) own links, so a small topic costs
  * little however big the archive; CROSS JOIN fixes that loop order for SQLite's planner. */
@@ -201,12 +204,12 @@ static const char *const stmt_sql[ST__N] = {
                        " AND published_at <= ?1 ORDER BY published_at DESC LIMIT 1), 0))",
     /* ?12 the publication time to store, ?13 now, ?14 the published_at given (0: none): an
      * already published story saved again without a time keeps its original one. ?15
-     * comments_off. */
+     * comments_off, ?16 comments_days. */
     [ST_ARTICLE_UPSERT] =
         "INSERT INTO articles (slug, kicker, headline, lead, body_markdown, body_html,"
         " image_url, image_caption, image_credit, image_alt, status, published_at, updated_at,"
-        " created_at, comments_off)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?15)"
+        " created_at, comments_off, comments_days)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?15, ?16)"
         " ON CONFLICT (slug) DO UPDATE SET kicker = excluded.kicker,"
         " headline = excluded.headline, lead = excluded.lead,"
         " body_markdown = excluded.body_markdown, body_html = excluded.body_html,"
@@ -215,7 +218,8 @@ static const char *const stmt_sql[ST__N] = {
         " status = excluded.status,"
         " published_at = CASE WHEN ?14 = 0 AND articles.status = 2"
         " THEN articles.published_at ELSE excluded.published_at END,"
-        " updated_at = excluded.updated_at, comments_off = excluded.comments_off RETURNING id",
+        " updated_at = excluded.updated_at, comments_off = excluded.comments_off,"
+        " comments_days = excluded.comments_days RETURNING id",
     [ST_ARTICLE_TOPICS_CLEAR] = "DELETE FROM article_topics WHERE article_id = ?1",
     [ST_ARTICLE_TOPIC_ADD] = "INSERT INTO article_topics (article_id, topic_id, position)"
                              " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
@@ -900,9 +904,10 @@ static void read_article(sqlite3_stmt *st, arena *a, store_article *o, bool with
     o->published_at = sqlite3_column_int64(st, 10);
     o->updated_at = sqlite3_column_int64(st, 11);
     o->comments_off = sqlite3_column_int(st, 12) != 0;
+    o->comments_days = (unsigned)sqlite3_column_int(st, 13);
     if (with_body) {
-        o->body_markdown = col_text(a, st, 13);
-        o->body_html = col_text(a, st, 14);
+        o->body_markdown = col_text(a, st, ART_NCOLS);
+        o->body_html = col_text(a, st, ART_NCOLS + 1);
     }
 }
 
@@ -1328,6 +1333,7 @@ static store_status upsert_article(conn *c, const store_article_input *in, long 
     bind_int(&b, 13, now);
     bind_int(&b, 14, in->published_at);
     bind_int(&b, 15, in->comments_off ? 1 : 0);
+    bind_int(&b, 16, (long long)in->comments_days);
     return run(c, st, b.rc, true, id, "saving an article");
 }
 
@@ -1444,11 +1450,11 @@ static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const
         store_search_hit *h = &hits[len++];
         read_article(st, a, &h->article, false);
         buf html = {0};
-        const char *snippet = (const char *)sqlite3_column_text(st, 13);
+        const char *snippet = (const char *)sqlite3_column_text(st, ART_NCOLS);
         snippet_html(&html, snippet ? snippet : "");
         h->snippet = arena_strndup(a, html.data ? html.data : "", html.len);
         buf_free(&html);
-        h->rank = sqlite3_column_double(st, 14);
+        h->rank = sqlite3_column_double(st, ART_NCOLS + 1);
     }
     rs = rc == SQLITE_DONE ? STORE_OK : search_fail(c, rc);
     done(st);

@@ -63,8 +63,9 @@ typedef struct {
     const char *image_url, *image_caption, *image_credit, *image_alt; /* NULL when none */
     article_status status;
     long long published_at, updated_at;
-    bool comments_off; /* the editor closed comments on this story */
-    store_topic *topics; /* topics[0] is the primary topic */
+    bool comments_off;      /* the editor closed comments on this story */
+    unsigned comments_days; /* comments close this many days after publication; 0: site rule */
+    store_topic *topics;    /* topics[0] is the primary topic */
     size_t n_topics;
     store_author *authors;
     size_t n_authors;
@@ -80,6 +81,7 @@ typedef struct {
     article_status status;
     long long published_at; /* 0: now */
     bool comments_off;
+    unsigned comments_days;
     const char **topic_names;
     size_t n_topics;
     const char **author_names;
@@ -119,7 +121,7 @@ store_status store_articles_related_by_topics(store *s, arena *a, long long arti
  * publication time came at or after since and has passed: what an index must look at again.
  * Oldest change first, at most limit. */
 store_status store_articles_changed_since(store *s, arena *a, long long since, size_t limit,
-                                         store_article **out, size_t *n);
+                                          store_article **out, size_t *n);
 /* The live article with the newest published_at: the home page's top story. */
 store_status store_article_top(store *s, arena *a, store_article *out);
 

@@ -32,6 +32,7 @@ OPEN = "harbour-wall-repairs-begin"  # comments open, published an hour ago
 OTHER = "library-opens-on-sundays"  # comments open, for tokens of another article
 CLOSED = "court-ruling-on-the-pier"  # comments: off
 OLD = "the-great-flood-of-2015"  # published long ago (close_after_days)
+OLD_DAYS = "the-dry-summer-of-2016"  # published long ago with "comments: 30" of its own
 THREAD = "market-square-redesign"  # threading checks
 XSS = "xss-story"  # hostile input
 LOAD = "load-test-story"  # the concurrent load
@@ -235,6 +236,8 @@ def default_stories():
          "The court ruled on the pier case.\n"),
         (OLD, {"headline": "The great flood of 2015", "topics": "History", "published": "2015-06-01T08:00:00Z"},
          "Ten years ago the river rose.\n"),
+        (OLD_DAYS, {"headline": "The dry summer of 2016", "topics": "History", "published": "2016-07-01T08:00:00Z", "comments": "30"},
+         "The reservoirs ran low.\n"),
         (THREAD, {"headline": "Market square redesign", "topics": "Harbour", "published": iso(now - datetime.timedelta(hours=4))},
          "Plans for the market square are out.\n"),
         (XSS, {"headline": "Hostile input check", "topics": "Tests", "published": iso(now - datetime.timedelta(hours=5))},
@@ -766,6 +769,15 @@ def _closed(t, site):
                "close_after_days 0 did not reopen the old story")
 
     t.check("closed: close_after_days 1 closes a story published in 2015 (POST → 403); 0 reopens it", close_after)
+
+    def own_days():
+        d = expect_html(srv.get("/news/%s/" % OLD_DAYS), "GET the story with comments: 30")
+        expect(d.find("form", "comment-form") is None, "a story with 'comments: 30' from 2016 still has a form")
+        expect_eq(text_of(d.find("p", "comments-closed")), "Comments are closed.", "closed note")
+        d = expect_html(srv.get("/news/%s/" % OLD), "GET the old story without a number of its own")
+        expect(d.find("form", "comment-form") is not None, "the site default (never) did not apply to the other old story")
+
+    t.check("closed: 'comments: 30' in a story's front matter closes its comments 30 days after publication", own_days)
 
 
 def _cli_and_api(t, site):

@@ -666,6 +666,22 @@ static void test_story_bad_status(void **state)
     expect_error(*state, "---\nheadline: H\nstatus: scheduled\n---\n", 3, "published");
 }
 
+/* comments: on, off, or the number of days after publication when they close */
+static void test_story_comments_key(void **state)
+{
+    content_story s;
+    content_error e;
+    assert_true(parse(*state, "---\nheadline: H\ncomments: 14\n---\nBody\n", &s, &e));
+    assert_int_equal(s.comments_days, 14);
+    assert_false(s.comments_off);
+    assert_true(parse(*state, "---\nheadline: H\ncomments: off\n---\nBody\n", &s, &e));
+    assert_true(s.comments_off);
+    assert_int_equal(s.comments_days, 0);
+    expect_error(*state, "---\nheadline: H\ncomments: 0\n---\n", 3, "number of days");
+    expect_error(*state, "---\nheadline: H\ncomments: -3\n---\n", 3, "bad comments value");
+    expect_error(*state, "---\nheadline: H\ncomments: 14 days\n---\n", 3, "bad comments value");
+}
+
 static void test_story_other_bad_lines(void **state)
 {
     expect_error(*state, "---\nheadline: H\nslug: Not A Slug\n---\n", 3, "bad slug 'Not A Slug'");
@@ -879,6 +895,7 @@ int main(void)
         T(test_story_missing_headline),
         T(test_story_bad_published),
         T(test_story_bad_status),
+        T(test_story_comments_key),
         T(test_story_other_bad_lines),
         T(test_story_nul_byte),
         T(test_story_without_front_matter),

@@ -17,7 +17,8 @@ static void test_arena_allocations_are_zeroed_and_aligned(void **state)
     for (int i = 0; i < 10000; i++) {
         unsigned char *p = arena_alloc(a, (size_t)(i % 97) + 1);
         assert_int_equal((uintptr_t)p % _Alignof(max_align_t), 0);
-        for (int k = 0; k < (i % 97) + 1; k++) assert_int_equal(p[k], 0);
+        for (int k = 0; k < (i % 97) + 1; k++)
+            assert_int_equal(p[k], 0);
         memset(p, 0xab, (size_t)(i % 97) + 1);
     }
     char *big = arena_alloc(a, 1 << 20); /* larger than a block */
@@ -37,7 +38,8 @@ static void test_buf_appends_and_escapes(void **state)
     buf_append_html(&b, "Tom & \"Jerry\" <'x'>", strlen("Tom & \"Jerry\" <'x'>"));
     buf_printf(&b, "%d", 7);
     assert_string_equal(b.data, "<p>Tom &amp; &quot;Jerry&quot; &lt;&#39;x&#39;&gt;7");
-    for (int i = 0; i < 100000; i++) buf_putc(&b, 'a');
+    for (int i = 0; i < 100000; i++)
+        buf_putc(&b, 'a');
     assert_int_equal(b.len, strlen(b.data));
     char *stolen = buf_steal(&b);
     assert_null(b.data);
@@ -48,9 +50,7 @@ static void test_buf_appends_and_escapes(void **state)
     free(e);
 }
 
-static void handler(void *app, http_request *req, const http_params *params, http_response *res)
-{
-}
+static void handler(void *app, http_request *req, const http_params *params, http_response *res) {}
 
 static const http_route routes[] = {
     {"GET", "/", handler},

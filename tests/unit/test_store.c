@@ -1581,6 +1581,7 @@ static void test_comments_off_round_trip(void **state)
     long long now = now_s();
     store_article_input in = story("closed", "Closed", now - 60);
     in.comments_off = true;
+    in.comments_days = 9;
     long long id;
     save_one(f, in, &id);
     save_one(f, story("open", "Open", now - 120), NULL);
@@ -1591,6 +1592,7 @@ static void test_comments_off_round_trip(void **state)
     assert_int_equal(store_article_by_slug(f->s, f->a, "closed", &art), STORE_OK);
     assert_true(art.comments_off);
     assert_string_equal(art.headline, "Closed"); /* columns after it still line up */
+    assert_int_equal(art.comments_days, 9);
     assert_null(art.body_markdown);
     assert_int_equal(store_article_top(f->s, f->a, &art), STORE_OK);
     assert_true(art.comments_off);
