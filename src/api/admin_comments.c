@@ -6,25 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_response.h"
 #include "../content/content.h"
 #include "../site/site.h"
 #include "admin_token.h"
-
-static void send_json(http_response *res, int status, json_t *body)
-{
-    char *text = json_dumps(body, JSON_COMPACT);
-    json_decref(body);
-    res->status = text ? status : 500;
-    res->content_type = "application/json";
-    if (text) buf_puts(&res->body, text);
-    free(text);
-    http_set_header(res, "Cache-Control", "no-store");
-}
-
-static void send_error(http_response *res, int status, const char *message)
-{
-    send_json(res, status, json_pack("{s:s, s:i}", "error", message, "status", status));
-}
 
 static bool authorised(site_app *app, http_request *req, http_response *res)
 {
@@ -34,7 +19,7 @@ static bool authorised(site_app *app, http_request *req, http_response *res)
               store_setting_get(app->store, req->arena, ADMIN_TOKEN_SETTING, &stored) == STORE_OK &&
               admin_token_matches(header + 7, stored);
     if (!ok) {
-        send_error(res, 401, "a valid token is required (Authorization: Bearer TOKEN)");
+        api_send_error(res, 401, "a valid token is required (Authorization: Bearer TOKEN)");
         http_set_header(res, "WWW-Authenticate", "Bearer");
     }
     return ok;
@@ -59,19 +44,20 @@ void api_admin_comments_list(void *app_ptr, http_request *req, const http_params
     const char *status_name = http_query(req, "status");
     comment_status status;
     if (status_name && !comment_status_parse(status_name, &status))
-        return send_error(res, 400, "status must be pending, approved, spam or trash");
+        return api_send_error(res, 400, "status must be pending, approved, spam or trash");
     const char *page_text = http_query(req, "page");
     long page = page_text ? strtol(page_text, NULL, 10) : 1;
-    if (page < 1 || page > 100000) return send_error(res, 400, "page must be a number from 1");
+    if (page < 1 || page > 100000) return api_send_error(res, 400, "page must be a number from 1");
     store_comment *comments;
     size_t n;
     store_status st = store_comments_list(app->store, req->arena, status_name ? &status : NULL, 50,
                                           (size_t)(page - 1) * 50, &comments, &n);
-    if (st != STORE_OK) return send_error(res, site_status_for(st), store_strerror(st));
+    if (st != STORE_OK) return api_send_error(res, site_status_for(st), store_strerror(st));
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(list, moderation_json(req->arena, &comments[i]));
-    send_json(res, 200, json_pack("{s:o, s:I}", "comments", list, "page", (json_int_t)page));
+    api_send_json(res, 200, json_pack("{s:o, s:I}", "comments", list, "page", (json_int_t)page),
+                  "no-store");
 }
 
 void api_admin_comment_action(void *app_ptr, http_request *req, const http_params *params,
@@ -81,7 +67,7 @@ void api_admin_comment_action(void *app_ptr, http_request *req, const http_param
     if (!authorised(app, req, res)) return;
     char *end;
     long long id = strtoll(http_param(params, "id"), &end, 10);
-    if (*end || id <= 0) return send_error(res, 404, "no such comment");
+    if (*end || id <= 0) return api_send_error(res, 404, "no such comment");
     const char *action = http_param(params, "action");
     store_status st;
     if (strcmp(action, "delete") == 0) {
@@ -91,10 +77,11 @@ void api_admin_comment_action(void *app_ptr, http_request *req, const http_param
         const char *name = strcmp(action, "approve") == 0 ? "approved" : action;
         if (strcmp(action, "approved") == 0 || strcmp(action, "pending") == 0 ||
             !comment_status_parse(name, &status))
-            return send_error(res, 404, "unknown action (approve, spam, trash or delete)");
+            return api_send_error(res, 404, "unknown action (approve, spam, trash or delete)");
         st = store_comments_set_status(app->store, &id, 1, status);
     }
-    if (st == STORE_NOT_FOUND) return send_error(res, 404, "no such comment");
-    if (st != STORE_OK) return send_error(res, site_status_for(st), store_strerror(st));
-    send_json(res, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "done", action));
+    if (st == STORE_NOT_FOUND) return api_send_error(res, 404, "no such comment");
+    if (st != STORE_OK) return api_send_error(res, site_status_for(st), store_strerror(st));
+    api_send_json(res, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "done", action),
+                  "no-store");
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../api/api_response.h"
 #include "../api/article_json.h"
 #include "site.h"
 
@@ -114,8 +115,7 @@ static void api_error(int status, http_response *res)
                           : status == 413 ? "request body too large"
                           : status == 503 ? "temporarily unavailable, try again"
                                           : "internal error";
-    res->content_type = "application/json";
-    buf_printf(&res->body, "{\"error\":\"%s\",\"status\":%d}\n", message, status);
+    api_send_error(res, status, message);
 }
 
 void site_error_page(void *app_ptr, http_request *req, int status, http_response *res)

@@ -6,25 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../api/api_response.h"
 #include "../api/article_json.h"
 #include "../content/content.h"
 #include "search_query.h"
 #include "site.h"
 
 enum { SEARCH_API_DEFAULT_LIMIT = 20, SEARCH_API_MAX_LIMIT = 100, SEARCH_MAX_PAGE = 100000 };
-
-/* Reads an optional whole-number argument in 1..max; false when present and malformed. */
-static bool query_number(http_request *req, const char *name, long fallback, long max, long *out)
-{
-    const char *text = http_query(req, name);
-    *out = fallback;
-    if (!text) return true;
-    char *end;
-    long n = strtol(text, &end, 10);
-    if (end == text || *end || n < 1 || n > max) return false;
-    *out = n;
-    return true;
-}
 
 /* ?topic=slug: NULL when absent or empty (the form's "All topics"). */
 static const char *topic_argument(http_request *req)
@@ -52,48 +40,32 @@ static json_t *results_json(arena *a, const store_search_hit *hits, size_t n)
     return list;
 }
 
-/* ---- GET /api/v1/search ---------------------------------------------------------------- */
-static void send_json(http_response *res, int status, json_t *body)
-{
-    char *text = json_dumps(body, JSON_COMPACT);
-    json_decref(body);
-    res->status = text ? status : 500;
-    res->content_type = "application/json";
-    if (text) buf_puts(&res->body, text);
-    free(text);
-    http_set_header(res, "Cache-Control", status == 200 ? "public, max-age=60" : "no-store");
-}
-
-static void send_error(http_response *res, int status, const char *message)
-{
-    send_json(res, status, json_pack("{s:s, s:i}", "error", message, "status", status));
-}
-
 void api_search(void *app_ptr, http_request *req, const http_params *params, http_response *res)
 {
     site_app *app = app_ptr;
     long limit, page;
-    if (!query_number(req, "limit", SEARCH_API_DEFAULT_LIMIT, SEARCH_API_MAX_LIMIT, &limit))
-        return send_error(res, 400, "limit must be a whole number from 1 to 100");
-    if (!query_number(req, "page", 1, SEARCH_MAX_PAGE, &page))
-        return send_error(res, 400, "page must be a whole number from 1");
+    if (!api_query_number(req, "limit", SEARCH_API_DEFAULT_LIMIT, SEARCH_API_MAX_LIMIT, &limit))
+        return api_send_error(res, 400, "limit must be a whole number from 1 to 100");
+    if (!api_query_number(req, "page", 1, SEARCH_MAX_PAGE, &page))
+        return api_send_error(res, 400, "page must be a whole number from 1");
     const char *q = http_query(req, "q"), *fts;
     search_query_status qs = search_query_translate(req->arena, q, &fts);
-    if (qs != SEARCH_QUERY_OK) return send_error(res, 400, search_query_message(qs));
+    if (qs != SEARCH_QUERY_OK) return api_send_error(res, 400, search_query_message(qs));
     const char *topic = topic_argument(req);
-    if (topic && !topic_exists(app, req, topic)) return send_error(res, 404, "no such topic");
+    if (topic && !topic_exists(app, req, topic)) return api_send_error(res, 404, "no such topic");
     store_search_hit *hits;
     size_t n, total;
     store_status st = store_search(app->store, req->arena, fts, topic, (size_t)limit,
                                    (size_t)(page - 1) * (size_t)limit, &hits, &n, &total);
     if (st == STORE_INVALID)
-        return send_error(res, 400, "the search query could not be understood");
-    if (st != STORE_OK) return send_error(res, site_status_for(st), store_strerror(st));
+        return api_send_error(res, 400, "the search query could not be understood");
+    if (st != STORE_OK) return api_send_error(res, site_status_for(st), store_strerror(st));
     size_t pages = total ? (total + (size_t)limit - 1) / (size_t)limit : 1;
-    send_json(res, 200,
-              json_pack("{s:s, s:I, s:I, s:I, s:o}", "query", q, "total", (json_int_t)total, "page",
-                        (json_int_t)page, "pages", (json_int_t)pages, "results",
-                        results_json(req->arena, hits, n)));
+    api_send_json(res, 200,
+                  json_pack("{s:s, s:I, s:I, s:I, s:o}", "query", q, "total", (json_int_t)total,
+                            "page", (json_int_t)page, "pages", (json_int_t)pages, "results",
+                            results_json(req->arena, hits, n)),
+                  "public, max-age=60");
 }
 
 /* ---- /search --------------------------------------------------------------------------- */
