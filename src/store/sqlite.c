@@ -69,11 +69,14 @@ enum { ART_NCOLS = 14 };
 /* Topics or authors of a page of articles in one query: ?1 is a JSON array of article ids;
  * rows come grouped by the index in that array, each carrying its group's size. */
 /* Full-text search (migration 3): ?1 now, ?2 the FTS5 query, ?3 topic slug or NULL, ?4 limit,
- * ?5 offset. CROSS JOIN keeps the full-text index as the outer loop. Snippets are marked with
+ * ?5 offset. CROSS JOIN keeps the full-text index as the outer loop; articles_search_live
+ * (migration 5) checks the live rule of each match without reading its row. Snippets are marked with
  * U+E000 and U+E001 (never in indexed text: gazette_search_text removes them); store_search
- * escapes the snippet and turns the markers into <mark>. bm25 weights the headline most. */
+ * escapes the snippet and turns the markers into <mark>. rank is bm25 weighing the headline
+ * most (migration 5). */
 #define SEARCH_FROM                                                                                \
-    " FROM article_search CROSS JOIN articles a ON a.id = article_search.rowid"                    \
+    " FROM article_search CROSS JOIN articles a INDEXED BY articles_search_live"                   \
+    " ON a.id = article_search.rowid"                                                              \
     " WHERE article_search MATCH ?2 AND " LIVE " AND (?3 IS NULL OR EXISTS (SELECT 1"              \
     " FROM article_topics x JOIN topics t ON t.id = x.topic_id"                                    \
     " WHERE x.article_id = a.id AND t.slug = ?3))"
@@ -148,6 +151,7 @@ enum stmt_id {
     ST_SETTING_SET,
     ST_SETTINGS_LIST,
     ST_SEARCH,
+    ST_SEARCH_HIT,
     ST_SEARCH_COUNT,
     ST_SEARCH_INDEX_DELETE,
     ST_SEARCH_INDEX_ADD,
@@ -304,10 +308,13 @@ static const char *const stmt_sql[ST__N] = {
     [ST_SETTING_SET] = "INSERT INTO settings (key, value) VALUES (?1, ?2)"
                        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     [ST_SETTINGS_LIST] = "SELECT key, value FROM settings ORDER BY key",
-    [ST_SEARCH] = "SELECT " ART_COLS ","
-                  " snippet(article_search, -1, char(57344), char(57345), char(8230), 24),"
-                  " bm25(article_search, 10.0, 5.0, 3.0, 1.0) AS rank" SEARCH_FROM
-                  " ORDER BY rank, a.published_at DESC, a.id DESC LIMIT ?4 OFFSET ?5",
+    [ST_SEARCH] = "SELECT article_search.rowid, article_search.rank, count(*) OVER ()" SEARCH_FROM
+                                    " ORDER BY article_search.rank, a.published_at DESC, a.id DESC LIMIT ?4 OFFSET ?5",
+    /* ?1 now (unused), ?2 the FTS5 query, ?3 article id: one hit of ST_SEARCH with its snippet. */
+    [ST_SEARCH_HIT] = "SELECT " ART_COLS ","
+                      " snippet(article_search, -1, char(57344), char(57345), char(8230), 24)"
+                      " FROM article_search CROSS JOIN articles a ON a.id = article_search.rowid"
+                      " WHERE article_search MATCH ?2 AND article_search.rowid = ?3",
     [ST_SEARCH_COUNT] = "SELECT count(*)" SEARCH_FROM,
     /* ?1 article id: the article's row in the index, replaced after every save. */
     [ST_SEARCH_INDEX_DELETE] = "DELETE FROM article_search WHERE rowid = ?1",
@@ -1431,6 +1438,9 @@ static void bind_search(binder *b, const char *fts_query, const char *topic_slug
     if (topic_slug) bind_text(b, 3, topic_slug);
 }
 
+/* Two steps: ST_SEARCH ranks the matches keeping only ids, ranks and the number of matches
+ * (small sorter rows: no snippet nor article columns for matches off the page), then
+ * ST_SEARCH_HIT reads each hit of the page with its snippet. */
 static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const char *topic_slug,
                                  size_t limit, size_t offset, store_search_hit **out, size_t *n,
                                  size_t *total)
@@ -1442,22 +1452,45 @@ static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const
     bind_search(&b, fts_query, topic_slug);
     bind_int(&b, 4, clamp_size(limit));
     bind_int(&b, 5, clamp_size(offset));
+    long long *ids = NULL, count = 0;
     store_search_hit *hits = NULL;
-    size_t len = 0, cap = 0;
+    size_t len = 0, cap = 0, id_cap = 0;
     int rc = b.rc;
     while (next_row(st, &rc)) {
-        if (len == cap) hits = grow(a, hits, &cap, len, sizeof *hits);
-        store_search_hit *h = &hits[len++];
-        read_article(st, a, &h->article, false);
-        buf html = {0};
-        const char *snippet = (const char *)sqlite3_column_text(st, ART_NCOLS);
-        snippet_html(&html, snippet ? snippet : "");
-        h->snippet = arena_strndup(a, html.data ? html.data : "", html.len);
-        buf_free(&html);
-        h->rank = sqlite3_column_double(st, ART_NCOLS + 1);
+        if (len == cap) {
+            hits = grow(a, hits, &cap, len, sizeof *hits);
+            ids = grow(a, ids, &id_cap, len, sizeof *ids);
+        }
+        ids[len] = sqlite3_column_int64(st, 0);
+        hits[len].rank = sqlite3_column_double(st, 1);
+        count = sqlite3_column_int64(st, 2);
+        len++;
     }
     rs = rc == SQLITE_DONE ? STORE_OK : search_fail(c, rc);
     done(st);
+    if (rs != STORE_OK) return rs;
+    size_t got = 0;
+    for (size_t i = 0; i < len && rs == STORE_OK; i++) {
+        if ((rs = prep(c, ST_SEARCH_HIT, &st)) != STORE_OK) break;
+        b = (binder){st, SQLITE_OK};
+        bind_text(&b, 2, fts_query);
+        bind_int(&b, 3, ids[i]);
+        rc = b.rc;
+        if (next_row(st, &rc)) {
+            store_search_hit *h = &hits[got++];
+            h->rank = hits[i].rank;
+            read_article(st, a, &h->article, false);
+            buf html = {0};
+            const char *snippet = (const char *)sqlite3_column_text(st, ART_NCOLS);
+            snippet_html(&html, snippet ? snippet : "");
+            h->snippet = arena_strndup(a, html.data ? html.data : "", html.len);
+            buf_free(&html);
+            rc = SQLITE_DONE;
+        }
+        rs = rc == SQLITE_DONE ? STORE_OK : search_fail(c, rc);
+        done(st);
+    }
+    len = got;
     if (rs == STORE_OK && len) { /* fill_links wants the articles side by side */
         store_article *arts = arena_alloc(a, len * sizeof *arts);
         for (size_t i = 0; i < len; i++)
@@ -1467,18 +1500,19 @@ static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const
             hits[i].article = arts[i];
     }
     if (rs != STORE_OK) return rs;
-    long long count = 0;
-    if ((rs = prep(c, ST_SEARCH_COUNT, &st)) != STORE_OK) return rs;
-    b = (binder){st, SQLITE_OK};
-    bind_search(&b, fts_query, topic_slug);
-    rc = b.rc;
-    if (next_row(st, &rc)) {
-        count = sqlite3_column_int64(st, 0);
-        rc = SQLITE_DONE;
+    if (!len && offset) { /* past the last page: no row carried the count */
+        if ((rs = prep(c, ST_SEARCH_COUNT, &st)) != STORE_OK) return rs;
+        b = (binder){st, SQLITE_OK};
+        bind_search(&b, fts_query, topic_slug);
+        rc = b.rc;
+        if (next_row(st, &rc)) {
+            count = sqlite3_column_int64(st, 0);
+            rc = SQLITE_DONE;
+        }
+        rs = rc == SQLITE_DONE ? STORE_OK : search_fail(c, rc);
+        done(st);
+        if (rs != STORE_OK) return rs;
     }
-    rs = rc == SQLITE_DONE ? STORE_OK : search_fail(c, rc);
-    done(st);
-    if (rs != STORE_OK) return rs;
     *out = hits;
     *n = len;
     *total = (size_t)count;
