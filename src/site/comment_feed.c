@@ -75,11 +75,8 @@ void site_article_comments_feed(void *app_ptr, http_request *req, const http_par
                                 http_response *res)
 {
     site_app *app = app_ptr;
-    const char *slug = http_param(params, "slug");
     store_article article;
-    if (!content_slug_is_valid(slug)) return (void)(res->status = 404);
-    store_status st = store_article_by_slug(app->store, req->arena, slug, &article);
-    if (st != STORE_OK) return (void)(res->status = site_status_for(st));
+    if (!site_find_article(app, req, params, &article, res)) return;
     send_feed(app, req, arena_printf(req->arena, "Comments on: %s", article.headline),
-              article_url(req->arena, slug), article.id, res);
+              article_url(req->arena, article.slug), article.id, res);
 }

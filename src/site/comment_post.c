@@ -100,11 +100,9 @@ void site_comment_post(void *app_ptr, http_request *req, const http_params *para
                        http_response *res)
 {
     site_app *app = app_ptr;
-    const char *slug = http_param(params, "slug");
     store_article article;
-    if (!content_slug_is_valid(slug)) return (void)(res->status = 404);
-    store_status st = store_article_by_slug(app->store, req->arena, slug, &article);
-    if (st != STORE_OK) return (void)(res->status = site_status_for(st));
+    if (!site_find_article(app, req, params, &article, res)) return;
+    const char *slug = article.slug;
     site_comment_settings cs;
     site_comment_settings_load(app, req->arena, &cs);
     comment_form form = {0};

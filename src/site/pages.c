@@ -76,12 +76,9 @@ void site_home(void *app_ptr, http_request *req, const http_params *params, http
 void site_article(void *app_ptr, http_request *req, const http_params *params, http_response *res)
 {
     site_app *app = app_ptr;
-    const char *slug = http_param(params, "slug");
-    if (!content_slug_is_valid(slug)) return (void)(res->status = 404);
     store_article article;
-    store_status st = store_article_by_slug(app->store, req->arena, slug, &article);
-    if (st != STORE_OK) return (void)(res->status = site_status_for(st));
-    site_article_page(app, req, &article, NULL, res);
+    if (site_find_article(app, req, params, &article, res))
+        site_article_page(app, req, &article, NULL, res);
 }
 
 void site_article_page(site_app *app, http_request *req, const store_article *article,

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "../api/api_response.h"
+#include "../content/content.h"
 #include "../api/article_json.h"
 #include "site.h"
 
@@ -91,6 +92,17 @@ json_t *site_pagination(http_request *req, const char *base, size_t page, size_t
                        : json_null();
     return json_pack("{s:I, s:I, s:o, s:o}", "page", (json_int_t)page, "pages", (json_int_t)pages,
                      "prev_url", prev, "next_url", next);
+}
+
+bool site_find_article(site_app *app, http_request *req, const http_params *params,
+                       store_article *out, http_response *res)
+{
+    const char *slug = http_param(params, "slug");
+    store_status st = content_slug_is_valid(slug)
+                          ? store_article_by_slug(app->store, req->arena, slug, out)
+                          : STORE_NOT_FOUND;
+    if (st != STORE_OK) res->status = site_status_for(st);
+    return st == STORE_OK;
 }
 
 int site_status_for(store_status st)

@@ -14,12 +14,12 @@
 #include "../theme/theme.h"
 
 typedef struct site_config {
-    const char *name;     /* "The Port Alder Courier" */
+    const char *name; /* "The Port Alder Courier" */
     const char *tagline;
-    const char *language; /* "en" */
-    const char *base_url; /* "http://127.0.0.1:8080", no trailing slash */
+    const char *language;  /* "en" */
+    const char *base_url;  /* "http://127.0.0.1:8080", no trailing slash */
     const char *media_dir; /* served at /media/, NULL for none */
-    size_t page_size;     /* stories per list page */
+    size_t page_size;      /* stories per list page */
 } site_config;
 
 /* Comment settings, read from the store's settings on each use (docs/settings.md). */
@@ -45,7 +45,7 @@ typedef struct site_app {
     store *store;
     theme *theme;
     site_config config;
-    json_t *assets; /* theme_assets_json, built once */
+    json_t *assets;                               /* theme_assets_json, built once */
     unsigned char comment_key[COMMENT_KEY_BYTES]; /* signs comment form tokens */
     comment_rate_limiter *comment_limiter;
     atomic_ulong comments_refused; /* comments refused by the anti-spam checks, since start */
@@ -79,10 +79,8 @@ void site_topic(void *app, http_request *req, const http_params *params, http_re
 void site_author(void *app, http_request *req, const http_params *params, http_response *res);
 void site_asset(void *app, http_request *req, const http_params *params, http_response *res);
 void site_media(void *app, http_request *req, const http_params *params, http_response *res);
-void api_articles_list(void *app, http_request *req, const http_params *params,
-                       http_response *res);
-void api_article_one(void *app, http_request *req, const http_params *params,
-                     http_response *res);
+void api_articles_list(void *app, http_request *req, const http_params *params, http_response *res);
+void api_article_one(void *app, http_request *req, const http_params *params, http_response *res);
 /* full-text search (site/search.c) */
 void site_search(void *app, http_request *req, const http_params *params, http_response *res);
 void api_search(void *app, http_request *req, const http_params *params, http_response *res);
@@ -106,8 +104,7 @@ typedef struct site_comment_submission {
 void site_comments_view(site_app *app, http_request *req, const store_article *article,
                         json_t *view, const site_comment_submission *submission,
                         http_response *res);
-void site_comment_post(void *app, http_request *req, const http_params *params,
-                       http_response *res);
+void site_comment_post(void *app, http_request *req, const http_params *params, http_response *res);
 void site_comments_feed(void *app, http_request *req, const http_params *params,
                         http_response *res);
 void site_article_comments_feed(void *app, http_request *req, const http_params *params,
@@ -135,6 +132,10 @@ bool site_page_number(http_request *req, size_t *page);
 /* {"page","pages","prev_url","next_url"} or NULL when there is one page; base is the path. */
 json_t *site_pagination(http_request *req, const char *base, size_t page, size_t total,
                         size_t page_size);
+/* The live story named by the route's {slug}; false (with res->status 404, or 503/500 when
+ * the store fails) when there is none. */
+bool site_find_article(site_app *app, http_request *req, const http_params *params,
+                       store_article *out, http_response *res);
 /* Maps a store failure to a response status: NOT_FOUND 404, BUSY 503, others 500. */
 int site_status_for(store_status st);
 
