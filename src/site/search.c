@@ -175,9 +175,10 @@ void site_search(void *app_ptr, http_request *req, const http_params *params, ht
     json_object_set_new(search, "searched", json_true());
     json_object_set_new(search, "has_results", json_boolean(n > 0));
     json_object_set_new(search, "total", json_integer((json_int_t)total));
-    json_object_set_new(
-        search, "total_label",
-        json_string(total == 1 ? "1 result" : arena_printf(req->arena, "%zu results", total)));
+    json_object_set_new(search, "total_label",
+                        json_string(total > STORE_SEARCH_TOTAL_CAP ? "More than 1,000 results"
+                                    : total == 1                   ? "1 result"
+                                                 : arena_printf(req->arena, "%zu results", total)));
     const char *title = arena_printf(req->arena, "Search: %s", q);
     search_render(app, req, title, search, search_pagination(req, q, topic, page, total, size), 200,
                   res);

@@ -70,8 +70,8 @@ enum { ART_NCOLS = 14 };
  * rows come grouped by the index in that array, each carrying its group's size. */
 /* Full-text search (migration 3): ?1 now, ?2 the FTS5 query, ?3 topic slug or NULL, ?4 limit,
  * ?5 offset. CROSS JOIN keeps the full-text index as the outer loop; articles_search_live
- * (migration 5) checks the live rule of each match without reading its row. Snippets are marked with
- * U+E000 and U+E001 (never in indexed text: gazette_search_text removes them); store_search
+ * (migration 5) checks the live rule of each match without reading its row. Snippets are marked
+ * with U+E000 and U+E001 (never in indexed text: gazette_search_text removes them); store_search
  * escapes the snippet and turns the markers into <mark>. rank is bm25 weighing the headline
  * most (migration 5). */
 #define SEARCH_FROM                                                                                \
@@ -308,14 +308,18 @@ static const char *const stmt_sql[ST__N] = {
     [ST_SETTING_SET] = "INSERT INTO settings (key, value) VALUES (?1, ?2)"
                        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     [ST_SETTINGS_LIST] = "SELECT key, value FROM settings ORDER BY key",
-    [ST_SEARCH] = "SELECT article_search.rowid, article_search.rank, count(*) OVER ()" SEARCH_FROM
-                                    " ORDER BY article_search.rank, a.published_at DESC, a.id DESC LIMIT ?4 OFFSET ?5",
+    /* Ordered by rank alone, which FTS5 sorts itself (no sorter over the joined rows);
+     * store_search reads as far as the page's end plus the rows tying with it, and orders the
+     * ties newest first. */
+    [ST_SEARCH] = "SELECT article_search.rowid, article_search.rank, a.published_at" SEARCH_FROM
+                  " ORDER BY article_search.rank",
     /* ?1 now (unused), ?2 the FTS5 query, ?3 article id: one hit of ST_SEARCH with its snippet. */
     [ST_SEARCH_HIT] = "SELECT " ART_COLS ","
                       " snippet(article_search, -1, char(57344), char(57345), char(8230), 24)"
                       " FROM article_search CROSS JOIN articles a ON a.id = article_search.rowid"
                       " WHERE article_search MATCH ?2 AND article_search.rowid = ?3",
-    [ST_SEARCH_COUNT] = "SELECT count(*)" SEARCH_FROM,
+    /* ?4 the most matches to count (STORE_SEARCH_TOTAL_CAP + 1). */
+    [ST_SEARCH_COUNT] = "SELECT count(*) FROM (SELECT 1" SEARCH_FROM " LIMIT ?4)",
     /* ?1 article id: the article's row in the index, replaced after every save. */
     [ST_SEARCH_INDEX_DELETE] = "DELETE FROM article_search WHERE rowid = ?1",
     [ST_SEARCH_INDEX_ADD] = "INSERT INTO article_search (rowid, headline, kicker, lead, body)"
@@ -1438,9 +1442,24 @@ static void bind_search(binder *b, const char *fts_query, const char *topic_slug
     if (topic_slug) bind_text(b, 3, topic_slug);
 }
 
-/* Two steps: ST_SEARCH ranks the matches keeping only ids, ranks and the number of matches
- * (small sorter rows: no snippet nor article columns for matches off the page), then
- * ST_SEARCH_HIT reads each hit of the page with its snippet. */
+typedef struct {
+    long long id, published_at;
+    double rank;
+} search_row;
+
+/* Best first: rank, then newest, then the highest id. */
+static int search_row_cmp(const void *pa, const void *pb)
+{
+    const search_row *x = pa, *y = pb;
+    if (x->rank != y->rank) return x->rank < y->rank ? -1 : 1;
+    if (x->published_at != y->published_at) return x->published_at > y->published_at ? -1 : 1;
+    return x->id > y->id ? -1 : x->id < y->id;
+}
+
+/* Two steps: ST_SEARCH reads the matches by rank (FTS5's own order) only as far as the page's
+ * end and the rows tying with its last one, which are then ordered newest first; ST_SEARCH_HIT
+ * reads each hit of the page with its snippet. The total comes from the rows read when that
+ * was all of them, else from ST_SEARCH_COUNT, counting at most STORE_SEARCH_TOTAL_CAP + 1. */
 static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const char *topic_slug,
                                  size_t limit, size_t offset, store_search_hit **out, size_t *n,
                                  size_t *total)
@@ -1450,25 +1469,32 @@ static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const
     if (rs != STORE_OK) return rs;
     binder b = {st, SQLITE_OK};
     bind_search(&b, fts_query, topic_slug);
-    bind_int(&b, 4, clamp_size(limit));
-    bind_int(&b, 5, clamp_size(offset));
-    long long *ids = NULL, count = 0;
-    store_search_hit *hits = NULL;
-    size_t len = 0, cap = 0, id_cap = 0;
+    size_t want = limit > SIZE_MAX - offset ? SIZE_MAX : offset + limit;
+    search_row *rows = NULL;
+    size_t n_rows = 0, rows_cap = 0;
+    bool all_read = false;
     int rc = b.rc;
     while (next_row(st, &rc)) {
-        if (len == cap) {
-            hits = grow(a, hits, &cap, len, sizeof *hits);
-            ids = grow(a, ids, &id_cap, len, sizeof *ids);
-        }
-        ids[len] = sqlite3_column_int64(st, 0);
-        hits[len].rank = sqlite3_column_double(st, 1);
-        count = sqlite3_column_int64(st, 2);
-        len++;
+        double rank = sqlite3_column_double(st, 1);
+        if (n_rows >= want && (!n_rows || rank != rows[n_rows - 1].rank)) break;
+        if (n_rows == rows_cap) rows = grow(a, rows, &rows_cap, n_rows, sizeof *rows);
+        rows[n_rows++] =
+            (search_row){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 2), rank};
     }
-    rs = rc == SQLITE_DONE ? STORE_OK : search_fail(c, rc);
+    if (rc == SQLITE_DONE) all_read = true;
+    rs = rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : search_fail(c, rc);
     done(st);
     if (rs != STORE_OK) return rs;
+    if (n_rows > 1) qsort(rows, n_rows, sizeof *rows, search_row_cmp);
+    long long count = (long long)n_rows;
+    size_t len = n_rows > offset ? n_rows - offset : 0;
+    if (len > limit) len = limit;
+    store_search_hit *hits = len ? arena_alloc(a, len * sizeof *hits) : NULL;
+    long long *ids = len ? arena_alloc(a, len * sizeof *ids) : NULL;
+    for (size_t i = 0; i < len; i++) {
+        ids[i] = rows[offset + i].id;
+        hits[i].rank = rows[offset + i].rank;
+    }
     size_t got = 0;
     for (size_t i = 0; i < len && rs == STORE_OK; i++) {
         if ((rs = prep(c, ST_SEARCH_HIT, &st)) != STORE_OK) break;
@@ -1500,10 +1526,11 @@ static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const
             hits[i].article = arts[i];
     }
     if (rs != STORE_OK) return rs;
-    if (!len && offset) { /* past the last page: no row carried the count */
+    if (!all_read) { /* more matches than were read: count them, up to the cap */
         if ((rs = prep(c, ST_SEARCH_COUNT, &st)) != STORE_OK) return rs;
         b = (binder){st, SQLITE_OK};
         bind_search(&b, fts_query, topic_slug);
+        bind_int(&b, 4, STORE_SEARCH_TOTAL_CAP + 1);
         rc = b.rc;
         if (next_row(st, &rc)) {
             count = sqlite3_column_int64(st, 0);
@@ -1513,6 +1540,7 @@ static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const
         done(st);
         if (rs != STORE_OK) return rs;
     }
+    if (count > STORE_SEARCH_TOTAL_CAP) count = STORE_SEARCH_TOTAL_CAP + 1;
     *out = hits;
     *n = len;
     *total = (size_t)count;
