@@ -26,6 +26,9 @@ enum { VECTOR_TERMS = 80, MMR_POOL_MIN = 24 };
  * postings) unless that leaves fewer than MIN_CANDIDATE_TERMS; the best RESCORE_POOL
  * candidates by that partial score are then rescored with the full vectors. */
 enum { CANDIDATE_TERMS = 30, MIN_CANDIDATE_TERMS = 8, COMMON_SHARE = 20, RESCORE_POOL = 64 };
+/* At most WALK_CAP postings are walked per term: the heaviest ones. A term with more postings
+ * than that keeps them sorted by weight, heaviest first (term_info.sorted). */
+enum { WALK_CAP = 1000 };
 #define EMPTY UINT32_MAX
 static const double K1 = 1.2, B = 0.75;
 static const double W_HEADLINE = 3.0, W_KICKER = 2.5, W_LEAD = 2.0, W_BODY = 1.0;
@@ -50,8 +53,8 @@ typedef struct {
 
 typedef struct {
     char *text;
-    uint32_t df;
-    bool name;
+    uint32_t df, hash; /* hash: low bits of hash_bytes(text), compared before the text */
+    bool name, sorted;
     posting *post;
     uint32_t n_post, cap_post;
 } term_info;
@@ -61,7 +64,10 @@ typedef struct {
     bool live;
     uint32_t *topics; /* topic ids (index->topic_text), in the story's order */
     size_t n_topics;
-    term_weight *tf, *vec; /* both sorted by term id */
+    /* term frequencies, by term id: per term the varint of the id's delta from the previous one
+     * and the varint of twice the field-weighted frequency (field weights are halves) */
+    unsigned char *tf;
+    term_weight *vec; /* sorted by term id */
     uint32_t n_tf, n_vec;
     double len;
 } story_rec;
@@ -90,6 +96,10 @@ struct related_index {
     uint32_t *touched;
     uint32_t n_touched, cap_scratch;
     double field_weight;
+    term_weight *vbuf; /* make_vector scratch */
+    uint32_t cap_vbuf;
+    unsigned char *tfbuf; /* encoding scratch */
+    size_t cap_tfbuf;
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -145,8 +155,7 @@ static void grow_term_table(related_index *x)
     x->term_table = new_table(cap);
     x->term_mask = cap - 1;
     for (uint32_t t = 0; t < x->n_terms; t++) {
-        const char *s = x->terms[t].text;
-        size_t i = hash_bytes(s, strlen(s)) & x->term_mask;
+        size_t i = x->terms[t].hash & x->term_mask;
         while (x->term_table[i] != EMPTY)
             i = (i + 1) & x->term_mask;
         x->term_table[i] = t;
@@ -155,10 +164,12 @@ static void grow_term_table(related_index *x)
 
 static uint32_t intern(related_index *x, const char *s, size_t n)
 {
-    size_t i = hash_bytes(s, n) & x->term_mask;
+    uint32_t h = (uint32_t)hash_bytes(s, n);
+    size_t i = h & x->term_mask;
     for (; x->term_table[i] != EMPTY; i = (i + 1) & x->term_mask) {
-        const char *t = x->terms[x->term_table[i]].text;
-        if (strncmp(t, s, n) == 0 && t[n] == '\0') return x->term_table[i];
+        const term_info *ti = &x->terms[x->term_table[i]];
+        if (ti->hash == h && strncmp(ti->text, s, n) == 0 && ti->text[n] == '\0')
+            return x->term_table[i];
     }
     if (x->n_terms == x->cap_terms) {
         x->cap_terms = x->cap_terms ? x->cap_terms * 2 : 1024;
@@ -171,6 +182,7 @@ static uint32_t intern(related_index *x, const char *s, size_t n)
     memcpy(ti->text, s, n);
     ti->text[n] = '\0';
     ti->name = n > 0 && s[0] == '#';
+    ti->hash = h;
     x->term_table[i] = id;
     if ((size_t)x->n_terms * 2 > x->term_mask) grow_term_table(x);
     return id;
@@ -315,6 +327,8 @@ void related_index_free(related_index *x)
     free(x->id_table);
     free(x->acc);
     free(x->touched);
+    free(x->vbuf);
+    free(x->tfbuf);
     related_analyzer_free(x->an);
     pthread_rwlock_destroy(&x->lock);
     free(x);
@@ -348,40 +362,132 @@ static int by_weight_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-static int by_term(const void *a, const void *b)
+static int posting_desc(const void *a, const void *b)
 {
-    uint32_t x = ((const term_weight *)a)->term, y = ((const term_weight *)b)->term;
-    return (x > y) - (x < y);
+    const posting *x = a, *y = b;
+    if (x->w != y->w) return (x->w < y->w) - (x->w > y->w);
+    return (x->slot > y->slot) - (x->slot < y->slot);
+}
+
+/* Heavier first, then lower term id: a total order, so the top terms do not depend on the
+ * selection algorithm. */
+static inline bool tw_before(term_weight a, term_weight b)
+{
+    return a.w > b.w || (a.w == b.w && a.term < b.term);
+}
+
+/* Moves the k heaviest of v[0..n) to v[0..k) (in no particular order): quickselect. */
+static void select_top(term_weight *v, uint32_t n, uint32_t k)
+{
+    uint32_t lo = 0, hi = n; /* the k-th lies in [lo, hi) */
+    while (hi - lo > 1) {
+        term_weight pivot = v[lo + (hi - lo) / 2];
+        uint32_t i = lo, j = hi - 1;
+        while (i <= j) {
+            while (tw_before(v[i], pivot))
+                i++;
+            while (tw_before(pivot, v[j]))
+                j--;
+            if (i <= j) {
+                term_weight t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0) break;
+                j--;
+            }
+        }
+        /* [lo, j] ≥ pivot side, [i, hi) ≤ pivot side, (j, i) equal to pivot */
+        if (k <= j) hi = j + 1;
+        else if (k >= i) lo = i;
+        else return;
+    }
+}
+
+static inline const unsigned char *get_varint(const unsigned char *p, uint32_t *out)
+{
+    uint32_t v = 0;
+    int shift = 0;
+    while (*p & 0x80) {
+        v |= (uint32_t)(*p++ & 0x7f) << shift;
+        shift += 7;
+    }
+    *out = v | (uint32_t)*p++ << shift;
+    return p;
+}
+
+static inline unsigned char *put_varint(unsigned char *p, uint32_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (unsigned char)v;
+    return p;
+}
+
+/* The weight of term t in a story before length normalisation: idf, name and singleton
+ * factors. */
+static double term_factor(const related_index *x, uint32_t t)
+{
+    const term_info *ti = &x->terms[t];
+    double n = (double)x->n_live, df = ti->df;
+    double w = log(1.0 + (n - df + 0.5) / (df + 0.5));
+    if (ti->name) w *= NAME_WEIGHT;
+    if (ti->df < 2) w *= SINGLETON;
+    return w;
 }
 
 /* The story's BM25 weights with the current statistics: its top terms, normalised. Terms no
  * other story has cannot match but still count in the norm, damped, so that the cosine of
- * two stories is not inflated to "duplicate" by ignoring what only one of them says. */
-static void make_vector(related_index *x, story_rec *r)
+ * two stories is not inflated to "duplicate" by ignoring what only one of them says.
+ * factor: term_factor by term id, or NULL to compute it here. */
+static void make_vector(related_index *x, story_rec *r, const float *factor)
 {
     double n = (double)x->n_live, avg = x->total_len / (n > 0 ? n : 1);
-    term_weight *v = xrealloc(NULL, (r->n_tf ? r->n_tf : 1) * sizeof *v);
-    uint32_t m = 0;
-    for (uint32_t i = 0; i < r->n_tf; i++) {
-        const term_info *ti = &x->terms[r->tf[i].term];
-        double f = r->tf[i].w, df = ti->df;
-        double idf = log(1.0 + (n - df + 0.5) / (df + 0.5));
-        double w = idf * f * (K1 + 1) / (f + K1 * (1 - B + B * r->len / (avg > 0 ? avg : 1)));
-        if (ti->name) w *= NAME_WEIGHT;
-        if (ti->df < 2) w *= SINGLETON;
-        v[m++] = (term_weight){r->tf[i].term, (float)w};
+    if (x->cap_vbuf < 2 * r->n_tf) {
+        x->cap_vbuf = r->n_tf * 4;
+        x->vbuf = xrealloc(x->vbuf, x->cap_vbuf * sizeof *x->vbuf);
     }
-    qsort(v, m, sizeof *v, by_weight_desc);
-    if (m > VECTOR_TERMS) m = VECTOR_TERMS;
+    term_weight *v = x->vbuf;
+    double norm_len = K1 * (1 - B + B * r->len / (avg > 0 ? avg : 1));
+    const unsigned char *p = r->tf;
+    uint32_t t = 0;
+    for (uint32_t i = 0; i < r->n_tf; i++) {
+        uint32_t d, f2;
+        p = get_varint(p, &d);
+        p = get_varint(p, &f2);
+        t += d;
+        double f = f2 * 0.5;
+        double w = (factor ? factor[t] : term_factor(x, t)) * f * (K1 + 1) / (f + norm_len);
+        v[i] = (term_weight){t, (float)w};
+    }
+    uint32_t m = r->n_tf;
+    if (m > VECTOR_TERMS) {
+        /* the VECTOR_TERMS-th heaviest, found on a copy; then keep the terms up to it, which
+         * leaves them in term order (the order is total: exactly VECTOR_TERMS are kept) */
+        term_weight *sel = v + r->n_tf;
+        memcpy(sel, v, m * sizeof *v);
+        select_top(sel, m, VECTOR_TERMS);
+        term_weight last = sel[0];
+        for (uint32_t i = 1; i < VECTOR_TERMS; i++)
+            if (tw_before(last, sel[i])) last = sel[i];
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < m; i++)
+            if (!tw_before(last, v[i])) v[k++] = v[i];
+        m = k;
+    }
     double norm = 0;
     for (uint32_t i = 0; i < m; i++)
         norm += (double)v[i].w * v[i].w;
     norm = sqrt(norm);
     for (uint32_t i = 0; i < m; i++)
         v[i].w = norm > 0 ? (float)(v[i].w / norm) : 0;
-    qsort(v, m, sizeof *v, by_term);
-    free(r->vec);
-    r->vec = v;
+    if (r->n_vec != m) {
+        free(r->vec);
+        r->vec = xrealloc(NULL, (m ? m : 1) * sizeof *r->vec);
+    }
+    if (m) memcpy(r->vec, v, m * sizeof *v);
     r->n_vec = m;
 }
 
@@ -391,10 +497,27 @@ static void add_postings(related_index *x, uint32_t slot)
     for (uint32_t i = 0; i < r->n_vec; i++) {
         term_info *ti = &x->terms[r->vec[i].term];
         if (ti->n_post == ti->cap_post) {
-            ti->cap_post = ti->cap_post ? ti->cap_post * 2 : 4;
+            ti->cap_post = ti->cap_post ? ti->cap_post + ti->cap_post / 2 + 1 : 4;
             ti->post = xrealloc(ti->post, ti->cap_post * sizeof *ti->post);
         }
-        ti->post[ti->n_post++] = (posting){slot, r->vec[i].w};
+        posting np = {slot, r->vec[i].w};
+        if (ti->sorted) {
+            uint32_t lo = 0, hi = ti->n_post;
+            while (lo < hi) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (posting_desc(&ti->post[mid], &np) < 0) lo = mid + 1;
+                else hi = mid;
+            }
+            memmove(ti->post + lo + 1, ti->post + lo, (ti->n_post - lo) * sizeof *ti->post);
+            ti->post[lo] = np;
+            ti->n_post++;
+        } else {
+            ti->post[ti->n_post++] = np;
+            if (ti->n_post > WALK_CAP) {
+                qsort(ti->post, ti->n_post, sizeof *ti->post, posting_desc);
+                ti->sorted = true;
+            }
+        }
     }
 }
 
@@ -405,7 +528,12 @@ static void remove_postings(related_index *x, uint32_t slot)
         term_info *ti = &x->terms[r->vec[i].term];
         for (uint32_t p = 0; p < ti->n_post; p++)
             if (ti->post[p].slot == slot) {
-                ti->post[p] = ti->post[--ti->n_post];
+                if (ti->sorted)
+                    memmove(ti->post + p, ti->post + p + 1,
+                            (ti->n_post - p - 1) * sizeof *ti->post);
+                else
+                    ti->post[p] = ti->post[ti->n_post - 1];
+                ti->n_post--;
                 break;
             }
     }
@@ -413,12 +541,41 @@ static void remove_postings(related_index *x, uint32_t slot)
 
 void related_index_rebuild(related_index *x)
 {
-    for (uint32_t t = 0; t < x->n_terms; t++)
+    float *factor = xrealloc(NULL, (x->n_terms ? x->n_terms : 1) * sizeof *factor);
+    for (uint32_t t = 0; t < x->n_terms; t++) {
+        factor[t] = (float)term_factor(x, t);
         x->terms[t].n_post = 0;
+    }
     for (uint32_t s = 0; s < x->n_slots; s++) {
         if (!x->stories[s].live) continue;
-        make_vector(x, &x->stories[s]);
-        add_postings(x, s);
+        make_vector(x, &x->stories[s], factor);
+        for (uint32_t i = 0; i < x->stories[s].n_vec; i++)
+            x->terms[x->stories[s].vec[i].term].n_post++;
+    }
+    free(factor);
+    /* postings sized exactly (with a little room for puts), then filled */
+    for (uint32_t t = 0; t < x->n_terms; t++) {
+        term_info *ti = &x->terms[t];
+        uint32_t want = ti->n_post + ti->n_post / 8;
+        if (ti->cap_post < ti->n_post || ti->cap_post > want + 8) {
+            ti->cap_post = want;
+            free(ti->post);
+            ti->post = want ? xrealloc(NULL, want * sizeof *ti->post) : NULL;
+        }
+        ti->n_post = 0;
+    }
+    for (uint32_t s = 0; s < x->n_slots; s++) {
+        const story_rec *r = &x->stories[s];
+        if (!r->live) continue;
+        for (uint32_t i = 0; i < r->n_vec; i++) {
+            term_info *ti = &x->terms[r->vec[i].term];
+            ti->post[ti->n_post++] = (posting){s, r->vec[i].w};
+        }
+    }
+    for (uint32_t t = 0; t < x->n_terms; t++) {
+        term_info *ti = &x->terms[t];
+        ti->sorted = ti->n_post > WALK_CAP;
+        if (ti->sorted) qsort(ti->post, ti->n_post, sizeof *ti->post, posting_desc);
     }
     x->dirty = 0;
 }
@@ -442,6 +599,12 @@ static void collect_term(void *ctx, const char *term, size_t len)
     x->acc[t] += (float)x->field_weight;
 }
 
+static int by_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 static void analyze_fields(related_index *x, story_rec *r, const related_story *st)
 {
     const char *texts[] = {st->headline, st->kicker, st->lead, st->body};
@@ -451,17 +614,29 @@ static void analyze_fields(related_index *x, story_rec *r, const related_story *
         x->field_weight = weights[f];
         related_analyze(x->an, texts[f], collect_term, x);
     }
+    qsort(x->touched, x->n_touched, sizeof *x->touched, by_u32);
+    size_t need = (size_t)x->n_touched * 10 + 1;
+    if (x->cap_tfbuf < need) {
+        x->cap_tfbuf = need * 2;
+        x->tfbuf = xrealloc(x->tfbuf, x->cap_tfbuf);
+    }
+    unsigned char *p = x->tfbuf;
+    uint32_t prev = 0;
     r->n_tf = x->n_touched;
-    r->tf = xrealloc(NULL, (r->n_tf ? r->n_tf : 1) * sizeof *r->tf);
     r->len = 0;
     for (uint32_t i = 0; i < x->n_touched; i++) {
         uint32_t t = x->touched[i];
-        r->tf[i] = (term_weight){t, x->acc[t]};
+        double f2 = (double)x->acc[t] * 2 + 0.5;
+        p = put_varint(p, t - prev);
+        p = put_varint(p, f2 < 4294967295.0 ? (uint32_t)f2 : UINT32_MAX);
+        prev = t;
         r->len += x->acc[t];
         x->acc[t] = 0;
         x->terms[t].df++;
     }
-    qsort(r->tf, r->n_tf, sizeof *r->tf, by_term);
+    size_t bytes = (size_t)(p - x->tfbuf);
+    r->tf = xrealloc(NULL, bytes ? bytes : 1);
+    memcpy(r->tf, x->tfbuf, bytes);
 }
 
 void related_index_put(related_index *x, const related_story *st)
@@ -484,7 +659,7 @@ void related_index_put(related_index *x, const related_story *st)
     if (++x->dirty * 2 > x->n_live) {
         related_index_rebuild(x);
     } else {
-        make_vector(x, r);
+        make_vector(x, r, NULL);
         add_postings(x, slot);
     }
 }
@@ -496,8 +671,15 @@ void related_index_remove(related_index *x, long long id)
     uint32_t slot = x->id_table[at];
     story_rec *r = &x->stories[slot];
     remove_postings(x, slot);
-    for (uint32_t i = 0; i < r->n_tf; i++)
-        x->terms[r->tf[i].term].df--;
+    const unsigned char *p = r->tf;
+    uint32_t t = 0;
+    for (uint32_t i = 0; i < r->n_tf; i++) {
+        uint32_t d, f2;
+        p = get_varint(p, &d);
+        p = get_varint(p, &f2);
+        t += d;
+        x->terms[t].df--;
+    }
     x->total_len -= r->len;
     x->n_live--;
     delete_id(x, at);
@@ -556,7 +738,7 @@ static void keep_best(candidate *c, size_t *n, size_t limit, candidate cand)
  * the list of slots it touched, so a query costs the postings it visits, not the size of the
  * index. Each thread has its own (queries run concurrently under the read lock). */
 typedef struct {
-    double *dot;
+    float *dot; /* float: half the cache footprint of the random accesses */
     unsigned char *names;
     uint32_t *seen;
     size_t cap;
@@ -642,7 +824,7 @@ static size_t gather(const related_index *x, uint32_t self, size_t limit, candid
 {
     const story_rec *q = &x->stories[self];
     query_scratch *qs = get_scratch(x->n_slots, x->n_terms);
-    double *dot = qs->dot;
+    float *dot = qs->dot;
     unsigned char *names = qs->names;
     uint32_t *seen = qs->seen;
     size_t n_seen = 0;
@@ -665,26 +847,44 @@ static size_t gather(const related_index *x, uint32_t self, size_t limit, candid
     for (uint32_t i = 0; i < walk; i++) {
         const term_info *ti = &x->terms[by_w[i].term];
         double qw = by_w[i].w;
-        for (uint32_t p = 0; p < ti->n_post; p++) {
+        uint32_t n_walk = ti->n_post < WALK_CAP ? ti->n_post : WALK_CAP; /* see WALK_CAP */
+        for (uint32_t p = 0; p < n_walk; p++) {
             uint32_t s = ti->post[p].slot;
             float pw = ti->post[p].w;
             if (pw == 0) continue; /* weights are > 0 but for empty vectors: seen ≤ n_slots */
             if (dot[s] == 0) seen[n_seen++] = s;
-            dot[s] += qw * pw;
+            dot[s] += (float)(qw * pw);
             if (ti->name && names[s] < 255) names[s]++;
         }
     }
     size_t pool = limit > RESCORE_POOL ? limit : RESCORE_POOL;
     candidate *pre = xrealloc(NULL, pool * sizeof *pre);
     size_t n_pre = 0;
-    for (size_t i = 0; i < n_seen; i++) {
-        uint32_t s = seen[i];
-        if (s != self) {
-            candidate cand = {s, dot[s], final_score(q, &x->stories[s], dot[s], names[s])};
+    /* final_score reads the candidate's record (a cache miss or two each, for tens of
+     * thousands of candidates at 100k): skip the candidates whose score cannot reach the pool,
+     * bounded by dot + the largest boosts (the age discount is ≤ 1). The pool is the top
+     * `pool` under a total order, whatever the visiting order, so the result is exact; the
+     * first pass over the strongest partial dot products raises the bar early. */
+    double extra = (q->n_topics ? TOPIC_CAP : 0);
+    double max_dot = 0;
+    for (size_t i = 0; i < n_seen; i++)
+        if (dot[seen[i]] > max_dot && seen[i] != self) max_dot = dot[seen[i]];
+    for (int pass = 0; pass < 2; pass++) {
+        double cut = max_dot * 0.5;
+        for (size_t i = 0; i < n_seen; i++) {
+            uint32_t s = seen[i];
+            double d = dot[s];
+            if (s == self || (pass == 0) != (d >= cut)) continue;
+            double nb = NAME_BOOST * names[s];
+            if (n_pre == pool && d + extra + (nb < NAME_CAP ? nb : NAME_CAP) < pre[n_pre - 1].score)
+                continue;
+            candidate cand = {s, d, final_score(q, &x->stories[s], d, names[s])};
             keep_best(pre, &n_pre, pool, cand);
         }
-        dot[s] = 0;
-        names[s] = 0;
+    }
+    for (size_t i = 0; i < n_seen; i++) {
+        dot[seen[i]] = 0;
+        names[seen[i]] = 0;
     }
     candidate *c = xrealloc(NULL, limit * sizeof *c);
     size_t n = 0;
