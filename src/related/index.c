@@ -398,9 +398,12 @@ static void select_top(term_weight *v, uint32_t n, uint32_t k)
             }
         }
         /* [lo, j] ≥ pivot side, [i, hi) ≤ pivot side, (j, i) equal to pivot */
-        if (k <= j) hi = j + 1;
-        else if (k >= i) lo = i;
-        else return;
+        if (k <= j)
+            hi = j + 1;
+        else if (k >= i)
+            lo = i;
+        else
+            return;
     }
 }
 
@@ -414,6 +417,17 @@ static inline const unsigned char *get_varint(const unsigned char *p, uint32_t *
     }
     *out = v | (uint32_t)*p++ << shift;
     return p;
+}
+
+/* Reads the next (term, twice its weighted frequency) pair of a story's packed tf list: term
+ * ids are stored as gaps from the previous one, so *term carries the running id. */
+static inline const unsigned char *tf_next(const unsigned char *p, uint32_t *term,
+                                           uint32_t *twice_freq)
+{
+    uint32_t gap;
+    p = get_varint(p, &gap);
+    *term += gap;
+    return get_varint(p, twice_freq);
 }
 
 static inline unsigned char *put_varint(unsigned char *p, uint32_t v)
@@ -454,10 +468,8 @@ static void make_vector(related_index *x, story_rec *r, const float *factor)
     const unsigned char *p = r->tf;
     uint32_t t = 0;
     for (uint32_t i = 0; i < r->n_tf; i++) {
-        uint32_t d, f2;
-        p = get_varint(p, &d);
-        p = get_varint(p, &f2);
-        t += d;
+        uint32_t f2;
+        p = tf_next(p, &t, &f2);
         double f = f2 * 0.5;
         double w = (factor ? factor[t] : term_factor(x, t)) * f * (K1 + 1) / (f + norm_len);
         v[i] = (term_weight){t, (float)w};
@@ -505,8 +517,10 @@ static void add_postings(related_index *x, uint32_t slot)
             uint32_t lo = 0, hi = ti->n_post;
             while (lo < hi) {
                 uint32_t mid = lo + (hi - lo) / 2;
-                if (posting_desc(&ti->post[mid], &np) < 0) lo = mid + 1;
-                else hi = mid;
+                if (posting_desc(&ti->post[mid], &np) < 0)
+                    lo = mid + 1;
+                else
+                    hi = mid;
             }
             memmove(ti->post + lo + 1, ti->post + lo, (ti->n_post - lo) * sizeof *ti->post);
             ti->post[lo] = np;
@@ -674,10 +688,8 @@ void related_index_remove(related_index *x, long long id)
     const unsigned char *p = r->tf;
     uint32_t t = 0;
     for (uint32_t i = 0; i < r->n_tf; i++) {
-        uint32_t d, f2;
-        p = get_varint(p, &d);
-        p = get_varint(p, &f2);
-        t += d;
+        uint32_t f2;
+        p = tf_next(p, &t, &f2);
         x->terms[t].df--;
     }
     x->total_len -= r->len;

@@ -22,60 +22,7 @@
 #include "../../src/site/search_query.h"
 #include "../../src/store/migrations.h"
 #include "../../src/store/store.h"
-
-typedef struct {
-    char dir[64];
-    char path[128];
-    store *s;
-    arena *a;
-    char err[512];
-} fixture;
-
-/* ---- Helpers -------------------------------------------------------------------------- */
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(path);
-}
-
-static int setup_db(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/gazette-search-XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
-    snprintf(f->path, sizeof f->path, "%s/test.db", f->dir);
-    f->a = arena_new();
-    *state = f;
-    store_status st = store_create(f->path, &f->s, f->err, sizeof f->err);
-    if (st != STORE_OK) fprintf(stderr, "store_create: %s\n", f->err);
-    return st == STORE_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    store_close(f->s);
-    arena_free(f->a);
-    nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(f);
-    return 0;
-}
-
-static void raw_exec(const char *path, const char *sql)
-{
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    char *msg = NULL;
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-    if (rc != SQLITE_OK) fprintf(stderr, "raw_exec: %s\n", msg ? msg : "?");
-    sqlite3_free(msg);
-    sqlite3_close(db);
-    assert_int_equal(rc, SQLITE_OK);
-}
-
-static long long now_s(void)
-{
-    return (long long)time(NULL);
-}
+#include "store_fixture.h"
 
 typedef struct {
     const char *slug, *headline, *kicker, *lead, *body_html;
