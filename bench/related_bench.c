@@ -371,22 +371,31 @@ static void reader_query(const corpus *c, char *out, size_t outlen, int *kind)
 
 static int run_search(const corpus *c, const story *site, size_t n)
 {
+    /* SEARCH_DB=PATH keeps the search site at PATH and reuses it when it is already there (a
+     * 100,000-story site takes minutes to save; the latency figures do not need a fresh one). */
+    const char *keep = getenv("SEARCH_DB");
     char dir[] = "/tmp/gazette-related-bench-XXXXXX";
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
     char path[256], err[256];
-    snprintf(path, sizeof path, "%s/site.db", dir);
+    bool reuse = keep && access(keep, F_OK) == 0;
+    if (keep) {
+        snprintf(path, sizeof path, "%s", keep);
+    } else {
+        if (!mkdtemp(dir)) {
+            perror("mkdtemp");
+            return 1;
+        }
+        snprintf(path, sizeof path, "%s/site.db", dir);
+    }
     store *st;
-    if (store_create(path, &st, err, sizeof err) != STORE_OK) {
-        fprintf(stderr, "related_bench: store_create: %s\n", err);
+    if ((reuse ? store_open(path, &st, err, sizeof err)
+               : store_create(path, &st, err, sizeof err)) != STORE_OK) {
+        fprintf(stderr, "related_bench: opening %s: %s\n", path, err);
         return 1;
     }
     double t0 = now();
     store_article_input *in = calloc(BATCH, sizeof *in);
     const char **topic = calloc(n, sizeof *topic);
-    for (size_t b = 0; b < n; b += BATCH) {
+    for (size_t b = 0; b < n && !reuse; b += BATCH) {
         size_t m = n - b < BATCH ? n - b : BATCH;
         for (size_t k = 0; k < m; k++) {
             const story *s = &site[b + k];
@@ -407,8 +416,11 @@ static int run_search(const corpus *c, const story *site, size_t n)
         }
     }
     double load = now() - t0;
-    printf("  search site: %zu stories saved into SQLite in %.1f s (batches of %d)\n", n, load,
-           BATCH);
+    if (reuse)
+        printf("  search site: reusing %s (SEARCH_DB)\n", path);
+    else
+        printf("  search site: %zu stories saved into SQLite in %.1f s (batches of %d)\n", n, load,
+               BATCH);
 
     double *lat = xmalloc(QUERIES * sizeof *lat), *by_kind[3];
     size_t n_kind[3] = {0}, hits_total = 0, empty = 0;
@@ -459,13 +471,15 @@ static int run_search(const corpus *c, const story *site, size_t n)
     printf("  %.1f hits per query on average, %zu queries with none\n",
            (double)hits_total / QUERIES, empty);
     store_close(st);
-    unlink(path);
-    char side[300];
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-    rmdir(dir);
+    if (!keep) {
+        unlink(path);
+        char side[300];
+        snprintf(side, sizeof side, "%s-wal", path);
+        unlink(side);
+        snprintf(side, sizeof side, "%s-shm", path);
+        unlink(side);
+        rmdir(dir);
+    }
     free(lat);
     for (int k = 0; k < 3; k++)
         free(by_kind[k]);
@@ -482,7 +496,7 @@ int main(int argc, char **argv)
     }
     size_t n = (size_t)atol(argv[1]);
     const char *root = argc > 2 ? argv[2] : "../shared/data/news/bbc";
-    setvbuf(stdout, NULL, _IOLBF, 0); /* figures show up as they come, even when piped */
+    setvbuf(stdout, NULL, _IOLBF, 0);  /* figures show up as they come, even when piped */
     const char *only = getenv("ONLY"); /* "related" or "search": one half only */
     corpus c = {0};
     if (!load_corpus(&c, root)) {
@@ -541,8 +555,8 @@ int main(int argc, char **argv)
                t_lists * THREADS / (double)n * 1e6, (double)returned / (double)n, GOAL_REBUILD_S,
                verdict(total <= GOAL_REBUILD_S));
         double mem = rss1 - rss0;
-        printf("index memory: %.1f MB RSS growth (%.1f -> %.1f MB)  [goal <= %.0f MB: %s]\n",
-               mem, rss0, rss1, GOAL_MEMORY_MB, verdict(mem <= GOAL_MEMORY_MB));
+        printf("index memory: %.1f MB RSS growth (%.1f -> %.1f MB)  [goal <= %.0f MB: %s]\n", mem,
+               rss0, rss1, GOAL_MEMORY_MB, verdict(mem <= GOAL_MEMORY_MB));
 
         double pub[PUBLISHES], put_ms[PUBLISHES];
         for (size_t p = 0; p < PUBLISHES; p++) {

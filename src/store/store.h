@@ -136,11 +136,12 @@ store_status store_missing_read_also(store *s, arena *a, store_missing_link **ou
  * Live articles matching an FTS5 query (build one from readers' text with search_query.h),
  * best first (bm25, the headline weighing most), optionally of one topic. Articles come with
  * topics and authors (bodies left NULL). snippet is HTML: a passage of the text with the
- * matches wrapped in <mark>...</mark> and everything else escaped. total (may be NULL) gets the
- * number of matches without limit/offset, counted up to STORE_SEARCH_TOTAL_CAP: more matches
- * than that give STORE_SEARCH_TOTAL_CAP + 1 ("more than 1,000"; counting every match of a
- * common word costs as much as ranking them). STORE_INVALID (message in store_last_error) when the
- * query is empty or FTS5 rejects its syntax. */
+ * matches wrapped in <mark>...</mark> and everything else escaped. Only the newest
+ * STORE_SEARCH_TOTAL_CAP matches (by store order, i.e. the most recently added stories) are
+ * ranked, so a common word costs the same at any archive size. total (may be NULL) gets the
+ * number of matches without limit/offset up to STORE_SEARCH_TOTAL_CAP, or
+ * STORE_SEARCH_TOTAL_CAP + 1 when there are more ("more than 1,000"). STORE_INVALID (message in
+ * store_last_error) when the query is empty or FTS5 rejects its syntax. */
 #define STORE_SEARCH_TOTAL_CAP 1000
 typedef struct {
     store_article article;

@@ -1,7 +1,8 @@
 /* test_search.c — cmocka tests of full-text search: store_search (ranking, snippets and their
  * escaping, the live rule, topic filter, pagination, the index following saves, migration 3
  * filling the index of an older database) and search_query_translate (expected translations,
- * refusals, and hostile inputs whose translation must always run in FTS5 without error). Every
+ * refusals, and hostile inputs whose translation must always run in FTS5 without error), and the
+ * SQLite backend's own ranking inputs and snippets (search_rank.h, search_snippet.h). Every
  * test that needs a database gets a fresh one in its own mkdtemp directory under /tmp. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +22,8 @@
 #include "../../src/core/arena.h"
 #include "../../src/site/search_query.h"
 #include "../../src/store/migrations.h"
+#include "../../src/store/search_rank.h"
+#include "../../src/store/search_snippet.h"
 #include "../../src/store/store.h"
 #include "store_fixture.h"
 
@@ -522,6 +525,76 @@ static void test_reader_queries_find(void **state)
     assert_string_equal(hits[0].article.slug, "harbour-budget");
 }
 
+/* ---- Ranking inputs and snippets (src/store private parts) ----------------------------- */
+static void test_rank_phrases_and_words(void **state)
+{
+    (void)state;
+    arena *a = arena_new();
+    const char *p[8];
+    assert_int_equal(search_rank_phrases(a, "\"ferry\" OR \"gull island\"*", p, 8), 2);
+    assert_string_equal(p[0], "\"ferry\"");
+    assert_string_equal(p[1], "\"gull island\"*");
+    assert_int_equal(search_rank_phrases(a, "\"say \"\"no\"\"\" \"x\"", p, 8), 2);
+    assert_string_equal(p[0], "\"say \"\"no\"\"\"");
+    /* anything but quoted phrases: no split (ranking then weighs phrases alike) */
+    assert_int_equal(search_rank_phrases(a, "ferry", p, 8), 0);
+    assert_int_equal(search_rank_phrases(a, "\"ferry\" NEAR(\"a\")", p, 8), 0);
+    assert_int_equal(search_rank_phrases(a, "\"unclosed", p, 8), 0);
+    assert_int_equal(search_rank_phrases(a, "\"a\" \"b\" \"c\"", p, 2), 0);
+
+    const char *w[8];
+    assert_int_equal(search_rank_words(a, "\"gull island\"*", w, 8), 2);
+    assert_string_equal(w[0], "\"gull\"");
+    assert_string_equal(w[1], "\"island\"*");
+    assert_int_equal(search_rank_words(a, "\"ferry\"", w, 8), 1);
+    assert_string_equal(w[0], "\"ferry\"");
+
+    /* fewer matches than the sample: exact; a full sample over a tenth of the ids: ten times */
+    assert_true(search_rank_estimate_df(17, 256, 5, 1, 1000) == 17.0);
+    assert_true(search_rank_estimate_df(256, 256, 901, 1, 1000) == 2560.0);
+
+    search_df_cache *cache = calloc(1, sizeof *cache);
+    double df = 0;
+    assert_false(search_df_cache_get(cache, "\"ferry\"", 100, &df));
+    search_df_cache_put(cache, "\"ferry\"", 100, 42);
+    assert_true(search_df_cache_get(cache, "\"ferry\"", 100 + SEARCH_DF_TTL, &df));
+    assert_true(df == 42.0);
+    assert_false(search_df_cache_get(cache, "\"ferry\"", 101 + SEARCH_DF_TTL, &df));
+    free(cache);
+    arena_free(a);
+}
+
+static void test_snippet_windows(void **state)
+{
+    (void)state;
+    arena *a = arena_new();
+    const char *body = "One two three four five six seven eight nine ten eleven twelve thirteen "
+                       "the harbour ferry sails at dawn from Gull Island, fourteen fifteen "
+                       "sixteen seventeen eighteen nineteen twenty twenty-one twenty-two.";
+    const char *cols[] = {body, "A short lead about the ferry."};
+    const char *ph[] = {"\"harbour ferry\"", "\"gull\""};
+    const char *s = search_snippet_html(a, cols, 2, ph, 2, 12);
+    /* the body holds both phrases: its window wins, cut at both ends */
+    assert_non_null(strstr(s, "<mark>harbour ferry</mark>"));
+    assert_non_null(strstr(s, "<mark>Gull</mark>"));
+    assert_true(strncmp(s, "\xE2\x80\xA6", 3) == 0);
+    assert_non_null(strstr(s + 3, "\xE2\x80\xA6"));
+    assert_null(strstr(s, "One two"));
+
+    /* prefix, case and accents folded like the index does; the lead wins when only it matches */
+    const char *cafe[] = {"Nothing here.", "The CAF\xC3\x89S of Port Alder reopen."};
+    const char *pre[] = {"\"cafe\"*"};
+    s = search_snippet_html(a, cafe, 2, pre, 1, 24);
+    assert_string_equal(s, "The <mark>CAF\xC3\x89S</mark> of Port Alder reopen.");
+
+    /* no match: the start of the first text; HTML escaped */
+    const char *plain[] = {"<b>Fish</b> & chips"};
+    s = search_snippet_html(a, plain, 1, pre, 1, 24);
+    assert_string_equal(s, "&lt;b&gt;Fish&lt;/b&gt; &amp; chips");
+    assert_string_equal(search_snippet_html(a, NULL, 0, pre, 1, 24), "");
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -536,6 +609,8 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test_setup_teardown(test_hostile_inputs_run, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_reader_queries_find, setup_db, teardown),
+        cmocka_unit_test(test_rank_phrases_and_words),
+        cmocka_unit_test(test_snippet_windows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
