@@ -57,8 +57,10 @@ void comment_validate(arena *a, const comment_form *form, comment_errors *errors
 
 /* ---- Signed form token ------------------------------------------------------------------
  * "v1.ARTICLE.ISSUED.NONCE.MAC": MAC is an HMAC (libsodium crypto_auth) of the rest under the
- * site's secret key. The nonce is also set as a SameSite=Lax cookie when the form is rendered;
- * a post must carry both (double-submit CSRF protection). */
+ * site's secret key; the nonce is random per rendering. The token proves the form came from
+ * one of this site's pages for this article, not too quickly and not too long ago. It binds to
+ * no cookie, so the page carrying it can be cached and served to every reader (readers get no
+ * cookie at all); cross-site posts are refused by comment_post_same_origin (CSRF). */
 enum { COMMENT_KEY_BYTES = 32, COMMENT_NONCE_HEX = 32 };
 
 typedef enum {
@@ -66,9 +68,8 @@ typedef enum {
     TOKEN_MALFORMED,
     TOKEN_BAD_SIGNATURE,
     TOKEN_WRONG_ARTICLE,
-    TOKEN_TOO_FAST,  /* posted sooner than min_age seconds after the form was shown */
-    TOKEN_EXPIRED,   /* older than max_age seconds */
-    TOKEN_NO_COOKIE, /* the cookie nonce is missing or differs */
+    TOKEN_TOO_FAST, /* posted sooner than min_age seconds after the form was shown */
+    TOKEN_EXPIRED,  /* older than max_age seconds */
 } comment_token_status;
 
 /* A new random nonce (hex, COMMENT_NONCE_HEX characters). */
@@ -77,9 +78,17 @@ char *comment_nonce_new(arena *a);
 char *comment_token_issue(arena *a, const unsigned char key[COMMENT_KEY_BYTES],
                           long long article_id, long long now, const char *nonce);
 comment_token_status comment_token_check(const unsigned char key[COMMENT_KEY_BYTES],
-                                         const char *token, const char *cookie_nonce,
-                                         long long article_id, long long now, long long min_age,
-                                         long long max_age);
+                                         const char *token, long long article_id, long long now,
+                                         long long min_age, long long max_age);
+
+/* Whether a form post comes from this site's own pages (CSRF defence, with the token): a
+ * browser names where a post comes from in Sec-Fetch-Site, Origin or Referer. "cross-site" in
+ * Sec-Fetch-Site, an Origin of "null", or an Origin (else a Referer) whose host and port are
+ * not host (the request's Host header) is refused. A request with none of the three is not
+ * from a browser form of another site (every current browser sends Origin with a cross-site
+ * POST) and passes. Any argument may be NULL. */
+bool comment_post_same_origin(const char *host, const char *sec_fetch_site, const char *origin,
+                              const char *referer);
 /* A sentence for the reader: what happened and what to do ("The form was sent too quickly
  * after the page loaded. Please wait a few seconds and send it again."). */
 const char *comment_token_message(comment_token_status status);

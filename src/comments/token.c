@@ -1,5 +1,6 @@
 /* token.c — the signed comment-form token "v1.ARTICLE.ISSUED.NONCE.MAC" (MAC: libsodium
- * crypto_auth, HMAC-SHA512-256, hex) and the random nonce echoed in a cookie. libsodium is
+ * crypto_auth, HMAC-SHA512-256, hex) with its random nonce, and the same-origin check of a
+ * form post (comments.h says why these two together stop cross-site posts). libsodium is
  * initialised here, once per process, through pthread_once: callers need not do it. */
 #include "comments.h"
 
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 _Static_assert(COMMENT_KEY_BYTES == crypto_auth_KEYBYTES, "key size");
 
@@ -110,9 +112,8 @@ static bool parse_token(const char *token, parsed_token *t)
 }
 
 comment_token_status comment_token_check(const unsigned char key[COMMENT_KEY_BYTES],
-                                         const char *token, const char *cookie_nonce,
-                                         long long article_id, long long now, long long min_age,
-                                         long long max_age)
+                                         const char *token, long long article_id, long long now,
+                                         long long min_age, long long max_age)
 {
     parsed_token t;
     if (!parse_token(token, &t)) return TOKEN_MALFORMED;
@@ -120,9 +121,6 @@ comment_token_status comment_token_check(const unsigned char key[COMMENT_KEY_BYT
     if (crypto_auth_verify(t.mac, (const unsigned char *)token, t.signed_len, key) != 0)
         return TOKEN_BAD_SIGNATURE;
     if (t.article != article_id) return TOKEN_WRONG_ARTICLE;
-    if (!cookie_nonce || strnlen(cookie_nonce, COMMENT_NONCE_HEX + 1) != COMMENT_NONCE_HEX ||
-        sodium_memcmp(cookie_nonce, t.nonce, COMMENT_NONCE_HEX) != 0)
-        return TOKEN_NO_COOKIE;
     long long age;
     if (__builtin_sub_overflow(now, t.issued, &age))
         return t.issued > now ? TOKEN_TOO_FAST : TOKEN_EXPIRED;
@@ -150,10 +148,30 @@ const char *comment_token_message(comment_token_status status)
     case TOKEN_EXPIRED:
         return "The form has expired because the page was open for a long time. Please copy "
                "your comment, reload the page and send it again.";
-    case TOKEN_NO_COOKIE:
-        return "Your browser did not send back this site's cookie. Please make sure cookies are "
-               "enabled, reload the page and send your comment again.";
     }
     return "Something went wrong with the form. Please reload the page and send your comment "
            "again.";
+}
+
+/* The "host[:port]" of an absolute http(s) URL, compared with host (case-insensitive). */
+static bool url_names_host(const char *url, const char *host)
+{
+    const char *p = NULL;
+    if (strncasecmp(url, "https://", 8) == 0)
+        p = url + 8;
+    else if (strncasecmp(url, "http://", 7) == 0)
+        p = url + 7;
+    if (!p || !host || !*host) return false;
+    size_t n = strcspn(p, "/?#");
+    if (memchr(p, '@', n)) return false; /* user info: not how browsers write Origin */
+    return strlen(host) == n && strncasecmp(p, host, n) == 0;
+}
+
+bool comment_post_same_origin(const char *host, const char *sec_fetch_site, const char *origin,
+                              const char *referer)
+{
+    if (sec_fetch_site && strcasecmp(sec_fetch_site, "cross-site") == 0) return false;
+    if (origin) return strcmp(origin, "null") != 0 && url_names_host(origin, host);
+    if (referer) return url_names_host(referer, host);
+    return true;
 }

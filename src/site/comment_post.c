@@ -36,15 +36,21 @@ static bool is_form_post(http_request *req)
     return type && strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0;
 }
 
-/* Runs the token, spam and rate checks; a sentence for the reader when one fails. */
+/* Runs the same-origin, token, spam and rate checks; a sentence for the reader when one fails. */
 static const char *refusal(site_app *app, http_request *req, const store_article *article,
                            const site_comment_settings *cs, const comment_form *form,
                            const char **reason)
 {
+    if (!comment_post_same_origin(http_header(req, "Host"), http_header(req, "Sec-Fetch-Site"),
+                                  http_header(req, "Origin"), http_header(req, "Referer"))) {
+        *reason = "cross-site post";
+        return "This form was sent from another site. Please open the story on this site and "
+               "send your comment from there.";
+    }
     long long now = (long long)time(NULL);
-    comment_token_status ts = comment_token_check(app->comment_key, form->token ? form->token : "",
-                                                  http_cookie(req, "gz_nonce"), article->id, now,
-                                                  cs->min_seconds, cs->max_age_seconds);
+    comment_token_status ts =
+        comment_token_check(app->comment_key, form->token ? form->token : "", article->id, now,
+                            cs->min_seconds, cs->max_age_seconds);
     if (ts != TOKEN_OK) {
         *reason = "form token refused";
         return comment_token_message(ts);
@@ -93,6 +99,10 @@ static void save(site_app *app, http_request *req, const store_article *article,
                       "The comment you are replying to cannot be answered any more. Please "
                       "post your comment without replying.",
                       422, res);
+    /* busy (503), disk full (503) or broken (500): the theme's error page; the reason goes to
+     * the log only */
+    fprintf(stderr, "gazette: cannot save a comment on %s: %s (%s)\n", article->slug,
+            store_strerror(st), store_last_error(app->store));
     res->status = site_status_for(st);
 }
 

@@ -204,29 +204,12 @@ static const char *author_of(const store_comment *comments, size_t n, long long 
     return NULL;
 }
 
-/* The nonce cookie of the double-submit CSRF check: reused when the reader has one. */
-static const char *form_nonce(http_request *req, http_response *res)
-{
-    const char *nonce = http_cookie(req, "gz_nonce");
-    if (nonce && strlen(nonce) == COMMENT_NONCE_HEX &&
-        strspn(nonce, "0123456789abcdef") == COMMENT_NONCE_HEX)
-        return nonce;
-    char *fresh = comment_nonce_new(req->arena);
-    http_set_header(res, "Set-Cookie",
-                    arena_printf(req->arena,
-                                 "gz_nonce=%s; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax",
-                                 fresh));
-    http_set_header(res, "Cache-Control", "private, no-store");
-    return fresh;
-}
-
 static json_t *comment_form_json(site_app *app, http_request *req, const store_article *article,
                                  const site_comment_submission *sub, const char *replying_to,
                                  long long parent, http_response *res)
 {
-    const char *nonce = form_nonce(req, res);
     const char *token = comment_token_issue(req->arena, app->comment_key, article->id,
-                                            (long long)time(NULL), nonce);
+                                            (long long)time(NULL), comment_nonce_new(req->arena));
     json_t *error_list;
     json_t *errors = form_errors_json(sub, &error_list);
     return json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:b, s:b, s:o, s:i}", "action",

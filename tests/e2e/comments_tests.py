@@ -59,15 +59,11 @@ def iso(dt):
 # ---- talking to the comment form ---------------------------------------------------------------
 
 class Form:
-    """The comment form as a browser has it: the hidden fields and the gz_nonce cookie."""
+    """The comment form as a browser has it: the hidden fields (readers get no cookie: cookie
+    stays None unless a test sets one, which the server ignores)."""
 
     def __init__(self, slug, token, parent, cookie, doc):
         self.slug, self.token, self.parent, self.cookie, self.doc = slug, token, parent, cookie, doc
-
-
-def cookie_from(r):
-    m = re.match(r"\s*gz_nonce=([0-9a-f]+)", r.header("Set-Cookie", "") or "")
-    return m.group(1) if m else None
 
 
 def get_form(srv, slug, cookie=None, query="", strict=True):
@@ -85,9 +81,8 @@ def get_form(srv, slug, cookie=None, query="", strict=True):
     token = form.find("input", name="gz_token")
     parent = form.find("input", name="comment_parent")
     expect(token is not None and token.get("value"), "GET %s: no gz_token value in the form" % path)
-    got_cookie = cookie_from(r) or cookie
-    expect(got_cookie, "GET %s: no gz_nonce cookie set (Set-Cookie: %r)" % (path, r.header("Set-Cookie")))
-    return Form(slug, token.get("value"), parent.get("value") if parent is not None else None, got_cookie, doc)
+    expect(r.header("Set-Cookie") is None, "GET %s: a cookie was set for a reader: %r" % (path, r.header("Set-Cookie")))
+    return Form(slug, token.get("value"), parent.get("value") if parent is not None else None, cookie, doc)
 
 
 def encode(fields):
@@ -301,7 +296,6 @@ def _form(t, site):
             expect(el is not None and el.get("type") == "hidden", "no hidden input %s" % hidden)
         expect_eq(form.find("input", name="comment_parent").get("value"), "0", "comment_parent of a new comment")
         expect(re.match(r"^v1\.\d+\.\d+\.[0-9a-f]{32}\.[0-9a-f]{64}$", f.token), "token shape: %r" % f.token)
-        expect(f.token.split(".")[3] == f.cookie, "the token's nonce is not the gz_nonce cookie")
         hp = form.find("input", name="gz_website")
         expect(hp is not None and hp.get("value") == "" and hp.get("tabindex") == "-1", "honeypot input gz_website (empty, tabindex -1)")
         wrap = hp.parent
@@ -311,13 +305,26 @@ def _form(t, site):
 
     t.check("comments: the form has labels, required '*' marks, WordPress field names, the email note and a hidden honeypot", form_fields)
 
-    def cookie_reused():
+    def no_cookies():
+        for path in ("/", "/news/%s/" % OPEN):
+            r = srv.get(path)
+            expect(r.header("Set-Cookie") is None, "GET %s sets a cookie: %r" % (path, r.header("Set-Cookie")))
         f = get_form(srv, OPEN)
-        r = srv.get("/news/%s/" % OPEN, headers={"Cookie": "gz_nonce=" + f.cookie})
-        expect(cookie_from(r) is None, "a new gz_nonce was set although the reader sent a valid one")
-        expect("HttpOnly" in (srv.get("/news/%s/" % OPEN).header("Set-Cookie") or ""), "gz_nonce cookie is not HttpOnly")
+        r = post(srv, OPEN, comment_fields(f, email="not-an-email"))
+        expect(r.header("Set-Cookie") is None, "a refused post sets a cookie: %r" % r.header("Set-Cookie"))
+        g, h = get_form(srv, OPEN), get_form(srv, OPEN)
+        expect(g.token != h.token, "two renderings of the form carry the same token")
 
-    t.check("comments: gz_nonce cookie is HttpOnly and reused when the reader sends it back", cookie_reused)
+    t.check("comments: readers get no cookie (the form token binds to none; each rendering signs its own)", no_cookies)
+
+    def same_origin_accepted():
+        f = get_form(srv, OPEN)
+        origin = "http://127.0.0.1:%d" % srv.port
+        r = post(srv, OPEN, comment_fields(f), extra_headers={"Origin": origin, "Sec-Fetch-Site": "same-origin",
+                                                             "Referer": origin + "/news/%s/" % OPEN})
+        expect_status(r, 303, "a post from the site's own page (Origin %s)" % origin)
+
+    t.check("comments: a post naming this site as its Origin (what browsers send) is accepted", same_origin_accepted)
 
 
 def _moderation(t, site):
@@ -619,16 +626,12 @@ def _antispam(t, site):
         fields = comment_fields(f)
         return post(srv, OPEN, fields, cookie=f.cookie), fields
 
-    def no_cookie():
-        f = get_form(srv, OPEN)
-        fields = comment_fields(f)
-        return post(srv, OPEN, fields, cookie=None), fields
-
-    def other_cookie():
-        f = get_form(srv, OPEN)
-        g = get_form(srv, OPEN)
-        fields = comment_fields(f)
-        return post(srv, OPEN, fields, cookie=g.cookie), fields
+    def cross_site(**headers):
+        def make():
+            f = get_form(srv, OPEN)
+            fields = comment_fields(f)
+            return post(srv, OPEN, fields, extra_headers=headers), fields
+        return make
 
     def blocked(key, value, **over):
         def make():
@@ -645,8 +648,10 @@ def _antispam(t, site):
         ("token signature tampered", tampered, 403, "could not be verified", "form token refused"),
         ("token time changed", tampered_time, 403, "could not be verified", "form token refused"),
         ("token of another article", other_article, 403, "belongs to a different article", "form token refused"),
-        ("gz_nonce cookie missing", no_cookie, 403, "did not send back this site's cookie", "form token refused"),
-        ("gz_nonce cookie of another form", other_cookie, 403, "did not send back this site's cookie", "form token refused"),
+        ("posted from another site (Origin)", cross_site(Origin="http://evil.example"), 403, "sent from another site", "cross-site post"),
+        ("posted from another site (Sec-Fetch-Site)", cross_site(**{"Sec-Fetch-Site": "cross-site"}), 403, "sent from another site", "cross-site post"),
+        ("posted from another site (Referer)", cross_site(Referer="https://evil.example/page"), 403, "sent from another site", "cross-site post"),
+        ("posted from a sandboxed page (Origin: null)", cross_site(Origin="null"), 403, "sent from another site", "cross-site post"),
         ("3 links (max_links 2)", with_form(comment="see http://a.example https://b.example and www.c.example"), 403, "more links than we allow", "too many links"),
         ("blocked word (any case)", blocked("comments.blocked_words", "casino, viagra", comment="Cheap ViAgRa here"), 403, "word or address that we do not accept", "blocked word"),
         ("blocked word in the email", blocked("comments.blocked_words", "spammy.example", email="x@spammy.example"), 403, "word or address", "blocked word"),
@@ -1103,7 +1108,7 @@ def _load(t, site):
                     if conn is None:
                         conn = srv.connection(timeout=30)
                     conn.request("POST", "/news/%s/comments" % LOAD, body=body,
-                                 headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": "gz_nonce=" + f.cookie})
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
                     r = conn.getresponse()
                     r.read()
                     loc = r.getheader("Location", "")

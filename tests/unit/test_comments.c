@@ -434,10 +434,9 @@ static const unsigned char test_key[COMMENT_KEY_BYTES] = "0123456789abcdef012345
 static const unsigned char other_key[COMMENT_KEY_BYTES] = "0123456789abcdef0123456789abcdeF";
 enum { T_NOW = 1700000000, T_MIN = 3, T_MAX = 86400, T_ARTICLE = 42 };
 
-static comment_token_status check_at(const char *token, const char *nonce, long long article,
-                                     long long now)
+static comment_token_status check_at(const char *token, long long article, long long now)
 {
-    return comment_token_check(test_key, token, nonce, article, now, T_MIN, T_MAX);
+    return comment_token_check(test_key, token, article, now, T_MIN, T_MAX);
 }
 
 static bool all_lower_hex(const char *s, size_t n)
@@ -466,13 +465,13 @@ static void test_token_round_trip(void **state)
     char *prefix = arena_printf(a, "v1.42.%d.%s.", T_NOW, nonce);
     assert_memory_equal(token, prefix, strlen(prefix));
     assert_true(all_lower_hex(token + strlen(prefix), 64));
-    assert_int_equal(check_at(token, nonce, T_ARTICLE, T_NOW + 5), TOKEN_OK);
-    assert_int_equal(check_at(token, nonce, T_ARTICLE, T_NOW + T_MIN), TOKEN_OK);
-    assert_int_equal(check_at(token, nonce, T_ARTICLE, T_NOW + T_MAX), TOKEN_OK);
+    assert_int_equal(check_at(token, T_ARTICLE, T_NOW + 5), TOKEN_OK);
+    assert_int_equal(check_at(token, T_ARTICLE, T_NOW + T_MIN), TOKEN_OK);
+    assert_int_equal(check_at(token, T_ARTICLE, T_NOW + T_MAX), TOKEN_OK);
     /* the same inputs give the same token; article 0 and time 0 work */
     assert_string_equal(token, comment_token_issue(a, test_key, T_ARTICLE, T_NOW, nonce));
     char *zero = comment_token_issue(a, test_key, 0, 0, nonce);
-    assert_int_equal(comment_token_check(test_key, zero, nonce, 0, 10, 0, 100), TOKEN_OK);
+    assert_int_equal(comment_token_check(test_key, zero, 0, 10, 0, 100), TOKEN_OK);
 }
 
 static void test_token_issue_refuses_bad_input(void **state)
@@ -506,25 +505,23 @@ static void test_token_tampering_each_part(void **state)
     const char *nonce = "00112233445566778899aabbccddeeff";
     char *token = comment_token_issue(a, test_key, T_ARTICLE, T_NOW, nonce);
     long long when = T_NOW + 10;
-    assert_int_equal(check_at(tamper(a, token, 0, 1), nonce, T_ARTICLE, when), TOKEN_MALFORMED);
-    assert_int_equal(check_at(tamper(a, token, 1, 0), nonce, T_ARTICLE, when), TOKEN_BAD_SIGNATURE);
-    assert_int_equal(check_at(tamper(a, token, 2, 9), nonce, T_ARTICLE, when), TOKEN_BAD_SIGNATURE);
-    assert_int_equal(check_at(tamper(a, token, 3, 31), nonce, T_ARTICLE, when),
-                     TOKEN_BAD_SIGNATURE);
+    assert_int_equal(check_at(tamper(a, token, 0, 1), T_ARTICLE, when), TOKEN_MALFORMED);
+    assert_int_equal(check_at(tamper(a, token, 1, 0), T_ARTICLE, when), TOKEN_BAD_SIGNATURE);
+    assert_int_equal(check_at(tamper(a, token, 2, 9), T_ARTICLE, when), TOKEN_BAD_SIGNATURE);
+    assert_int_equal(check_at(tamper(a, token, 3, 31), T_ARTICLE, when), TOKEN_BAD_SIGNATURE);
     for (size_t i = 0; i < 64; i += 7)
-        assert_int_equal(check_at(tamper(a, token, 4, i), nonce, T_ARTICLE, when),
-                         TOKEN_BAD_SIGNATURE);
+        assert_int_equal(check_at(tamper(a, token, 4, i), T_ARTICLE, when), TOKEN_BAD_SIGNATURE);
     /* a token for another article, re-labelled: the signature fails, not the article check */
     char *other = comment_token_issue(a, test_key, 43, T_NOW, nonce);
     other[4] = '2';
-    assert_int_equal(check_at(other, nonce, T_ARTICLE, when), TOKEN_BAD_SIGNATURE);
-    assert_int_equal(comment_token_check(other_key, token, nonce, T_ARTICLE, when, T_MIN, T_MAX),
+    assert_int_equal(check_at(other, T_ARTICLE, when), TOKEN_BAD_SIGNATURE);
+    assert_int_equal(comment_token_check(other_key, token, T_ARTICLE, when, T_MIN, T_MAX),
                      TOKEN_BAD_SIGNATURE);
-    /* the nonce in the token was signed: swapping in the cookie's nonce does not help */
+    /* the nonce in the token was signed: swapping in another does not help */
     const char *nonce2 = "ffeeddccbbaa99887766554433221100";
     char *swapped = arena_strdup(a, token);
     memcpy(strstr(swapped, nonce), nonce2, COMMENT_NONCE_HEX);
-    assert_int_equal(check_at(swapped, nonce2, T_ARTICLE, when), TOKEN_BAD_SIGNATURE);
+    assert_int_equal(check_at(swapped, T_ARTICLE, when), TOKEN_BAD_SIGNATURE);
 }
 
 static void test_token_each_failure(void **state)
@@ -533,26 +530,17 @@ static void test_token_each_failure(void **state)
     const char *nonce = "00112233445566778899aabbccddeeff";
     char *token = comment_token_issue(a, test_key, T_ARTICLE, T_NOW, nonce);
     long long ok = T_NOW + 10;
-    assert_int_equal(check_at(token, nonce, 43, ok), TOKEN_WRONG_ARTICLE);
-    assert_int_equal(check_at(token, NULL, T_ARTICLE, ok), TOKEN_NO_COOKIE);
-    assert_int_equal(check_at(token, "", T_ARTICLE, ok), TOKEN_NO_COOKIE);
-    assert_int_equal(check_at(token, "ffeeddccbbaa99887766554433221100", T_ARTICLE, ok),
-                     TOKEN_NO_COOKIE);
-    assert_int_equal(check_at(token, "00112233445566778899aabbccddeef", T_ARTICLE, ok),
-                     TOKEN_NO_COOKIE);
-    assert_int_equal(check_at(token, "00112233445566778899aabbccddeeff0", T_ARTICLE, ok),
-                     TOKEN_NO_COOKIE);
-    assert_int_equal(check_at(token, nonce, T_ARTICLE, T_NOW), TOKEN_TOO_FAST);
-    assert_int_equal(check_at(token, nonce, T_ARTICLE, T_NOW + T_MIN - 1), TOKEN_TOO_FAST);
-    assert_int_equal(check_at(token, nonce, T_ARTICLE, T_NOW - 100), TOKEN_TOO_FAST);
-    assert_int_equal(check_at(token, nonce, T_ARTICLE, T_NOW + T_MAX + 1), TOKEN_EXPIRED);
-    assert_int_equal(check_at(token, nonce, T_ARTICLE, 9000000000000000000LL), TOKEN_EXPIRED);
-    assert_int_equal(check_at(token, nonce, T_ARTICLE, -9000000000000000000LL), TOKEN_TOO_FAST);
-    /* the documented order: signature, article, cookie, too fast, expired */
-    assert_int_equal(check_at(tamper(a, token, 4, 0), NULL, 43, T_NOW), TOKEN_BAD_SIGNATURE);
-    assert_int_equal(check_at(token, NULL, 43, T_NOW), TOKEN_WRONG_ARTICLE);
-    assert_int_equal(check_at(token, NULL, T_ARTICLE, T_NOW), TOKEN_NO_COOKIE);
-    assert_int_equal(comment_token_check(test_key, token, nonce, T_ARTICLE, T_NOW + 5, 10, 1),
+    assert_int_equal(check_at(token, 43, ok), TOKEN_WRONG_ARTICLE);
+    assert_int_equal(check_at(token, T_ARTICLE, T_NOW), TOKEN_TOO_FAST);
+    assert_int_equal(check_at(token, T_ARTICLE, T_NOW + T_MIN - 1), TOKEN_TOO_FAST);
+    assert_int_equal(check_at(token, T_ARTICLE, T_NOW - 100), TOKEN_TOO_FAST);
+    assert_int_equal(check_at(token, T_ARTICLE, T_NOW + T_MAX + 1), TOKEN_EXPIRED);
+    assert_int_equal(check_at(token, T_ARTICLE, 9000000000000000000LL), TOKEN_EXPIRED);
+    assert_int_equal(check_at(token, T_ARTICLE, -9000000000000000000LL), TOKEN_TOO_FAST);
+    /* the documented order: signature, article, too fast, expired */
+    assert_int_equal(check_at(tamper(a, token, 4, 0), 43, T_NOW), TOKEN_BAD_SIGNATURE);
+    assert_int_equal(check_at(token, 43, T_NOW), TOKEN_WRONG_ARTICLE);
+    assert_int_equal(comment_token_check(test_key, token, T_ARTICLE, T_NOW + 5, 10, 1),
                      TOKEN_TOO_FAST);
 }
 
@@ -589,18 +577,18 @@ static void test_token_malformed(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char *t = arena_printf(a, bad[i], mac);
-        assert_int_equal(check_at(t, nonce, 42, T_NOW + 10), TOKEN_MALFORMED);
+        assert_int_equal(check_at(t, 42, T_NOW + 10), TOKEN_MALFORMED);
     }
-    assert_int_equal(check_at(NULL, nonce, 42, T_NOW + 10), TOKEN_MALFORMED);
+    assert_int_equal(check_at(NULL, 42, T_NOW + 10), TOKEN_MALFORMED);
     char *token = comment_token_issue(a, test_key, 42, T_NOW, nonce);
     token[strlen(token) - 1] = 'G';
-    assert_int_equal(check_at(token, nonce, 42, T_NOW + 10), TOKEN_MALFORMED);
+    assert_int_equal(check_at(token, 42, T_NOW + 10), TOKEN_MALFORMED);
     /* a huge token */
     size_t huge = 1 << 20;
     char *big = arena_alloc(a, huge + 1);
     memcpy(big, "v1.", 3);
     memset(big + 3, '7', huge - 3);
-    assert_int_equal(check_at(big, nonce, 42, T_NOW + 10), TOKEN_MALFORMED);
+    assert_int_equal(check_at(big, 42, T_NOW + 10), TOKEN_MALFORMED);
 }
 
 static void test_token_hostile_strings(void **state)
@@ -642,7 +630,7 @@ static void test_token_hostile_strings(void **state)
             s[n] = '\0';
             break;
         }
-        comment_token_status st = check_at(s, nonce, 42, T_NOW + 10);
+        comment_token_status st = check_at(s, 42, T_NOW + 10);
         assert_int_not_equal(st, TOKEN_OK);
         assert_true(st == TOKEN_MALFORMED || st == TOKEN_BAD_SIGNATURE);
     }
@@ -651,7 +639,7 @@ static void test_token_hostile_strings(void **state)
 static void test_token_messages(void **state)
 {
     comment_token_status all[] = {TOKEN_MALFORMED, TOKEN_BAD_SIGNATURE, TOKEN_WRONG_ARTICLE,
-                                  TOKEN_TOO_FAST,  TOKEN_EXPIRED,       TOKEN_NO_COOKIE};
+                                  TOKEN_TOO_FAST, TOKEN_EXPIRED};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
         const char *m = comment_token_message(all[i]);
         assert_non_null(m);
@@ -662,9 +650,39 @@ static void test_token_messages(void **state)
             assert_string_not_equal(m, comment_token_message(all[k]));
     }
     assert_non_null(strstr(comment_token_message(TOKEN_TOO_FAST), "wait a few seconds"));
-    assert_non_null(strstr(comment_token_message(TOKEN_NO_COOKIE), "cookie"));
     assert_non_null(comment_token_message(TOKEN_OK));
     assert_non_null(comment_token_message((comment_token_status)99));
+}
+
+static void test_same_origin(void **state)
+{
+    (void)state;
+    const char *host = "news.example:8080";
+    /* none of the three: not a browser form of another site */
+    assert_true(comment_post_same_origin(host, NULL, NULL, NULL));
+    assert_true(comment_post_same_origin(NULL, NULL, NULL, NULL));
+    assert_true(comment_post_same_origin(host, "same-origin", "http://news.example:8080", NULL));
+    assert_true(comment_post_same_origin(host, NULL, "https://NEWS.example:8080", NULL));
+    assert_true(comment_post_same_origin(host, NULL, NULL, "http://news.example:8080/news/x/"));
+    /* cross-site */
+    assert_false(comment_post_same_origin(host, "cross-site", NULL, NULL));
+    assert_false(comment_post_same_origin(host, "cross-site", "http://news.example:8080", NULL));
+    assert_false(comment_post_same_origin(host, NULL, "http://evil.example", NULL));
+    assert_false(
+        comment_post_same_origin(host, NULL, "http://news.example:8080.evil.example", NULL));
+    assert_false(comment_post_same_origin(host, NULL, "http://news.example", NULL));
+    assert_false(comment_post_same_origin(host, NULL, "null", NULL));
+    assert_false(comment_post_same_origin(host, NULL, "", NULL));
+    assert_false(comment_post_same_origin(host, NULL, "news.example:8080", NULL));
+    assert_false(comment_post_same_origin(host, NULL, "http://user@news.example:8080", NULL));
+    assert_false(
+        comment_post_same_origin(host, NULL, NULL, "https://evil.example/news.example:8080"));
+    assert_false(comment_post_same_origin(host, NULL, NULL, "ftp://news.example:8080/"));
+    /* Origin decides when both are present; a missing Host refuses any named origin */
+    assert_false(
+        comment_post_same_origin(host, NULL, "http://evil.example", "http://news.example:8080/"));
+    assert_false(comment_post_same_origin(NULL, NULL, "http://news.example:8080", NULL));
+    assert_false(comment_post_same_origin("", NULL, NULL, "http://news.example:8080/"));
 }
 
 /* ---- Rate limiter --------------------------------------------------------------------- */
@@ -1074,6 +1092,7 @@ int main(void)
         T(test_token_malformed),
         T(test_token_hostile_strings),
         T(test_token_messages),
+        T(test_same_origin),
         T(test_rate_limit_allow_deny_reset),
         T(test_rate_limit_evicts_stalest),
         T(test_rate_limit_drops_finished_windows),
