@@ -3,7 +3,7 @@
 # Debian packages the build needs are installed by `make deps` (called automatically).
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libcmark-gfm libsodium libutf8proc
+PKGS    := libmicrohttpd jansson sqlite3 libcmark-gfm libsodium libutf8proc zlib libbrotlienc
 CFLAGS_COMMON := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
                  -pthread -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lstemmer -lm -pthread
@@ -18,11 +18,11 @@ TESTS    := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 
 DEPS_APT := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
             libcmark-gfm-dev libcmark-gfm-extensions-dev libsodium-dev libcmocka-dev \
-            libutf8proc-dev libstemmer-dev \
-            python3 sqlite3 clang-format
+            libutf8proc-dev libstemmer-dev zlib1g-dev libbrotli-dev \
+            python3 sqlite3 clang-format brotli
 BENCH_APT := wrk nginx-light
 
-.PHONY: all deps check-deps run test unit e2e asan-test bench format clean
+.PHONY: all deps check-deps run test unit e2e asan-test bench format clean fuzz fuzz-replay
 all: gazette
 
 # ---- dependencies ---------------------------------------------------------------------------
@@ -35,7 +35,7 @@ deps:
 # flags are read again.
 check-deps:
 	@pkg-config --exists $(PKGS) cmocka && [ -e /usr/include/cmark-gfm-core-extensions.h ] && [ -e /usr/include/libstemmer.h ] \
-	  && command -v python3 >/dev/null || $(MAKE) --no-print-directory deps
+	  && command -v python3 >/dev/null && command -v brotli >/dev/null || $(MAKE) --no-print-directory deps
 
 # ---- build ----------------------------------------------------------------------------------
 build/release/%.o: %.c
@@ -84,6 +84,9 @@ bench: gazette
 	@command -v wrk >/dev/null && command -v nginx >/dev/null || \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BENCH_APT)
 	bench/article.sh
+	bench/wordpress.sh
+	bench/memory.sh
+	bench/export.sh
 
 format:
 	clang-format -i $(shell find src tests -name '*.[ch]')
@@ -93,9 +96,54 @@ clean:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
+# ---- fuzzing (tests/fuzz, docs/fuzzing.md) --------------------------------------------------
+# `make fuzz` builds each libFuzzer target tests/fuzz/fuzz_NAME.c with clang into
+# build/fuzz/fuzz_NAME and runs each for FUZZ_SECONDS on a copy of its seed corpus
+# (tests/fuzz/fuzz.sh). `make test` replays every corpus file through the same targets, built
+# with $(CC) in the ASan build with a plain driver (tests/fuzz/replay_main.c).
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+FUZZ_APT     := clang libclang-rt-14-dev
+FUZZ_CC      ?= clang
+FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=all
+FUZZ_REPLAY  := $(FUZZ_TARGETS:%=build/asan/bin/fuzz_%)
+.SECONDARY: $(FUZZ_TARGETS:%=build/fuzz/obj/tests/fuzz/fuzz_%.o) \
+            $(FUZZ_TARGETS:%=build/asan/tests/fuzz/fuzz_%.o) build/asan/tests/fuzz/replay_main.o \
+            $(LIB_SRCS:%.c=build/fuzz/obj/%.o)
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CFLAGS_COMMON) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+build/fuzz/fuzz_%: build/fuzz/obj/tests/fuzz/fuzz_%.o $(LIB_SRCS:%.c=build/fuzz/obj/%.o)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@ $(LDLIBS)
+build/asan/bin/fuzz_%: build/asan/tests/fuzz/fuzz_%.o build/asan/tests/fuzz/replay_main.o \
+                       $(LIB_SRCS:%.c=build/asan/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) $^ -o $@ $(LDLIBS)
+
+fuzz: check-deps
+	@command -v $(FUZZ_CC) >/dev/null || \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(FUZZ_APT)
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/fuzz.sh $(FUZZ_TARGETS)
+
+# The replay binaries are built for `make test` and `make unit` (tests/run.sh runs them).
+fuzz-replay: check-deps
+	@$(MAKE) --no-print-directory $(FUZZ_REPLAY)
+test unit: fuzz-replay
+
 # ---- related-stories and search at scale (bench/related.sh) ---------------------------------
 build/release/bin/related_bench: build/release/bench/related_bench.o $(LIB_SRCS:%.c=build/release/%.o)
 	@mkdir -p $(dir $@)
 	$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(LDLIBS)
 .PHONY: bench-related
 bench-related: build/release/bin/related_bench
+
+# ---- security probes (tests/security, SECURITY.md) --------------------------------------------
+# `make security` runs sqlmap against every endpoint that takes reader input (minutes; installs
+# Debian's sqlmap when missing). Not part of `make test`.
+.PHONY: security
+security: check-deps
+	@$(MAKE) --no-print-directory gazette
+	tests/security/sqlmap.sh

@@ -3,7 +3,9 @@
 # Every suite speaks TAP: the cmocka unit tests (CMOCKA_MESSAGE_OUTPUT=TAP), the Mustache spec
 # runner, and the end-to-end tests (tests/e2e/run.py, which start the real ./gazette). The unit
 # and end-to-end suites run twice: once on the release build, once on the ASan+UBSan build
-# (any sanitizer report fails the run). TESTS_ONLY=unit|e2e runs one kind.
+# (any sanitizer report fails the run). The fuzz replay suites (with the unit ones) run every
+# file of tests/fuzz/corpus through its fuzz target on the ASan build. TESTS_ONLY=unit|e2e runs
+# one kind.
 set -u
 cd "$(dirname "$0")/.."
 only=${TESTS_ONLY:-all}
@@ -49,6 +51,13 @@ if [ "$only" = all ] || [ "$only" = unit ]; then
             [ -x "$t" ] && run_suite "asan/$(basename "$t")" "$t"
         done
     fi
+fi
+if [ "$only" = all ] || [ "$only" = unit ]; then
+    # every fuzz corpus file, crash regressions included, through its target (tests/fuzz)
+    for t in build/asan/bin/fuzz_*; do
+        name=${t##*/fuzz_}
+        [ -x "$t" ] && run_suite "fuzz/replay/$name" "$t" "$name" tests/fuzz/corpus/"$name"/*
+    done
 fi
 if [ "$only" = all ] || [ "$only" = e2e ]; then
     run_suite "e2e/release" python3 tests/e2e/run.py --gazette ./gazette

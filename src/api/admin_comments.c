@@ -11,7 +11,7 @@
 #include "../site/site.h"
 #include "admin_token.h"
 
-static bool authorised(site_app *app, http_request *req, http_response *res)
+bool api_admin_authorised(site_app *app, http_request *req, http_response *res)
 {
     const char *header = http_header(req, "Authorization");
     const char *stored;
@@ -40,7 +40,7 @@ void api_admin_comments_list(void *app_ptr, http_request *req, const http_params
                              http_response *res)
 {
     site_app *app = app_ptr;
-    if (!authorised(app, req, res)) return;
+    if (!api_admin_authorised(app, req, res)) return;
     const char *status_name = http_query(req, "status");
     comment_status status;
     if (status_name && !comment_status_parse(status_name, &status))
@@ -64,7 +64,7 @@ void api_admin_comment_action(void *app_ptr, http_request *req, const http_param
                               http_response *res)
 {
     site_app *app = app_ptr;
-    if (!authorised(app, req, res)) return;
+    if (!api_admin_authorised(app, req, res)) return;
     char *end;
     long long id = strtoll(http_param(params, "id"), &end, 10);
     if (*end || id <= 0) return api_send_error(res, 404, "no such comment");
@@ -82,6 +82,7 @@ void api_admin_comment_action(void *app_ptr, http_request *req, const http_param
     }
     if (st == STORE_NOT_FOUND) return api_send_error(res, 404, "no such comment");
     if (st != STORE_OK) return api_send_error(res, site_status_for(st), store_strerror(st));
+    site_freshness_sync(app->freshness);
     api_send_json(res, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "done", action),
                   "no-store");
 }

@@ -27,6 +27,18 @@ int cli_parse(const char *command, const char *help, int argc, char **argv,
 /* Opens an existing database, printing a helpful message on failure. */
 store *cli_open_store(const char *command, const char *db);
 
+/* What `serve`, `demo` and `export static` take to make a site (NULL: the default). */
+typedef struct cli_site_options {
+    const char *db, *theme, *media, *base_url, *site_name, *language;
+} cli_site_options;
+struct site_app;
+/* Loads the theme, opens the store, starts comments and related stories (cmd_serve.c): the one
+ * set-up of a site, so that the export renders what the server sends. Prints what went wrong
+ * and returns CLI_FAILED (or CLI_USAGE for an unknown --language); CLI_OK then
+ * cli_site_close. Call with SIGINT and SIGTERM blocked: it starts a thread. */
+int cli_site_open(const char *command, const cli_site_options *o, struct site_app *app);
+void cli_site_close(struct site_app *app);
+
 int cli_init(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_demo(int argc, char **argv);
@@ -36,6 +48,7 @@ int cli_comments(int argc, char **argv);
 int cli_settings(int argc, char **argv);
 int cli_admin_token(int argc, char **argv);
 int cli_reindex(int argc, char **argv);
+int cli_export(int argc, char **argv);
 
 /* Reads story files and directories of them (*.md, recursively, in name order), renders them,
  * and saves them all in one transaction. Reports every bad file (path:line: message) and saves

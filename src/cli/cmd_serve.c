@@ -1,11 +1,13 @@
 /* cmd_serve.c — `gazette serve` (serve a site's database over HTTP until SIGINT/SIGTERM) and
- * `gazette demo` (create the demo site when its database is missing, then serve it). */
+ * `gazette demo` (create the demo site when its database is missing, then serve it); and
+ * cli_site_open, the site they and `gazette export static` render from. */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,7 +16,7 @@
 
 typedef struct {
     const char *db, *listen, *theme, *media, *access_log, *threads, *base_url, *site_name;
-    const char *language;
+    const char *language, *timeout, *cache_mb;
 } serve_options;
 
 static const char serve_help[] =
@@ -30,6 +32,9 @@ static const char serve_help[] =
     "  --media DIR          folder served at /media/ (images); none by default\n"
     "  --access-log FILE    append one line per request to FILE ('-' for standard output)\n"
     "  --threads N          worker threads (default: one per core)\n"
+    "  --timeout SECONDS    closes a connection idle this long, or whose request headers are\n"
+    "                       not all in after this long (slow clients); default 30\n"
+    "  --cache-mb N         memory for the page cache, in MB (default 64; 0 turns it off)\n"
     "  --base-url URL       public address used in canonical links (default http://LISTEN)\n"
     "  --site-name NAME     the name in the masthead (default \"The Port Alder Courier\")\n"
     "  --language LANG      the stories' language, for related stories: a Snowball stemmer\n"
@@ -61,23 +66,95 @@ static const char *data_dir(char *out, size_t cap)
     return ".";
 }
 
-static bool parse_threads(const char *text, unsigned *threads)
+int cli_site_open(const char *command, const cli_site_options *o, site_app *app)
+{
+    char dir[PATH_MAX], theme_dir[PATH_MAX + 32], err[512] = "";
+    snprintf(theme_dir, sizeof theme_dir, "%s/themes/default", data_dir(dir, sizeof dir));
+    memset(app, 0, sizeof *app);
+    app->config = (site_config){.name = o->site_name ? o->site_name : "The Port Alder Courier",
+                                .tagline = "News from Port Alder and the world",
+                                .language = "en",
+                                .base_url = o->base_url,
+                                .media_dir = o->media,
+                                .page_size = 24};
+    app->theme = theme_load(o->theme ? o->theme : theme_dir, err, sizeof err);
+    if (!app->theme) {
+        fprintf(stderr, "gazette %s: cannot load the theme: %s\n", command, err);
+        return CLI_FAILED;
+    }
+    app->store = cli_open_store(command, o->db);
+    if (!app->store) {
+        theme_free(app->theme);
+        return CLI_FAILED;
+    }
+    if (!site_comments_start(app, err, sizeof err)) {
+        fprintf(stderr, "gazette %s: %s\n", command, err);
+        store_close(app->store);
+        theme_free(app->theme);
+        return CLI_FAILED;
+    }
+    app->related =
+        site_related_start(app->store, o->language ? o->language : "english", err, sizeof err);
+    if (!app->related) {
+        fprintf(stderr, "gazette %s: related stories: %s\n", command, err);
+        site_comments_stop(app);
+        store_close(app->store);
+        theme_free(app->theme);
+        return o->language ? CLI_USAGE : CLI_FAILED;
+    }
+    app->assets = theme_assets_json(app->theme);
+    return CLI_OK;
+}
+
+void cli_site_close(site_app *app)
+{
+    json_decref(app->assets);
+    site_related_stop(app->related);
+    site_comments_stop(app);
+    store_close(app->store);
+    theme_free(app->theme);
+}
+
+/* A whole number from min to max in text (when given; *out is left alone when not). */
+static bool parse_count(const char *text, long min, long max, unsigned *out)
 {
     char *end;
     long n = text ? strtol(text, &end, 10) : 0;
     if (!text) return true;
-    if (end == text || *end || n < 1 || n > 256) return false;
-    *threads = (unsigned)n;
+    if (end == text || *end || n < min || n > max) return false;
+    *out = (unsigned)n;
     return true;
+}
+
+/* Every open connection is a file descriptor: the soft limit (often 1024) is raised to the hard
+ * one, so that the server's own connection limit, not EMFILE, decides when to refuse. */
+static void raise_file_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
 }
 
 static int run_server(const char *command, const serve_options *o)
 {
-    unsigned threads = 0;
-    if (!parse_threads(o->threads, &threads)) {
+    unsigned threads = 0, timeout = 30, cache_mb = 64;
+    if (!parse_count(o->cache_mb, 0, 1 << 20, &cache_mb)) {
+        fprintf(stderr, "gazette %s: --cache-mb must be a number of megabytes from 0 to %d\n",
+                command, 1 << 20);
+        return CLI_USAGE;
+    }
+    if (!parse_count(o->threads, 1, 256, &threads)) {
         fprintf(stderr, "gazette %s: --threads must be a number from 1 to 256\n", command);
         return CLI_USAGE;
     }
+    if (!parse_count(o->timeout, 1, 3600, &timeout)) {
+        fprintf(stderr, "gazette %s: --timeout must be a number of seconds from 1 to 3600\n",
+                command);
+        return CLI_USAGE;
+    }
+    raise_file_limit();
     /* blocked before any thread starts, so that only http_wait_for_shutdown_signal sees them */
     sigset_t set;
     sigemptyset(&set);
@@ -85,54 +162,44 @@ static int run_server(const char *command, const serve_options *o)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
-    char dir[PATH_MAX], theme_dir[PATH_MAX + 32], err[512] = "";
-    snprintf(theme_dir, sizeof theme_dir, "%s/themes/default", data_dir(dir, sizeof dir));
-    site_app app = {.config = {.name = o->site_name ? o->site_name : "The Port Alder Courier",
-                               .tagline = "News from Port Alder and the world",
-                               .language = "en",
-                               .media_dir = o->media,
-                               .page_size = 24}};
-    app.theme = theme_load(o->theme ? o->theme : theme_dir, err, sizeof err);
-    if (!app.theme) {
-        fprintf(stderr, "gazette %s: cannot load the theme: %s\n", command, err);
-        return CLI_FAILED;
-    }
-    app.store = cli_open_store(command, o->db);
-    if (!app.store) {
-        theme_free(app.theme);
-        return CLI_FAILED;
-    }
-    if (!site_comments_start(&app, err, sizeof err)) {
-        fprintf(stderr, "gazette %s: %s\n", command, err);
-        store_close(app.store);
-        theme_free(app.theme);
-        return CLI_FAILED;
-    }
-    app.related =
-        site_related_start(app.store, o->language ? o->language : "english", err, sizeof err);
-    if (!app.related) {
-        fprintf(stderr, "gazette %s: related stories: %s\n", command, err);
-        site_comments_stop(&app);
-        store_close(app.store);
-        theme_free(app.theme);
-        return o->language ? CLI_USAGE : CLI_FAILED;
-    }
-    app.assets = theme_assets_json(app.theme);
-    char base_url[300];
+    char base_url[300], err[512] = "";
     snprintf(base_url, sizeof base_url, "http://%s", o->listen);
-    app.config.base_url = o->base_url ? o->base_url : base_url;
+    cli_site_options site = {.db = o->db,
+                             .theme = o->theme,
+                             .media = o->media,
+                             .base_url = o->base_url ? o->base_url : base_url,
+                             .site_name = o->site_name,
+                             .language = o->language};
+    site_app app;
+    int rc = cli_site_open(command, &site, &app);
+    if (rc != CLI_OK) return rc;
+    if (cache_mb) {
+        app.cache = page_cache_new((size_t)cache_mb << 20);
+        app.freshness =
+            app.cache ? site_freshness_start(app.store, app.cache, err, sizeof err) : NULL;
+        site_related_follow(app.related, app.cache);
+        if (!app.freshness) {
+            fprintf(stderr, "gazette %s: page cache: %s\n", command,
+                    app.cache ? err : "out of memory");
+            page_cache_free(app.cache);
+            cli_site_close(&app);
+            return CLI_FAILED;
+        }
+    }
 
     http_server_config cfg = {.listen = o->listen,
                               .threads = threads,
-                              .timeout_seconds = 30,
+                              .timeout_seconds = timeout,
                               .max_body = 1024 * 1024,
                               .access_log = o->access_log,
                               .routes = site_routes,
                               .n_routes = site_n_routes,
                               .app = &app,
+                              .cache = app.cache,
+                              .cache_refresh = site_cache_refresh,
                               .error_page = site_error_page};
     http_server *srv = http_server_start(&cfg, err, sizeof err);
-    int rc = CLI_FAILED;
+    rc = CLI_FAILED;
     if (!srv) {
         fprintf(stderr, "gazette %s: %s\n", command, err);
     } else {
@@ -145,11 +212,9 @@ static int run_server(const char *command, const serve_options *o)
         http_server_stop(srv, 10);
         rc = CLI_OK;
     }
-    json_decref(app.assets);
-    site_related_stop(app.related);
-    site_comments_stop(&app);
-    store_close(app.store);
-    theme_free(app.theme);
+    site_freshness_stop(app.freshness);
+    page_cache_free(app.cache);
+    cli_site_close(&app);
     return rc;
 }
 
@@ -167,6 +232,8 @@ static int parse_serve_options(const char *command, const char *help, int argc, 
                             {"--base-url", &o->base_url, NULL},
                             {"--site-name", &o->site_name, NULL},
                             {"--language", &o->language, NULL},
+                            {"--timeout", &o->timeout, NULL},
+                            {"--cache-mb", &o->cache_mb, NULL},
                             {0}};
     return cli_parse(command, help, argc, argv, options, positional, 0, &n, help_shown);
 }

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../core/arena.h"
 #include "../core/buf.h"
@@ -17,12 +18,15 @@ typedef struct http_request {
     arena *arena;
     const char *method; /* "GET", "HEAD", "POST"... */
     const char *path;   /* the URL path, without the query string */
+    /* NULL for a request made offline (http_dispatch), whose query string is in query */
     struct MHD_Connection *connection;
     const char *body; /* request body (POST), NUL-terminated, NULL when none */
     size_t body_len;
+    /* offline requests only: the raw query string ("a=1&b=2"), or NULL */
+    const char *query;
 } http_request;
 
-enum { HTTP_MAX_HEADERS = 12 };
+enum { HTTP_MAX_HEADERS = 12, HTTP_MAX_CACHE_TAGS = 48 };
 
 typedef struct http_response {
     int status;
@@ -33,7 +37,20 @@ typedef struct http_response {
     const char *header_names[HTTP_MAX_HEADERS];
     const char *header_values[HTTP_MAX_HEADERS];
     size_t n_headers;
+    /* The page cache (page_cache.h) keeps a 200 answer to GET only when the handler tagged it
+     * (http_cache_tag) and set no cookie and no private/no-store Cache-Control. */
+    uint64_t cache_tags[HTTP_MAX_CACHE_TAGS];
+    size_t n_cache_tags;
+    bool cache_tags_overflow; /* more tags than fit: the entry also carries HTTP_CACHE_TAG_ALL */
 } http_response;
+
+/* Marks res as cacheable, depending on tag: the page cache drops it when the site invalidates
+ * that tag. Tags name what a page shows: "a:ID" a story (its text and its comments), "home",
+ * "t:SLUG" a topic's list, "u:SLUG" an author's list, "comments" the site-wide comment feed. */
+void http_cache_tag(http_response *res, const char *tag);
+uint64_t http_cache_tag_hash(const char *tag);
+/* The tag every entry with too many story tags carries: invalidated by any story change. */
+#define HTTP_CACHE_TAG_ALL "a:*"
 
 /* Query-string argument by name (decoded), or NULL. */
 const char *http_query(const http_request *req, const char *name);
@@ -41,6 +58,9 @@ const char *http_query(const http_request *req, const char *name);
 const char *http_header(const http_request *req, const char *name);
 /* Cookie sent by the client, or NULL. */
 const char *http_cookie(const http_request *req, const char *name);
+/* The value of cookie name in a Cookie header ("a=1; b=\"2\""; arena string, unquoted), or
+ * NULL when header is NULL or holds no such cookie (cookie.c). */
+const char *http_cookie_parse(arena *a, const char *header, const char *name);
 /* The client's IP address as text ("127.0.0.1", "::1"); arena-allocated; "-" when unknown. */
 const char *http_client_ip(const http_request *req);
 /* Adds a response header; names and values must live as long as the request (arena or static).
@@ -92,11 +112,29 @@ typedef struct http_server_config {
     const http_route *routes;
     size_t n_routes;
     void *app;
+    /* Answers GET and HEAD from rendered pages when not NULL (page_cache.h). */
+    struct page_cache *cache;
+    /* Called before every answer from the cache: brings the cache up to date with whatever
+     * changed since (may be NULL). */
+    void (*cache_refresh)(void *app);
     /* Fills res for errors (404, 405, 500...) the router or server produces. */
     void (*error_page)(void *app, http_request *req, int status, http_response *res);
 } http_server_config;
 
 typedef struct http_server http_server;
+
+/* Answers req as the server does (dispatch.c): the route's handler, a 301 to add a missing
+ * trailing slash, cfg->error_page for 404, 405 and error statuses left without a body. The
+ * server calls it for every request; the static export calls it with no connection (then
+ * http_query reads req->query, and there are no headers, no cookies and no client address). */
+void http_dispatch(const http_server_config *cfg, http_request *req, http_response *res);
+/* Fills res with the error page for status (cfg->error_page, else a plain "404\n"). */
+void http_error_response(const http_server_config *cfg, http_request *req, int status,
+                         http_response *res);
+/* The value of argument name in a raw query string ("a=1&b=x+y%21"; '+' and %HH decoded, %00
+ * kept as it is), or NULL when query is NULL, has no such argument, or has it without '='
+ * ("?a"), as libmicrohttpd answers. Arena string. */
+const char *http_query_parse(arena *a, const char *query, const char *name);
 
 /* Starts listening; err gets a human message on failure. */
 http_server *http_server_start(const http_server_config *cfg, char *err, size_t errlen);

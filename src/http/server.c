@@ -6,6 +6,8 @@
  * access handler, so requests are always answered on a later call. Shutdown is graceful:
  * stop accepting, wait for in-flight requests, then stop the daemon. */
 #include "http.h"
+#include "page_cache.h"
+#include "slow_clients.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +29,8 @@ struct http_server {
     int log_fd;
     atomic_int in_flight;
     unsigned port;
+    slow_clients *slow; /* closes connections whose requests arrive too slowly */
+    unsigned max_connections;
 };
 
 typedef struct request_context {
@@ -33,28 +38,32 @@ typedef struct request_context {
     bool body_too_large;
     buf body;
     int status;
+    bool answered; /* a response is queued: any further body bytes are dropped */
     size_t bytes_sent;
     struct timespec began;
 } request_context;
 
 const char *http_query(const http_request *req, const char *name)
 {
+    if (!req->connection) return http_query_parse(req->arena, req->query, name);
     return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
 }
 
 const char *http_header(const http_request *req, const char *name)
 {
+    if (!req->connection) return NULL; /* an offline request (http_dispatch) has no headers */
     return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
 }
 
 const char *http_cookie(const http_request *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, name);
+    return http_cookie_parse(req->arena, http_header(req, "Cookie"), name);
 }
 
 static void client_address(struct MHD_Connection *connection, char *addr, size_t cap)
 {
     snprintf(addr, cap, "-");
+    if (!connection) return;
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (!info || !info->client_addr) return;
@@ -107,16 +116,6 @@ static request_context *request_context_new(http_server *srv, struct MHD_Connect
     return ctx;
 }
 
-static void add_common_headers(struct MHD_Response *r, const http_response *res)
-{
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            res->content_type ? res->content_type : "text/html; charset=utf-8");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
-    for (size_t i = 0; i < res->n_headers; i++)
-        MHD_add_response_header(r, res->header_names[i], res->header_values[i]);
-}
-
 static enum MHD_Result queue(request_context *ctx, http_response *res)
 {
     struct MHD_Response *r;
@@ -129,49 +128,145 @@ static enum MHD_Result queue(request_context *ctx, http_response *res)
         r = MHD_create_response_from_buffer(len, buf_steal(&res->body), MHD_RESPMEM_MUST_FREE);
     }
     if (!r) return MHD_NO;
-    add_common_headers(r, res);
+    http_add_common_headers(r, res);
     ctx->status = res->status;
     ctx->bytes_sent = len;
     enum MHD_Result ok = MHD_queue_response(ctx->req.connection, (unsigned)res->status, r);
     MHD_destroy_response(r);
+    ctx->answered = true;
     return ok;
 }
 
 static void fill_error(http_server *srv, request_context *ctx, int status, http_response *res)
 {
-    buf_free(&res->body);
-    res->static_body = NULL;
-    res->status = status;
-    if (srv->cfg.error_page) srv->cfg.error_page(srv->cfg.app, &ctx->req, status, res);
-    if (res->body.len == 0) {
-        res->content_type = "text/plain; charset=utf-8";
-        buf_printf(&res->body, "%d\n", status);
-    }
+    http_error_response(&srv->cfg, &ctx->req, status, res);
 }
 
 static void dispatch(http_server *srv, request_context *ctx, http_response *res)
 {
-    const http_route *route = NULL;
-    http_params params = {0};
-    http_request *req = &ctx->req;
-    if (req->path[0] != '/') return fill_error(srv, ctx, 400, res);
-    switch (http_route_match(srv->cfg.routes, srv->cfg.n_routes, req->arena, req->method, req->path,
-                             &route, &params)) {
-    case HTTP_ROUTE_FOUND:
-        res->status = 200;
-        route->handler(srv->cfg.app, req, &params, res);
-        if (res->status >= 400 && res->body.len == 0 && !res->static_body)
-            fill_error(srv, ctx, res->status, res);
-        return;
-    case HTTP_ROUTE_ADD_SLASH:
-        return http_redirect(res, 301, arena_printf(req->arena, "%s/", req->path));
-    case HTTP_ROUTE_METHOD_NOT_ALLOWED:
-        fill_error(srv, ctx, 405, res);
-        http_set_header(res, "Allow", "GET, HEAD");
-        return;
-    case HTTP_ROUTE_NOT_FOUND:
-        return fill_error(srv, ctx, 404, res);
+    http_dispatch(&srv->cfg, &ctx->req, res); /* dispatch.c: shared with the static export */
+}
+
+typedef struct framing {
+    int content_length, transfer_encoding;
+    bool not_chunked, bad_name;
+} framing;
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    framing *f = cls;
+    if (strcasecmp(key, "Content-Length") == 0) f->content_length++;
+    if (strcasecmp(key, "Transfer-Encoding") == 0) {
+        f->transfer_encoding++;
+        f->not_chunked = f->not_chunked || !value || strcasecmp(value, "chunked") != 0;
     }
+    f->bad_name = f->bad_name || strpbrk(key, " \t") != NULL;
+    return MHD_YES;
+}
+
+/* A request whose body could be delimited in two ways (RFC 9112 section 6.3: Content-Length
+ * and Transfer-Encoding together, two of either, a coding other than chunked, or a header name
+ * with a space before its colon) is refused: a proxy in front might read it otherwise than
+ * libmicrohttpd does and carry a second, smuggled request. */
+static bool framing_is_ambiguous(struct MHD_Connection *connection)
+{
+    framing f = {0};
+    MHD_get_connection_values(connection, MHD_HEADER_KIND, count_framing, &f);
+    return f.content_length > 1 || f.transfer_encoding > 1 || f.not_chunked || f.bad_name ||
+           (f.content_length && f.transfer_encoding);
+}
+
+/* ---- The page cache's part ----------------------------------------------------------------- */
+
+/* An answer that sets a cookie or asks not to be stored is never kept. */
+static bool cacheable_headers(const http_response *res)
+{
+    for (size_t i = 0; i < res->n_headers; i++) {
+        const char *name = res->header_names[i], *value = res->header_values[i];
+        if (strcasecmp(name, "Set-Cookie") == 0) return false;
+        if (strcasecmp(name, "Cache-Control") == 0 &&
+            (strstr(value, "private") || strstr(value, "no-store")))
+            return false;
+    }
+    return true;
+}
+
+/* GET and HEAD without credentials may be answered from, and kept in, the page cache. */
+static bool cache_may_answer(request_context *ctx)
+{
+    const char *m = ctx->req.method;
+    if (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0) return false;
+    return !http_header(&ctx->req, "Authorization");
+}
+
+/* Appends s to b with the characters that separate a key's parts escaped, so that no two
+ * different requests (a '?' inside the path, '&' inside a value) share a key. */
+static void key_append(buf *b, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '%' || c == '?' || c == '&' || c == '=' || c < 0x20 || c == 0x7f)
+            buf_printf(b, "%%%02X", c);
+        else
+            buf_putc(b, (char)c);
+    }
+}
+
+static enum MHD_Result key_add_argument(void *cls, enum MHD_ValueKind kind, const char *name,
+                                        const char *value)
+{
+    buf *b = cls;
+    buf_putc(b, b->data && memchr(b->data, '?', b->len) ? '&' : '?');
+    key_append(b, name);
+    if (value) {
+        buf_putc(b, '=');
+        key_append(b, value);
+    }
+    return MHD_YES;
+}
+
+/* The request's cache key: the path, then the query arguments in the order sent. */
+static const char *cache_key(request_context *ctx)
+{
+    buf b = {0};
+    key_append(&b, ctx->req.path);
+    MHD_get_connection_values(ctx->req.connection, MHD_GET_ARGUMENT_KIND, key_add_argument, &b);
+    const char *key = arena_strndup(ctx->req.arena, b.data ? b.data : "", b.len);
+    buf_free(&b);
+    return key;
+}
+
+/* Answers from the cache, or runs the handler and keeps its answer when it may be kept. */
+static enum MHD_Result answer_cached(http_server *srv, request_context *ctx)
+{
+    if (srv->cfg.cache_refresh) srv->cfg.cache_refresh(srv->cfg.app);
+    const char *key = cache_key(ctx);
+    page_cache_request rq = {http_header(&ctx->req, "Accept-Encoding"),
+                             http_header(&ctx->req, "If-None-Match"),
+                             http_header(&ctx->req, "If-Modified-Since")};
+    page_cache_sent sent;
+    if (page_cache_serve(srv->cfg.cache, ctx->req.connection, key, &rq, &sent)) {
+        ctx->status = sent.status;
+        ctx->bytes_sent = sent.bytes;
+        ctx->answered = true;
+        return MHD_YES;
+    }
+    unsigned long generation = page_cache_generation(srv->cfg.cache);
+    http_response res = {0};
+    dispatch(srv, ctx, &res);
+    if (res.status == 200 && res.n_cache_tags && cacheable_headers(&res) &&
+        page_cache_store_and_serve(srv->cfg.cache, ctx->req.connection, key, generation, &res,
+                                   &rq, &sent)) {
+        ctx->status = sent.status;
+        ctx->bytes_sent = sent.bytes;
+        ctx->answered = true;
+        buf_free(&res.body);
+        return MHD_YES;
+    }
+    enum MHD_Result ok = queue(ctx, &res);
+    buf_free(&res.body);
+    return ok;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url,
@@ -181,8 +276,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     http_server *srv = cls;
     request_context *ctx = *con_cls;
     if (!ctx) {
-        *con_cls = request_context_new(srv, connection, method, url);
-        return *con_cls ? MHD_YES : MHD_NO; /* answer on a later call: keeps keep-alive */
+        *con_cls = ctx = request_context_new(srv, connection, method, url);
+        if (!ctx) return MHD_NO;
+        /* answered on a later call, which keeps keep-alive; a request with ambiguous framing
+         * is answered at once, and its connection closed */
+        if (!framing_is_ambiguous(connection)) return MHD_YES;
+        http_response res = {0};
+        fill_error(srv, ctx, 400, &res);
+        http_set_header(&res, "Connection", "close");
+        enum MHD_Result ok = queue(ctx, &res);
+        buf_free(&res.body);
+        return ok;
+    }
+    if (ctx->answered) {
+        *upload_data_size = 0;
+        return MHD_YES;
     }
     if (*upload_data_size) {
         if (ctx->body.len + *upload_data_size > srv->cfg.max_body)
@@ -192,6 +300,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         *upload_data_size = 0;
         return MHD_YES;
     }
+    slow_clients_request_read(connection);
+    if (srv->cfg.cache && !ctx->body_too_large && cache_may_answer(ctx)) return answer_cached(srv, ctx);
     http_response res = {0};
     if (ctx->body_too_large) {
         fill_error(srv, ctx, 413, &res);
@@ -247,6 +357,7 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
 {
     http_server *srv = cls;
     request_context *ctx = *con_cls;
+    slow_clients_request_done(connection);
     if (!ctx) return;
     if (srv->log_fd >= 0) write_access_log(srv, ctx);
     buf_free(&ctx->body);
@@ -326,6 +437,32 @@ static bool open_access_log(http_server *srv, const char *path, char *err, size_
     return srv->log_fd >= 0;
 }
 
+/* Connections past this are closed as soon as accepted (on_accept). Each is a file descriptor,
+ * and the database, media files and each thread's event loop need descriptors too: the limit
+ * stays that far below the process's own, so that a flood of connections is refused cleanly
+ * instead of making everything else fail with EMFILE. */
+enum { ACCEPT_HEADROOM = 64 };
+
+static unsigned connection_limit(unsigned threads)
+{
+    unsigned limit = 20000;
+    rlim_t reserve = ACCEPT_HEADROOM + 64 + 8 * (rlim_t)threads;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < limit + reserve)
+        limit = rl.rlim_cur > reserve + 16 ? (unsigned)(rl.rlim_cur - reserve) : 16;
+    return limit;
+}
+
+/* libmicrohttpd, at its own connection limit, stops accepting and leaves new connections
+ * waiting in the kernel's queue; its limit is set ACCEPT_HEADROOM above ours, so that a
+ * connection past ours is accepted and closed at once: the client learns it now. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    http_server *srv = cls;
+    return slow_clients_open(srv->slow) < srv->max_connections ? MHD_YES : MHD_NO;
+}
+
 http_server *http_server_start(const http_server_config *cfg, char *err, size_t errlen)
 {
     struct sockaddr_storage ss;
@@ -346,15 +483,20 @@ http_server *http_server_start(const http_server_config *cfg, char *err, size_t 
     unsigned threads = cfg->threads ? cfg->threads : (cores > 0 ? (unsigned)cores : 1);
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
                      MHD_ALLOW_SUSPEND_RESUME | (ipv6 ? MHD_USE_IPv6 : 0);
+    unsigned timeout = cfg->timeout_seconds ? cfg->timeout_seconds : 30;
+    srv->slow = slow_clients_start(timeout);
+    srv->max_connections = connection_limit(threads);
     srv->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
-        cfg->timeout_seconds ? cfg->timeout_seconds : 30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)64 * 1024, MHD_OPTION_CONNECTION_LIMIT, 20000u, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+        flags, 0, srv->slow ? on_accept : NULL, srv, on_request, srv, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        timeout, MHD_OPTION_NOTIFY_CONNECTION, slow_clients_on_connection, srv->slow,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_CONNECTION_LIMIT,
+        srv->max_connections + ACCEPT_HEADROOM, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+        MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, errlen, "cannot listen on %s (address in use or not available)", cfg->listen);
+        slow_clients_stop(srv->slow);
         if (srv->log_fd > STDERR_FILENO) close(srv->log_fd);
         free(srv);
         return NULL;
@@ -377,6 +519,7 @@ void http_server_stop(http_server *srv, unsigned grace_seconds)
          waited++)
         usleep(10 * 1000);
     MHD_stop_daemon(srv->daemon);
+    slow_clients_stop(srv->slow);
     if (listen_fd != MHD_INVALID_SOCKET) close(listen_fd);
     if (srv->log_fd > STDERR_FILENO) close(srv->log_fd);
     free(srv);

@@ -69,6 +69,7 @@ void site_comments_feed(void *app_ptr, http_request *req, const http_params *par
 {
     site_app *app = app_ptr;
     send_feed(app, req, arena_printf(req->arena, "Comments on %s", app->config.name), "/", 0, res);
+    http_cache_tag(res, "comments");
 }
 
 void site_article_comments_feed(void *app_ptr, http_request *req, const http_params *params,
@@ -79,4 +80,5 @@ void site_article_comments_feed(void *app_ptr, http_request *req, const http_par
     if (!site_find_article(app, req, params, &article, res)) return;
     send_feed(app, req, arena_printf(req->arena, "Comments on: %s", article.headline),
               article_url(req->arena, article.slug), article.id, res);
+    http_cache_tag(res, arena_printf(req->arena, "a:%lld", article.id));
 }

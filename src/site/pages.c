@@ -46,29 +46,42 @@ static void add_comment_counts(site_app *app, json_t *sections)
         article_add_comment_counts(app->store, json_object_get(section, "articles"));
 }
 
+/* The home page lists every live story but the top story, shown above the list on page 1. */
+static store_status home_query(site_app *app, arena *a, store_article *top, bool *has_top,
+                               store_article_query *q)
+{
+    store_status st = store_article_top(app->store, a, top);
+    if (st != STORE_OK && st != STORE_NOT_FOUND) return st;
+    *has_top = st == STORE_OK;
+    *q = (store_article_query){.exclude_id = *has_top ? top->id : 0};
+    return STORE_OK;
+}
+
 void site_home(void *app_ptr, http_request *req, const http_params *params, http_response *res)
 {
     site_app *app = app_ptr;
     size_t page, n, total;
-    if (!site_page_number(req, &page)) return (void)(res->status = 404);
+    const char *base;
+    if (!site_list_page(req, params, &page, &base, res)) return;
     store_article top = {0};
-    store_status st = store_article_top(app->store, req->arena, &top);
-    if (st != STORE_OK && st != STORE_NOT_FOUND) return (void)(res->status = site_status_for(st));
-    bool has_top = st == STORE_OK;
+    bool has_top;
     store_article *latest;
-    store_article_query q = {.exclude_id = has_top ? top.id : 0,
-                             .limit = app->config.page_size,
-                             .offset = (page - 1) * app->config.page_size};
+    store_article_query q;
+    store_status st = home_query(app, req->arena, &top, &has_top, &q);
+    if (st != STORE_OK) return (void)(res->status = site_status_for(st));
+    q.limit = app->config.page_size;
+    q.offset = (page - 1) * app->config.page_size;
     st = store_articles_list(app->store, req->arena, &q, &latest, &n, &total);
     if (st != STORE_OK) return (void)(res->status = site_status_for(st));
     if (page > 1 && n == 0) return (void)(res->status = 404);
     json_t *view = site_view_new(app, req, "home", "Latest news", app->config.tagline);
+    http_cache_tag(res, "home");
     if (has_top && page == 1)
         json_object_set_new(view, "top_story", article_summary_json(req->arena, &top));
     json_t *sections = sections_json(req->arena, latest, n);
     add_comment_counts(app, sections);
     json_object_set_new(view, "sections", sections);
-    json_t *pagination = site_pagination(req, "/", page, total, app->config.page_size);
+    json_t *pagination = site_pagination(req, base, page, total, app->config.page_size);
     if (pagination) json_object_set_new(view, "pagination", pagination);
     site_render(app, req, "home", view, res);
 }
@@ -94,6 +107,7 @@ void site_article_page(site_app *app, http_request *req, const store_article *ar
     article_auto_read_also(req->arena, article_view,
                            site_setting_number(app, req->arena, "related.read_also_after", 0, 100));
     json_t *view = site_view_new(app, req, "article", article->headline, article->lead);
+    if (!submission) site_tag_story_page(req, article, res);
     json_object_set_new(view, "article", article_view);
     site_comments_view(app, req, article, view, submission, res);
     int status = res->status;
@@ -102,16 +116,14 @@ void site_article_page(site_app *app, http_request *req, const store_article *ar
 }
 
 /* A list page of one topic or one author: the shared part of their handlers. */
-static void list_page(site_app *app, http_request *req, store_article_query *q, const char *type,
-                      const char *title, const char *description, json_t *subject,
-                      http_response *res)
+static void list_page(site_app *app, http_request *req, const http_params *params,
+                      store_article_query *q, const char *type, const char *title,
+                      const char *description, json_t *subject, http_response *res)
 {
     size_t page, n, total;
     store_article *articles;
-    if (!site_page_number(req, &page)) {
-        json_decref(subject);
-        return (void)(res->status = 404);
-    }
+    const char *base;
+    if (!site_list_page(req, params, &page, &base, res)) return (void)json_decref(subject);
     q->limit = app->config.page_size;
     q->offset = (page - 1) * app->config.page_size;
     store_status st = store_articles_list(app->store, req->arena, q, &articles, &n, &total);
@@ -120,11 +132,13 @@ static void list_page(site_app *app, http_request *req, store_article_query *q, 
         return (void)(res->status = st != STORE_OK ? site_status_for(st) : 404);
     }
     json_t *view = site_view_new(app, req, type, title, description);
+    http_cache_tag(res, arena_printf(req->arena, "%c:%s", type[0] == 't' ? 't' : 'u',
+                                     json_string_value(json_object_get(subject, "slug"))));
     json_object_set_new(view, type, subject);
     json_t *summaries = summaries_json(req->arena, articles, n);
     article_add_comment_counts(app->store, summaries);
     json_object_set_new(view, "articles", summaries);
-    json_t *pagination = site_pagination(req, req->path, page, total, app->config.page_size);
+    json_t *pagination = site_pagination(req, base, page, total, app->config.page_size);
     if (pagination) json_object_set_new(view, "pagination", pagination);
     site_render(app, req, type, view, res);
 }
@@ -145,7 +159,7 @@ void site_topic(void *app_ptr, http_request *req, const http_params *params, htt
         topic.description && topic.description[0]
             ? topic.description
             : arena_printf(req->arena, "The latest stories about %s.", topic.name);
-    list_page(app, req, &q, "topic", topic.name, description, subject, res);
+    list_page(app, req, params, &q, "topic", topic.name, description, subject, res);
 }
 
 void site_author(void *app_ptr, http_request *req, const http_params *params, http_response *res)
@@ -160,5 +174,31 @@ void site_author(void *app_ptr, http_request *req, const http_params *params, ht
     json_object_set_new(subject, "bio", json_string(author.bio ? author.bio : ""));
     store_article_query q = {.author_slug = slug};
     const char *description = arena_printf(req->arena, "Stories by %s.", author.name);
-    list_page(app, req, &q, "author", author.name, description, subject, res);
+    list_page(app, req, params, &q, "author", author.name, description, subject, res);
+}
+
+store_status site_list_page_count(site_app *app, arena *a, const char *base, size_t *pages)
+{
+    store_article top;
+    bool has_top;
+    store_article_query q = {0};
+    size_t len = strlen(base);
+    *pages = 1;
+    if (strcmp(base, "/") == 0) {
+        store_status st = home_query(app, a, &top, &has_top, &q);
+        if (st != STORE_OK) return st;
+    } else if (len > 8 && base[len - 1] == '/' && strncmp(base, "/topic/", 7) == 0) {
+        q.topic_slug = arena_strndup(a, base + 7, len - 8);
+    } else if (len > 9 && base[len - 1] == '/' && strncmp(base, "/author/", 8) == 0) {
+        q.author_slug = arena_strndup(a, base + 8, len - 9);
+    } else {
+        return STORE_NOT_FOUND;
+    }
+    q.limit = 1;
+    store_article *articles;
+    size_t n, total;
+    store_status st = store_articles_list(app->store, a, &q, &articles, &n, &total);
+    if (st == STORE_OK && total)
+        *pages = (total + app->config.page_size - 1) / app->config.page_size;
+    return st;
 }

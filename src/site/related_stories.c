@@ -25,6 +25,7 @@ struct site_related {
     pthread_t watcher;
     bool watcher_running;
     volatile bool stop;
+    page_cache *_Atomic cache; /* pages whose related lists may have changed are dropped from it */
 };
 
 static int compare_entries(const void *x, const void *y)
@@ -145,6 +146,9 @@ static void apply_changes(site_related *r)
             catalog_set(&r->catalog, article->id, live ? article->slug : NULL);
         }
         pthread_rwlock_unlock(&r->lock);
+        /* any story's "You May Also Like" may now name a changed one: story pages follow */
+        uint64_t tag = http_cache_tag_hash("related");
+        if (r->cache) page_cache_invalidate(r->cache, &tag, 1);
         r->since = n == RELATED_CHANGES_PER_POLL ? changed[n - 1].updated_at : poll_time;
     } else if (n == 0) {
         r->since = poll_time;
@@ -160,6 +164,11 @@ static void *watch(void *arg)
         if (!r->stop) apply_changes(r);
     }
     return NULL;
+}
+
+void site_related_follow(site_related *r, page_cache *cache)
+{
+    if (r) r->cache = cache;
 }
 
 site_related *site_related_start(store *s, const char *language, char *err, size_t errlen)

@@ -41,9 +41,45 @@ json_t *site_view_new(site_app *app, http_request *req, const char *page_type, c
     return json_pack("{s:o, s:o}", "site", site, "page", page);
 }
 
+/* Tags res with every story the view shows (objects with an integer "id" and a "headline":
+ * cards, related stories, the story itself), so that a change to any of them drops the page. */
+static void tag_stories(http_request *req, json_t *node, http_response *res)
+{
+    if (json_is_array(node)) {
+        size_t i;
+        json_t *item;
+        json_array_foreach(node, i, item) tag_stories(req, item, res);
+    } else if (json_is_object(node)) {
+        json_t *id = json_object_get(node, "id");
+        if (json_is_integer(id) && json_is_string(json_object_get(node, "headline")))
+            http_cache_tag(res, arena_printf(req->arena, "a:%lld", (long long)json_integer_value(id)));
+        const char *key;
+        json_t *value;
+        json_object_foreach(node, key, value) if (json_is_array(value) || json_is_object(value))
+            tag_stories(req, value, res);
+    }
+}
+
+void site_tag_story_page(http_request *req, const store_article *article, http_response *res)
+{
+    static const char marker[] = "<!--gazette:see-also:";
+    http_cache_tag(res, arena_printf(req->arena, "a:%lld", article->id));
+    http_cache_tag(res, "related"); /* its related list follows the index (related_stories.c) */
+    /* "See also" links name their target by slug and show its headline: they follow it */
+    for (const char *p = article->body_html; p && (p = strstr(p, marker));) {
+        p += sizeof marker - 1;
+        size_t n = strcspn(p, "-");
+        while (p[n] == '-' && strncmp(p + n, "-->", 3) != 0)
+            n += 1 + strcspn(p + n + 1, "-");
+        http_cache_tag(res, arena_printf(req->arena, "s:%.*s", (int)n, p));
+        p += n;
+    }
+}
+
 void site_render(site_app *app, http_request *req, const char *template_name, json_t *view,
                  http_response *res)
 {
+    if (res->n_cache_tags) tag_stories(req, view, res); /* the handler let the page be kept */
     if (!view || !theme_render(app->theme, template_name, view, &res->body)) {
         fprintf(stderr, "gazette: rendering '%s' for %s failed\n", template_name, req->path);
         buf_free(&res->body);
@@ -53,7 +89,10 @@ void site_render(site_app *app, http_request *req, const char *template_name, js
         bool cache_set = false;
         for (size_t i = 0; i < res->n_headers; i++)
             cache_set |= strcmp(res->header_names[i], "Cache-Control") == 0;
-        if (!cache_set) http_set_header(res, "Cache-Control", "public, max-age=60");
+        /* browsers ask again each time (a 304 when nothing changed); CDNs keep a page a minute */
+        if (!cache_set)
+            http_set_header(res, "Cache-Control",
+                            "public, max-age=0, s-maxage=60, stale-while-revalidate=30");
     }
     json_decref(view);
 }
@@ -80,16 +119,42 @@ bool site_page_number(http_request *req, size_t *page)
     return true;
 }
 
+bool site_list_page(http_request *req, const http_params *params, size_t *page, const char **base,
+                    http_response *res)
+{
+    const char *text = http_param(params, "n");
+    *base = req->path;
+    if (!text) {
+        if (site_page_number(req, page)) return true;
+        res->status = 404;
+        return false;
+    }
+    /* "/.../page/N/": digits only, without a leading zero, so each page has one address */
+    size_t len = strspn(text, "0123456789");
+    if (text[0] == '0' || len == 0 || text[len] || len > 6 || atol(text) > SITE_MAX_PAGE) {
+        res->status = 404;
+        return false;
+    }
+    *page = (size_t)atol(text);
+    *base = arena_strndup(req->arena, req->path, strlen(req->path) - strlen("page//") - len);
+    if (*page > 1) return true;
+    http_redirect(res, 301, *base);
+    return false;
+}
+
+/* The path of page n of the list whose first page is base. */
+static const char *page_url(http_request *req, const char *base, size_t n)
+{
+    return n == 1 ? base : arena_printf(req->arena, "%spage/%zu/", base, n);
+}
+
 json_t *site_pagination(http_request *req, const char *base, size_t page, size_t total,
                         size_t page_size)
 {
     size_t pages = total ? (total + page_size - 1) / page_size : 1;
     if (pages <= 1) return NULL;
-    json_t *prev = page > 1 ? json_string(arena_printf(req->arena, "%s?page=%zu", base, page - 1))
-                            : json_null();
-    json_t *next = page < pages
-                       ? json_string(arena_printf(req->arena, "%s?page=%zu", base, page + 1))
-                       : json_null();
+    json_t *prev = page > 1 ? json_string(page_url(req, base, page - 1)) : json_null();
+    json_t *next = page < pages ? json_string(page_url(req, base, page + 1)) : json_null();
     return json_pack("{s:I, s:I, s:o, s:o}", "page", (json_int_t)page, "pages", (json_int_t)pages,
                      "prev_url", prev, "next_url", next);
 }
@@ -113,6 +178,7 @@ int site_status_for(store_status st)
     case STORE_NOT_FOUND:
         return 404;
     case STORE_BUSY:
+    case STORE_FULL: /* answered again once the operator frees space */
         return 503;
     default:
         return 500;

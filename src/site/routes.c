@@ -1,12 +1,16 @@
-/* routes.c — the site map: every URL Gazette answers, and the handler behind it. */
+/* routes.c — the site map: every URL Gazette answers, and the handler behind it; and the
+ * patterns of those the static export writes. */
 #include "site.h"
 
 const http_route site_routes[] = {
     /* pages for readers */
     {"GET", "/", site_home},
+    {"GET", "/page/{n}/", site_home}, /* list pages 2.. (?page=N answers too) */
     {"GET", "/news/{slug}/", site_article},
     {"GET", "/topic/{slug}/", site_topic},
+    {"GET", "/topic/{slug}/page/{n}/", site_topic},
     {"GET", "/author/{slug}/", site_author},
+    {"GET", "/author/{slug}/page/{n}/", site_author},
     {"GET", "/search", site_search},
     /* comments (docs/comments.md) */
     {"POST", "/news/{slug}/comments", site_comment_post},
@@ -21,7 +25,33 @@ const http_route site_routes[] = {
     {"GET", "/api/v1/search", api_search},
     /* moderation, for the newsroom (a bearer token from 'gazette admin-token') */
     {"GET", "/api/v1/admin/comments", api_admin_comments_list},
+    {"GET", "/api/v1/admin/cache", api_admin_cache},
     {"POST", "/api/v1/admin/comments/{id}/{action}", api_admin_comment_action},
 };
 
 const size_t site_n_routes = sizeof site_routes / sizeof site_routes[0];
+
+/* What `gazette export static` writes (site/export.c, docs/export.md): the GET routes above
+ * that a reader reaches by following links, as patterns whose captures the export fills with
+ * every value there is: {slug} after /news/, /topic/ or /author/ with every live story, topic
+ * or author (topics and authors of live stories); {n} with pages 2.. of the list the pattern
+ * begins with; {file} after /assets/ with every theme asset; {path*} after /media/ with every
+ * file of the media folder. A pattern without captures is written as it is. A new feed or
+ * sitemap ("/feed.xml", "/topic/{slug}/feed.xml") is exported by adding its pattern here; the
+ * export stops with an error on a capture it cannot fill. Search, the API and redirects are
+ * not exported; the 404 page is written as 404.html. */
+const char *const site_export_patterns[] = {
+    "/",
+    "/page/{n}/",
+    "/news/{slug}/",
+    "/news/{slug}/comments/feed.xml",
+    "/topic/{slug}/",
+    "/topic/{slug}/page/{n}/",
+    "/author/{slug}/",
+    "/author/{slug}/page/{n}/",
+    "/comments/feed.xml",
+    "/assets/{file}",
+    "/media/{path*}",
+};
+
+const size_t site_n_export_patterns = sizeof site_export_patterns / sizeof site_export_patterns[0];

@@ -10,6 +10,7 @@
 #include "../related/related.h"
 
 #include "../http/http.h"
+#include "freshness.h"
 #include "../store/store.h"
 #include "../theme/theme.h"
 
@@ -50,6 +51,8 @@ typedef struct site_app {
     comment_rate_limiter *comment_limiter;
     atomic_ulong comments_refused; /* comments refused by the anti-spam checks, since start */
     site_related *related;         /* NULL: related stories by shared topics only */
+    page_cache *cache;             /* NULL: every page rendered for every request */
+    site_freshness *freshness;     /* keeps cache true to the store (freshness.h) */
 } site_app;
 
 /* ---- related stories (site/related_stories.c) ------------------------------------------- */
@@ -61,12 +64,19 @@ void site_related_catalog_free(related_catalog *catalog);
 /* Builds the index and starts the thread that rebuilds it when the database changes. */
 site_related *site_related_start(store *s, const char *language, char *err, size_t errlen);
 void site_related_stop(site_related *related);
+/* Drops story pages (tagged "related") from cache whenever the index takes in changes. Call
+ * before serving. */
+void site_related_follow(site_related *related, page_cache *cache);
 /* The "You May Also Like" stories of article, best first (at most ARTICLE_RELATED_COUNT). */
 store_status site_related_stories(site_app *app, arena *a, const store_article *article,
                                   store_article **out, size_t *n);
 
 extern const http_route site_routes[];
 extern const size_t site_n_routes;
+/* The route patterns `gazette export static` writes, with how each capture is filled
+ * (routes.c). */
+extern const char *const site_export_patterns[];
+extern const size_t site_n_export_patterns;
 
 /* The error page for status (404 and 405 from the theme's not_found, everything else from
  * error; JSON under /api/). Leaks nothing of the error itself. */
@@ -109,6 +119,10 @@ void site_comments_feed(void *app, http_request *req, const http_params *params,
                         http_response *res);
 void site_article_comments_feed(void *app, http_request *req, const http_params *params,
                                 http_response *res);
+/* The bearer-token check of every /api/v1/admin/ endpoint: false (and a 401 in res) when the
+ * request does not carry the token (admin_comments.c). */
+bool api_admin_authorised(site_app *app, http_request *req, http_response *res);
+void api_admin_cache(void *app, http_request *req, const http_params *params, http_response *res);
 void api_admin_comments_list(void *app, http_request *req, const http_params *params,
                              http_response *res);
 void api_admin_comment_action(void *app, http_request *req, const http_params *params,
@@ -122,6 +136,11 @@ void site_article_page(site_app *app, http_request *req, const store_article *ar
 json_t *site_view_new(site_app *app, http_request *req, const char *page_type, const char *title,
                       const char *description);
 /* Renders template with view (consumed) into res as a 200 HTML page, or a 500. */
+/* Lets the page cache keep a story's page: tags it with the story and the stories its "See
+ * also" links name (freshness.c drops it when any of them changes). */
+void site_tag_story_page(http_request *req, const store_article *article, http_response *res);
+/* Renders the template; a page whose handler tagged it (http_cache_tag) is also tagged with
+ * every story the view shows. */
 void site_render(site_app *app, http_request *req, const char *template_name, json_t *view,
                  http_response *res);
 /* A whole-number site setting, or fallback when it is missing or not a number up to max. */
@@ -129,9 +148,19 @@ unsigned site_setting_number(site_app *app, arena *a, const char *key, unsigned 
                              unsigned max);
 /* Parses ?page=N (1 when absent); false for a malformed or out-of-range value. */
 bool site_page_number(http_request *req, size_t *page);
-/* {"page","pages","prev_url","next_url"} or NULL when there is one page; base is the path. */
+/* The page of a list (home, topic, author) and the path of its first page (*base): N from a
+ * path ending in /page/N/ (the route capture {n}), else ?page=N, else 1. False when res is
+ * answered already: 404 for a malformed or out-of-range N ("0", "abc", "02"), a 301 to *base
+ * for /page/1/. */
+bool site_list_page(http_request *req, const http_params *params, size_t *page, const char **base,
+                    http_response *res);
+/* {"page","pages","prev_url","next_url"} or NULL when there is one page. base is the path of
+ * the first page ("/", "/topic/x/"); page N > 1 is at base + "page/N/". */
 json_t *site_pagination(http_request *req, const char *base, size_t page, size_t total,
                         size_t page_size);
+/* The number of pages (at least 1) of the list whose first page is base ("/", "/topic/SLUG/",
+ * "/author/SLUG/"), as its handler paginates it (pages.c); STORE_NOT_FOUND for another path. */
+store_status site_list_page_count(site_app *app, arena *a, const char *base, size_t *pages);
 /* The live story named by the route's {slug}; false (with res->status 404, or 503/500 when
  * the store fails) when there is none. */
 bool site_find_article(site_app *app, http_request *req, const http_params *params,

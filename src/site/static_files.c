@@ -20,6 +20,7 @@ void site_asset(void *app_ptr, http_request *req, const http_params *params, htt
     res->static_len = asset->len;
     res->content_type = asset->content_type;
     http_set_header(res, "Cache-Control", "public, max-age=31536000, immutable");
+    http_cache_tag(res, "assets"); /* kept compressed; a new theme means a new process */
 }
 
 /* Media paths are segments of [A-Za-z0-9._-], none starting with '.', joined by '/'. */

@@ -147,12 +147,51 @@ static const char migration_5_sql[] =
 
     "CREATE INDEX articles_search_live ON articles (id, status, published_at);";
 
+/* Migration 6: a log of changes for caches to follow, whichever process made them (the server,
+ * the CLI, another node): kind 1 is a comment of story ref added, changed or removed; kind 2 a
+ * site-wide change (settings, topics, authors). Stories are followed by their updated_at and
+ * published_at (store_articles_changed_since). Triggers write the log in the writer's own
+ * transaction; every thousandth row trims what is 10,000 rows old. articles_published lets
+ * followers find stories whose publication time has just come without reading every row. */
+static const char migration_6_sql[] =
+    "CREATE TABLE changes ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " kind INTEGER NOT NULL CHECK (kind IN (1, 2)),"
+    " ref INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE TRIGGER changes_comment_insert AFTER INSERT ON comments BEGIN"
+    " INSERT INTO changes (kind, ref) VALUES (1, NEW.article_id); END;"
+    "CREATE TRIGGER changes_comment_update AFTER UPDATE ON comments BEGIN"
+    " INSERT INTO changes (kind, ref) VALUES (1, NEW.article_id); END;"
+    "CREATE TRIGGER changes_comment_delete AFTER DELETE ON comments BEGIN"
+    " INSERT INTO changes (kind, ref) VALUES (1, OLD.article_id); END;"
+    "CREATE TRIGGER changes_setting_insert AFTER INSERT ON settings BEGIN"
+    " INSERT INTO changes (kind) VALUES (2); END;"
+    "CREATE TRIGGER changes_setting_update AFTER UPDATE ON settings BEGIN"
+    " INSERT INTO changes (kind) VALUES (2); END;"
+    "CREATE TRIGGER changes_setting_delete AFTER DELETE ON settings BEGIN"
+    " INSERT INTO changes (kind) VALUES (2); END;"
+    "CREATE TRIGGER changes_topic_insert AFTER INSERT ON topics BEGIN"
+    " INSERT INTO changes (kind) VALUES (2); END;"
+    "CREATE TRIGGER changes_topic_update AFTER UPDATE ON topics BEGIN"
+    " INSERT INTO changes (kind) VALUES (2); END;"
+    "CREATE TRIGGER changes_topic_delete AFTER DELETE ON topics BEGIN"
+    " INSERT INTO changes (kind) VALUES (2); END;"
+    "CREATE TRIGGER changes_author_update AFTER UPDATE ON authors BEGIN"
+    " INSERT INTO changes (kind) VALUES (2); END;"
+    "CREATE TRIGGER changes_author_delete AFTER DELETE ON authors BEGIN"
+    " INSERT INTO changes (kind) VALUES (2); END;"
+    "CREATE TRIGGER changes_trim AFTER INSERT ON changes WHEN NEW.id % 1000 = 0 BEGIN"
+    " DELETE FROM changes WHERE id <= NEW.id - 10000; END;"
+    "CREATE INDEX articles_published ON articles (published_at);";
+
 const store_migration store_migrations[] = {
     {1, "initial schema", migration_1_sql},
     {2, "comments and settings", migration_2_sql},
     {3, "full-text search", migration_3_sql},
     {4, "comment days per story", migration_4_sql},
     {5, "search prefix indexes and rank", migration_5_sql},
+    {6, "change log for caches", migration_6_sql},
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];

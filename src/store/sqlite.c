@@ -154,6 +154,9 @@ enum stmt_id {
     ST_SEARCH,
     ST_SEARCH_HIT,
     ST_SEARCH_SAMPLE,
+    ST_CHANGES_SINCE,
+    ST_CHANGES_HEAD,
+    ST_DATA_VERSION,
     ST_ID_RANGE,
     ST_SEARCH_INDEX_DELETE,
     ST_SEARCH_INDEX_ADD,
@@ -185,8 +188,10 @@ static const char *const stmt_sql[ST__N] = {
      * either article, else 1. */
     /* ?2 since: stories saved since then, and stories whose publication time passed since then
      * (scheduled stories going live); ?3 limit */
-    [ST_CHANGED] = "SELECT " ART_COLS ART_BODY " FROM articles a WHERE a.updated_at >= ?2"
-                   " OR (a.published_at >= ?2 AND a.published_at <= ?1)"
+    /* two index ranges (articles_updated, articles_published): cheap to poll every second */
+    [ST_CHANGED] = "SELECT " ART_COLS ART_BODY " FROM articles a WHERE a.id IN"
+                   " (SELECT id FROM articles WHERE updated_at >= ?2 UNION"
+                   " SELECT id FROM articles WHERE published_at >= ?2 AND published_at <= ?1)"
                    " ORDER BY a.updated_at, a.id LIMIT ?3",
     [ST_RELATED] = "SELECT " ART_COLS ","
                    " sum(CASE WHEN mine.position = 0 OR theirs.position = 0 THEN 2 ELSE 1 END)"
@@ -319,6 +324,9 @@ static const char *const stmt_sql[ST__N] = {
     /* ?1 one phrase, ?2 how many: the phrase's newest matches, live or not (search_rank.h). */
     [ST_SEARCH_SAMPLE] = "SELECT rowid FROM article_search WHERE article_search MATCH ?1"
                          " ORDER BY rowid DESC LIMIT ?2",
+    [ST_CHANGES_SINCE] = "SELECT id, kind, ref FROM changes WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [ST_CHANGES_HEAD] = "SELECT coalesce(max(id), 0) FROM changes",
+    [ST_DATA_VERSION] = "PRAGMA data_version",
     [ST_ID_RANGE] = "SELECT (SELECT min(id) FROM articles), (SELECT max(id) FROM articles)",
     /* ?1 article id: one hit of ST_SEARCH with its indexed text, read by rowid (no MATCH:
      * search_snippet.c makes the passage). */
@@ -352,6 +360,8 @@ typedef struct conn {
     struct conn *next;
     char err[ERR_MAX];        /* why the last call on this thread failed */
     search_df_cache df_cache; /* search_rank.h */
+    long long seen_data_version; /* store_changed_since_last_look */
+    bool seen_valid;
 } conn;
 
 struct store {
@@ -378,8 +388,10 @@ static store_status map_rc(int rc)
     case SQLITE_NOTADB:
     case SQLITE_ERROR: /* SQL that does not fit the schema: not the database we expect */
         return STORE_SCHEMA;
+    case SQLITE_FULL:
+        return STORE_FULL;
     default:
-        return STORE_IO; /* FULL, IOERR, CANTOPEN, READONLY, PERM, CORRUPT, NOMEM... */
+        return STORE_IO; /* IOERR, CANTOPEN, READONLY, PERM, CORRUPT, NOMEM... */
     }
 }
 
@@ -2058,6 +2070,71 @@ store_status store_comment_counts(store *s, const long long *article_ids, size_t
     free(json);
     if (rs != STORE_OK) memset(counts, 0, n * sizeof *counts);
     return rs;
+}
+
+/* ---- Changes ----------------------------------------------------------------------------- */
+store_status store_changes_since(store *s, arena *a, long long after, size_t limit,
+                                 store_change **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || (rs = prep(c, ST_CHANGES_SINCE, &st)) != STORE_OK) return rs;
+    binder b = {st, SQLITE_OK};
+    bind_int(&b, 1, after);
+    bind_int(&b, 2, clamp_size(limit));
+    store_change *rows = NULL;
+    size_t cap = 0;
+    int rc = b.rc;
+    while (next_row(st, &rc)) {
+        if (*n == cap) rows = grow(a, rows, &cap, *n, sizeof *rows);
+        rows[(*n)++] = (store_change){sqlite3_column_int64(st, 0),
+                                      (store_change_kind)sqlite3_column_int(st, 1),
+                                      sqlite3_column_int64(st, 2)};
+    }
+    rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "reading the change log");
+    done(st);
+    if (rs != STORE_OK) *n = 0;
+    *out = rows;
+    return rs;
+}
+
+store_status store_changes_head(store *s, long long *head)
+{
+    *head = 0;
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || (rs = prep(c, ST_CHANGES_HEAD, &st)) != STORE_OK) return rs;
+    return run(c, st, SQLITE_OK, true, head, "reading the change log");
+}
+
+store_status store_data_version(store *s, long long *version)
+{
+    *version = 0;
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || (rs = prep(c, ST_DATA_VERSION, &st)) != STORE_OK) return rs;
+    return run(c, st, SQLITE_OK, true, version, "reading the data version");
+}
+
+store_status store_changed_since_last_look(store *s, bool *changed)
+{
+    *changed = true;
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || (rs = prep(c, ST_DATA_VERSION, &st)) != STORE_OK) return rs;
+    long long version = 0;
+    if ((rs = run(c, st, SQLITE_OK, true, &version, "reading the data version")) != STORE_OK)
+        return rs;
+    *changed = !c->seen_valid || version != c->seen_data_version;
+    c->seen_data_version = version;
+    c->seen_valid = true;
+    return STORE_OK;
 }
 
 /* ---- Site settings ---------------------------------------------------------------------- */

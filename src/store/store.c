@@ -21,6 +21,8 @@ const char *store_strerror(store_status status)
         return "database input/output error";
     case STORE_SCHEMA:
         return "not a Gazette database, or one made by a newer Gazette";
+    case STORE_FULL:
+        return "the disk holding the database is full";
     }
     return "unknown store error";
 }

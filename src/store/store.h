@@ -24,6 +24,7 @@ typedef enum {
     STORE_BUSY,      /* the database stayed locked past the busy timeout */
     STORE_IO,        /* cannot open / read / write the database (disk full, permissions) */
     STORE_SCHEMA,    /* the database is not a Gazette database or is newer than this binary */
+    STORE_FULL,      /* the disk (or file system) holding the database is full */
 } store_status;
 
 const char *store_strerror(store_status status);
@@ -233,6 +234,28 @@ typedef struct {
     const char *key, *value;
 } store_setting;
 store_status store_settings_list(store *s, arena *a, store_setting **out, size_t *n);
+
+/* ---- Changes, for caches ------------------------------------------------------------------
+ * Comments and site-wide things (settings, topics, authors) changed by any process are logged
+ * (migration 6); stories are followed with store_articles_changed_since. */
+typedef enum { STORE_CHANGE_COMMENTS = 1, STORE_CHANGE_SITE = 2 } store_change_kind;
+typedef struct {
+    long long id;
+    store_change_kind kind;
+    long long article_id; /* STORE_CHANGE_COMMENTS: whose comments */
+} store_change;
+/* Changes logged after id after, oldest first, at most limit. */
+store_status store_changes_since(store *s, arena *a, long long after, size_t limit,
+                                 store_change **out, size_t *n);
+/* The newest change's id (0 when none): where a follower starts. */
+store_status store_changes_head(store *s, long long *head);
+/* A number that changes when another connection (thread or process) commits a write: cheap
+ * enough to poll every few milliseconds (SQLite's PRAGMA data_version, on this thread's
+ * connection). */
+store_status store_data_version(store *s, long long *version);
+/* Whether another connection has committed since this thread last asked (true the first
+ * time): the same signal, remembered per thread's connection. */
+store_status store_changed_since_last_look(store *s, bool *changed);
 
 /* The newest updated_at of anything readers can see: a cheap "has the site changed" stamp. */
 long long store_last_change(store *s);

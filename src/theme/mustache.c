@@ -150,6 +150,8 @@ const char *mustache_strerror(mustache_status status)
         return "template not found";
     case MUSTACHE_ERR_DEPTH:
         return "template recursion too deep";
+    case MUSTACHE_ERR_LIMIT:
+        return "template render too large";
     }
     return "unknown mustache status";
 }
@@ -866,6 +868,8 @@ typedef struct {
     bool pending; /* the last template byte written ended a line */
     int depth;    /* partials, parents and block overrides being rendered */
     int nesting;  /* render_list calls on the C stack */
+    size_t steps; /* nodes visited, against MUSTACHE_MAX_STEPS */
+    size_t start; /* out->len when the render began, for MUSTACHE_MAX_OUTPUT */
     mustache_status status;
     mustache_set *set;
 } rstate;
@@ -918,6 +922,10 @@ static void emit_text(rstate *st, const char *s, size_t n)
         return;
     }
     while (n) {
+        if (st->out->len - st->start > MUSTACHE_MAX_OUTPUT) { /* many lines, deeply indented */
+            st->status = MUSTACHE_ERR_LIMIT;
+            return;
+        }
         if (st->pending) buf_append(st->out, st->indent.data, st->indent.len);
         const char *nl = memchr(s, '\n', n);
         size_t k = nl ? (size_t)(nl - s) + 1 : n;
@@ -1067,15 +1075,20 @@ static void render_list(rstate *st, const node *n, const ctx *c, const bframe *b
         return;
     }
     st->nesting++;
-    for (; n && st->status == MUSTACHE_OK; n = n->next)
+    for (; n && st->status == MUSTACHE_OK; n = n->next) {
+        if (++st->steps > MUSTACHE_MAX_STEPS || st->out->len - st->start > MUSTACHE_MAX_OUTPUT) {
+            st->status = MUSTACHE_ERR_LIMIT;
+            break;
+        }
         render_node(st, n, c, bf);
+    }
     st->nesting--;
 }
 
 mustache_status mustache_render(const mustache_template *tpl, json_t *data, buf *out)
 {
     if (!tpl) return MUSTACHE_ERR_NOT_FOUND;
-    rstate st = {.out = out, .pending = true, .set = tpl->set};
+    rstate st = {.out = out, .pending = true, .set = tpl->set, .start = out->len};
     ctx root = {data, NULL};
     buf_append(out, "", 0); /* out->data is a string even when nothing is written */
     render_list(&st, tpl->root, &root, NULL);

@@ -23,7 +23,10 @@
  * - Partials see the blocks of the parents being rendered around them.
  * - A render stops with MUSTACHE_ERR_DEPTH after MUSTACHE_MAX_DEPTH nested partials, parents or
  *   block overrides; out then holds what was rendered so far. Sections, blocks and parents may
- *   nest MUSTACHE_MAX_NESTING deep in one template (deeper is a syntax error). */
+ *   nest MUSTACHE_MAX_NESTING deep in one template (deeper is a syntax error).
+ * - A render also stops, with MUSTACHE_ERR_LIMIT, once it has visited MUSTACHE_MAX_STEPS nodes
+ *   or written MUSTACHE_MAX_OUTPUT bytes (out then holds what was rendered so far): sections
+ *   nested over long lists would otherwise take time exponential in the nesting. */
 #ifndef GAZETTE_MUSTACHE_H
 #define GAZETTE_MUSTACHE_H
 
@@ -40,9 +43,15 @@ typedef enum {
     MUSTACHE_ERR_SYNTAX,    /* unclosed tag/section, mismatched section end, bad delimiters */
     MUSTACHE_ERR_NOT_FOUND, /* a named template the loader does not know */
     MUSTACHE_ERR_DEPTH,     /* partial recursion deeper than MUSTACHE_MAX_DEPTH while rendering */
+    MUSTACHE_ERR_LIMIT,     /* more than MUSTACHE_MAX_STEPS nodes or MUSTACHE_MAX_OUTPUT bytes */
 } mustache_status;
 
-enum { MUSTACHE_MAX_DEPTH = 64, MUSTACHE_MAX_NESTING = 100 };
+enum {
+    MUSTACHE_MAX_DEPTH = 64,
+    MUSTACHE_MAX_NESTING = 100,
+    MUSTACHE_MAX_STEPS = 4000000,           /* nodes visited by one render */
+    MUSTACHE_MAX_OUTPUT = 32 * 1024 * 1024, /* bytes written by one render */
+};
 
 typedef struct {
     mustache_status status;

@@ -312,10 +312,8 @@ def _form(t, site):
         f = get_form(srv, OPEN)
         r = post(srv, OPEN, comment_fields(f, email="not-an-email"))
         expect(r.header("Set-Cookie") is None, "a refused post sets a cookie: %r" % r.header("Set-Cookie"))
-        g, h = get_form(srv, OPEN), get_form(srv, OPEN)
-        expect(g.token != h.token, "two renderings of the form carry the same token")
 
-    t.check("comments: readers get no cookie (the form token binds to none; each rendering signs its own)", no_cookies)
+    t.check("comments: readers get no cookie (the form token binds to none, so the page can be cached)", no_cookies)
 
     def same_origin_accepted():
         f = get_form(srv, OPEN)

@@ -142,16 +142,16 @@ def _pages(t, srv, cache, stories):
         expect(nav is not None, "no pagination block on the home page of %d stories" % len(stories))
         nxt = nav.find("a", rel="next")
         expect(nxt is not None, "no rel=next link in the pagination")
-        expect_eq(nxt.get("href"), "/?page=2", "next-page link")
+        expect_eq(nxt.get("href"), "/page/2/", "next-page link")
         expect_eq(text_of(nav.find(cls="pagination-status")), "Page 1 of %d" % pages, "pagination status")
-        doc = expect_html(cache.get("/?page=2"), "GET /?page=2")
+        doc = expect_html(cache.get("/page/2/"), "GET /page/2/")
         expect(doc.find(cls="top-story") is None, "page 2 shows the top story again")
         api = _api_list(cache)
         expect_eq(page_sections(doc), sections_of(api[1 + PAGE_SIZE : 1 + 2 * PAGE_SIZE]), "sections of page 2")
         prev = doc.find("a", rel="prev")
-        expect(prev is not None and prev.get("href") == "/?page=1", "previous-page link on page 2: %r" % (prev and prev.get("href")))
+        expect(prev is not None and prev.get("href") == "/", "previous-page link on page 2: %r" % (prev and prev.get("href")))
 
-    t.check("home: the pagination link to /?page=2 works (next stories, link back)", home_page2)
+    t.check("home: the pagination link to /page/2/ works (next stories, link back to /)", home_page2)
 
     def home_all_once():
         urls, path, seen = [], "/", 0

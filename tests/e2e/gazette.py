@@ -150,6 +150,12 @@ class Server:
         self.err_path = os.path.join(gz.tmp, "%s.stderr" % safe)
         self.exit_code = None
         self.stop_seconds = None
+        self.nofile = None  # a descriptor limit (soft and hard) to start the server with
+
+    def _limits(self):
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.nofile, self.nofile))
 
     # ---- life cycle ------------------------------------------------------------------------
     def start(self, wait_seconds=10):
@@ -167,6 +173,7 @@ class Server:
                     subprocess.Popen(
                         argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
                         cwd=self.gz.tmp, env=self.gz.env, start_new_session=True,
+                        preexec_fn=self._limits if self.nofile else None,
                     )
                 )
             finally:

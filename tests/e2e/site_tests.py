@@ -434,7 +434,7 @@ def _bulk(t, gz, srv, db, src):
         expect(nav is not None, "no pagination on a home page with %d stories" % N_BULK)
         nxt = nav.find("a", rel="next")
         expect(nxt is not None, "no rel=next link")
-        expect_eq(nxt.get("href"), "/?page=2", "next page link")
+        expect_eq(nxt.get("href"), "/page/2/", "next page link")
         expect(nav.find("a", rel="prev") is None, "page 1 has a previous-page link")
         expect_eq(text_of(nav.find(cls="pagination-status")), "Page 1 of %d" % pages, "pagination status")
         everything = api_all(srv)
@@ -442,17 +442,17 @@ def _bulk(t, gz, srv, db, src):
         page1 = home_cards(doc)
         expect_eq(sorted(page1), sorted("/news/%s/" % s for s in rest[:per_page]), "stories on page 1")
         expect_eq(page_sections(doc), sections_of(everything[1 : 1 + per_page]), "sections of page 1")
-        doc2 = expect_html(srv.get(nxt.get("href")), "GET /?page=2")
+        doc2 = expect_html(srv.get(nxt.get("href")), "GET /page/2/")
         page2 = home_cards(doc2)
         expect_eq(sorted(page2), sorted("/news/%s/" % s for s in rest[per_page : 2 * per_page]), "stories on page 2")
         expect_eq(page_sections(doc2), sections_of(everything[1 + per_page : 1 + 2 * per_page]), "sections of page 2")
         expect(not set(page1) & set(page2), "pages 1 and 2 share stories")
         expect(doc2.find(cls="top-story") is None, "page 2 repeats the top story")
         nav2 = doc2.find(cls="pagination")
-        expect_eq(nav2.find("a", rel="prev").get("href"), "/?page=1", "previous page link on page 2")
+        expect_eq(nav2.find("a", rel="prev").get("href"), "/", "previous page link on page 2")
         expect_eq(text_of(nav2.find(cls="pagination-status")), "Page 2 of %d" % pages, "pagination status on page 2")
 
-    t.check("bulk: the home page links to /?page=2, which answers with the next stories", home_pagination)
+    t.check("bulk: the home page links to /page/2/, which answers with the next stories", home_pagination)
 
     def home_last_page():
         doc = expect_html(srv.get("/?page=%d" % pages), "GET /?page=%d" % pages)
@@ -465,12 +465,14 @@ def _bulk(t, gz, srv, db, src):
     def topic_pagination():
         doc = expect_html(srv.get("/topic/harbour/"), "GET /topic/harbour/")
         nxt = doc.find("a", rel="next")
-        expect(nxt is not None and nxt.get("href") == "/topic/harbour/?page=2", "topic next link: %r" % (nxt and nxt.get("href")))
+        expect(nxt is not None and nxt.get("href") == "/topic/harbour/page/2/", "topic next link: %r" % (nxt and nxt.get("href")))
         harbour = [s for i, s in zip(range(N_BULK - 1, -1, -1), newest_first) if TOPICS[i % 3] == "Harbour"]
-        doc2 = expect_html(srv.get("/topic/harbour/?page=2"), "GET /topic/harbour/?page=2")
-        expect_eq(home_cards(doc2), ["/news/%s/" % s for s in harbour[per_page : 2 * per_page]], "stories on /topic/harbour/?page=2")
+        doc2 = expect_html(srv.get("/topic/harbour/page/2/"), "GET /topic/harbour/page/2/")
+        expect_eq(home_cards(doc2), ["/news/%s/" % s for s in harbour[per_page : 2 * per_page]], "stories on /topic/harbour/page/2/")
+        old = expect_html(srv.get("/topic/harbour/?page=2"), "GET /topic/harbour/?page=2 (the old form)")
+        expect_eq(home_cards(old), home_cards(doc2), "stories on /topic/harbour/?page=2")
 
-    t.check("bulk: topic pages paginate too (/topic/harbour/?page=2)", topic_pagination)
+    t.check("bulk: topic pages paginate too (/topic/harbour/page/2/; ?page=2 still answers)", topic_pagination)
 
     def nav_topics():
         doc = expect_html(srv.get("/"), "GET /")

@@ -1,4 +1,5 @@
-/* test_core.c — unit tests for the arena, the byte buffer and the router. */
+/* test_core.c — unit tests for the arena, the byte buffer, the router and the Cookie header
+ * parser. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -105,6 +106,46 @@ static void test_redirect_refuses_other_sites(void **state)
     assert_int_equal(crlf.status, 400);
 }
 
+static void test_cookie_header_parsing(void **state)
+{
+    arena *a = arena_new();
+    const char *h = "a=1; gz_nonce=0123abcd;b = \" two \" ;\tc=;flag; d=x=y; a=again";
+    assert_string_equal(http_cookie_parse(a, h, "gz_nonce"), "0123abcd");
+    assert_string_equal(http_cookie_parse(a, h, "a"), "1"); /* the first one wins */
+    assert_string_equal(http_cookie_parse(a, h, "b"), " two ");
+    assert_string_equal(http_cookie_parse(a, h, "c"), "");
+    assert_string_equal(http_cookie_parse(a, h, "d"), "x=y");
+    assert_null(http_cookie_parse(a, h, "flag"));
+    assert_null(http_cookie_parse(a, h, "gz"));
+    assert_null(http_cookie_parse(a, h, ""));
+    assert_null(http_cookie_parse(a, NULL, "a"));
+    assert_string_equal(http_cookie_parse(a, "q=\"", "q"), "\"");
+    assert_string_equal(http_cookie_parse(a, "q=\"\"", "q"), "");
+    arena_free(a);
+}
+
+/* The query string of an offline request (http_dispatch, the static export). */
+static void test_offline_query_parsing(void **state)
+{
+    arena *a = arena_new();
+    const char *q = "page=2&q=harbour+bridge&t=%C3%A9t%C3%A9&z=%00&flag&e=&page=3";
+    assert_string_equal(http_query_parse(a, q, "page"), "2"); /* the first one wins */
+    assert_string_equal(http_query_parse(a, q, "q"), "harbour bridge");
+    assert_string_equal(http_query_parse(a, q, "t"), "\xc3\xa9t\xc3\xa9");
+    assert_string_equal(http_query_parse(a, q, "z"), "%00"); /* never a NUL */
+    assert_string_equal(http_query_parse(a, q, "e"), "");
+    assert_null(http_query_parse(a, q, "flag"));
+    assert_null(http_query_parse(a, q, "missing"));
+    assert_null(http_query_parse(a, NULL, "page"));
+    assert_string_equal(http_query_parse(a, "x=%4", "x"), "%4");
+    http_request req = {.arena = a, .method = "GET", .path = "/", .query = q};
+    assert_string_equal(http_query(&req, "page"), "2");
+    assert_null(http_header(&req, "Cookie"));
+    assert_null(http_cookie(&req, "gz_nonce"));
+    assert_string_equal(http_client_ip(&req), "-");
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -112,6 +153,8 @@ int main(void)
         cmocka_unit_test(test_buf_appends_and_escapes),
         cmocka_unit_test(test_router_matches_the_site_map),
         cmocka_unit_test(test_redirect_refuses_other_sites),
+        cmocka_unit_test(test_cookie_header_parsing),
+        cmocka_unit_test(test_offline_query_parsing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -394,6 +394,43 @@ static void test_hostile_nesting(void **state)
     free(inherit);
 }
 
+/* {"a": [0, 0, ...] (n items), "s": "xxx..." (len bytes)} */
+static char *list_data(int n, size_t len)
+{
+    buf b = {0};
+    buf_puts(&b, "{\"a\": [0");
+    for (int i = 1; i < n; i++)
+        buf_puts(&b, ",0");
+    buf_puts(&b, "], \"s\": \"");
+    for (size_t i = 0; i < len; i++)
+        buf_putc(&b, 'x');
+    buf_puts(&b, "\"}");
+    return buf_steal(&b);
+}
+
+/* Work that grows exponentially within the nesting limit (sections nested over lists) stops
+ * at the step or output limit, quickly, with what was rendered so far. (Recursive partials
+ * cannot do this: the first path to reach MUSTACHE_MAX_DEPTH ends the render.) */
+static void test_hostile_blowup(void **state)
+{
+    char *out;
+    /* sections nested over a list: 100^5 items */
+    char *data = list_data(100, 1);
+    char *tpl = repeat("{{#a}}", 5, "-{{/a}}", 5);
+    assert_int_equal(render_with(NULL, tpl, data, &out), MUSTACHE_ERR_LIMIT);
+    assert_true(strlen(out) <= (size_t)MUSTACHE_MAX_STEPS);
+    free(out);
+    free(tpl);
+    free(data);
+    /* a big value written for each of many items stops at the output limit */
+    data = list_data(10000, 65536);
+    assert_int_equal(render_with(NULL, "{{#a}}{{s}}{{/a}}", data, &out), MUSTACHE_ERR_LIMIT);
+    size_t n = strlen(out);
+    assert_true(n > (size_t)MUSTACHE_MAX_OUTPUT && n <= (size_t)MUSTACHE_MAX_OUTPUT + 65536);
+    free(out);
+    free(data);
+}
+
 static void test_hostile_unclosed(void **state)
 {
     char *opens = repeat("{{", 10000, "", 0);
@@ -486,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_layout_inheritance),
         cmocka_unit_test(test_concurrent_render),
         cmocka_unit_test(test_hostile_nesting),
+        cmocka_unit_test(test_hostile_blowup),
         cmocka_unit_test(test_hostile_unclosed),
         cmocka_unit_test(test_hostile_random),
     };

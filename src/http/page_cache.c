@@ -1,0 +1,531 @@
+/* page_cache.c — the in-memory page cache (page_cache.h): sharded hash table of prebuilt
+ * libmicrohttpd responses, CLOCK eviction per shard, invalidation by tag, compression once
+ * per entry (zlib gzip, brotli), strong ETags per encoding and 304 answers. */
+#include "page_cache.h"
+
+#include <brotli/encode.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <zlib.h>
+
+enum {
+    SHARDS = 16,
+    BUCKETS = 1024,         /* per shard */
+    COMPRESS_MIN = 256,     /* smaller bodies are sent as they are */
+    BROTLI_QUALITY = 5,     /* compressed once per entry, again after each change: fast */
+    GZIP_LEVEL = 6,
+    ENTRY_OVERHEAD = 1024,  /* headers and bookkeeping, counted against the budget */
+};
+
+/* The encodings an entry may hold, in order of preference. */
+typedef enum { ENC_BROTLI, ENC_GZIP, ENC_IDENTITY, N_ENCODINGS } encoding;
+static const char *const encoding_name[N_ENCODINGS] = {"br", "gzip", NULL};
+static const char *const etag_suffix[N_ENCODINGS] = {"-br", "-gz", ""};
+
+typedef struct entry {
+    struct entry *next;                   /* bucket chain */
+    struct entry *ring_next, *ring_prev;  /* the shard's CLOCK ring */
+    uint64_t hash;
+    char *key;
+    uint64_t *tags;
+    size_t n_tags;
+    struct MHD_Response *body[N_ENCODINGS];         /* NULL: that encoding is not kept */
+    struct MHD_Response *not_modified[N_ENCODINGS]; /* the 304 for each kept encoding */
+    size_t length[N_ENCODINGS];
+    char etag[N_ENCODINGS][40];
+    time_t modified;
+    size_t bytes;
+    atomic_bool referenced;
+} entry;
+
+typedef struct {
+    pthread_rwlock_t lock;
+    entry *buckets[BUCKETS];
+    entry *hand; /* CLOCK hand: the next entry considered for eviction */
+    size_t bytes, entries;
+} shard;
+
+struct page_cache {
+    shard shards[SHARDS];
+    size_t max_bytes, shard_max;
+    atomic_ulong generation;
+    atomic_ulong hits, misses, stores, evictions, invalidations;
+};
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    return h;
+}
+
+uint64_t http_cache_tag_hash(const char *tag)
+{
+    return fnv1a(tag);
+}
+
+void http_cache_tag(http_response *res, const char *tag)
+{
+    uint64_t h = fnv1a(tag);
+    for (size_t i = 0; i < res->n_cache_tags; i++)
+        if (res->cache_tags[i] == h) return;
+    if (res->n_cache_tags < HTTP_MAX_CACHE_TAGS - 1) {
+        res->cache_tags[res->n_cache_tags++] = h;
+    } else if (!res->cache_tags_overflow) { /* keep the last slot for the catch-all tag */
+        res->cache_tags_overflow = true;
+        res->cache_tags[res->n_cache_tags++] = fnv1a(HTTP_CACHE_TAG_ALL);
+    }
+}
+
+page_cache *page_cache_new(size_t max_bytes)
+{
+    if (!max_bytes) return NULL;
+    page_cache *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->max_bytes = max_bytes;
+    c->shard_max = max_bytes / SHARDS;
+    for (int i = 0; i < SHARDS; i++)
+        pthread_rwlock_init(&c->shards[i].lock, NULL);
+    return c;
+}
+
+static void entry_free(entry *e)
+{
+    if (!e) return;
+    for (int i = 0; i < N_ENCODINGS; i++) {
+        if (e->body[i]) MHD_destroy_response(e->body[i]);
+        if (e->not_modified[i]) MHD_destroy_response(e->not_modified[i]);
+    }
+    free(e->key);
+    free(e->tags);
+    free(e);
+}
+
+/* An entry's chain: shards take the hash modulo SHARDS, buckets what is left. */
+static entry **bucket_of(shard *s, uint64_t hash)
+{
+    return &s->buckets[(hash / SHARDS) % BUCKETS];
+}
+
+/* Takes e out of its shard's chain and ring (write lock held). */
+static void shard_unlink(shard *s, entry *e)
+{
+    entry **p = bucket_of(s, e->hash);
+    while (*p && *p != e)
+        p = &(*p)->next;
+    if (*p) *p = e->next;
+    if (e->ring_next == e) {
+        s->hand = NULL;
+    } else {
+        e->ring_prev->ring_next = e->ring_next;
+        e->ring_next->ring_prev = e->ring_prev;
+        if (s->hand == e) s->hand = e->ring_next;
+    }
+    s->bytes -= e->bytes;
+    s->entries--;
+}
+
+static void shard_drop_all(shard *s)
+{
+    for (int b = 0; b < BUCKETS; b++) {
+        entry *e = s->buckets[b];
+        while (e) {
+            entry *next = e->next;
+            entry_free(e);
+            e = next;
+        }
+        s->buckets[b] = NULL;
+    }
+    s->hand = NULL;
+    s->bytes = s->entries = 0;
+}
+
+void page_cache_free(page_cache *cache)
+{
+    if (!cache) return;
+    for (int i = 0; i < SHARDS; i++) {
+        shard_drop_all(&cache->shards[i]);
+        pthread_rwlock_destroy(&cache->shards[i].lock);
+    }
+    free(cache);
+}
+
+unsigned long page_cache_generation(const page_cache *cache)
+{
+    return atomic_load(&cache->generation);
+}
+
+/* ---- Choosing what to send ----------------------------------------------------------------- */
+
+/* Whether an Accept-Encoding header accepts coding (a listed name whose q is not zero). */
+static bool accepts(const char *header, const char *coding)
+{
+    size_t want = strlen(coding);
+    const char *p = header;
+    while (p && *p) {
+        p += strspn(p, " \t,");
+        size_t name = strcspn(p, " \t,;");
+        bool match = name == want && strncasecmp(p, coding, want) == 0;
+        const char *end = p + strcspn(p, ",");
+        if (match) {
+            const char *q = p + name;
+            while (q < end) { /* parameters: look for q=0, q=0.0, q=0.000 */
+                q += strspn(q, " \t;");
+                if ((q[0] == 'q' || q[0] == 'Q') && q[1] == '=') {
+                    const char *v = q + 2;
+                    if (*v == '0') {
+                        v++;
+                        if (*v == '.') v += 1 + strspn(v + 1, "0");
+                        v += strspn(v, " \t");
+                        if (v >= end || *v == ';') return false;
+                    }
+                }
+                q += strcspn(q, ";,");
+            }
+            return true;
+        }
+        p = *end ? end + 1 : end;
+    }
+    return false;
+}
+
+static encoding choose_encoding(const entry *e, const char *accept_encoding)
+{
+    if (accept_encoding) {
+        if (e->body[ENC_BROTLI] && accepts(accept_encoding, "br")) return ENC_BROTLI;
+        if (e->body[ENC_GZIP] && accepts(accept_encoding, "gzip")) return ENC_GZIP;
+    }
+    return ENC_IDENTITY;
+}
+
+static bool if_none_match_hits(const char *header, const char *etag)
+{
+    if (strspn(header, " \t") == strlen(header)) return false;
+    const char *p = header + strspn(header, " \t");
+    if (p[0] == '*' && (p[1] == '\0' || p[1] == ' ' || p[1] == ',')) return true;
+    return strstr(header, etag) != NULL; /* a W/ prefix compares weakly: the same here */
+}
+
+static bool not_modified_since(const char *header, time_t modified)
+{
+    struct tm tm = {0};
+    const char *end = strptime(header, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (!end || *end) return false;
+    time_t since = timegm(&tm);
+    return since != (time_t)-1 && modified <= since;
+}
+
+/* Queues e's answer to this request: the 304 when the client's copy is current, else the
+ * body in the best encoding the client accepts. */
+static bool queue_entry(const entry *e, struct MHD_Connection *connection,
+                        const page_cache_request *rq, page_cache_sent *sent)
+{
+    encoding enc = choose_encoding(e, rq->accept_encoding);
+    bool unchanged = rq->if_none_match ? if_none_match_hits(rq->if_none_match, e->etag[enc])
+                     : rq->if_modified_since
+                         ? not_modified_since(rq->if_modified_since, e->modified)
+                         : false;
+    struct MHD_Response *r = unchanged ? e->not_modified[enc] : e->body[enc];
+    unsigned status = unchanged ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK;
+    if (MHD_queue_response(connection, status, r) != MHD_YES) return false;
+    sent->status = (int)status;
+    sent->bytes = unchanged ? 0 : e->length[enc];
+    return true;
+}
+
+bool page_cache_serve(page_cache *cache, struct MHD_Connection *connection, const char *key,
+                      const page_cache_request *rq, page_cache_sent *sent)
+{
+    uint64_t h = fnv1a(key);
+    shard *s = &cache->shards[h % SHARDS];
+    bool served = false;
+    pthread_rwlock_rdlock(&s->lock);
+    for (entry *e = *bucket_of(s, h); e; e = e->next) {
+        if (e->hash != h || strcmp(e->key, key) != 0) continue;
+        atomic_store_explicit(&e->referenced, true, memory_order_relaxed);
+        served = queue_entry(e, connection, rq, sent);
+        break;
+    }
+    pthread_rwlock_unlock(&s->lock);
+    atomic_fetch_add_explicit(served ? &cache->hits : &cache->misses, 1, memory_order_relaxed);
+    return served;
+}
+
+/* ---- Building an entry ---------------------------------------------------------------------- */
+
+static bool gzip_bytes(const void *in, size_t n, unsigned char **out, size_t *out_len)
+{
+    if (n > UINT_MAX / 2) return false;
+    z_stream z = {0};
+    if (deflateInit2(&z, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+        return false;
+    uLong cap = deflateBound(&z, (uLong)n);
+    unsigned char *packed = malloc(cap);
+    int rc = Z_MEM_ERROR;
+    if (packed) {
+        z.next_in = (Bytef *)in;
+        z.avail_in = (uInt)n;
+        z.next_out = packed;
+        z.avail_out = (uInt)cap;
+        rc = deflate(&z, Z_FINISH);
+    }
+    *out_len = z.total_out;
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END) {
+        free(packed);
+        return false;
+    }
+    *out = packed;
+    return true;
+}
+
+static bool brotli_bytes(const void *in, size_t n, unsigned char **out, size_t *out_len)
+{
+    size_t cap = BrotliEncoderMaxCompressedSize(n);
+    unsigned char *packed = cap ? malloc(cap) : NULL;
+    if (!packed) return false;
+    *out_len = cap;
+    if (!BrotliEncoderCompress(BROTLI_QUALITY, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT, n, in,
+                               out_len, packed)) {
+        free(packed);
+        return false;
+    }
+    *out = packed;
+    return true;
+}
+
+static bool compressible(const char *content_type)
+{
+    if (!content_type) return true; /* HTML by default */
+    return strncmp(content_type, "text/", 5) == 0 ||
+           strncmp(content_type, "application/json", 16) == 0 ||
+           strncmp(content_type, "application/rss+xml", 19) == 0 ||
+           strncmp(content_type, "application/atom+xml", 20) == 0 ||
+           strncmp(content_type, "application/xml", 15) == 0 ||
+           strncmp(content_type, "image/svg+xml", 13) == 0;
+}
+
+/* The headers of one representation: what every answer carries, then validators. */
+static bool add_entry_headers(struct MHD_Response *r, const http_response *res, const entry *e,
+                              encoding enc, bool vary, const char *last_modified)
+{
+    http_add_common_headers(r, res);
+    bool ok = MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, e->etag[enc]) == MHD_YES &&
+              MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, last_modified) == MHD_YES;
+    if (ok && vary)
+        ok = MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding") == MHD_YES;
+    if (ok && encoding_name[enc])
+        ok = MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, encoding_name[enc]) ==
+             MHD_YES;
+    return ok;
+}
+
+/* Makes the response objects of one encoding from bytes (taken: freed on failure too). */
+static bool add_encoding(entry *e, const http_response *res, encoding enc, unsigned char *bytes,
+                         size_t len, bool vary, const char *last_modified)
+{
+    struct MHD_Response *body = MHD_create_response_from_buffer(len, bytes, MHD_RESPMEM_MUST_FREE);
+    if (!body) {
+        free(bytes);
+        return false;
+    }
+    struct MHD_Response *empty = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    e->body[enc] = body;
+    e->not_modified[enc] = empty;
+    e->length[enc] = len;
+    e->bytes += len;
+    return empty && add_entry_headers(body, res, e, enc, vary, last_modified) &&
+           add_entry_headers(empty, res, e, enc, vary, last_modified);
+}
+
+static entry *entry_build(const http_response *res, const char *key, uint64_t key_hash)
+{
+    const unsigned char *data =
+        res->static_body ? res->static_body : (const unsigned char *)res->body.data;
+    size_t len = res->static_body ? res->static_len : res->body.len;
+    entry *e = calloc(1, sizeof *e);
+    if (!e) return NULL;
+    e->hash = key_hash;
+    e->key = strdup(key);
+    e->tags = malloc((res->n_cache_tags ? res->n_cache_tags : 1) * sizeof *e->tags);
+    if (!e->key || !e->tags) goto fail;
+    memcpy(e->tags, res->cache_tags, res->n_cache_tags * sizeof *e->tags);
+    e->n_tags = res->n_cache_tags;
+    e->modified = time(NULL);
+    e->bytes = sizeof *e + strlen(key) + e->n_tags * sizeof *e->tags + ENTRY_OVERHEAD;
+    struct tm tm;
+    char last_modified[64];
+    gmtime_r(&e->modified, &tm);
+    strftime(last_modified, sizeof last_modified, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+
+    /* the body's hash names this version in every ETag */
+    uint64_t body_hash = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++)
+        body_hash = (body_hash ^ data[i]) * 1099511628211ull;
+    for (int enc = 0; enc < N_ENCODINGS; enc++)
+        snprintf(e->etag[enc], sizeof e->etag[enc], "\"%016llx%s\"",
+                 (unsigned long long)body_hash, etag_suffix[enc]);
+
+    unsigned char *packed[2] = {NULL, NULL};
+    size_t packed_len[2] = {0, 0};
+    if (len >= COMPRESS_MIN && compressible(res->content_type)) {
+        if (!brotli_bytes(data, len, &packed[0], &packed_len[0]) || packed_len[0] >= len)
+            free(packed[0]), packed[0] = NULL;
+        if (!gzip_bytes(data, len, &packed[1], &packed_len[1]) || packed_len[1] >= len)
+            free(packed[1]), packed[1] = NULL;
+    }
+    bool vary = packed[0] || packed[1];
+    bool ok = true;
+    for (int i = 0; i < 2; i++)
+        if (packed[i])
+            ok = add_encoding(e, res, i == 0 ? ENC_BROTLI : ENC_GZIP, packed[i], packed_len[i],
+                              vary, last_modified) &&
+                 ok;
+    unsigned char *plain = malloc(len ? len : 1);
+    if (plain && len) memcpy(plain, data, len);
+    ok = plain && add_encoding(e, res, ENC_IDENTITY, plain, len, vary, last_modified) && ok;
+    if (ok) return e;
+fail:
+    entry_free(e);
+    return NULL;
+}
+
+/* Evicts by CLOCK until extra more bytes fit (write lock held). */
+static void make_room(page_cache *cache, shard *s, size_t extra)
+{
+    while (s->hand && s->bytes + extra > cache->shard_max) {
+        entry *e = s->hand;
+        if (atomic_exchange_explicit(&e->referenced, false, memory_order_relaxed)) {
+            s->hand = e->ring_next;
+            continue;
+        }
+        shard_unlink(s, e);
+        entry_free(e);
+        atomic_fetch_add_explicit(&cache->evictions, 1, memory_order_relaxed);
+    }
+}
+
+static void shard_insert(page_cache *cache, shard *s, entry *e)
+{
+    entry **bucket = bucket_of(s, e->hash);
+    for (entry *old = *bucket; old; old = old->next)
+        if (old->hash == e->hash && strcmp(old->key, e->key) == 0) {
+            shard_unlink(s, old);
+            entry_free(old);
+            break;
+        }
+    make_room(cache, s, e->bytes);
+    e->next = *bucket;
+    *bucket = e;
+    if (s->hand) { /* join the ring just behind the hand: considered last */
+        e->ring_next = s->hand;
+        e->ring_prev = s->hand->ring_prev;
+        s->hand->ring_prev->ring_next = e;
+        s->hand->ring_prev = e;
+    } else {
+        e->ring_next = e->ring_prev = e;
+        s->hand = e;
+    }
+    s->bytes += e->bytes;
+    s->entries++;
+}
+
+bool page_cache_store_and_serve(page_cache *cache, struct MHD_Connection *connection,
+                                const char *key, unsigned long generation, http_response *res,
+                                const page_cache_request *rq, page_cache_sent *sent)
+{
+    uint64_t h = fnv1a(key);
+    entry *e = entry_build(res, key, h);
+    if (!e) return false;
+    /* the asking client gets its answer through the entry: validators and encodings too */
+    page_cache_request plain = {rq->accept_encoding, NULL, NULL};
+    if (!queue_entry(e, connection, &plain, sent)) {
+        entry_free(e);
+        return false;
+    }
+    shard *s = &cache->shards[h % SHARDS];
+    pthread_rwlock_wrlock(&s->lock);
+    bool keep = atomic_load(&cache->generation) == generation && e->bytes <= cache->shard_max;
+    if (keep) shard_insert(cache, s, e);
+    pthread_rwlock_unlock(&s->lock);
+    if (keep)
+        atomic_fetch_add_explicit(&cache->stores, 1, memory_order_relaxed);
+    else
+        entry_free(e); /* libmicrohttpd keeps its own reference to what it queued */
+    return true;
+}
+
+/* ---- Invalidation ---------------------------------------------------------------------------- */
+
+static bool carries_any(const entry *e, const uint64_t *tags, size_t n)
+{
+    for (size_t i = 0; i < e->n_tags; i++)
+        for (size_t k = 0; k < n; k++)
+            if (e->tags[i] == tags[k]) return true;
+    return false;
+}
+
+void page_cache_invalidate(page_cache *cache, const uint64_t *tags, size_t n)
+{
+    if (!cache || !n) return;
+    atomic_fetch_add(&cache->generation, 1);
+    unsigned long dropped = 0;
+    for (int i = 0; i < SHARDS; i++) {
+        shard *s = &cache->shards[i];
+        pthread_rwlock_wrlock(&s->lock);
+        for (int b = 0; b < BUCKETS; b++) {
+            entry *e = s->buckets[b];
+            while (e) {
+                entry *next = e->next;
+                if (carries_any(e, tags, n)) {
+                    shard_unlink(s, e);
+                    entry_free(e);
+                    dropped++;
+                }
+                e = next;
+            }
+        }
+        pthread_rwlock_unlock(&s->lock);
+    }
+    atomic_fetch_add(&cache->invalidations, dropped);
+}
+
+void page_cache_clear(page_cache *cache)
+{
+    if (!cache) return;
+    atomic_fetch_add(&cache->generation, 1);
+    unsigned long dropped = 0;
+    for (int i = 0; i < SHARDS; i++) {
+        shard *s = &cache->shards[i];
+        pthread_rwlock_wrlock(&s->lock);
+        dropped += s->entries;
+        shard_drop_all(s);
+        pthread_rwlock_unlock(&s->lock);
+    }
+    atomic_fetch_add(&cache->invalidations, dropped);
+}
+
+void page_cache_get_stats(page_cache *cache, page_cache_stats *out)
+{
+    *out = (page_cache_stats){.max_bytes = cache->max_bytes,
+                              .hits = atomic_load(&cache->hits),
+                              .misses = atomic_load(&cache->misses),
+                              .stores = atomic_load(&cache->stores),
+                              .evictions = atomic_load(&cache->evictions),
+                              .invalidations = atomic_load(&cache->invalidations)};
+    for (int i = 0; i < SHARDS; i++) {
+        shard *s = &cache->shards[i];
+        pthread_rwlock_rdlock(&s->lock);
+        out->entries += s->entries;
+        out->bytes += s->bytes;
+        pthread_rwlock_unlock(&s->lock);
+    }
+}

@@ -1,0 +1,215 @@
+/* freshness.c — keeps the page cache true to the database. A thread watches SQLite's data
+ * version every few milliseconds; when another connection (a handler of this server, the CLI,
+ * another process) has committed, it reads what changed and drops exactly the cached pages
+ * that show it:
+ *   - a story saved, or whose publication time has come: the pages tagged with it ("a:ID":
+ *     its own page, the lists and related blocks that show it, pages linking to it by
+ *     "See also", tagged "s:SLUG"), the home page, and its topics' and authors' lists;
+ *   - comments of a story: the pages tagged with the story (its page, cards with comment
+ *     counts, its comment feed) and the site-wide comment feed;
+ *   - settings, topics or authors: every page.
+ * Handlers that write call site_freshness_sync before answering, so that the writer's next
+ * page already shows the write. */
+#include "freshness.h"
+#include "site.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { POLL_MS = 5, BATCH = 1000 };
+
+struct site_freshness {
+    store *store;
+    page_cache *cache;
+    pthread_mutex_t lock;   /* one sync at a time; guards the cursors */
+    long long since;        /* stories: changed or published at or after this time */
+    long long last_change;  /* the change log: the last id applied */
+    long long data_version; /* the watcher's connection: last seen */
+    pthread_t thread;
+    bool running;
+    pthread_mutex_t stop_lock;
+    pthread_cond_t stop_cond;
+    bool stop;
+};
+
+/* Tag hashes gathered for one invalidation. */
+typedef struct {
+    uint64_t *tags;
+    size_t n, cap;
+    bool everything;
+} tag_set;
+
+static void tag_add(tag_set *t, arena *a, const char *tag)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        uint64_t *grown = arena_alloc(a, cap * sizeof *grown);
+        if (t->n) memcpy(grown, t->tags, t->n * sizeof *grown);
+        t->tags = grown;
+        t->cap = cap;
+    }
+    t->tags[t->n++] = http_cache_tag_hash(tag);
+}
+
+static void tag_story(tag_set *t, arena *a, const store_article *article)
+{
+    tag_add(t, a, arena_printf(a, "a:%lld", article->id));
+    tag_add(t, a, arena_printf(a, "s:%s", article->slug));
+    for (size_t k = 0; k < article->n_topics; k++)
+        tag_add(t, a, arena_printf(a, "t:%s", article->topics[k].slug));
+    for (size_t k = 0; k < article->n_authors; k++)
+        tag_add(t, a, arena_printf(a, "u:%s", article->authors[k].slug));
+}
+
+/* Reads what changed since the cursors and drops the pages showing it (lock held). */
+static void apply(site_freshness *f)
+{
+    arena *a = arena_new();
+    tag_set t = {0};
+    store_change *changes;
+    size_t n;
+    do {
+        if (store_changes_since(f->store, a, f->last_change, BATCH, &changes, &n) != STORE_OK) {
+            fprintf(stderr, "gazette: page cache: %s\n", store_last_error(f->store));
+            t.everything = true; /* cannot tell what changed: drop everything */
+            break;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (changes[i].kind == STORE_CHANGE_SITE) {
+                t.everything = true;
+            } else {
+                tag_add(&t, a, arena_printf(a, "a:%lld", changes[i].article_id));
+                tag_add(&t, a, "comments");
+            }
+            f->last_change = changes[i].id;
+        }
+    } while (n == BATCH);
+
+    long long poll_time = (long long)time(NULL);
+    store_article *stories;
+    do {
+        if (store_articles_changed_since(f->store, a, f->since, BATCH, &stories, &n) != STORE_OK) {
+            fprintf(stderr, "gazette: page cache: %s\n", store_last_error(f->store));
+            t.everything = true;
+            break;
+        }
+        for (size_t i = 0; i < n; i++)
+            tag_story(&t, a, &stories[i]);
+        if (n) {
+            tag_add(&t, a, "home");
+            tag_add(&t, a, HTTP_CACHE_TAG_ALL);
+        }
+        /* a full batch: go on from its last change (the same second may hold more) */
+        f->since = n == BATCH ? stories[n - 1].updated_at : poll_time;
+    } while (n == BATCH && f->since < poll_time);
+
+    if (t.everything)
+        page_cache_clear(f->cache);
+    else if (t.n)
+        page_cache_invalidate(f->cache, t.tags, t.n);
+    arena_free(a);
+}
+
+void site_freshness_forget_story(page_cache *cache, long long article_id)
+{
+    if (!cache) return;
+    char tag[32];
+    snprintf(tag, sizeof tag, "a:%lld", article_id);
+    uint64_t tags[2] = {http_cache_tag_hash(tag), http_cache_tag_hash("comments")};
+    page_cache_invalidate(cache, tags, 2);
+}
+
+void site_cache_refresh(void *app_ptr)
+{
+    site_app *app = app_ptr;
+    bool changed;
+    if (store_changed_since_last_look(app->store, &changed) != STORE_OK || changed)
+        site_freshness_sync(app->freshness);
+}
+
+void site_freshness_sync(site_freshness *f)
+{
+    if (!f) return;
+    pthread_mutex_lock(&f->lock);
+    apply(f);
+    pthread_mutex_unlock(&f->lock);
+}
+
+static bool wait_or_stop(site_freshness *f, long ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += ms * 1000000L;
+    if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+    pthread_mutex_lock(&f->stop_lock);
+    while (!f->stop)
+        if (pthread_cond_timedwait(&f->stop_cond, &f->stop_lock, &until) == ETIMEDOUT) break;
+    bool stop = f->stop;
+    pthread_mutex_unlock(&f->stop_lock);
+    return stop;
+}
+
+static void *watch(void *arg)
+{
+    site_freshness *f = arg;
+    long long version = 0;
+    store_data_version(f->store, &f->data_version);
+    long long last_tick = (long long)time(NULL);
+    while (!wait_or_stop(f, POLL_MS)) {
+        long long now = (long long)time(NULL);
+        /* a scheduled story goes live with no write: look at the clock once a second too */
+        bool changed = store_data_version(f->store, &version) != STORE_OK ||
+                       version != f->data_version || now != last_tick;
+        f->data_version = version;
+        last_tick = now;
+        if (changed) site_freshness_sync(f);
+    }
+    return NULL;
+}
+
+site_freshness *site_freshness_start(store *s, page_cache *cache, char *err, size_t errlen)
+{
+    site_freshness *f = calloc(1, sizeof *f);
+    if (!f) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    f->store = s;
+    f->cache = cache;
+    f->since = (long long)time(NULL);
+    pthread_mutex_init(&f->lock, NULL);
+    pthread_mutex_init(&f->stop_lock, NULL);
+    pthread_cond_init(&f->stop_cond, NULL);
+    if (store_changes_head(s, &f->last_change) != STORE_OK) {
+        snprintf(err, errlen, "reading the change log: %s", store_last_error(s));
+        site_freshness_stop(f);
+        return NULL;
+    }
+    f->running = pthread_create(&f->thread, NULL, watch, f) == 0;
+    if (!f->running) {
+        snprintf(err, errlen, "cannot start the page cache's watcher thread");
+        site_freshness_stop(f);
+        return NULL;
+    }
+    return f;
+}
+
+void site_freshness_stop(site_freshness *f)
+{
+    if (!f) return;
+    if (f->running) {
+        pthread_mutex_lock(&f->stop_lock);
+        f->stop = true;
+        pthread_cond_signal(&f->stop_cond);
+        pthread_mutex_unlock(&f->stop_lock);
+        pthread_join(f->thread, NULL);
+    }
+    pthread_mutex_destroy(&f->lock);
+    pthread_mutex_destroy(&f->stop_lock);
+    pthread_cond_destroy(&f->stop_cond);
+    free(f);
+}

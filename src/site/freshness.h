@@ -1,0 +1,28 @@
+/* freshness.h — the page cache follows the database (see freshness.c). */
+#ifndef GAZETTE_FRESHNESS_H
+#define GAZETTE_FRESHNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../http/page_cache.h"
+#include "../store/store.h"
+
+typedef struct site_freshness site_freshness;
+
+/* Starts the watcher; NULL with err filled on failure. */
+site_freshness *site_freshness_start(store *s, page_cache *cache, char *err, size_t errlen);
+/* Applies every change committed so far, now (call after this process's own writes). No-op
+ * for NULL. */
+void site_freshness_sync(site_freshness *f);
+void site_freshness_stop(site_freshness *f);
+/* For http_server_config.cache_refresh (app is a site_app): applies pending changes when
+ * another connection has committed since this thread last looked (one cheap check per hit:
+ * a page is never served after a change it shows was committed). */
+void site_cache_refresh(void *app);
+/* Drops the cached pages showing story article_id or its comments, at once and without
+ * reading the store (a handler that has just written them knows; the watcher will see the
+ * same change in the log later and drop them again, harmlessly). */
+void site_freshness_forget_story(page_cache *cache, long long article_id);
+
+#endif
