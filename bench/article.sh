@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # bench/article.sh — the seed article page served by Gazette vs nginx serving the same bytes
 # as a static file, measured in the same run with wrk over loopback (keep-alive), at 64 and at
-# 8 connections. Prints requests/s for both and ratio_vs_nginx= (Gazette / nginx; higher is
+# 8 connections: Gazette with its page cache (the default) and with it off (--cache-mb 0: every
+# request renders the page). Prints requests/s and ratio_vs_nginx= (Gazette / nginx; higher is
 # better). Each pair is measured ROUNDS times, alternating, and the medians are compared.
-# Usage: bench/article.sh   (env: DURATION=10s ROUNDS=3 THREADS=2)
+# Appends the figures to bench/RESULTS.md (RESULTS=0 to skip).
+# Usage: bench/article.sh   (env: DURATION=10s ROUNDS=3 THREADS=2 RESULTS=1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
@@ -28,6 +30,10 @@ gport=$(free_port)
 ./gazette demo --db "$work/demo.db" --listen 127.0.0.1:$gport >"$work/gazette.log" 2>&1 &
 pids+=($!)
 wait_http "http://127.0.0.1:$gport$PAGE"
+uport=$(free_port)
+./gazette serve --db "$work/demo.db" --listen 127.0.0.1:$uport --cache-mb 0 >"$work/uncached.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$uport$PAGE"
 
 mkdir -p "$work/www/news/maria-zakharova-hamas-visited-moscow"
 curl -sf "http://127.0.0.1:$gport$PAGE" -o "$work/www/news/maria-zakharova-hamas-visited-moscow/index.html"
@@ -60,15 +66,30 @@ wait_http "http://127.0.0.1:$nport$PAGE"
 rps() { wrk -t"$THREADS" -c"$1" -d"$DURATION" "$2" | awk '/Requests\/sec/ {print $2}'; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
-echo "page: $PAGE ($bytes bytes), wrk -t$THREADS -d$DURATION, $ROUNDS rounds, $(nproc) cores"
+out="$work/figures.txt"
+echo "page: $PAGE ($bytes bytes), wrk -t$THREADS -d$DURATION, $ROUNDS rounds, $(nproc) cores" | tee "$out"
 for conns in 64 8; do
-    g=() n=()
+    g=() n=() u=()
     for r in $(seq "$ROUNDS"); do
         g+=("$(rps "$conns" "http://127.0.0.1:$gport$PAGE")")
         n+=("$(rps "$conns" "http://127.0.0.1:$nport$PAGE")")
+        u+=("$(rps "$conns" "http://127.0.0.1:$uport$PAGE")")
     done
     gm=$(printf '%s\n' "${g[@]}" | median)
     nm=$(printf '%s\n' "${n[@]}" | median)
+    um=$(printf '%s\n' "${u[@]}" | median)
     ratio=$(awk -v g="$gm" -v n="$nm" 'BEGIN {printf "%.2f", g / n}')
-    echo "connections=$conns gazette_rps=$gm nginx_rps=$nm ratio_vs_nginx=$ratio  (gazette: ${g[*]}; nginx: ${n[*]})"
+    uratio=$(awk -v g="$um" -v n="$nm" 'BEGIN {printf "%.2f", g / n}')
+    echo "cached   connections=$conns gazette_rps=$gm nginx_rps=$nm ratio_vs_nginx=$ratio  (gazette: ${g[*]}; nginx: ${n[*]})" | tee -a "$out"
+    echo "uncached connections=$conns gazette_rps=$um nginx_rps=$nm ratio_vs_nginx=$uratio  (pages rendered per request; goal >= 10000/s; runs: ${u[*]})" | tee -a "$out"
 done
+if [ "${RESULTS:-1}" = 1 ]; then
+    {
+        echo
+        echo "### Article page vs nginx — $(date -u +%Y-%m-%d) — \`DURATION=$DURATION ROUNDS=$ROUNDS bench/article.sh\`"
+        echo
+        echo '```'
+        cat "$out"
+        echo '```'
+    } >>bench/RESULTS.md
+fi

@@ -8,8 +8,7 @@ void api_admin_cache(void *app_ptr, http_request *req, const http_params *params
 {
     site_app *app = app_ptr;
     if (!api_admin_authorised(app, req, res)) return;
-    if (!app->cache)
-        return api_send_json(res, 200, json_pack("{s:b}", "enabled", 0), "no-store");
+    if (!app->cache) return api_send_json(res, 200, json_pack("{s:b}", "enabled", 0), "no-store");
     page_cache_stats s;
     page_cache_get_stats(app->cache, &s);
     api_send_json(res, 200,

@@ -26,12 +26,16 @@ void http_dispatch(const http_server_config *cfg, http_request *req, http_respon
     if (req->path[0] != '/') return http_error_response(cfg, req, 400, res);
     switch (http_route_match(cfg->routes, cfg->n_routes, req->arena, req->method, req->path, &route,
                              &params)) {
-    case HTTP_ROUTE_FOUND:
+    case HTTP_ROUTE_FOUND: {
+        bool reading = cfg->read_begin && strcmp(route->method, "GET") == 0;
+        if (reading) cfg->read_begin(cfg->app);
         res->status = 200;
         route->handler(cfg->app, req, &params, res);
+        if (reading) cfg->read_end(cfg->app);
         if (res->status >= 400 && res->body.len == 0 && !res->static_body)
             http_error_response(cfg, req, res->status, res);
         return;
+    }
     case HTTP_ROUTE_ADD_SLASH:
         return http_redirect(res, 301, arena_printf(req->arena, "%s/", req->path));
     case HTTP_ROUTE_METHOD_NOT_ALLOWED:

@@ -31,8 +31,8 @@ enum { HTTP_MAX_HEADERS = 12, HTTP_MAX_CACHE_TAGS = 48 };
 typedef struct http_response {
     int status;
     const char *content_type;
-    buf body;                 /* owned: handed to libmicrohttpd without a copy */
-    const void *static_body;  /* or: bytes that outlive the response (theme assets) */
+    buf body;                /* owned: handed to libmicrohttpd without a copy */
+    const void *static_body; /* or: bytes that outlive the response (theme assets) */
     size_t static_len;
     const char *header_names[HTTP_MAX_HEADERS];
     const char *header_values[HTTP_MAX_HEADERS];
@@ -112,6 +112,10 @@ typedef struct http_server_config {
     const http_route *routes;
     size_t n_routes;
     void *app;
+    /* Called around the handler of every GET and HEAD (may be NULL): the site reads the whole
+     * page from one database snapshot. */
+    void (*read_begin)(void *app);
+    void (*read_end)(void *app);
     /* Answers GET and HEAD from rendered pages when not NULL (page_cache.h). */
     struct page_cache *cache;
     /* Called before every answer from the cache: brings the cache up to date with whatever

@@ -17,11 +17,11 @@
 
 enum {
     SHARDS = 16,
-    BUCKETS = 1024,         /* per shard */
-    COMPRESS_MIN = 256,     /* smaller bodies are sent as they are */
-    BROTLI_QUALITY = 5,     /* compressed once per entry, again after each change: fast */
+    BUCKETS = 1024,     /* per shard */
+    COMPRESS_MIN = 256, /* smaller bodies are sent as they are */
+    BROTLI_QUALITY = 5, /* compressed once per entry, again after each change: fast */
     GZIP_LEVEL = 6,
-    ENTRY_OVERHEAD = 1024,  /* headers and bookkeeping, counted against the budget */
+    ENTRY_OVERHEAD = 1024, /* headers and bookkeeping, counted against the budget */
 };
 
 /* The encodings an entry may hold, in order of preference. */
@@ -30,8 +30,8 @@ static const char *const encoding_name[N_ENCODINGS] = {"br", "gzip", NULL};
 static const char *const etag_suffix[N_ENCODINGS] = {"-br", "-gz", ""};
 
 typedef struct entry {
-    struct entry *next;                   /* bucket chain */
-    struct entry *ring_next, *ring_prev;  /* the shard's CLOCK ring */
+    struct entry *next;                  /* bucket chain */
+    struct entry *ring_next, *ring_prev; /* the shard's CLOCK ring */
     uint64_t hash;
     char *key;
     uint64_t *tags;
@@ -371,8 +371,8 @@ static entry *entry_build(const http_response *res, const char *key, uint64_t ke
     for (size_t i = 0; i < len; i++)
         body_hash = (body_hash ^ data[i]) * 1099511628211ull;
     for (int enc = 0; enc < N_ENCODINGS; enc++)
-        snprintf(e->etag[enc], sizeof e->etag[enc], "\"%016llx%s\"",
-                 (unsigned long long)body_hash, etag_suffix[enc]);
+        snprintf(e->etag[enc], sizeof e->etag[enc], "\"%016llx%s\"", (unsigned long long)body_hash,
+                 etag_suffix[enc]);
 
     unsigned char *packed[2] = {NULL, NULL};
     size_t packed_len[2] = {0, 0};

@@ -256,8 +256,8 @@ static enum MHD_Result answer_cached(http_server *srv, request_context *ctx)
     http_response res = {0};
     dispatch(srv, ctx, &res);
     if (res.status == 200 && res.n_cache_tags && cacheable_headers(&res) &&
-        page_cache_store_and_serve(srv->cfg.cache, ctx->req.connection, key, generation, &res,
-                                   &rq, &sent)) {
+        page_cache_store_and_serve(srv->cfg.cache, ctx->req.connection, key, generation, &res, &rq,
+                                   &sent)) {
         ctx->status = sent.status;
         ctx->bytes_sent = sent.bytes;
         ctx->answered = true;
@@ -301,7 +301,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         return MHD_YES;
     }
     slow_clients_request_read(connection);
-    if (srv->cfg.cache && !ctx->body_too_large && cache_may_answer(ctx)) return answer_cached(srv, ctx);
+    if (srv->cfg.cache && !ctx->body_too_large && cache_may_answer(ctx))
+        return answer_cached(srv, ctx);
     http_response res = {0};
     if (ctx->body_too_large) {
         fill_error(srv, ctx, 413, &res);

@@ -52,12 +52,23 @@ static void tag_stories(http_request *req, json_t *node, http_response *res)
     } else if (json_is_object(node)) {
         json_t *id = json_object_get(node, "id");
         if (json_is_integer(id) && json_is_string(json_object_get(node, "headline")))
-            http_cache_tag(res, arena_printf(req->arena, "a:%lld", (long long)json_integer_value(id)));
+            http_cache_tag(res,
+                           arena_printf(req->arena, "a:%lld", (long long)json_integer_value(id)));
         const char *key;
         json_t *value;
         json_object_foreach(node, key, value) if (json_is_array(value) || json_is_object(value))
             tag_stories(req, value, res);
     }
+}
+
+void site_read_begin(void *app)
+{
+    store_read_begin(((site_app *)app)->store); /* on failure each read runs on its own */
+}
+
+void site_read_end(void *app)
+{
+    store_read_end(((site_app *)app)->store);
 }
 
 void site_tag_story_page(http_request *req, const store_article *article, http_response *res)

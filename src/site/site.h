@@ -136,6 +136,9 @@ void site_article_page(site_app *app, http_request *req, const store_article *ar
 json_t *site_view_new(site_app *app, http_request *req, const char *page_type, const char *title,
                       const char *description);
 /* Renders template with view (consumed) into res as a 200 HTML page, or a 500. */
+/* For http_server_config.read_begin / read_end: a page is read from one snapshot. */
+void site_read_begin(void *app);
+void site_read_end(void *app);
 /* Lets the page cache keep a story's page: tags it with the story and the stories its "See
  * also" links name (freshness.c drops it when any of them changes). */
 void site_tag_story_page(http_request *req, const store_article *article, http_response *res);

@@ -138,7 +138,8 @@ static const char migration_5_sql[] =
     " tokenize = 'unicode61 remove_diacritics 2',"
     " prefix = '2 3 4'"
     ");"
-    "INSERT INTO article_search (article_search, rank) VALUES ('rank', 'bm25(10.0, 5.0, 3.0, 1.0)');"
+    "INSERT INTO article_search (article_search, rank) VALUES ('rank', 'bm25(10.0, 5.0, 3.0, "
+    "1.0)');"
 
     "INSERT INTO article_search (rowid, headline, kicker, lead, body)"
     " SELECT id, gazette_search_text(headline, 0), gazette_search_text(kicker, 0),"

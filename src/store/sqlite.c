@@ -358,10 +358,11 @@ typedef struct conn {
     sqlite3_stmt *stmts[ST__N]; /* prepared on first use, finalized at close */
     store *owner;
     struct conn *next;
-    char err[ERR_MAX];        /* why the last call on this thread failed */
-    search_df_cache df_cache; /* search_rank.h */
+    char err[ERR_MAX];           /* why the last call on this thread failed */
+    search_df_cache df_cache;    /* search_rank.h */
     long long seen_data_version; /* store_changed_since_last_look */
     bool seen_valid;
+    bool outer_read; /* inside store_read_begin / store_read_end */
 } conn;
 
 struct store {
@@ -658,6 +659,7 @@ static store_status exec_id(conn *c, enum stmt_id id, const char *what)
  * back if that fails), ROLLBACK otherwise. Returns the outcome. */
 static store_status tx_finish(conn *c, store_status rs)
 {
+    if (c->outer_read) return rs;                 /* the outer read ends it (store_read_end) */
     if (sqlite3_get_autocommit(c->db)) return rs; /* never began, or SQLite rolled back */
     if (rs == STORE_OK) {
         c->err[0] = '\0'; /* a failure handled on the way (a retried insert) is no failure */
@@ -669,6 +671,30 @@ static store_status tx_finish(conn *c, store_status rs)
     exec_id(c, ST_ROLLBACK, "rolling back");
     memcpy(c->err, keep, sizeof keep);
     return rs;
+}
+
+/* Starts a read transaction, unless the thread's outer read (store_read_begin) holds one. */
+static store_status begin_read(conn *c)
+{
+    return c->outer_read ? STORE_OK : exec_id(c, ST_BEGIN, "starting a read");
+}
+
+store_status store_read_begin(store *s)
+{
+    conn *c;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || c->outer_read) return rs;
+    if ((rs = exec_id(c, ST_BEGIN, "starting the request's read")) == STORE_OK)
+        c->outer_read = true;
+    return rs;
+}
+
+void store_read_end(store *s)
+{
+    conn *c;
+    if (conn_get(s, &c) != STORE_OK || !c->outer_read) return;
+    c->outer_read = false;
+    tx_finish(c, STORE_OK);
 }
 
 static const char *col_text(arena *a, sqlite3_stmt *st, int i)
@@ -1052,7 +1078,7 @@ store_status store_articles_list(store *s, arena *a, const store_article_query *
     store_status rs = conn_get(s, &c);
     if (rs != STORE_OK) return rs;
     if (!q) return failf(c, STORE_INVALID, "no query given");
-    rs = exec_id(c, ST_BEGIN, "starting a read");
+    rs = begin_read(c);
     if (rs == STORE_OK) rs = list_in_tx(c, a, q, now_unix(), out, n, total);
     rs = tx_finish(c, rs);
     if (rs != STORE_OK) {
@@ -1072,8 +1098,7 @@ static store_status article_one(store *s, arena *a, enum stmt_id id, const char 
     store_status rs = conn_get(s, &c);
     if (rs != STORE_OK) return rs;
     sqlite3_stmt *st;
-    if ((rs = exec_id(c, ST_BEGIN, "starting a read")) == STORE_OK &&
-        (rs = prep(c, id, &st)) == STORE_OK) {
+    if ((rs = begin_read(c)) == STORE_OK && (rs = prep(c, id, &st)) == STORE_OK) {
         binder b = {st, SQLITE_OK};
         bind_int(&b, 1, now_unix());
         if (slug) bind_text(&b, 2, slug);
@@ -1124,8 +1149,7 @@ store_status store_articles_related_by_topics(store *s, arena *a, long long arti
     store_status rs = conn_get(s, &c);
     if (rs != STORE_OK) return rs;
     sqlite3_stmt *st;
-    if ((rs = exec_id(c, ST_BEGIN, "starting a read")) == STORE_OK &&
-        (rs = prep(c, ST_RELATED, &st)) == STORE_OK) {
+    if ((rs = begin_read(c)) == STORE_OK && (rs = prep(c, ST_RELATED, &st)) == STORE_OK) {
         binder b = {st, SQLITE_OK};
         bind_int(&b, 1, now_unix());
         bind_int(&b, 2, article_id);
@@ -1150,8 +1174,7 @@ store_status store_articles_changed_since(store *s, arena *a, long long since, s
     store_status rs = conn_get(s, &c);
     if (rs != STORE_OK) return rs;
     sqlite3_stmt *st;
-    if ((rs = exec_id(c, ST_BEGIN, "starting a read")) == STORE_OK &&
-        (rs = prep(c, ST_CHANGED, &st)) == STORE_OK) {
+    if ((rs = begin_read(c)) == STORE_OK && (rs = prep(c, ST_CHANGED, &st)) == STORE_OK) {
         binder b = {st, SQLITE_OK};
         bind_int(&b, 1, now_unix());
         bind_int(&b, 2, since);
@@ -1607,7 +1630,7 @@ store_status store_search(store *s, arena *a, const char *fts_query, const char 
     if (rs != STORE_OK) return rs;
     if (!fts_query || blank(fts_query)) return failf(c, STORE_INVALID, "empty search query");
     size_t count = 0;
-    rs = exec_id(c, ST_BEGIN, "starting a read");
+    rs = begin_read(c);
     if (rs == STORE_OK)
         rs = search_in_tx(c, a, fts_query, topic_slug, limit, offset, out, n, &count);
     rs = tx_finish(c, rs);

@@ -235,6 +235,13 @@ typedef struct {
 } store_setting;
 store_status store_settings_list(store *s, arena *a, store_setting **out, size_t *n);
 
+/* ---- One snapshot per request -------------------------------------------------------------
+ * Between store_read_begin and store_read_end every read of this thread runs in one read
+ * transaction: one consistent snapshot, and no lock taken and released per query (a page makes
+ * dozens). No writes in between (they fail). Nested calls are ignored. */
+store_status store_read_begin(store *s);
+void store_read_end(store *s);
+
 /* ---- Changes, for caches ------------------------------------------------------------------
  * Comments and site-wide things (settings, topics, authors) changed by any process are logged
  * (migration 6); stories are followed with store_articles_changed_since. */
