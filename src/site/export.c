@@ -4,7 +4,8 @@
  * threads taking URLs from a shared counter (each thread has its own store connection, and an
  * arena reset for every page); writes each answer atomically (a temporary file in the same
  * folder, then rename); and draws the progress bar. Headers (cookies, cache lifetimes) are not
- * written: only bodies. */
+ * written: only bodies. The topic navigation every page shows is read once, at the start, and
+ * shared by all pages (site_app.nav_topics): the export is one snapshot of the site. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -450,6 +451,8 @@ bool site_export_static(site_app *app, const site_export_options *o, site_export
                     .cfg = {.routes = site_routes,
                             .n_routes = site_n_routes,
                             .app = app,
+                            .read_begin = site_read_begin,
+                            .read_end = site_read_end,
                             .error_page = site_error_page},
                     .dir = o->dir,
                     .arena = arena_new()};
@@ -462,10 +465,17 @@ bool site_export_static(site_app *app, const site_export_options *o, site_export
 
     char *dir = arena_strdup(j.arena, o->dir);
     char msg[PATH_MAX + 128];
+    /* every page shows the same topic navigation: read once, not once per page */
+    json_t *nav_before = app->nav_topics;
+    if (!nav_before) app->nav_topics = site_nav_topics(app, j.arena);
     if (!make_dirs(dir, msg, sizeof msg))
         fail(&j, "%s", msg);
     else if (list_urls(&j))
         run_workers(&j, threads, o->progress, stats);
+    if (!nav_before) {
+        json_decref(app->nav_topics);
+        app->nav_topics = NULL;
+    }
 
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     stats->pages = atomic_load(&j.pages);

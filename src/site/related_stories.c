@@ -203,26 +203,17 @@ store_status site_related_stories(site_app *app, arena *a, const store_article *
 {
     long long ids[ARTICLE_RELATED_COUNT];
     double scores[ARTICLE_RELATED_COUNT];
-    const char *slugs[ARTICLE_RELATED_COUNT];
     size_t found = 0;
     site_related *r = app->related;
     if (r) {
         pthread_rwlock_rdlock(&r->lock);
-        if (catalog_slug(&r->catalog, article->id)) {
+        if (catalog_slug(&r->catalog, article->id))
             found = related_index_query(r->catalog.index, article->id, ARTICLE_RELATED_COUNT, ids,
                                         scores);
-            for (size_t i = 0; i < found; i++)
-                slugs[i] = arena_strdup(a, catalog_slug(&r->catalog, ids[i]));
-        }
         pthread_rwlock_unlock(&r->lock);
     }
     if (found == 0)
         return store_articles_related_by_topics(app->store, a, article->id, ARTICLE_RELATED_COUNT,
                                                 out, n);
-    *out = arena_alloc(a, found * sizeof **out);
-    *n = 0;
-    for (size_t i = 0; i < found; i++)
-        if (slugs[i] && store_article_by_slug(app->store, a, slugs[i], &(*out)[*n]) == STORE_OK)
-            (*n)++;
-    return STORE_OK;
+    return store_articles_by_ids(app->store, a, ids, found, out, n); /* the live ones, in order */
 }

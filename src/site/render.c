@@ -12,7 +12,7 @@
 
 enum { SITE_NAV_TOPICS = 8, SITE_MAX_PAGE = 100000 };
 
-static json_t *nav_topics_json(site_app *app, arena *a)
+json_t *site_nav_topics(site_app *app, arena *a)
 {
     store_topic *topics;
     size_t n;
@@ -30,10 +30,10 @@ json_t *site_view_new(site_app *app, http_request *req, const char *page_type, c
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
-    json_t *site =
-        json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:O}", "name", c->name, "tagline", c->tagline,
-                  "language", c->language, "base_url", c->base_url, "year", tm.tm_year + 1900,
-                  "nav_topics", nav_topics_json(app, req->arena), "assets", app->assets);
+    json_t *nav = app->nav_topics ? json_incref(app->nav_topics) : site_nav_topics(app, req->arena);
+    json_t *site = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:O}", "name", c->name, "tagline",
+                             c->tagline, "language", c->language, "base_url", c->base_url, "year",
+                             tm.tm_year + 1900, "nav_topics", nav, "assets", app->assets);
     char *canonical = arena_printf(req->arena, "%s%s", c->base_url, req->path);
     json_t *page =
         json_pack("{s:s, s:s, s:s, s:s}", "type", page_type, "title", title, "description",

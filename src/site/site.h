@@ -53,6 +53,9 @@ typedef struct site_app {
     site_related *related;         /* NULL: related stories by shared topics only */
     page_cache *cache;             /* NULL: every page rendered for every request */
     site_freshness *freshness;     /* keeps cache true to the store (freshness.h) */
+    /* NULL: every page reads its topic navigation from the store. The static export, which
+     * renders from one snapshot, reads it once (site_nav_topics) and sets it here. */
+    json_t *nav_topics;
 } site_app;
 
 /* ---- related stories (site/related_stories.c) ------------------------------------------- */
@@ -132,6 +135,8 @@ void site_article_page(site_app *app, http_request *req, const store_article *ar
                        const site_comment_submission *submission, http_response *res);
 
 /* ---- shared by the page handlers (site/render.c) ---------------------------------------- */
+/* The topics of the navigation every page shows (site.nav_topics), read from the store. */
+json_t *site_nav_topics(site_app *app, arena *a);
 /* The "site" and "page" objects every template gets; view is a new object to fill. */
 json_t *site_view_new(site_app *app, http_request *req, const char *page_type, const char *title,
                       const char *description);

@@ -155,6 +155,7 @@ enum stmt_id {
     ST_SEARCH_HIT,
     ST_SEARCH_SAMPLE,
     ST_CHANGES_SINCE,
+    ST_BY_IDS,
     ST_CHANGES_HEAD,
     ST_DATA_VERSION,
     ST_ID_RANGE,
@@ -324,6 +325,9 @@ static const char *const stmt_sql[ST__N] = {
     /* ?1 one phrase, ?2 how many: the phrase's newest matches, live or not (search_rank.h). */
     [ST_SEARCH_SAMPLE] = "SELECT rowid FROM article_search WHERE article_search MATCH ?1"
                          " ORDER BY rowid DESC LIMIT ?2",
+    /* ?1 now, ?2 a JSON array of ids: those live, in the array's order */
+    [ST_BY_IDS] = "SELECT " ART_COLS " FROM json_each(?2) j CROSS JOIN articles a ON a.id = j.value"
+                  " WHERE " LIVE " ORDER BY j.key",
     [ST_CHANGES_SINCE] = "SELECT id, kind, ref FROM changes WHERE id > ?1 ORDER BY id LIMIT ?2",
     [ST_CHANGES_HEAD] = "SELECT coalesce(max(id), 0) FROM changes",
     [ST_DATA_VERSION] = "PRAGMA data_version",
@@ -2018,6 +2022,33 @@ static char *id_list_json(const long long *ids, size_t n)
     out[len++] = ']';
     out[len] = '\0';
     return out;
+}
+
+store_status store_articles_by_ids(store *s, arena *a, const long long *ids, size_t n_ids,
+                                   store_article **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    conn *c;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || n_ids == 0) return rs;
+    char *json = id_list_json(ids, n_ids);
+    if (!json) return failf(c, STORE_IO, "out of memory");
+    sqlite3_stmt *st;
+    if ((rs = begin_read(c)) == STORE_OK && (rs = prep(c, ST_BY_IDS, &st)) == STORE_OK) {
+        binder b = {st, SQLITE_OK};
+        bind_int(&b, 1, now_unix());
+        bind_text(&b, 2, json);
+        rs = collect_articles(c, st, b.rc, a, false, out, n);
+        if (rs == STORE_OK) rs = fill_links(c, a, *out, *n);
+    }
+    rs = tx_finish(c, rs);
+    free(json);
+    if (rs != STORE_OK) {
+        *out = NULL;
+        *n = 0;
+    }
+    return rs;
 }
 
 /* Runs the bulk statement (?1 the ids, ?2 the status when set_status) in one transaction after

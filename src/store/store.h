@@ -114,6 +114,10 @@ store_status store_articles_list(store *s, arena *a, const store_article_query *
 store_status store_article_by_slug(store *s, arena *a, const char *slug, store_article *out);
 /* Any article by slug whatever its status (CLI, editor). */
 store_status store_article_any_by_slug(store *s, arena *a, const char *slug, store_article *out);
+/* The live ones of ids, in the order given, with topics and authors (bodies left NULL): one
+ * query however many. */
+store_status store_articles_by_ids(store *s, arena *a, const long long *ids, size_t n_ids,
+                                   store_article **out, size_t *n);
 /* Up to limit live articles sharing topics with article_id, ranked by number of shared topics
  * (primary topic counting double), then newest first; the article itself excluded. */
 store_status store_articles_related_by_topics(store *s, arena *a, long long article_id,
