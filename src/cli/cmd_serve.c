@@ -71,6 +71,7 @@ int cli_site_open(const char *command, const cli_site_options *o, site_app *app)
     char dir[PATH_MAX], theme_dir[PATH_MAX + 32], err[512] = "";
     snprintf(theme_dir, sizeof theme_dir, "%s/themes/default", data_dir(dir, sizeof dir));
     memset(app, 0, sizeof *app);
+    pthread_mutex_init(&app->nav_lock, NULL);
     app->config = (site_config){.name = o->site_name ? o->site_name : "The Port Alder Courier",
                                 .tagline = "News from Port Alder and the world",
                                 .language = "en",
@@ -108,6 +109,8 @@ int cli_site_open(const char *command, const cli_site_options *o, site_app *app)
 
 void cli_site_close(site_app *app)
 {
+    json_decref(app->nav_cached);
+    pthread_mutex_destroy(&app->nav_lock);
     json_decref(app->assets);
     site_related_stop(app->related);
     site_comments_stop(app);
@@ -173,18 +176,19 @@ static int run_server(const char *command, const serve_options *o)
     site_app app;
     int rc = cli_site_open(command, &site, &app);
     if (rc != CLI_OK) return rc;
-    if (cache_mb) {
-        app.cache = page_cache_new((size_t)cache_mb << 20);
-        app.freshness =
-            app.cache ? site_freshness_start(app.store, app.cache, err, sizeof err) : NULL;
-        site_related_follow(app.related, app.cache);
-        if (!app.freshness) {
-            fprintf(stderr, "gazette %s: page cache: %s\n", command,
-                    app.cache ? err : "out of memory");
-            page_cache_free(app.cache);
-            cli_site_close(&app);
-            return CLI_FAILED;
-        }
+    app.cache = cache_mb ? page_cache_new((size_t)cache_mb << 20) : NULL;
+    /* with or without the page cache: the topic navigation follows content_version */
+    app.freshness = cache_mb && !app.cache ? NULL
+                                           : site_freshness_start(app.store, app.cache,
+                                                                  &app.content_version, err,
+                                                                  sizeof err);
+    site_related_follow(app.related, app.cache);
+    if (!app.freshness) {
+        fprintf(stderr, "gazette %s: page cache: %s\n", command,
+                app.cache || !cache_mb ? err : "out of memory");
+        page_cache_free(app.cache);
+        cli_site_close(&app);
+        return CLI_FAILED;
     }
 
     http_server_config cfg = {.listen = o->listen,

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../core/arena.h"
 
@@ -56,6 +57,10 @@ char *content_excerpt(arena *a, const char *text_or_html, size_t max_chars);
 
 /* ---- UTF-8 ------------------------------------------------------------------------------ */
 bool content_utf8_valid(const char *s, size_t n);
+/* Whether code point cp belongs inside a word: letters, combining marks and numbers (Unicode
+ * categories L*, Mn, Mc, N*), as both the search index's tokenizer and the related-stories
+ * analyzer split text. Negative values (invalid input) are not. */
+bool content_is_word_codepoint(int32_t cp);
 
 /* ---- Story files ------------------------------------------------------------------------
  * A story file is a front-matter block between two lines of exactly "---", made of

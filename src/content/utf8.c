@@ -1,6 +1,31 @@
 /* utf8.c — UTF-8 validation (content_utf8_valid): strict RFC 3629, so overlong forms,
- * surrogates (U+D800..U+DFFF) and code points above U+10FFFF are all rejected. */
+ * surrogates (U+D800..U+DFFF) and code points above U+10FFFF are all rejected; and which code
+ * points make up words (content_is_word_codepoint). */
 #include "content.h"
+
+#include <utf8proc.h>
+
+bool content_is_word_codepoint(int32_t cp)
+{
+    if (cp < 0) return false;
+    if (cp < 128)
+        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        return true;
+    default:
+        return false;
+    }
+}
 
 /* Length of the sequence at s[0..n) when it is well formed, 0 otherwise. */
 static size_t utf8_seq_len(const unsigned char *s, size_t n)

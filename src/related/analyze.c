@@ -11,6 +11,8 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "../content/content.h"
+
 #include "internal.h"
 #include "related.h"
 
@@ -163,28 +165,6 @@ static int32_t next_cp(const char *s, size_t n, size_t *i)
     return cp;
 }
 
-static bool word_cp(int32_t cp)
-{
-    if (cp < 0) return false;
-    if (cp < 128)
-        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
-    switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU:
-    case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO:
-    case UTF8PROC_CATEGORY_MN:
-    case UTF8PROC_CATEGORY_MC:
-    case UTF8PROC_CATEGORY_ND:
-    case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_NO:
-        return true;
-    default:
-        return false;
-    }
-}
-
 static bool space_cp(int32_t cp)
 {
     if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f') return true;
@@ -280,9 +260,9 @@ void related_analyze(related_analyzer *an, const char *text,
     int32_t cp = next_cp(sc.s, sc.n, &sc.i);
     while (cp >= 0) {
         int32_t next = next_cp(sc.s, sc.n, &sc.i);
-        if (word_cp(cp)) {
+        if (content_is_word_codepoint(cp)) {
             add_cp(&sc, cp);
-        } else if ((cp == '\'' || cp == 0x2019) && an->word.len && word_cp(next)) {
+        } else if ((cp == '\'' || cp == 0x2019) && an->word.len && content_is_word_codepoint(next)) {
             sb_append(&an->word, "'", 1);
         } else {
             finish_word(&sc);

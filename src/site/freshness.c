@@ -25,6 +25,7 @@ enum { POLL_MS = 5, BATCH = 1000 };
 struct site_freshness {
     store *store;
     page_cache *cache;
+    atomic_ulong *content_version;
     pthread_mutex_t lock;   /* one sync at a time; guards the cursors */
     long long since;        /* stories: changed or published at or after this time */
     long long last_change;  /* the change log: the last id applied */
@@ -41,6 +42,7 @@ typedef struct {
     uint64_t *tags;
     size_t n, cap;
     bool everything;
+    bool stories; /* a story changed: lists and navigation may have */
 } tag_set;
 
 static void tag_add(tag_set *t, arena *a, const char *tag)
@@ -100,6 +102,7 @@ static void apply(site_freshness *f)
         for (size_t i = 0; i < n; i++)
             tag_story(&t, a, &stories[i]);
         if (n) {
+            t.stories = true;
             tag_add(&t, a, "home");
             tag_add(&t, a, HTTP_CACHE_TAG_ALL);
         }
@@ -107,6 +110,7 @@ static void apply(site_freshness *f)
         f->since = n == BATCH ? stories[n - 1].updated_at : poll_time;
     } while (n == BATCH && f->since < poll_time);
 
+    if ((t.everything || t.stories) && f->content_version) atomic_fetch_add(f->content_version, 1);
     if (t.everything)
         page_cache_clear(f->cache);
     else if (t.n)
@@ -171,7 +175,8 @@ static void *watch(void *arg)
     return NULL;
 }
 
-site_freshness *site_freshness_start(store *s, page_cache *cache, char *err, size_t errlen)
+site_freshness *site_freshness_start(store *s, page_cache *cache, atomic_ulong *content_version,
+                                     char *err, size_t errlen)
 {
     site_freshness *f = calloc(1, sizeof *f);
     if (!f) {
@@ -180,6 +185,7 @@ site_freshness *site_freshness_start(store *s, page_cache *cache, char *err, siz
     }
     f->store = s;
     f->cache = cache;
+    f->content_version = content_version;
     f->since = (long long)time(NULL);
     pthread_mutex_init(&f->lock, NULL);
     pthread_mutex_init(&f->stop_lock, NULL);

@@ -2,6 +2,7 @@
 #ifndef GAZETTE_FRESHNESS_H
 #define GAZETTE_FRESHNESS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -10,8 +11,10 @@
 
 typedef struct site_freshness site_freshness;
 
-/* Starts the watcher; NULL with err filled on failure. */
-site_freshness *site_freshness_start(store *s, page_cache *cache, char *err, size_t errlen);
+/* Starts the watcher (cache may be NULL: then it only moves content_version, which counts
+ * changes to stories and site-wide things); NULL with err filled on failure. */
+site_freshness *site_freshness_start(store *s, page_cache *cache, atomic_ulong *content_version,
+                                     char *err, size_t errlen);
 /* Applies every change committed so far, now (call after this process's own writes). No-op
  * for NULL. */
 void site_freshness_sync(site_freshness *f);

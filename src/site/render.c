@@ -23,6 +23,26 @@ json_t *site_nav_topics(site_app *app, arena *a)
     return nav;
 }
 
+/* The navigation for this request: the export's snapshot, else the server's copy, read again
+ * from the store when content_version has moved since it was read. */
+static json_t *nav_for_request(site_app *app, arena *a)
+{
+    if (app->nav_topics) return json_incref(app->nav_topics);
+    unsigned long version = atomic_load(&app->content_version);
+    pthread_mutex_lock(&app->nav_lock);
+    json_t *nav = app->nav_cached && app->nav_version == version ? json_incref(app->nav_cached)
+                                                                 : NULL;
+    pthread_mutex_unlock(&app->nav_lock);
+    if (nav) return nav;
+    nav = site_nav_topics(app, a);
+    pthread_mutex_lock(&app->nav_lock);
+    json_decref(app->nav_cached);
+    app->nav_cached = json_incref(nav);
+    app->nav_version = version; /* read after the version: a change meanwhile reads it again */
+    pthread_mutex_unlock(&app->nav_lock);
+    return nav;
+}
+
 json_t *site_view_new(site_app *app, http_request *req, const char *page_type, const char *title,
                       const char *description)
 {
@@ -30,7 +50,7 @@ json_t *site_view_new(site_app *app, http_request *req, const char *page_type, c
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
-    json_t *nav = app->nav_topics ? json_incref(app->nav_topics) : site_nav_topics(app, req->arena);
+    json_t *nav = nav_for_request(app, req->arena);
     json_t *site = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:O}", "name", c->name, "tagline",
                              c->tagline, "language", c->language, "base_url", c->base_url, "year",
                              tm.tm_year + 1900, "nav_topics", nav, "assets", app->assets);

@@ -4,6 +4,7 @@
 #define GAZETTE_SITE_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "../comments/comments.h"
@@ -56,6 +57,13 @@ typedef struct site_app {
     /* NULL: every page reads its topic navigation from the store. The static export, which
      * renders from one snapshot, reads it once (site_nav_topics) and sets it here. */
     json_t *nav_topics;
+    /* The server's copy of the topic navigation (a scan of every story's primary topic: too
+     * dear for every page), read again when content_version moves (freshness.c moves it when
+     * stories or topics change). */
+    atomic_ulong content_version;
+    pthread_mutex_t nav_lock;
+    json_t *nav_cached; /* NULL until first read */
+    unsigned long nav_version;
 } site_app;
 
 /* ---- related stories (site/related_stories.c) ------------------------------------------- */

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "../content/content.h"
+
 typedef struct {
     const char *text; /* where the word is in the original text */
     size_t len;
@@ -21,25 +23,6 @@ typedef struct {
     word *words;
     size_t n, cap;
 } word_list;
-
-static bool is_word_char(utf8proc_int32_t cp)
-{
-    switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU:
-    case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO:
-    case UTF8PROC_CATEGORY_ND:
-    case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_NO:
-    case UTF8PROC_CATEGORY_MN:
-    case UTF8PROC_CATEGORY_MC:
-        return true;
-    default:
-        return false;
-    }
-}
 
 /* Folds one word: ASCII by lowering, the rest through utf8proc. */
 static void fold_word(arena *a, word *w)
@@ -84,7 +67,7 @@ static void split_words(arena *a, const char *text, size_t len, word_list *out)
                                     &cp);
             if (step < 1) step = 1, cp = -1;
         }
-        bool inside = i < len && cp >= 0 && is_word_char(cp);
+        bool inside = i < len && cp >= 0 && content_is_word_codepoint(cp);
         if (inside && !start) start = text + i;
         if (!inside && start) {
             if (out->n == out->cap) {
