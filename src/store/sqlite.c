@@ -189,7 +189,7 @@ static const char *const stmt_sql[ST__N] = {
      * either article, else 1. */
     /* ?2 since: stories saved since then, and stories whose publication time passed since then
      * (scheduled stories going live); ?3 limit */
-    /* two index ranges (articles_updated, articles_published): cheap to poll every second */
+    /* two index ranges (articles_updated, articles_recent): cheap to poll every second */
     [ST_CHANGED] = "SELECT " ART_COLS ART_BODY " FROM articles a WHERE a.id IN"
                    " (SELECT id FROM articles WHERE updated_at >= ?2 UNION"
                    " SELECT id FROM articles WHERE published_at >= ?2 AND published_at <= ?1)"
