@@ -178,10 +178,10 @@ static int run_server(const char *command, const serve_options *o)
     if (rc != CLI_OK) return rc;
     app.cache = cache_mb ? page_cache_new((size_t)cache_mb << 20) : NULL;
     /* with or without the page cache: the topic navigation follows content_version */
-    app.freshness = cache_mb && !app.cache ? NULL
-                                           : site_freshness_start(app.store, app.cache,
-                                                                  &app.content_version, err,
-                                                                  sizeof err);
+    app.freshness =
+        cache_mb && !app.cache
+            ? NULL
+            : site_freshness_start(app.store, app.cache, &app.content_version, err, sizeof err);
     site_related_follow(app.related, app.cache);
     if (!app.freshness) {
         fprintf(stderr, "gazette %s: page cache: %s\n", command,

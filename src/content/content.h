@@ -21,8 +21,8 @@
  * in the HTML. The page replaces the marker with the linked story's current headline at render
  * time (content_resolve_read_also), or with nothing when that story does not exist. */
 typedef struct {
-    char *html;          /* arena-allocated */
-    char **read_also;    /* slugs named by read-also paragraphs, in order (arena) */
+    char *html;       /* arena-allocated */
+    char **read_also; /* slugs named by read-also paragraphs, in order (arena) */
     size_t n_read_also;
 } content_markdown;
 
@@ -38,8 +38,7 @@ typedef bool (*content_story_lookup)(void *ctx, const char *slug, const char **h
  *   <aside class="read-also"><span class="read-also-label">See also:</span>
  *   <a href="URL">HEADLINE</a></aside>
  * (headline HTML-escaped) or by nothing when lookup returns false. Returns an arena string. */
-char *content_resolve_read_also(arena *a, const char *html, content_story_lookup lookup,
-                                void *ctx);
+char *content_resolve_read_also(arena *a, const char *html, content_story_lookup lookup, void *ctx);
 
 /* ---- Slugs ------------------------------------------------------------------------------
  * Lower-case ASCII words joined by '-', at most 80 bytes cut at a word boundary; Latin letters
@@ -67,25 +66,25 @@ bool content_is_word_codepoint(int32_t cp);
  * "key: value" lines, then the Markdown body. Keys: headline (required), kicker, lead, topics
  * (comma-separated names; the first is the primary topic), slug, published (RFC 3339),
  * authors (comma-separated names), image, caption, credit, alt, status
- * (draft|scheduled|published; default published), comments (on, off, or a number of days after publication
- * when they close; default on). Blank lines and lines starting with '#'
- * inside the block are ignored. An unknown key, a duplicate key, a bad value or a missing
- * required key is an error naming the line. */
+ * (draft|scheduled|published; default published), comments (on, off, or a number of days after
+ * publication when they close; default on). Blank lines and lines starting with '#' inside the
+ * block are ignored. An unknown key, a duplicate key, a bad value or a missing required key is an
+ * error naming the line. */
 typedef struct {
     const char *headline, *kicker, *lead, *slug, *image, *caption, *credit, *alt, *status;
     const char **topics;
     size_t n_topics;
     const char **authors;
     size_t n_authors;
-    long long published; /* unix seconds; 0 when not given */
+    long long published;    /* unix seconds; 0 when not given */
     bool comments_off;      /* "comments: off" */
     unsigned comments_days; /* "comments: 14": open for 14 days; 0 when not given */
-    const char *body;    /* the Markdown after the front matter */
+    const char *body;       /* the Markdown after the front matter */
 } content_story;
 
 typedef struct {
-    int line;           /* 1-based, 0 when the error concerns the whole file */
-    char message[256];  /* e.g. "unknown key 'hedline' (known keys: headline, kicker, ...)" */
+    int line;          /* 1-based, 0 when the error concerns the whole file */
+    char message[256]; /* e.g. "unknown key 'hedline' (known keys: headline, kicker, ...)" */
 } content_error;
 
 bool content_parse_story(arena *a, const char *text, size_t len, content_story *out,

@@ -2,6 +2,7 @@
  * "key: value" lines) checked key by key into a content_story, followed by its Markdown body.
  * LF and CRLF line endings are both accepted; a UTF-8 byte-order mark is skipped. */
 #include "content.h"
+#include "../core/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -72,24 +73,9 @@ static bool next_line(story_reader *r, const char **line, size_t *n)
     return true;
 }
 
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* Trims spaces and tabs on both sides of s[0..*n). */
-static const char *trim(const char *s, size_t *n)
-{
-    while (*n > 0 && is_blank(*s))
-        s++, (*n)--;
-    while (*n > 0 && is_blank(s[*n - 1]))
-        (*n)--;
-    return s;
-}
-
 static bool is_fence(const char *line, size_t n)
 {
-    while (n > 0 && is_blank(line[n - 1]))
+    while (n > 0 && text_is_blank(line[n - 1]))
         n--;
     return n == 3 && memcmp(line, "---", 3) == 0;
 }
@@ -105,7 +91,7 @@ static const char **split_list(arena *a, const char *v, size_t *count)
     for (const char *p = v;;) {
         const char *comma = strchr(p, ',');
         size_t n = comma ? (size_t)(comma - p) : strlen(p);
-        const char *item = trim(p, &n);
+        const char *item = text_trim_blanks(p, &n);
         if (n > 0) items[(*count)++] = arena_strndup(a, item, n);
         if (!comma) break;
         p = comma + 1;
@@ -190,13 +176,13 @@ static bool set_value(story_reader *r, story_key k, const char *v)
 /* One line inside the front matter. */
 static bool parse_field(story_reader *r, const char *line, size_t n)
 {
-    line = trim(line, &n);
+    line = text_trim_blanks(line, &n);
     if (n == 0 || line[0] == '#') return true;
     const char *colon = memchr(line, ':', n);
     if (!colon)
         return fail(r, r->line, "expected 'key: value', found '%.*s'", n > 60 ? 60 : (int)n, line);
     size_t klen = (size_t)(colon - line);
-    const char *key = trim(line, &klen);
+    const char *key = text_trim_blanks(line, &klen);
     story_key k = 0;
     while (k < K_COUNT && !(strlen(key_names[k]) == klen && !memcmp(key_names[k], key, klen)))
         k++;
@@ -208,7 +194,7 @@ static bool parse_field(story_reader *r, const char *line, size_t n)
                     r->seen[k]);
     r->seen[k] = r->line;
     size_t vlen = n - (size_t)(colon + 1 - line);
-    const char *value = trim(colon + 1, &vlen);
+    const char *value = text_trim_blanks(colon + 1, &vlen);
     if (vlen == 0) {
         if (k == K_HEADLINE) return fail(r, r->line, "the headline is empty");
         return true; /* an empty optional value means "not given" */

@@ -4,23 +4,9 @@
  * first pair of a name wins. Pure string work, so it is tested and fuzzed without a server;
  * http_cookie (server.c) calls it on the request's Cookie header. */
 #include "http.h"
+#include "../core/text.h"
 
 #include <string.h>
-
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* Trims spaces and tabs on both sides of s[0..*n). */
-static const char *trim(const char *s, size_t *n)
-{
-    while (*n > 0 && is_blank(*s))
-        s++, (*n)--;
-    while (*n > 0 && is_blank(s[*n - 1]))
-        (*n)--;
-    return s;
-}
 
 const char *http_cookie_parse(arena *a, const char *header, const char *name)
 {
@@ -32,7 +18,7 @@ const char *http_cookie_parse(arena *a, const char *header, const char *name)
         const char *eq = memchr(p, '=', n);
         if (eq) {
             size_t klen = (size_t)(eq - p), vlen = n - klen - 1;
-            const char *key = trim(p, &klen), *value = trim(eq + 1, &vlen);
+            const char *key = text_trim_blanks(p, &klen), *value = text_trim_blanks(eq + 1, &vlen);
             if (klen == want && memcmp(key, name, want) == 0) {
                 if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') value++, vlen -= 2;
                 return arena_strndup(a, value, vlen);

@@ -262,7 +262,8 @@ void related_analyze(related_analyzer *an, const char *text,
         int32_t next = next_cp(sc.s, sc.n, &sc.i);
         if (content_is_word_codepoint(cp)) {
             add_cp(&sc, cp);
-        } else if ((cp == '\'' || cp == 0x2019) && an->word.len && content_is_word_codepoint(next)) {
+        } else if ((cp == '\'' || cp == 0x2019) && an->word.len &&
+                   content_is_word_codepoint(next)) {
             sb_append(&an->word, "'", 1);
         } else {
             finish_word(&sc);

@@ -30,8 +30,8 @@ static json_t *nav_for_request(site_app *app, arena *a)
     if (app->nav_topics) return json_incref(app->nav_topics);
     unsigned long version = atomic_load(&app->content_version);
     pthread_mutex_lock(&app->nav_lock);
-    json_t *nav = app->nav_cached && app->nav_version == version ? json_incref(app->nav_cached)
-                                                                 : NULL;
+    json_t *nav =
+        app->nav_cached && app->nav_version == version ? json_incref(app->nav_cached) : NULL;
     pthread_mutex_unlock(&app->nav_lock);
     if (nav) return nav;
     nav = site_nav_topics(app, a);
