@@ -38,6 +38,13 @@ cleanup() { rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 die() { echo "bench/export.sh: $*" >&2; exit 1; }
+# A copy of the binary, so that every round runs the same one even if ./gazette is rebuilt
+# meanwhile; its theme is named explicitly as it is no longer next to it.
+cp ./gazette "$work/gazette"
+G=("$work/gazette")
+THEME=(--theme "$repo/themes/default")
+build=$(git log -1 --format=%h 2>/dev/null || echo unknown)
+[ -z "$(git status --porcelain -- src 2>/dev/null)" ] || build="$build + uncommitted src/ changes"
 
 # ---- the stories, in both formats -----------------------------------------------------------
 python3 bench/gen_stories.py "$N" "$work/stories" gazette
@@ -72,15 +79,15 @@ disableKinds = ["section"] # no /posts/ list: Gazette has no such page
 TOML
 
 # ---- Gazette's database (not timed in the figure) -------------------------------------------
-./gazette init --db "$work/site.db" >/dev/null
+"${G[@]}" init --db "$work/site.db" >/dev/null
 t0=$(date +%s.%N)
-timeout "$TIMEOUT" ./gazette article add --quiet --db "$work/site.db" "$work/stories" >"$work/add.log" 2>&1 ||
+timeout "$TIMEOUT" "${G[@]}" article add --quiet --db "$work/site.db" "$work/stories" >"$work/add.log" 2>&1 ||
     { tail -20 "$work/add.log" >&2; die "gazette article add failed"; }
 load_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
 db_mb=$(du -m "$work/site.db" | cut -f1)
 
 have_export=1
-./gazette export static --help >/dev/null 2>&1 || have_export=0
+"${G[@]}" export static --help >/dev/null 2>&1 || have_export=0
 
 # ---- measure --------------------------------------------------------------------------------
 elapsed() { # elapsed LOG CMD...: runs CMD (bounded by TIMEOUT), prints its wall time in s
@@ -95,14 +102,14 @@ files() { find "$1" -type f | wc -l; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 first_slug=$(sed -n 's/^slug: //p' "$(find "$work/stories" -name '*.md' | sort | head -1)")
 
-echo "$N stories (replicated BBC set), $(nproc) cores, $ROUNDS alternating rounds, each into an empty output dir"
+echo "$N stories (replicated BBC set), $(nproc) cores, $ROUNDS alternating rounds, each into an empty output dir; gazette $build"
 echo "gazette article add (loading the database; not part of the timed figure): ${load_s} s, database $db_mb MB"
 echo "timed: Gazette 'export static' from the loaded database; Hugo $(hugo version | grep -o 'v[0-9.]*' | head -1) build including parsing its Markdown content"
 g=() h=()
 for r in $(seq "$ROUNDS"); do
     if [ $have_export = 1 ]; then
         rm -rf "$work/out-g"
-        g+=("$(elapsed "$work/export.log" ./gazette export static "$work/out-g" --db "$work/site.db" --base-url "$BASE_URL")")
+        g+=("$(elapsed "$work/export.log" "${G[@]}" export static "$work/out-g" --db "$work/site.db" "${THEME[@]}" --base-url "$BASE_URL")")
     fi
     rm -rf "$work/out-h" "$work/hugo-cache"
     h+=("$(elapsed "$work/hugo.log" hugo --source "$work/site" --destination "$work/out-h" --cacheDir "$work/hugo-cache")")
@@ -120,10 +127,11 @@ else
     gm=$(printf '%s\n' "${g[@]}" | median)
     gp=$(pages "$work/out-g") gf=$(files "$work/out-g")
     ratio=$(awk -v g="$gm" -v h="$hm" 'BEGIN {printf "%.2f", g / h}')
+    per_round=$(for i in "${!g[@]}"; do awk -v g="${g[$i]}" -v h="${h[$i]}" 'BEGIN {printf "%.2f ", g / h}'; done)
     verdict=$(awk -v r="$ratio" 'BEGIN {print (r <= 0.5) ? "ok" : "MISSED"}')
     echo "gazette_s=$gm ($gp HTML pages, $gf files; rounds: ${g[*]})"
     line="gazette_s=$gm ($gp pages, $gf files) hugo_s=$hm ($hp pages, $hf files) ratio_vs_hugo=$ratio (goal <= 0.5: $verdict)"
-    echo "ratio_vs_hugo=$ratio (goal <= 0.5: $verdict)"
+    echo "ratio_vs_hugo=$ratio (goal <= 0.5: $verdict); per round: ${per_round% }"
     status=0
 fi
 
@@ -132,12 +140,12 @@ if [ -n "$RESULTS" ]; then
         echo
         echo "## bench/export.sh — $(date -u '+%Y-%m-%d %H:%M UTC')"
         echo
-        echo "\`$COMMAND\` ($N stories, $(nproc) cores, shared machine; medians of $ROUNDS rounds;" \
+        echo "\`$COMMAND\` (gazette $build; $N stories, $(nproc) cores, shared machine; medians of $ROUNDS rounds;" \
              "Gazette's database load, not timed in the ratio: ${load_s} s; Hugo's figure includes" \
              "parsing its content):"
         echo
         echo "    $line"
-        echo "    rounds: gazette ${g[*]:-n/a}; hugo ${h[*]}"
+        echo "    rounds: gazette ${g[*]:-n/a}; hugo ${h[*]}; ratio per round: ${per_round:-n/a}"
     } >>"$RESULTS"
 fi
 exit $status

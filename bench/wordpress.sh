@@ -47,6 +47,8 @@ need=$(missing wordpress wordpress-theme-twentytwentythree)
 PHP_FPM=$(command -v php-fpm8.2 || ls /usr/sbin/php-fpm* 2>/dev/null | head -1)
 MARIADBD=$(command -v mariadbd || echo /usr/sbin/mariadbd)
 [ -x ./gazette ] || make --no-print-directory gazette >/dev/null
+build=$(git log -1 --format=%h 2>/dev/null || echo unknown)
+[ -z "$(git status --porcelain -- src 2>/dev/null)" ] || build="$build + uncommitted src/ changes"
 
 # ---- temp dir and cleanup -------------------------------------------------------------------
 work=$(mktemp -d "${TMPDIR:-/tmp}/gazette-wp.XXXXXX")
@@ -249,7 +251,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 
 wpver=$(php -r 'include "/usr/share/wordpress/wp-includes/version.php"; echo $wp_version;')
 phpver=$(php -r 'echo PHP_VERSION;')
-echo "page: $PAGE — Gazette $gbytes bytes; WordPress $wpver (theme twentytwentythree, PHP $phpver" \
+echo "page: $PAGE — Gazette ($build) $gbytes bytes; WordPress $wpver (theme twentytwentythree, PHP $phpver" \
      "php-fpm pm static $PHP_CHILDREN, opcache as Debian ships it, no page cache) $wbytes bytes"
 echo "wrk -t$THREADS -c$CONNS -d$DURATION keep-alive over loopback, $ROUNDS alternating rounds, $(nproc) cores"
 g=() w=()
@@ -270,7 +272,7 @@ if [ -n "$RESULTS" ]; then
         echo
         echo "## bench/wordpress.sh — $(date -u '+%Y-%m-%d %H:%M UTC')"
         echo
-        echo "\`$COMMAND\` ($(nproc) cores, shared machine; WordPress $wpver, twentytwentythree," \
+        echo "\`$COMMAND\` (gazette $build; $(nproc) cores, shared machine; WordPress $wpver, twentytwentythree," \
              "PHP $phpver php-fpm pm static $PHP_CHILDREN, MariaDB, nginx; no page cache plugin;" \
              "pages: Gazette $gbytes bytes, WordPress $wbytes bytes):"
         echo
