@@ -145,7 +145,7 @@ if [ -n "$RESULTS" ]; then
              "parsing its content):"
         echo
         echo "    $line"
-        echo "    rounds: gazette ${g[*]:-n/a}; hugo ${h[*]}; ratio per round: ${per_round:-n/a}"
+        echo "    rounds: gazette ${g[*]:-n/a}; hugo ${h[*]}; ratio per round: ${per_round:-n/a}" | sed "s/ *$//"
     } >>"$RESULTS"
 fi
 exit $status

@@ -25,6 +25,7 @@ GOAL_MB=200
 COMMAND="bench/memory.sh"
 [ "$N$PAGES" = 10000020000 ] || COMMAND="N=$N PAGES=$PAGES $COMMAND"
 [ -z "$CACHE_MB" ] || COMMAND="CACHE_MB=$CACHE_MB $COMMAND"
+[ "$WARM_TIMEOUT" = 1800 ] || COMMAND="WARM_TIMEOUT=$WARM_TIMEOUT $COMMAND"
 
 SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 if ! command -v curl >/dev/null || ! command -v python3 >/dev/null; then
@@ -32,6 +33,8 @@ if ! command -v curl >/dev/null || ! command -v python3 >/dev/null; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends curl python3 >/dev/null
 fi
 [ -x ./gazette ] || make --no-print-directory gazette >/dev/null
+build=$(git log -1 --format=%h 2>/dev/null || echo unknown)
+[ -z "$(git status --porcelain -- src 2>/dev/null)" ] || build="$build + uncommitted src/ changes"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/gazette-memory.XXXXXX")
 pid=
@@ -68,7 +71,7 @@ for ((i = 0; i < ${#dirs[@]}; i += per)); do
 done
 load_s=$(secs_since "$t0")
 db_mb=$(du -m "$work/site.db" | cut -f1)
-echo "$N stories (replicated BBC set, generated in ${gen_s} s), $(nproc) cores"
+echo "$N stories (replicated BBC set, generated in ${gen_s} s), $(nproc) cores; gazette $build, --cache-mb ${CACHE_MB:-default}"
 echo "load: gazette article add, $(( (${#dirs[@]} + per - 1) / per )) calls of up to $((per * 1000)) stories, took ${load_s} s; database $db_mb MB"
 
 # ---- serve and warm the cache ---------------------------------------------------------------
@@ -153,7 +156,7 @@ if [ -n "$RESULTS" ]; then
         echo
         echo "## bench/memory.sh — $(date -u '+%Y-%m-%d %H:%M UTC')"
         echo
-        echo "\`$COMMAND\` ($N stories, database $db_mb MB, $(nproc) cores; after $n_urls requests" \
+        echo "\`$COMMAND\` (gazette $build, --cache-mb ${CACHE_MB:-default}; $N stories, database $db_mb MB, $(nproc) cores; after $n_urls requests" \
              "($PAGES distinct stories, home, topic and author pages); no reference program:" \
              "absolute figure against the goal):"
         echo

@@ -95,7 +95,7 @@ mariadb-install-db --no-defaults --user="$dbuser" --datadir="$my/data" --skip-te
     { cat "$work/mariadb-install.log" >&2; die "mariadb-install-db failed"; }
 "$MARIADBD" --no-defaults --user="$dbuser" --datadir="$my/data" --tmpdir="$my/tmp" \
     --socket="$my/mysql.sock" --skip-networking --pid-file="$my/mariadb.pid" \
-    --log-error="$my/mariadb.err" --innodb-buffer-pool-size=64M --skip-log-bin &
+    --log-error="$my/mariadb.err" --innodb-buffer-pool-size=64M --skip-log-bin 2>"$work/mariadbd.out" &
 pids+=($!)
 wait_for "mariadbd" mariadb --no-defaults -S "$my/mysql.sock" -u "$(id -un)" -e 'SELECT 1'
 mariadb --no-defaults -S "$my/mysql.sock" -u "$(id -un)" <<SQL

@@ -21,7 +21,10 @@ enum {
     COMPRESS_MIN = 256, /* smaller bodies are sent as they are */
     BROTLI_QUALITY = 5, /* compressed once per entry, again after each change: fast */
     GZIP_LEVEL = 6,
-    ENTRY_OVERHEAD = 1024, /* headers and bookkeeping, counted against the budget */
+    ENTRY_OVERHEAD = 512,     /* bookkeeping, counted against the budget */
+    RESPONSE_OVERHEAD = 5120, /* a libmicrohttpd response with its dozen headers, and what the
+                                 allocator keeps around it (calibrated: RSS against the budget
+                                 with 10,000 pages asked for, bench/memory.sh) */
 };
 
 /* The encodings an entry may hold, in order of preference. */
@@ -36,8 +39,9 @@ typedef struct entry {
     char *key;
     uint64_t *tags;
     size_t n_tags;
-    struct MHD_Response *body[N_ENCODINGS];         /* NULL: that encoding is not kept */
-    struct MHD_Response *not_modified[N_ENCODINGS]; /* the 304 for each kept encoding */
+    struct MHD_Response *body[N_ENCODINGS]; /* NULL: that encoding is not kept */
+    http_response head; /* what a 304 repeats: content type and the handler's headers */
+    char *head_strings; /* head's strings */
     size_t length[N_ENCODINGS];
     char etag[N_ENCODINGS][40];
     time_t modified;
@@ -102,10 +106,10 @@ static void entry_free(entry *e)
     if (!e) return;
     for (int i = 0; i < N_ENCODINGS; i++) {
         if (e->body[i]) MHD_destroy_response(e->body[i]);
-        if (e->not_modified[i]) MHD_destroy_response(e->not_modified[i]);
     }
     free(e->key);
     free(e->tags);
+    free(e->head_strings);
     free(e);
 }
 
@@ -223,6 +227,25 @@ static bool not_modified_since(const char *header, time_t modified)
     return since != (time_t)-1 && modified <= since;
 }
 
+/* The headers of one representation: what every answer carries, then validators. */
+static bool add_entry_headers(struct MHD_Response *r, const http_response *res, const entry *e,
+                              encoding enc, bool vary)
+{
+    char last_modified[64];
+    struct tm tm;
+    gmtime_r(&e->modified, &tm);
+    strftime(last_modified, sizeof last_modified, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    http_add_common_headers(r, res);
+    bool ok = MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, e->etag[enc]) == MHD_YES &&
+              MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, last_modified) == MHD_YES;
+    if (ok && vary)
+        ok = MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding") == MHD_YES;
+    if (ok && encoding_name[enc])
+        ok = MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, encoding_name[enc]) ==
+             MHD_YES;
+    return ok;
+}
+
 /* Queues e's answer to this request: the 304 when the client's copy is current, else the
  * body in the best encoding the client accepts. */
 static bool queue_entry(const entry *e, struct MHD_Connection *connection,
@@ -233,9 +256,19 @@ static bool queue_entry(const entry *e, struct MHD_Connection *connection,
                      : rq->if_modified_since
                          ? not_modified_since(rq->if_modified_since, e->modified)
                          : false;
-    struct MHD_Response *r = unchanged ? e->not_modified[enc] : e->body[enc];
     unsigned status = unchanged ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK;
-    if (MHD_queue_response(connection, status, r) != MHD_YES) return false;
+    struct MHD_Response *r = e->body[enc];
+    if (unchanged) { /* made for the occasion: a 304 is small, and keeping one per entry is not */
+        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        if (!r ||
+            !add_entry_headers(r, &e->head, e, enc, e->body[ENC_GZIP] || e->body[ENC_BROTLI])) {
+            if (r) MHD_destroy_response(r);
+            return false;
+        }
+    }
+    enum MHD_Result queued = MHD_queue_response(connection, status, r);
+    if (unchanged) MHD_destroy_response(r);
+    if (queued != MHD_YES) return false;
     sent->status = (int)status;
     sent->bytes = unchanged ? 0 : e->length[enc];
     return true;
@@ -261,6 +294,14 @@ bool page_cache_serve(page_cache *cache, struct MHD_Connection *connection, cons
 
 /* ---- Building an entry ---------------------------------------------------------------------- */
 
+/* Gives back the tail of a buffer allocated for the worst case: an entry must cost what the
+ * budget counts (a compressor's bound is about the input's size, not the output's). */
+static unsigned char *shrink(unsigned char *bytes, size_t len)
+{
+    unsigned char *smaller = realloc(bytes, len ? len : 1);
+    return smaller ? smaller : bytes;
+}
+
 static bool gzip_bytes(const void *in, size_t n, unsigned char **out, size_t *out_len)
 {
     if (n > UINT_MAX / 2) return false;
@@ -283,7 +324,7 @@ static bool gzip_bytes(const void *in, size_t n, unsigned char **out, size_t *ou
         free(packed);
         return false;
     }
-    *out = packed;
+    *out = shrink(packed, *out_len);
     return true;
 }
 
@@ -298,7 +339,7 @@ static bool brotli_bytes(const void *in, size_t n, unsigned char **out, size_t *
         free(packed);
         return false;
     }
-    *out = packed;
+    *out = shrink(packed, *out_len);
     return true;
 }
 
@@ -313,37 +354,42 @@ static bool compressible(const char *content_type)
            strncmp(content_type, "image/svg+xml", 13) == 0;
 }
 
-/* The headers of one representation: what every answer carries, then validators. */
-static bool add_entry_headers(struct MHD_Response *r, const http_response *res, const entry *e,
-                              encoding enc, bool vary, const char *last_modified)
-{
-    http_add_common_headers(r, res);
-    bool ok = MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, e->etag[enc]) == MHD_YES &&
-              MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, last_modified) == MHD_YES;
-    if (ok && vary)
-        ok = MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding") == MHD_YES;
-    if (ok && encoding_name[enc])
-        ok = MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, encoding_name[enc]) ==
-             MHD_YES;
-    return ok;
-}
-
 /* Makes the response objects of one encoding from bytes (taken: freed on failure too). */
 static bool add_encoding(entry *e, const http_response *res, encoding enc, unsigned char *bytes,
-                         size_t len, bool vary, const char *last_modified)
+                         size_t len, bool vary)
 {
     struct MHD_Response *body = MHD_create_response_from_buffer(len, bytes, MHD_RESPMEM_MUST_FREE);
     if (!body) {
         free(bytes);
         return false;
     }
-    struct MHD_Response *empty = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     e->body[enc] = body;
-    e->not_modified[enc] = empty;
     e->length[enc] = len;
-    e->bytes += len;
-    return empty && add_entry_headers(body, res, e, enc, vary, last_modified) &&
-           add_entry_headers(empty, res, e, enc, vary, last_modified);
+    e->bytes += len + RESPONSE_OVERHEAD;
+    return add_entry_headers(body, res, e, enc, vary);
+}
+
+/* Keeps what a later 304 repeats of res: its content type and headers, in one allocation
+ * (e->head's strings point into it). */
+static bool keep_head(entry *e, const http_response *res)
+{
+    size_t need = strlen(res->content_type ? res->content_type : "") + 1;
+    for (size_t i = 0; i < res->n_headers; i++)
+        need += strlen(res->header_names[i]) + strlen(res->header_values[i]) + 2;
+    char *p = e->head_strings = malloc(need);
+    if (!p) return false;
+    e->head.status = 304;
+    e->head.content_type = res->content_type ? p : NULL;
+    p = stpcpy(p, res->content_type ? res->content_type : "") + 1;
+    for (size_t i = 0; i < res->n_headers; i++) {
+        e->head.header_names[i] = p;
+        p = stpcpy(p, res->header_names[i]) + 1;
+        e->head.header_values[i] = p;
+        p = stpcpy(p, res->header_values[i]) + 1;
+    }
+    e->head.n_headers = res->n_headers;
+    e->bytes += need;
+    return true;
 }
 
 static entry *entry_build(const http_response *res, const char *key, uint64_t key_hash)
@@ -361,10 +407,7 @@ static entry *entry_build(const http_response *res, const char *key, uint64_t ke
     e->n_tags = res->n_cache_tags;
     e->modified = time(NULL);
     e->bytes = sizeof *e + strlen(key) + e->n_tags * sizeof *e->tags + ENTRY_OVERHEAD;
-    struct tm tm;
-    char last_modified[64];
-    gmtime_r(&e->modified, &tm);
-    strftime(last_modified, sizeof last_modified, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (!keep_head(e, res)) goto fail;
 
     /* the body's hash names this version in every ETag */
     uint64_t body_hash = 1469598103934665603ull;
@@ -387,11 +430,11 @@ static entry *entry_build(const http_response *res, const char *key, uint64_t ke
     for (int i = 0; i < 2; i++)
         if (packed[i])
             ok = add_encoding(e, res, i == 0 ? ENC_BROTLI : ENC_GZIP, packed[i], packed_len[i],
-                              vary, last_modified) &&
+                              vary) &&
                  ok;
     unsigned char *plain = malloc(len ? len : 1);
     if (plain && len) memcpy(plain, data, len);
-    ok = plain && add_encoding(e, res, ENC_IDENTITY, plain, len, vary, last_modified) && ok;
+    ok = plain && add_encoding(e, res, ENC_IDENTITY, plain, len, vary) && ok;
     if (ok) return e;
 fail:
     entry_free(e);
