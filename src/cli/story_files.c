@@ -149,17 +149,38 @@ fail:
     return false;
 }
 
+static int by_slug_then_position(const void *x, const void *y, void *ctx)
+{
+    const store_article_input *inputs = ctx;
+    size_t i = *(const size_t *)x, j = *(const size_t *)y;
+    int c = strcmp(inputs[i].slug, inputs[j].slug);
+    return c ? c : (i > j) - (i < j);
+}
+
+/* Reports every file whose slug an earlier file already has (sorting: 100,000 files at once
+ * must not cost a comparison per pair). */
 static bool check_unique_slugs(const char *command, store_article_input *inputs, char **paths,
                                size_t n)
 {
-    bool ok = true;
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!order) {
+        fprintf(stderr, "gazette %s: out of memory\n", command);
+        return false;
+    }
     for (size_t i = 0; i < n; i++)
-        for (size_t j = i + 1; j < n; j++)
-            if (strcmp(inputs[i].slug, inputs[j].slug) == 0) {
-                fprintf(stderr, "gazette %s: %s and %s have the same slug '%s'\n", command,
-                        paths[i], paths[j], inputs[i].slug);
-                ok = false;
-            }
+        order[i] = i;
+    qsort_r(order, n, sizeof *order, by_slug_then_position, inputs);
+    bool ok = true;
+    for (size_t k = 1, first = 0; k < n; k++) {
+        if (strcmp(inputs[order[k]].slug, inputs[order[first]].slug) != 0) {
+            first = k;
+            continue;
+        }
+        fprintf(stderr, "gazette %s: %s and %s have the same slug '%s'\n", command,
+                paths[order[first]], paths[order[k]], inputs[order[k]].slug);
+        ok = false;
+    }
+    free(order);
     return ok;
 }
 

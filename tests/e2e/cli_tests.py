@@ -127,6 +127,24 @@ def run(t, gz):
 
     t.check("cli: `serve --threads 0` → exit 2; `serve --listen nonsense` fails with a message", bad_threads)
 
+    def duplicate_slugs():
+        db = gz.path("dupes.db")
+        expect_eq(gz.run("init", "--db", db).rc, 0, "init")
+        files = []
+        for i, slug in enumerate(["same-slug", "other-slug", "same-slug", "same-slug"]):
+            f = gz.path("dupe-%d.md" % i)
+            with open(f, "w", encoding="utf-8") as out:
+                out.write("---\nheadline: Story %d\nslug: %s\n---\nBody.\n" % (i, slug))
+            files.append(f)
+        r = gz.run("article", "add", "--db", db, *files)
+        expect_eq(r.rc, 1, "article add with three files sharing a slug")
+        expect("dupe-0.md and %s have the same slug 'same-slug'" % files[2] in r.stderr, "no message for the second: %r" % r.stderr)
+        expect("dupe-0.md and %s have the same slug 'same-slug'" % files[3] in r.stderr, "no message for the third: %r" % r.stderr)
+        expect("other-slug" not in r.stderr, "the unique slug was reported: %r" % r.stderr)
+        expect("nothing was added" in r.stderr, "no 'nothing was added': %r" % r.stderr)
+
+    t.check("cli: `article add` with files sharing a slug → exit 1, each clash named, nothing added", duplicate_slugs)
+
 
 def _fingerprint(path):
     st = os.stat(path)
