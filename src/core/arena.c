@@ -127,3 +127,12 @@ char *arena_printf(arena *a, const char *fmt, ...)
     va_end(ap);
     return d;
 }
+
+void *arena_grow(arena *a, const void *old, size_t *cap, size_t len, size_t size)
+{
+    size_t ncap = *cap ? *cap * 2 : 16;
+    void *p = arena_alloc(a, ncap * size);
+    if (len) memcpy(p, old, len * size);
+    *cap = ncap;
+    return p;
+}

@@ -47,13 +47,7 @@ typedef struct {
 
 static void tag_add(tag_set *t, arena *a, const char *tag)
 {
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        uint64_t *grown = arena_alloc(a, cap * sizeof *grown);
-        if (t->n) memcpy(grown, t->tags, t->n * sizeof *grown);
-        t->tags = grown;
-        t->cap = cap;
-    }
+    if (t->n == t->cap) t->tags = arena_grow(a, t->tags, &t->cap, t->n, sizeof *t->tags);
     t->tags[t->n++] = http_cache_tag_hash(tag);
 }
 

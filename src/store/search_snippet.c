@@ -70,13 +70,8 @@ static void split_words(arena *a, const char *text, size_t len, word_list *out)
         bool inside = i < len && cp >= 0 && content_is_word_codepoint(cp);
         if (inside && !start) start = text + i;
         if (!inside && start) {
-            if (out->n == out->cap) {
-                size_t cap = out->cap ? out->cap * 2 : 64;
-                word *grown = arena_alloc(a, cap * sizeof *grown);
-                if (out->n) memcpy(grown, out->words, out->n * sizeof *grown);
-                out->words = grown;
-                out->cap = cap;
-            }
+            if (out->n == out->cap)
+                out->words = arena_grow(a, out->words, &out->cap, out->n, sizeof *out->words);
             word *w = &out->words[out->n++];
             w->text = start;
             w->len = (size_t)(text + i - start);

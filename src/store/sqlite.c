@@ -708,15 +708,6 @@ static const char *col_text(arena *a, sqlite3_stmt *st, int i)
 }
 
 /* Doubles an arena array (the old copy is simply left in the arena). */
-static void *grow(arena *a, void *old, size_t *cap, size_t len, size_t size)
-{
-    size_t ncap = *cap ? *cap * 2 : 16;
-    void *p = arena_alloc(a, ncap * size);
-    if (len) memcpy(p, old, len * size);
-    *cap = ncap;
-    return p;
-}
-
 static long long now_unix(void)
 {
     return (long long)time(NULL);
@@ -979,7 +970,7 @@ static store_status collect_articles(conn *c, sqlite3_stmt *st, int bind_rc, are
     size_t len = 0, cap = 0;
     int rc = bind_rc;
     while (next_row(st, &rc)) {
-        if (len == cap) v = grow(a, v, &cap, len, sizeof *v);
+        if (len == cap) v = arena_grow(a, v, &cap, len, sizeof *v);
         read_article(st, a, &v[len++], with_body);
     }
     store_status rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "reading articles");
@@ -1206,7 +1197,7 @@ store_status store_missing_read_also(store *s, arena *a, store_missing_link **ou
     size_t len = 0, cap = 0;
     int rc = sqlite3_bind_int64(st, 1, now_unix());
     while (next_row(st, &rc)) {
-        if (len == cap) v = grow(a, v, &cap, len, sizeof *v);
+        if (len == cap) v = arena_grow(a, v, &cap, len, sizeof *v);
         v[len++] = (store_missing_link){col_text(a, st, 0), col_text(a, st, 1)};
     }
     rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "listing read-also links");
@@ -1568,7 +1559,7 @@ static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const
     size_t n_rows = 0, rows_cap = 0;
     int rc = b.rc;
     while (next_row(st, &rc)) {
-        if (n_rows == rows_cap) rows = grow(a, rows, &rows_cap, n_rows, sizeof *rows);
+        if (n_rows == rows_cap) rows = arena_grow(a, rows, &rows_cap, n_rows, sizeof *rows);
         rows[n_rows++] = (search_row){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 2),
                                       sqlite3_column_double(st, 1)};
     }
@@ -1724,7 +1715,7 @@ static store_status topics_query(store *s, arena *a, int statement, size_t numbe
     size_t len = 0, cap = 0;
     int rc = b.rc;
     while (next_row(st, &rc)) {
-        if (len == cap) v = grow(a, v, &cap, len, sizeof *v);
+        if (len == cap) v = arena_grow(a, v, &cap, len, sizeof *v);
         v[len++] = (store_topic){sqlite3_column_int64(st, 0), col_text(a, st, 1),
                                  col_text(a, st, 2), col_text(a, st, 3)};
     }
@@ -1947,7 +1938,7 @@ static store_status collect_comments(conn *c, sqlite3_stmt *st, int bind_rc, are
     size_t len = 0, cap = 0;
     int rc = bind_rc;
     while (next_row(st, &rc)) {
-        if (len == cap) v = grow(a, v, &cap, len, sizeof *v);
+        if (len == cap) v = arena_grow(a, v, &cap, len, sizeof *v);
         read_comment(st, a, &v[len++]);
     }
     store_status rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "reading comments");
@@ -2143,7 +2134,7 @@ store_status store_changes_since(store *s, arena *a, long long after, size_t lim
     size_t cap = 0;
     int rc = b.rc;
     while (next_row(st, &rc)) {
-        if (*n == cap) rows = grow(a, rows, &cap, *n, sizeof *rows);
+        if (*n == cap) rows = arena_grow(a, rows, &cap, *n, sizeof *rows);
         rows[(*n)++] = (store_change){sqlite3_column_int64(st, 0),
                                       (store_change_kind)sqlite3_column_int(st, 1),
                                       sqlite3_column_int64(st, 2)};
@@ -2242,7 +2233,7 @@ store_status store_settings_list(store *s, arena *a, store_setting **out, size_t
     size_t len = 0, cap = 0;
     int rc = SQLITE_OK;
     while (next_row(st, &rc)) {
-        if (len == cap) v = grow(a, v, &cap, len, sizeof *v);
+        if (len == cap) v = arena_grow(a, v, &cap, len, sizeof *v);
         v[len++] = (store_setting){col_text(a, st, 0), col_text(a, st, 1)};
     }
     rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "listing settings");
