@@ -186,8 +186,8 @@ static int run_server(const char *command, const serve_options *o)
     if (!app.freshness) {
         fprintf(stderr, "gazette %s: page cache: %s\n", command,
                 app.cache || !cache_mb ? err : "out of memory");
+        cli_site_close(&app); /* stops the related watcher, which drops pages from the cache */
         page_cache_free(app.cache);
-        cli_site_close(&app);
         return CLI_FAILED;
     }
 
@@ -219,8 +219,8 @@ static int run_server(const char *command, const serve_options *o)
         rc = CLI_OK;
     }
     site_freshness_stop(app.freshness);
+    cli_site_close(&app); /* stops the related watcher, which drops pages from the cache */
     page_cache_free(app.cache);
-    cli_site_close(&app);
     return rc;
 }
 
