@@ -71,7 +71,7 @@ int cli_site_open(const char *command, const cli_site_options *o, site_app *app)
     char dir[PATH_MAX], theme_dir[PATH_MAX + 32], err[512] = "";
     snprintf(theme_dir, sizeof theme_dir, "%s/themes/default", data_dir(dir, sizeof dir));
     memset(app, 0, sizeof *app);
-    pthread_mutex_init(&app->nav_lock, NULL);
+    pthread_mutex_init(&app->snapshot_lock, NULL);
     app->config = (site_config){.name = o->site_name ? o->site_name : "The Port Alder Courier",
                                 .tagline = "News from Port Alder and the world",
                                 .language = "en",
@@ -109,8 +109,9 @@ int cli_site_open(const char *command, const cli_site_options *o, site_app *app)
 
 void cli_site_close(site_app *app)
 {
-    json_decref(app->nav_cached);
-    pthread_mutex_destroy(&app->nav_lock);
+    json_decref(app->nav.value);
+    json_decref(app->settings.value);
+    pthread_mutex_destroy(&app->snapshot_lock);
     json_decref(app->assets);
     site_related_stop(app->related);
     site_comments_stop(app);

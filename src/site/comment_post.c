@@ -112,6 +112,7 @@ void site_comment_post(void *app_ptr, http_request *req, const http_params *para
                        http_response *res)
 {
     site_app *app = app_ptr;
+    site_cache_refresh(app); /* settings changed elsewhere apply to this post */
     store_article article;
     if (!site_find_article(app, req, params, &article, res)) return;
     const char *slug = article.slug;

@@ -13,15 +13,15 @@
 
 enum { COMMENT_WINDOW_SECONDS = 600, HELD_SIG_BYTES = 8 };
 
-static const char *setting_text(store *s, arena *a, const char *key)
+static const char *setting_text(site_app *app, arena *a, const char *key)
 {
-    const char *text;
-    return store_setting_get(s, a, key, &text) == STORE_OK ? text : "";
+    const char *text = site_setting_text(app, a, key);
+    return text ? text : "";
 }
 
 void site_comment_settings_load(site_app *app, arena *a, site_comment_settings *out)
 {
-    const char *mode = setting_text(app->store, a, "comments.moderation");
+    const char *mode = setting_text(app, a, "comments.moderation");
     out->moderation = strcmp(mode, "hold-all") == 0  ? MODERATION_HOLD_ALL
                       : strcmp(mode, "publish") == 0 ? MODERATION_PUBLISH
                                                      : MODERATION_HOLD_FIRST;
@@ -32,8 +32,8 @@ void site_comment_settings_load(site_app *app, arena *a, site_comment_settings *
     out->min_seconds = site_setting_number(app, a, "comments.min_seconds", 3, 3600);
     out->max_age_seconds =
         site_setting_number(app, a, "comments.max_age_seconds", 86400, 30 * 86400);
-    out->blocked_words = setting_text(app->store, a, "comments.blocked_words");
-    out->blocked_ips = setting_text(app->store, a, "comments.blocked_ips");
+    out->blocked_words = setting_text(app, a, "comments.blocked_words");
+    out->blocked_ips = setting_text(app, a, "comments.blocked_ips");
 }
 
 bool site_comments_start(site_app *app, char *err, size_t errlen)

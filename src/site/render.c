@@ -23,24 +23,51 @@ json_t *site_nav_topics(site_app *app, arena *a)
     return nav;
 }
 
-/* The navigation for this request: the export's snapshot, else the server's copy, read again
- * from the store when content_version has moved since it was read. */
+/* The current copy in slot, read again with load when content_version has moved since. Each
+ * request takes in what other connections committed before it starts (site_read_begin, the
+ * comment post), so a setting changed with the CLI applies to the very next request. */
+static json_t *snapshot(site_app *app, site_snapshot *slot, json_t *(*load)(site_app *, arena *),
+                        arena *a)
+{
+    unsigned long version = atomic_load(&app->content_version);
+    pthread_mutex_lock(&app->snapshot_lock);
+    json_t *value = slot->value && slot->version == version ? json_incref(slot->value) : NULL;
+    pthread_mutex_unlock(&app->snapshot_lock);
+    if (value) return value;
+    value = load(app, a);
+    pthread_mutex_lock(&app->snapshot_lock);
+    json_decref(slot->value);
+    slot->value = json_incref(value);
+    slot->version = version; /* read before loading: a change meanwhile loads it again */
+    pthread_mutex_unlock(&app->snapshot_lock);
+    return value;
+}
+
+/* The navigation for this request: the export's, else the server's copy. */
 static json_t *nav_for_request(site_app *app, arena *a)
 {
     if (app->nav_topics) return json_incref(app->nav_topics);
-    unsigned long version = atomic_load(&app->content_version);
-    pthread_mutex_lock(&app->nav_lock);
-    json_t *nav =
-        app->nav_cached && app->nav_version == version ? json_incref(app->nav_cached) : NULL;
-    pthread_mutex_unlock(&app->nav_lock);
-    if (nav) return nav;
-    nav = site_nav_topics(app, a);
-    pthread_mutex_lock(&app->nav_lock);
-    json_decref(app->nav_cached);
-    app->nav_cached = json_incref(nav);
-    app->nav_version = version; /* read after the version: a change meanwhile reads it again */
-    pthread_mutex_unlock(&app->nav_lock);
-    return nav;
+    return snapshot(app, &app->nav, site_nav_topics, a);
+}
+
+static json_t *settings_load(site_app *app, arena *a)
+{
+    store_setting *list;
+    size_t n;
+    json_t *all = json_object();
+    if (store_settings_list(app->store, a, &list, &n) == STORE_OK)
+        for (size_t i = 0; i < n; i++)
+            json_object_set_new(all, list[i].key, json_string(list[i].value));
+    return all;
+}
+
+const char *site_setting_text(site_app *app, arena *a, const char *key)
+{
+    json_t *all = snapshot(app, &app->settings, settings_load, a);
+    const char *value = json_string_value(json_object_get(all, key));
+    const char *copy = value ? arena_strdup(a, value) : NULL;
+    json_decref(all);
+    return copy;
 }
 
 json_t *site_view_new(site_app *app, http_request *req, const char *page_type, const char *title,
@@ -83,6 +110,7 @@ static void tag_stories(http_request *req, json_t *node, http_response *res)
 
 void site_read_begin(void *app)
 {
+    site_cache_refresh(app); /* what other connections committed: snapshots, cached pages */
     store_read_begin(((site_app *)app)->store); /* on failure each read runs on its own */
 }
 
@@ -131,8 +159,8 @@ void site_render(site_app *app, http_request *req, const char *template_name, js
 unsigned site_setting_number(site_app *app, arena *a, const char *key, unsigned fallback,
                              unsigned max)
 {
-    const char *text;
-    if (store_setting_get(app->store, a, key, &text) != STORE_OK) return fallback;
+    const char *text = site_setting_text(app, a, key);
+    if (!text) return fallback;
     char *end;
     unsigned long n = strtoul(text, &end, 10);
     return end == text || *end || n > max ? fallback : (unsigned)n;

@@ -43,6 +43,12 @@ typedef struct related_catalog {
 } related_catalog;
 typedef struct site_related site_related;
 
+/* A copy of something read from the store, good while content_version has not moved. */
+typedef struct site_snapshot {
+    json_t *value; /* NULL until first read */
+    unsigned long version;
+} site_snapshot;
+
 typedef struct site_app {
     store *store;
     theme *theme;
@@ -57,13 +63,12 @@ typedef struct site_app {
     /* NULL: every page reads its topic navigation from the store. The static export, which
      * renders from one snapshot, reads it once (site_nav_topics) and sets it here. */
     json_t *nav_topics;
-    /* The server's copy of the topic navigation (a scan of every story's primary topic: too
-     * dear for every page), read again when content_version moves (freshness.c moves it when
-     * stories or topics change). */
+    /* The server's copies of what every page reads but rarely changes — the topic navigation (a
+     * scan of every story's primary topic) and the settings — read again when content_version
+     * has moved (freshness.c moves it when stories, settings or topics change). */
     atomic_ulong content_version;
-    pthread_mutex_t nav_lock;
-    json_t *nav_cached; /* NULL until first read */
-    unsigned long nav_version;
+    pthread_mutex_t snapshot_lock;
+    site_snapshot nav, settings;
 } site_app;
 
 /* ---- related stories (site/related_stories.c) ------------------------------------------- */
@@ -160,6 +165,8 @@ void site_tag_story_page(http_request *req, const store_article *article, http_r
 void site_render(site_app *app, http_request *req, const char *template_name, json_t *view,
                  http_response *res);
 /* A whole-number site setting, or fallback when it is missing or not a number up to max. */
+/* A setting's text (arena copy), or NULL when unset; from the settings snapshot. */
+const char *site_setting_text(site_app *app, arena *a, const char *key);
 unsigned site_setting_number(site_app *app, arena *a, const char *key, unsigned fallback,
                              unsigned max);
 /* Parses ?page=N (1 when absent); false for a malformed or out-of-range value. */
