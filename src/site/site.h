@@ -24,7 +24,7 @@ typedef struct site_config {
     size_t page_size;      /* stories per list page */
 } site_config;
 
-/* Comment settings, read from the store's settings on each use (docs/settings.md). */
+/* Comment settings, read from the settings snapshot on each use (docs/settings.md). */
 typedef struct site_comment_settings {
     moderation_mode moderation;
     unsigned max_depth, close_after_days, max_links, min_seconds, max_age_seconds;
