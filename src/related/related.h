@@ -42,8 +42,8 @@ void related_index_rebuild(related_index *index);
 
 /* The k stories most related to story id (which must be in the index), best first; returns
  * how many were found (≤ k). Safe to call from many threads at once while nobody writes. */
-size_t related_index_query(const related_index *index, long long id, size_t k,
-                           long long *out_ids, double *out_scores);
+size_t related_index_query(const related_index *index, long long id, size_t k, long long *out_ids,
+                           double *out_scores);
 
 /* A readers-writer lock owned by the index, for servers that update it while serving. */
 void related_index_read_lock(related_index *index);

@@ -13,8 +13,8 @@
 typedef struct theme theme;
 
 typedef struct theme_asset {
-    char *name;        /* "style.css" */
-    char *url;         /* "/assets/style.1a2b3c4d.css" */
+    char *name; /* "style.css" */
+    char *url;  /* "/assets/style.1a2b3c4d.css" */
     char *bytes;
     size_t len;
     const char *content_type;
