@@ -3,11 +3,16 @@
  * by SQLite: it is run as MATCH on an in-memory FTS5 table made like article_search
  * (unicode61 remove_diacritics 2, prefix indexes, bm25 rank), and any error (such as "fts5:
  * syntax error near ...") is a bug in the translator. Also checked: the status agrees with
- * the promises of search_query.h. */
+ * the promises of search_query.h. The store's own readers of those queries are fuzzed with it:
+ * every translation splits into phrases (search_rank_phrases) and words (search_rank_words),
+ * and the snippet maker (search_snippet_html) marks the phrases in the raw input as text,
+ * always with balanced <mark> tags and nothing unescaped. */
 #include <sqlite3.h>
 
 #include "../../src/content/content.h"
 #include "../../src/site/search_query.h"
+#include "../../src/store/search_rank.h"
+#include "../../src/store/search_snippet.h"
 #include "fuzz_check.h"
 
 /* One database for the whole run: opening one per input would be most of the work. */
@@ -47,6 +52,30 @@ static void check_sqlite_accepts(const char *fts)
     sqlite3_clear_bindings(stmt);
 }
 
+static size_t count(const char *s, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+static void check_phrases_and_snippet(arena *a, const char *fts, const char *text)
+{
+    const char *phrases[SEARCH_QUERY_MAX_TERMS + 1];
+    size_t n = search_rank_phrases(a, fts, phrases, SEARCH_QUERY_MAX_TERMS + 1);
+    FUZZ_CHECK(n > 0); /* the translator's output always has the shape the ranking reads */
+    for (size_t i = 0; i < n; i++) {
+        const char *words[64];
+        FUZZ_CHECK(search_rank_words(a, phrases[i], words, 64) > 0);
+    }
+    const char *columns[2] = {text, "A fixed lead about the harbour ferry."};
+    const char *html = search_snippet_html(a, columns, 2, phrases, n, 24);
+    FUZZ_CHECK(html != NULL);
+    FUZZ_CHECK(count(html, "<mark>") == count(html, "</mark>"));
+    FUZZ_CHECK(count(html, "<") == 2 * count(html, "<mark>")); /* no other tag survives */
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = fuzz_cstr(data, size);
@@ -59,6 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(fts != NULL && fts[0] != '\0');
         FUZZ_CHECK(len <= SEARCH_QUERY_MAX_BYTES && content_utf8_valid(text, len));
         check_sqlite_accepts(fts);
+        check_phrases_and_snippet(a, fts, text);
     } else {
         FUZZ_CHECK(fts == NULL);
         if (len > SEARCH_QUERY_MAX_BYTES) FUZZ_CHECK(st == SEARCH_QUERY_TOO_LONG);
