@@ -206,7 +206,7 @@ static const char *author_of(const store_comment *comments, size_t n, long long 
 
 static json_t *comment_form_json(site_app *app, http_request *req, const store_article *article,
                                  const site_comment_submission *sub, const char *replying_to,
-                                 long long parent, http_response *res)
+                                 long long parent)
 {
     const char *token = comment_token_issue(req->arena, app->comment_key, article->id,
                                             (long long)time(NULL), comment_nonce_new(req->arena));
@@ -251,5 +251,5 @@ void site_comments_view(site_app *app, http_request *req, const store_article *a
     long long parent = reply_parent(req, sub);
     const char *replying_to = parent ? author_of(comments, n, parent) : NULL;
     json_object_set_new(view, "comment_form",
-                        comment_form_json(app, req, article, sub, replying_to, parent, res));
+                        comment_form_json(app, req, article, sub, replying_to, parent));
 }
