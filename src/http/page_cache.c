@@ -63,12 +63,18 @@ struct page_cache {
     atomic_ulong hits, misses, stores, evictions, invalidations;
 };
 
+static uint64_t fnv1a_bytes(const void *bytes, size_t n)
+{
+    const unsigned char *p = bytes;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
 static uint64_t fnv1a(const char *s)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        h = (h ^ *p) * 1099511628211ull;
-    return h;
+    return fnv1a_bytes(s, strlen(s));
 }
 
 uint64_t http_cache_tag_hash(const char *tag)
@@ -410,9 +416,7 @@ static entry *entry_build(const http_response *res, const char *key, uint64_t ke
     if (!keep_head(e, res)) goto fail;
 
     /* the body's hash names this version in every ETag */
-    uint64_t body_hash = 1469598103934665603ull;
-    for (size_t i = 0; i < len; i++)
-        body_hash = (body_hash ^ data[i]) * 1099511628211ull;
+    uint64_t body_hash = fnv1a_bytes(data, len);
     for (int enc = 0; enc < N_ENCODINGS; enc++)
         snprintf(e->etag[enc], sizeof e->etag[enc], "\"%016llx%s\"", (unsigned long long)body_hash,
                  etag_suffix[enc]);

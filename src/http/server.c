@@ -237,6 +237,15 @@ static const char *cache_key(request_context *ctx)
     return key;
 }
 
+/* Notes what the cache queued, for the access log. */
+static enum MHD_Result sent_from_cache(request_context *ctx, const page_cache_sent *sent)
+{
+    ctx->status = sent->status;
+    ctx->bytes_sent = sent->bytes;
+    ctx->answered = true;
+    return MHD_YES;
+}
+
 /* Answers from the cache, or runs the handler and keeps its answer when it may be kept. */
 static enum MHD_Result answer_cached(http_server *srv, request_context *ctx)
 {
@@ -246,23 +255,16 @@ static enum MHD_Result answer_cached(http_server *srv, request_context *ctx)
                              http_header(&ctx->req, "If-None-Match"),
                              http_header(&ctx->req, "If-Modified-Since")};
     page_cache_sent sent;
-    if (page_cache_serve(srv->cfg.cache, ctx->req.connection, key, &rq, &sent)) {
-        ctx->status = sent.status;
-        ctx->bytes_sent = sent.bytes;
-        ctx->answered = true;
-        return MHD_YES;
-    }
+    if (page_cache_serve(srv->cfg.cache, ctx->req.connection, key, &rq, &sent))
+        return sent_from_cache(ctx, &sent);
     unsigned long generation = page_cache_generation(srv->cfg.cache);
     http_response res = {0};
     dispatch(srv, ctx, &res);
     if (res.status == 200 && res.n_cache_tags && cacheable_headers(&res) &&
         page_cache_store_and_serve(srv->cfg.cache, ctx->req.connection, key, generation, &res, &rq,
                                    &sent)) {
-        ctx->status = sent.status;
-        ctx->bytes_sent = sent.bytes;
-        ctx->answered = true;
         buf_free(&res.body);
-        return MHD_YES;
+        return sent_from_cache(ctx, &sent);
     }
     enum MHD_Result ok = queue(ctx, &res);
     buf_free(&res.body);

@@ -8,8 +8,10 @@
  *   - comments of a story: the pages tagged with the story (its page, cards with comment
  *     counts, its comment feed) and the site-wide comment feed;
  *   - settings, topics or authors: every page.
- * Handlers that write call site_freshness_sync before answering, so that the writer's next
- * page already shows the write. */
+ * Handlers that write drop what they changed before answering (a comment post:
+ * site_freshness_forget_story; moderation: site_freshness_sync), so that the writer's next page
+ * already shows the write; every request first takes in what other connections committed
+ * (site_cache_refresh). */
 #include "freshness.h"
 #include "site.h"
 
@@ -26,10 +28,9 @@ struct site_freshness {
     store *store;
     page_cache *cache;
     atomic_ulong *content_version;
-    pthread_mutex_t lock;   /* one sync at a time; guards the cursors */
-    long long since;        /* stories: changed or published at or after this time */
-    long long last_change;  /* the change log: the last id applied */
-    long long data_version; /* the watcher's connection: last seen */
+    pthread_mutex_t lock;  /* one sync at a time; guards the cursors */
+    long long since;       /* stories: changed or published at or after this time */
+    long long last_change; /* the change log: the last id applied */
     pthread_t thread;
     bool running;
     pthread_mutex_t stop_lock;
@@ -45,10 +46,25 @@ typedef struct {
     bool stories; /* a story changed: lists and navigation may have */
 } tag_set;
 
-static void tag_add(tag_set *t, arena *a, const char *tag)
+static void tag_add_hash(tag_set *t, arena *a, uint64_t hash)
 {
     if (t->n == t->cap) t->tags = arena_grow(a, t->tags, &t->cap, t->n, sizeof *t->tags);
-    t->tags[t->n++] = http_cache_tag_hash(tag);
+    t->tags[t->n++] = hash;
+}
+
+static void tag_add(tag_set *t, arena *a, const char *tag)
+{
+    tag_add_hash(t, a, http_cache_tag_hash(tag));
+}
+
+/* The tags of what a story's comments show on: the story ("a:ID", its page and the cards with
+ * its comment count) and the site-wide comment feed. */
+static void comment_tags(long long article_id, uint64_t out[2])
+{
+    char tag[32];
+    snprintf(tag, sizeof tag, "a:%lld", article_id);
+    out[0] = http_cache_tag_hash(tag);
+    out[1] = http_cache_tag_hash("comments");
 }
 
 static void tag_story(tag_set *t, arena *a, const store_article *article)
@@ -78,8 +94,10 @@ static void apply(site_freshness *f)
             if (changes[i].kind == STORE_CHANGE_SITE) {
                 t.everything = true;
             } else {
-                tag_add(&t, a, arena_printf(a, "a:%lld", changes[i].article_id));
-                tag_add(&t, a, "comments");
+                uint64_t tags[2];
+                comment_tags(changes[i].article_id, tags);
+                tag_add_hash(&t, a, tags[0]);
+                tag_add_hash(&t, a, tags[1]);
             }
             f->last_change = changes[i].id;
         }
@@ -115,9 +133,8 @@ static void apply(site_freshness *f)
 void site_freshness_forget_story(page_cache *cache, long long article_id)
 {
     if (!cache) return;
-    char tag[32];
-    snprintf(tag, sizeof tag, "a:%lld", article_id);
-    uint64_t tags[2] = {http_cache_tag_hash(tag), http_cache_tag_hash("comments")};
+    uint64_t tags[2];
+    comment_tags(article_id, tags);
     page_cache_invalidate(cache, tags, 2);
 }
 
@@ -154,17 +171,16 @@ static bool wait_or_stop(site_freshness *f, long ms)
 static void *watch(void *arg)
 {
     site_freshness *f = arg;
-    long long version = 0;
-    store_data_version(f->store, &f->data_version);
+    bool changed;
+    store_changed_since_last_look(f->store, &changed); /* this thread's first look */
     long long last_tick = (long long)time(NULL);
     while (!wait_or_stop(f, POLL_MS)) {
         long long now = (long long)time(NULL);
         /* a scheduled story goes live with no write: look at the clock once a second too */
-        bool changed = store_data_version(f->store, &version) != STORE_OK ||
-                       version != f->data_version || now != last_tick;
-        f->data_version = version;
+        if (store_changed_since_last_look(f->store, &changed) != STORE_OK || changed ||
+            now != last_tick)
+            site_freshness_sync(f);
         last_tick = now;
-        if (changed) site_freshness_sync(f);
     }
     return NULL;
 }

@@ -2156,16 +2156,6 @@ store_status store_changes_head(store *s, long long *head)
     return run(c, st, SQLITE_OK, true, head, "reading the change log");
 }
 
-store_status store_data_version(store *s, long long *version)
-{
-    *version = 0;
-    conn *c;
-    sqlite3_stmt *st;
-    store_status rs = conn_get(s, &c);
-    if (rs != STORE_OK || (rs = prep(c, ST_DATA_VERSION, &st)) != STORE_OK) return rs;
-    return run(c, st, SQLITE_OK, true, version, "reading the data version");
-}
-
 store_status store_changed_since_last_look(store *s, bool *changed)
 {
     *changed = true;
