@@ -3,7 +3,8 @@
 # Debian packages the build needs are installed by `make deps` (called automatically).
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libcmark-gfm libsodium libutf8proc zlib libbrotlienc
+PKGS    := libmicrohttpd jansson sqlite3 libcmark-gfm libsodium libutf8proc zlib libbrotlienc \
+           libxml-2.0 libcurl openssl
 CFLAGS_COMMON := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
                  -pthread -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lstemmer -lm -pthread
@@ -18,7 +19,8 @@ TESTS    := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 
 DEPS_APT := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
             libcmark-gfm-dev libcmark-gfm-extensions-dev libsodium-dev libcmocka-dev \
-            libutf8proc-dev libstemmer-dev zlib1g-dev libbrotli-dev \
+            libutf8proc-dev libstemmer-dev zlib1g-dev libbrotli-dev libxml2-dev \
+            libcurl4-openssl-dev libssl-dev \
             python3 sqlite3 clang-format brotli
 BENCH_APT := wrk nginx-light
 
