@@ -65,6 +65,9 @@ json_t *article_summary_json(arena *a, const store_article *article)
     json_object_set_new(j, "kicker", string_or_null(article->kicker));
     json_object_set_new(j, "headline", json_string(article->headline));
     json_object_set_new(j, "lead", string_or_null(article->lead));
+    json_object_set_new(j, "body_format",
+                        json_string(article->body_format ? article->body_format : "markdown"));
+    json_object_set_new(j, "sticky", json_boolean(article->sticky));
     const char *source = article->lead && article->lead[0] ? article->lead : article->body_html;
     json_object_set_new(
         j, "excerpt", json_string(source ? content_excerpt(a, source, ARTICLE_EXCERPT_CHARS) : ""));

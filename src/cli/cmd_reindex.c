@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "../site/site.h"
 #include "cli.h"
@@ -16,15 +15,6 @@ static const char reindex_help[] =
     "Rebuilds the related-stories index of every published story, with a progress bar, and\n"
     "prints the time it took. --show SLUG also prints that story's four related stories.\n"
     "LANG is a Snowball stemmer name (english, french, german, spanish, ...; default english).\n";
-
-static void progress_bar(void *ctx, size_t done, size_t total)
-{
-    if (!isatty(STDERR_FILENO) && done != total) return;
-    int width = 40, filled = total ? (int)((double)done / (double)total * width) : width;
-    fprintf(stderr, "\rindexing [%.*s%*s] %zu/%zu", filled,
-            "========================================", width - filled, "", done, total);
-    if (done == total) fputc('\n', stderr);
-}
 
 static void show_related(store *s, const related_catalog *c, const char *slug)
 {
@@ -60,7 +50,8 @@ int cli_reindex(int argc, char **argv)
     char err[256];
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    bool ok = site_related_build(s, language, &catalog, progress_bar, NULL, err, sizeof err);
+    bool ok =
+        site_related_build(s, language, &catalog, cli_progress_bar, "indexing", err, sizeof err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (ok) {
         double seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

@@ -204,6 +204,7 @@ static int run_server(const char *command, const serve_options *o)
                               .cache_refresh = site_cache_refresh,
                               .read_begin = site_read_begin,
                               .read_end = site_read_end,
+                              .not_found = site_redirect_old_path,
                               .error_page = site_error_page};
     http_server *srv = http_server_start(&cfg, err, sizeof err);
     rc = CLI_FAILED;

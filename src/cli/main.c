@@ -21,6 +21,8 @@ static const char usage[] =
     "  reindex       rebuild the related-stories index     gazette reindex --db site.db\n"
     "  export static write the site as static files        gazette export static out --db "
     "site.db\n"
+    "  import wordpress  import a WordPress export (WXR)   gazette import wordpress x.xml --db "
+    "site.db\n"
     "\n"
     "'gazette COMMAND --help' tells more about each.\n";
 
@@ -33,7 +35,8 @@ int main(int argc, char **argv)
                     {"demo", cli_demo},         {"article", cli_article},
                     {"topic", cli_topic},       {"comments", cli_comments},
                     {"settings", cli_settings}, {"admin-token", cli_admin_token},
-                    {"reindex", cli_reindex},   {"export", cli_export}};
+                    {"reindex", cli_reindex},   {"export", cli_export},
+                    {"import", cli_import}};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);

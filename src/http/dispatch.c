@@ -43,6 +43,10 @@ void http_dispatch(const http_server_config *cfg, http_request *req, http_respon
         http_set_header(res, "Allow", "GET, HEAD");
         return;
     case HTTP_ROUTE_NOT_FOUND:
+        if (cfg->not_found &&
+            (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) &&
+            cfg->not_found(cfg->app, req, res))
+            return;
         return http_error_response(cfg, req, 404, res);
     }
 }

@@ -121,6 +121,9 @@ typedef struct http_server_config {
     /* Called before every answer from the cache: brings the cache up to date with whatever
      * changed since (may be NULL). */
     void (*cache_refresh)(void *app);
+    /* Called for a GET or HEAD whose path no route matches, before the 404 (may be NULL): may
+     * answer it (a redirect from an old address) and return true. */
+    bool (*not_found)(void *app, http_request *req, http_response *res);
     /* Fills res for errors (404, 405, 500...) the router or server produces. */
     void (*error_page)(void *app, http_request *req, int status, http_response *res);
 } http_server_config;

@@ -62,6 +62,7 @@ void site_home(void *app_ptr, http_request *req, const http_params *params, http
     site_app *app = app_ptr;
     size_t page, n, total;
     const char *base;
+    if (site_redirect_old_query(app, req, res)) return;
     if (!site_list_page(req, params, &page, &base, res)) return;
     store_article top = {0};
     bool has_top;

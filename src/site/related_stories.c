@@ -138,7 +138,8 @@ static void apply_changes(site_related *r)
         pthread_rwlock_wrlock(&r->lock);
         for (size_t i = 0; i < n; i++) {
             const store_article *article = &changed[i];
-            bool live = article->status != ARTICLE_DRAFT && article->published_at <= poll_time;
+            bool live = article->status != ARTICLE_DRAFT && article->published_at <= poll_time &&
+                        !article->is_page; /* pages are never related stories */
             if (live)
                 add_story(&r->catalog, a, article);
             else

@@ -12,6 +12,7 @@ const http_route site_routes[] = {
     {"GET", "/author/{slug}/", site_author},
     {"GET", "/author/{slug}/page/{n}/", site_author},
     {"GET", "/search", site_search},
+    {"GET", "/pages/{slug}/", site_page}, /* imported WordPress pages (docs/import.md) */
     /* comments (docs/comments.md) */
     {"POST", "/news/{slug}/comments", site_comment_post},
     {"GET", "/news/{slug}/comments/feed.xml", site_article_comments_feed},

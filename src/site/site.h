@@ -103,6 +103,14 @@ void site_home(void *app, http_request *req, const http_params *params, http_res
 void site_article(void *app, http_request *req, const http_params *params, http_response *res);
 void site_topic(void *app, http_request *req, const http_params *params, http_response *res);
 void site_author(void *app, http_request *req, const http_params *params, http_response *res);
+/* ---- imported content (site/old_links.c) -------------------------------------------------- */
+/* A page (kind 'page': "About", "Contact" from a WordPress import) at /pages/{slug}/. */
+void site_page(void *app, http_request *req, const http_params *params, http_response *res);
+/* http_server_config.not_found: a 301 to where an old address moved (table redirects). */
+bool site_redirect_old_path(void *app, http_request *req, http_response *res);
+/* WordPress's id links on the home page ("/?p=12", "?page_id=", "?cat=", "?tag="): true with
+ * a 301 in res when the redirects table knows where that went. */
+bool site_redirect_old_query(site_app *app, http_request *req, http_response *res);
 void site_asset(void *app, http_request *req, const http_params *params, http_response *res);
 void site_media(void *app, http_request *req, const http_params *params, http_response *res);
 void api_articles_list(void *app, http_request *req, const http_params *params, http_response *res);

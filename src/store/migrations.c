@@ -188,6 +188,58 @@ static const char migration_6_sql[] =
     " DELETE FROM changes WHERE id <= NEW.id - 10000; END;"
     "CREATE INDEX articles_recent ON articles (published_at DESC, id DESC, status);";
 
+/* Migration 7: stories from elsewhere (the WordPress import, docs/import.md).
+ * articles.body_format says what body_html was made from: 'markdown' (rendered from
+ * body_markdown) or 'html' (sanitised HTML kept as the body itself, body_markdown NULL).
+ * articles.kind: a 'story' is news; a 'page' (an imported WordPress page: "About", "Contact")
+ * is served at /pages/{slug}/ and kept out of every list, feed, search and related list.
+ * articles.sticky: the editor pinned the story (WordPress's sticky posts). The two indexes the
+ * live lists and search walk are rebuilt with kind in them, so leaving pages out reads no row.
+ * topics.parent_id keeps a category hierarchy. users are the newsroom's logins (no password
+ * until one is set), linked to the author they write as. redirects map an old path (normalised:
+ * percent-decoded, no trailing slash, "/?p=12" for query links) to a path of this site.
+ * wp_import_map remembers what the import made of each WordPress object (kind 'post', 'page',
+ * 'attachment', 'comment', 'category', 'tag', 'author'), so a second run creates nothing twice;
+ * attachments keep their URL (local or remote), caption and alt text there. */
+static const char migration_7_sql[] =
+    "ALTER TABLE articles ADD COLUMN body_format TEXT NOT NULL DEFAULT 'markdown'"
+    " CHECK (body_format IN ('markdown', 'html'));"
+    "ALTER TABLE articles ADD COLUMN kind TEXT NOT NULL DEFAULT 'story'"
+    " CHECK (kind IN ('story', 'page'));"
+    "ALTER TABLE articles ADD COLUMN sticky INTEGER NOT NULL DEFAULT 0 CHECK (sticky IN (0, 1));"
+    "DROP INDEX articles_search_live;"
+    "CREATE INDEX articles_search_live ON articles (id, status, published_at, kind);"
+    "DROP INDEX articles_recent;"
+    "CREATE INDEX articles_recent ON articles (published_at DESC, id DESC, status, kind);"
+
+    "ALTER TABLE topics ADD COLUMN parent_id INTEGER REFERENCES topics (id) ON DELETE SET NULL;"
+
+    "CREATE TABLE users ("
+    " id INTEGER PRIMARY KEY,"
+    " login TEXT NOT NULL UNIQUE,"
+    " email TEXT,"
+    " display_name TEXT NOT NULL,"
+    " password_hash TEXT,"
+    " role TEXT NOT NULL DEFAULT 'author',"
+    " author_id INTEGER REFERENCES authors (id) ON DELETE SET NULL,"
+    " created_at INTEGER NOT NULL"
+    ") STRICT;"
+
+    "CREATE TABLE redirects ("
+    " path TEXT PRIMARY KEY,"
+    " target TEXT NOT NULL CHECK (substr(target, 1, 1) = '/' AND substr(target, 1, 2) <> '//')"
+    ") STRICT, WITHOUT ROWID;"
+
+    "CREATE TABLE wp_import_map ("
+    " kind TEXT NOT NULL,"
+    " wp_id INTEGER NOT NULL,"
+    " local_id INTEGER NOT NULL DEFAULT 0,"
+    " url TEXT,"
+    " caption TEXT,"
+    " alt TEXT,"
+    " PRIMARY KEY (kind, wp_id)"
+    ") STRICT, WITHOUT ROWID;";
+
 const store_migration store_migrations[] = {
     {1, "initial schema", migration_1_sql},
     {2, "comments and settings", migration_2_sql},
@@ -195,6 +247,7 @@ const store_migration store_migrations[] = {
     {4, "comment days per story", migration_4_sql},
     {5, "search prefix indexes and rank", migration_5_sql},
     {6, "change log for caches", migration_6_sql},
+    {7, "imported stories, pages, users, redirects", migration_7_sql},
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];

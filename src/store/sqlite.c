@@ -8,6 +8,7 @@
 #include "../content/content.h"
 #include "../core/buf.h"
 #include "migrations.h"
+#include "sqlite_internal.h"
 #include "search_rank.h"
 #include "search_snippet.h"
 
@@ -35,11 +36,13 @@ enum { BUSY_TIMEOUT_MS = 5000, ERR_MAX = 512 };
 #define ART_COLS                                                                                   \
     "a.id, a.slug, a.kicker, a.headline, a.lead, a.image_url, a.image_caption, a.image_credit,"    \
     " a.image_alt, a.status, a.published_at, a.updated_at, a.comments_off,"                        \
-    " a.comments_days"
+    " a.comments_days, a.body_format, a.kind, a.sticky"
 #define ART_BODY ", a.body_markdown, a.body_html"
 /* How many columns ART_COLS has: what a query selects after them starts at this index. */
-enum { ART_NCOLS = 14 };
-#define LIVE "a.status >= 1 AND a.published_at <= ?1"
+enum { ART_NCOLS = 17 };
+/* Live and a story: pages (kind 'page', migration 7) are never in lists, search or related. */
+#define LIVE_ANY_KIND "a.status >= 1 AND a.published_at <= ?1"
+#define LIVE LIVE_ANY_KIND " AND a.kind = 'story'"
 /* A filtered list starts from the topic's (or author's) own links, so a small topic costs
  * little however big the archive; CROSS JOIN fixes that loop order for SQLite's planner. */
 #define FROM_ALL " FROM articles a"
@@ -161,6 +164,8 @@ enum stmt_id {
     ST_ID_RANGE,
     ST_SEARCH_INDEX_DELETE,
     ST_SEARCH_INDEX_ADD,
+    ST_PAGE_LIVE,
+    ST_REDIRECT,
     ST__N
 };
 
@@ -220,8 +225,8 @@ static const char *const stmt_sql[ST__N] = {
     [ST_ARTICLE_UPSERT] =
         "INSERT INTO articles (slug, kicker, headline, lead, body_markdown, body_html,"
         " image_url, image_caption, image_credit, image_alt, status, published_at, updated_at,"
-        " created_at, comments_off, comments_days)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?15, ?16)"
+        " created_at, comments_off, comments_days, body_format)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?15, ?16, ?17)"
         " ON CONFLICT (slug) DO UPDATE SET kicker = excluded.kicker,"
         " headline = excluded.headline, lead = excluded.lead,"
         " body_markdown = excluded.body_markdown, body_html = excluded.body_html,"
@@ -231,7 +236,8 @@ static const char *const stmt_sql[ST__N] = {
         " published_at = CASE WHEN ?14 = 0 AND articles.status = 2"
         " THEN articles.published_at ELSE excluded.published_at END,"
         " updated_at = excluded.updated_at, comments_off = excluded.comments_off,"
-        " comments_days = excluded.comments_days RETURNING id",
+        " comments_days = excluded.comments_days, body_format = excluded.body_format"
+        " RETURNING id",
     [ST_ARTICLE_TOPICS_CLEAR] = "DELETE FROM article_topics WHERE article_id = ?1",
     [ST_ARTICLE_TOPIC_ADD] = "INSERT INTO article_topics (article_id, topic_id, position)"
                              " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
@@ -341,6 +347,9 @@ static const char *const stmt_sql[ST__N] = {
     [ST_SEARCH_INDEX_DELETE] = "DELETE FROM article_search WHERE rowid = ?1",
     [ST_SEARCH_INDEX_ADD] = "INSERT INTO article_search (rowid, headline, kicker, lead, body)"
                             " SELECT id, " SEARCH_COLUMNS " FROM articles WHERE id = ?1",
+    [ST_PAGE_LIVE] = "SELECT " ART_COLS ART_BODY
+                     " FROM articles a WHERE a.slug = ?2 AND " LIVE_ANY_KIND " AND a.kind = 'page'",
+    [ST_REDIRECT] = "SELECT target FROM redirects WHERE path = ?1",
 };
 
 /* Topics and authors are looked up and created the same way; these name the statements. */
@@ -956,6 +965,10 @@ static void read_article(sqlite3_stmt *st, arena *a, store_article *o, bool with
     o->updated_at = sqlite3_column_int64(st, 11);
     o->comments_off = sqlite3_column_int(st, 12) != 0;
     o->comments_days = (unsigned)sqlite3_column_int(st, 13);
+    o->body_format = col_text(a, st, 14);
+    const unsigned char *kind = sqlite3_column_text(st, 15);
+    o->is_page = kind && strcmp((const char *)kind, "page") == 0;
+    o->sticky = sqlite3_column_int(st, 16) != 0;
     if (with_body) {
         o->body_markdown = col_text(a, st, ART_NCOLS);
         o->body_html = col_text(a, st, ART_NCOLS + 1);
@@ -1128,6 +1141,36 @@ store_status store_article_any_by_slug(store *s, arena *a, const char *slug, sto
         return STORE_NOT_FOUND;
     }
     return article_one(s, a, ST_ARTICLE_ANY, slug, out);
+}
+
+store_status store_page_by_slug(store *s, arena *a, const char *slug, store_article *out)
+{
+    if (!slug) {
+        memset(out, 0, sizeof *out);
+        return STORE_NOT_FOUND;
+    }
+    return article_one(s, a, ST_PAGE_LIVE, slug, out);
+}
+
+store_status store_redirect_lookup(store *s, arena *a, const char *path, const char **target)
+{
+    *target = NULL;
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || (rs = prep(c, ST_REDIRECT, &st)) != STORE_OK) return rs;
+    int rc = sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    if (next_row(st, &rc)) *target = col_text(a, st, 0);
+    rs = rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "reading redirects");
+    done(st);
+    if (rs == STORE_OK && !*target) rs = STORE_NOT_FOUND;
+    return rs;
+}
+
+sqlite3 *store_sqlite_db(store *s)
+{
+    conn *c;
+    return conn_get(s, &c) == STORE_OK ? c->db : NULL;
 }
 
 store_status store_article_top(store *s, arena *a, store_article *out)
@@ -1382,6 +1425,7 @@ static store_status upsert_article(conn *c, const store_article_input *in, long 
     bind_int(&b, 14, in->published_at);
     bind_int(&b, 15, in->comments_off ? 1 : 0);
     bind_int(&b, 16, (long long)in->comments_days);
+    bind_text(&b, 17, in->body_format ? in->body_format : "markdown");
     return run(c, st, b.rc, true, id, "saving an article");
 }
 
@@ -1762,7 +1806,7 @@ store_status store_author_set_bio(store *s, const char *slug, const char *bio)
 enum { DUPLICATE_WINDOW = 24 * 60 * 60 };
 
 /* FNV-1a 64 of the body, big-endian: the duplicate check's short key. */
-static void body_hash(const char *body, unsigned char out[8])
+void store_body_hash(const char *body, unsigned char out[8])
 {
     uint64_t h = 0xcbf29ce484222325u;
     for (const unsigned char *p = (const unsigned char *)body; *p; p++) {
@@ -1895,7 +1939,7 @@ store_status store_comment_add(store *s, const store_comment_input *in, long lon
     if (rs != STORE_OK || (rs = check_comment(c, in)) != STORE_OK) return rs;
     unsigned max_depth = in->max_depth ? in->max_depth : 1;
     unsigned char hash[8];
-    body_hash(in->body, hash);
+    store_body_hash(in->body, hash);
     long long now = now_unix(), new_id = 0;
     comment_status cs = COMMENT_PENDING;
     rs = exec_id(c, ST_BEGIN_IMMEDIATE, "starting to write");

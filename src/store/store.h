@@ -64,9 +64,12 @@ typedef struct {
     const char *image_url, *image_caption, *image_credit, *image_alt; /* NULL when none */
     article_status status;
     long long published_at, updated_at;
-    bool comments_off;      /* the editor closed comments on this story */
-    unsigned comments_days; /* comments close this many days after publication; 0: site rule */
-    store_topic *topics;    /* topics[0] is the primary topic */
+    bool comments_off;       /* the editor closed comments on this story */
+    unsigned comments_days;  /* comments close this many days after publication; 0: site rule */
+    const char *body_format; /* "markdown" (body_html rendered from it) or "html" (imported) */
+    bool is_page;            /* a page (/pages/{slug}/), not a story: in no list */
+    bool sticky;             /* pinned by the editor (WordPress sticky posts) */
+    store_topic *topics;     /* topics[0] is the primary topic */
     size_t n_topics;
     store_author *authors;
     size_t n_authors;
@@ -78,6 +81,7 @@ typedef struct {
 typedef struct {
     const char *slug; /* required, valid slug */
     const char *kicker, *headline, *lead, *body_markdown, *body_html;
+    const char *body_format; /* NULL: "markdown" */
     const char *image_url, *image_caption, *image_credit, *image_alt;
     article_status status;
     long long published_at; /* 0: now */
@@ -127,6 +131,12 @@ store_status store_articles_related_by_topics(store *s, arena *a, long long arti
  * Oldest change first, at most limit. */
 store_status store_articles_changed_since(store *s, arena *a, long long since, size_t limit,
                                           store_article **out, size_t *n);
+/* One live page (kind 'page': imported WordPress pages, served at /pages/{slug}/) by slug.
+ * Pages are never returned by the other readers above. */
+store_status store_page_by_slug(store *s, arena *a, const char *slug, store_article *out);
+/* The local path an old URL path moved to (table redirects, filled by the WordPress import):
+ * path normalised as content_redirect_key makes it. STORE_NOT_FOUND when there is none. */
+store_status store_redirect_lookup(store *s, arena *a, const char *path, const char **target);
 /* The live article with the newest published_at: the home page's top story. */
 store_status store_article_top(store *s, arena *a, store_article *out);
 
