@@ -119,7 +119,12 @@ char *wp_media_copy(arena *a, const char *uploads, const char *media, const char
 {
     if ((!file || !*file) && remote) {
         const char *at = strstr(remote, "/wp-content/uploads/");
-        file = at ? at + strlen("/wp-content/uploads/") : NULL;
+        if (at) {
+            file = at + strlen("/wp-content/uploads/");
+        } else if (strncmp(remote, "https://", 8) == 0 || strncmp(remote, "http://", 7) == 0) {
+            file = strchr(remote + 8, '/'); /* WordPress.com keeps uploads at the root */
+            file = file ? file + 1 : NULL;
+        }
     }
     if (!file || !safe_relative(file)) {
         snprintf(why, whylen, "no safe file name in the export");

@@ -79,13 +79,23 @@ const char *wxr_version(const wxr_reader *r)
     return r->have_version ? r->version : NULL;
 }
 
-static int stop(wxr_reader *r)
+/* Ends the reading; within an element (started at line within, else 0) the message says that
+ * element was not read. libxml2's multi-line messages are made one line. */
+static int stop(wxr_reader *r, long within)
 {
     r->failed = true;
     if (!r->error[0])
         snprintf(r->error, sizeof r->error,
                  "line %d: the file ends inside an element or is not XML",
                  xmlTextReaderGetParserLineNumber(r->reader));
+    for (char *nl; (nl = strchr(r->error, '\n'));)
+        *nl = ' ';
+    if (within) {
+        size_t n = strlen(r->error);
+        snprintf(r->error + n, sizeof r->error - n,
+                 " (the element starting at line %ld and everything after it were not read)",
+                 within);
+    }
     return -1;
 }
 
@@ -102,14 +112,16 @@ int wxr_next(wxr_reader *r, xmlNode **node, long *line)
         } else {
             rc = xmlTextReaderRead(r->reader);
         }
-        if (rc < 0 || r->error[0]) return stop(r);
+        if (rc < 0 || r->error[0]) return stop(r, 0);
         if (rc == 0) return 0;
         if (xmlTextReaderNodeType(r->reader) != XML_READER_TYPE_ELEMENT ||
             xmlTextReaderDepth(r->reader) != 2)
             continue;
-        long at = xmlTextReaderGetParserLineNumber(r->reader);
+        xmlNode *current = xmlTextReaderCurrentNode(r->reader);
+        long at = current ? (long)xmlGetLineNo(current) : 0;
+        if (at <= 0) at = xmlTextReaderGetParserLineNumber(r->reader);
         xmlNode *n = xmlTextReaderExpand(r->reader);
-        if (!n || r->error[0]) return stop(r);
+        if (!n || r->error[0]) return stop(r, at);
         r->expanded = true;
         if (wxr_is(n, WXR_NS_WP, "wxr_version")) {
             xmlChar *v = xmlNodeGetContent(n);

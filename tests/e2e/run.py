@@ -17,7 +17,8 @@ comments: form, moderation, validation, threading, anti-spam, hostile input, ema
 a concurrent load of posts), search_tests (full-text search: page, API, hostile queries),
 security_tests (security headers, path traversal, request smuggling, open redirects),
 fault_tests (disk full, a locked database, slow and vanishing clients, 10,000 idle
-connections), crash_tests (SIGKILL during writes: nothing acknowledged is lost), export_tests (`gazette
+connections), crash_tests (SIGKILL during writes: nothing acknowledged is lost), import_tests
+(`gazette import wordpress` on WordPress's theme test data), export_tests (`gazette
 export static`: every page written, a full link check, the same bytes as the server; and the
 /page/N/ list pages).
 
@@ -43,6 +44,7 @@ import crash_tests
 import demo_tests
 import export_tests
 import fault_tests
+import import_tests
 import search_tests
 import related_tests
 import security_tests
@@ -71,6 +73,7 @@ def main():
         ("related_tests", related_tests.run),
         ("cache_tests", cache_tests.run),
         ("export_tests", export_tests.run),
+        ("import_tests", import_tests.run),
         ("security_tests", security_tests.run),
         ("fault_tests", fault_tests.run),
         ("crash_tests", crash_tests.run),
