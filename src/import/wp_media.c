@@ -26,17 +26,7 @@ bool wp_media_type_matches(const char *name, const unsigned char *h, size_t n)
     if (!strcasecmp(ext, "gif"))
         return starts(h, n, 0, "GIF87a", 6) || starts(h, n, 0, "GIF89a", 6);
     if (!strcasecmp(ext, "webp")) return starts(h, n, 0, "RIFF", 4) && starts(h, n, 8, "WEBP", 4);
-    if (!strcasecmp(ext, "avif")) return starts(h, n, 4, "ftypavi", 7);
-    if (!strcasecmp(ext, "pdf")) return starts(h, n, 0, "%PDF-", 5);
-    if (!strcasecmp(ext, "mp3"))
-        return starts(h, n, 0, "ID3", 3) || (n >= 2 && h[0] == 0xFF && (h[1] & 0xE0) == 0xE0);
-    if (!strcasecmp(ext, "mp4") || !strcasecmp(ext, "m4a") || !strcasecmp(ext, "mov") ||
-        !strcasecmp(ext, "m4v"))
-        return starts(h, n, 4, "ftyp", 4) || starts(h, n, 4, "moov", 4);
-    if (!strcasecmp(ext, "webm")) return starts(h, n, 0, "\x1A\x45\xDF\xA3", 4);
-    if (!strcasecmp(ext, "ogg") || !strcasecmp(ext, "oga") || !strcasecmp(ext, "ogv"))
-        return starts(h, n, 0, "OggS", 4);
-    return false; /* SVG (scripts), HTML and anything unknown stay remote */
+    return false; /* what /media/ does not serve, SVG (scripts) and HTML stay remote */
 }
 
 /* A relative path of plain segments: no "..", no ".", no empty segment, no leading '/'. */

@@ -1,9 +1,9 @@
 /* wp_media.h — copying a WordPress attachment from a copy of the old site's uploads folder
  * (wp-content/uploads) into the site's media folder, served at /media/. A file is copied only
  * when it is a regular file inside the uploads folder, not empty, at most WP_MEDIA_MAX_BYTES,
- * and its first bytes match what its extension says it is (JPEG, PNG, GIF, WebP, AVIF, SVG is
- * refused, PDF, MP3, MP4/M4A/MOV, WebM, Ogg); the copy is written to a temporary name, checked
- * against the source's size and renamed into place. */
+ * an image /media/ serves (JPEG, PNG, GIF, WebP; SVG is refused: it can hold scripts) and its
+ * first bytes match what its extension says it is; the copy is written to a temporary name,
+ * checked against the source's size and renamed into place. Anything else stays a remote URL. */
 #ifndef GAZETTE_IMPORT_WP_MEDIA_H
 #define GAZETTE_IMPORT_WP_MEDIA_H
 
