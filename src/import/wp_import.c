@@ -376,12 +376,10 @@ static void finish_categories(importer *im)
 {
     for (size_t i = 0; i < im->n_categories && !im->store_failed; i++) {
         wp_category *c = &im->categories[i];
-        char path[2048] = "";
+        const char *path = "";
         const wp_category *at = c;
-        for (int depth = 0; at && depth < 20; depth++) {
-            char tmp[2048];
-            snprintf(tmp, sizeof tmp, "/%s%s", at->nicename, path);
-            memcpy(path, tmp, sizeof path);
+        for (int depth = 0; at && depth < 20; depth++) { /* a cycle stops at 20 levels */
+            path = arena_printf(im->item, "/%s%s", at->nicename, path);
             const wp_category *parent = NULL;
             for (size_t k = 0; *at->parent && k < im->n_categories; k++)
                 if (strcmp(im->categories[k].nicename, at->parent) == 0)
