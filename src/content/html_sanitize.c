@@ -414,7 +414,10 @@ static xmlAttr *find_attr(xmlNode *el, const char *name)
 /* The checked value of one attribute of el, or NULL when it is not to be written. */
 static const char *attr_checked(sanitizer *s, const char *el, const char *name, const char *v)
 {
-    if (strcmp(name, "href") == 0) return url_check(s->a, v, URL_LINK, s->policy);
+    if (strcmp(name, "href") == 0) {
+        const char *url = url_check(s->a, v, URL_LINK, s->policy);
+        return url && *url ? url : NULL;
+    }
     if (strcmp(name, "cite") == 0 || strcmp(name, "poster") == 0)
         return url_check(s->a, v, URL_MEDIA, s->policy);
     if (strcmp(name, "src") == 0) {
@@ -490,8 +493,13 @@ static element_kind element_decide(sanitizer *s, xmlNode *el, const element_rule
         if (!src || !url_check(s->a, attr_value(s->a, src), URL_EMBED, s->policy)) return EL_DROP;
     }
     if (strcmp(rule->name, "source") == 0) {
-        /* only as the source of a video or audio element we kept */
+        /* only as the source of a video or audio element we kept (libxml2 nests a second
+         * source inside the first: look past them) */
         xmlNode *p = el->parent;
+        while (p && p->name &&
+               (strcasecmp((const char *)p->name, "source") == 0 ||
+                strcasecmp((const char *)p->name, "track") == 0))
+            p = p->parent;
         bool ok = p && p->_private == &kept_mark && p->name &&
                   (strcasecmp((const char *)p->name, "video") == 0 ||
                    strcasecmp((const char *)p->name, "audio") == 0);
@@ -502,6 +510,19 @@ static element_kind element_decide(sanitizer *s, xmlNode *el, const element_rule
     if (rule->kind == EL_VOID) return EL_VOID;
     if (s->depth >= HTML_MAX_DEPTH) return EL_UNWRAP;
     return rule->kind;
+}
+
+/* Elements HTML5 defines as void. libxml2's parser knows HTML4 only: after <source>, <track>,
+ * <wbr>, <embed> ... it nests what follows inside them, so their "children" are really the
+ * content after them and are walked whether the element itself is kept or dropped. */
+static bool html5_void(const char *name)
+{
+    static const char list[] =
+        " area base br col embed hr img input keygen link meta param source track wbr ";
+    size_t n = strlen(name);
+    for (const char *p = strstr(list, name); p; p = strstr(p + 1, name))
+        if (p[-1] == ' ' && p[n] == ' ') return true;
+    return false;
 }
 
 /* Handles node on the way down; returns whether to descend into its children. */
@@ -518,10 +539,10 @@ static bool enter_node(sanitizer *s, xmlNode *node)
     const element_rule *rule = element_find(name);
     switch (element_decide(s, node, rule)) {
     case EL_DROP:
-        return false;
+        return html5_void(name);
     case EL_VOID:
         put_start_tag(s, node, rule);
-        return false;
+        return html5_void(name);
     case EL_EMBED:
         put_start_tag(s, node, rule);
         put_end_tag(s, rule);
