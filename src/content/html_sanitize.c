@@ -258,12 +258,12 @@ static char *url_check(arena *a, const char *value, url_kind kind,
     return NULL;
 }
 
+/* A link to another site: http(s), or a scheme-relative //host (browsers read \ as /). */
 static bool url_is_external(const char *url)
 {
     size_t s = url_scheme_len(url);
-    return (s && (scheme_is(url, s, "http") || scheme_is(url, s, "https"))) ||
-           (url[0] == '/' && url[1] == '/') ||
-           (url[0] == '\\' || (url[0] == '/' && url[1] == '\\'));
+    if (s) return scheme_is(url, s, "http") || scheme_is(url, s, "https");
+    return (url[0] == '/' || url[0] == '\\') && (url[1] == '/' || url[1] == '\\');
 }
 
 static bool is_number(const char *v)
@@ -278,7 +278,7 @@ static bool is_number(const char *v)
 /* Only the characters a language tag, a MIME type or a date needs. */
 static bool is_token(const char *v, const char *extra)
 {
-    if (!*v || strlen(v) > 64) return false;
+    if (!*v || strlen(v) > 200) return false;
     for (; *v; v++)
         if (!isalnum((unsigned char)*v) && !strchr(extra, *v)) return false;
     return true;
@@ -367,29 +367,38 @@ typedef struct {
 /* Whether a node was written with its tags: libxml2 leaves _private to the application. */
 static char kept_mark;
 
+/* Appends t escaped: & < > always, " and ' too in an attribute value. Left out: C0 control
+ * characters other than tab, LF and CR, and U+FFFE / U+FFFF (none is allowed in XML, and the
+ * output may end up in a feed). */
+static void put_escaped(buf *out, const char *t, bool attr)
+{
+    for (; *t; t++) {
+        unsigned char c = (unsigned char)*t;
+        if (c == '&')
+            buf_puts(out, "&amp;");
+        else if (c == '<')
+            buf_puts(out, "&lt;");
+        else if (c == '>')
+            buf_puts(out, "&gt;");
+        else if (attr && c == '"')
+            buf_puts(out, "&quot;");
+        else if (attr && c == '\'')
+            buf_puts(out, "&#39;");
+        else if (c == 0xEF && (unsigned char)t[1] == 0xBF &&
+                 ((unsigned char)t[2] == 0xBE || (unsigned char)t[2] == 0xBF))
+            t += 2;
+        else if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r')
+            buf_putc(out, (char)c);
+    }
+}
+
 static void put_attr(sanitizer *s, const char *name, const char *value)
 {
     buf_putc(&s->out, ' ');
     buf_puts(&s->out, name);
     buf_puts(&s->out, "=\"");
-    buf_append_html(&s->out, value, strlen(value));
+    put_escaped(&s->out, value, true);
     buf_putc(&s->out, '"');
-}
-
-/* Text with & < > escaped and C0 controls (but tab, LF, CR) left out. */
-static void put_text(sanitizer *s, const char *t)
-{
-    for (; *t; t++) {
-        unsigned char c = (unsigned char)*t;
-        if (c == '&')
-            buf_puts(&s->out, "&amp;");
-        else if (c == '<')
-            buf_puts(&s->out, "&lt;");
-        else if (c == '>')
-            buf_puts(&s->out, "&gt;");
-        else if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r')
-            buf_putc(&s->out, (char)c);
-    }
 }
 
 /* The decoded value of an attribute (libxml2 keeps it as text children). */
@@ -507,6 +516,11 @@ static element_kind element_decide(sanitizer *s, xmlNode *el, const element_rule
         if (!ok || !src || !url_check(s->a, attr_value(s->a, src), URL_MEDIA, s->policy))
             return EL_DROP;
     }
+    if (strcmp(rule->name, "img") == 0) {
+        xmlAttr *src = find_attr(el, "src");
+        const char *url = src ? url_check(s->a, attr_value(s->a, src), URL_MEDIA, s->policy) : NULL;
+        if (!url || !*url) return EL_DROP; /* an image with nothing to show */
+    }
     if (rule->kind == EL_VOID) return EL_VOID;
     if (s->depth >= HTML_MAX_DEPTH) return EL_UNWRAP;
     return rule->kind;
@@ -529,7 +543,7 @@ static bool html5_void(const char *name)
 static bool enter_node(sanitizer *s, xmlNode *node)
 {
     if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
-        if (node->content) put_text(s, (const char *)node->content);
+        if (node->content) put_escaped(&s->out, (const char *)node->content, false);
         return false;
     }
     if (node->type != XML_ELEMENT_NODE || !node->name) return false; /* comments, PIs, DTD */
@@ -604,13 +618,24 @@ char *content_sanitize_html(arena *a, const char *html, size_t len,
         snprintf(err, errlen, "the HTML is too large (%zu bytes; at most %u)", len, HTML_MAX_INPUT);
         return NULL;
     }
-    /* the fragment inside a document of our own, NUL bytes left out */
+    /* the fragment inside a document of our own, without the characters XML does not allow:
+     * C0 controls but tab, LF, CR (form feed becomes a space) and U+FFFE, U+FFFF. libxml2
+     * would stop reading at them, losing the rest of the text. */
     buf doc_text = {0};
     buf_puts(&doc_text, wrap_open);
-    for (size_t i = 0; i < len;) {
-        size_t n = strnlen(html + i, len - i);
-        buf_append(&doc_text, html + i, n);
-        i += n + 1;
+    for (size_t i = 0, start = 0; i <= len; i++) {
+        unsigned char c = i < len ? (unsigned char)html[i] : 0;
+        size_t skip = 0;
+        if (i == len || (c < 0x20 && c != '\t' && c != '\n' && c != '\r'))
+            skip = 1;
+        else if (c == 0xEF && i + 2 < len && (unsigned char)html[i + 1] == 0xBF &&
+                 ((unsigned char)html[i + 2] & 0xFE) == 0xBE)
+            skip = 3;
+        if (!skip) continue;
+        buf_append(&doc_text, html + start, i - start);
+        if (c == '\f') buf_putc(&doc_text, ' ');
+        i += skip - 1;
+        start = i + 1;
     }
     buf_puts(&doc_text, wrap_close);
 

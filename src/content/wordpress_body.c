@@ -14,7 +14,8 @@
  *    [gallery ids="1,2,3" columns="N"] (or include="...") becomes
  *      <figure class="gallery gallery-columns-N"> holding, for each ID the lookup finds,
  *      <figure class="gallery-item"><img src alt><figcaption>CAPTION</figcaption></figure>
- *      (no figcaption when the attachment has no caption). A gallery without ids (WordPress
+ *      (no figcaption when the attachment has no caption; at most GALLERY_MAX_IMAGES = 100
+ *      images, the rest are left out). A gallery without ids (WordPress
  *      then shows the post's attached images, which a body alone cannot name), with no ID
  *      found, or when lookup is NULL, is dropped.
  *    [[caption]] / [[gallery ...]] is WordPress's escape: written as [caption] / [gallery ...].
@@ -292,6 +293,9 @@ static void render_caption(const shortcode_attrs *at, const char *content, size_
     buf_puts(out, "</figcaption></figure>");
 }
 
+/* At most this many images per gallery, so that a short shortcode cannot make a huge page. */
+#define GALLERY_MAX_IMAGES 100
+
 static void render_gallery(const shortcode_attrs *at, content_attachment_lookup lookup, void *ctx,
                            buf *out)
 {
@@ -301,7 +305,8 @@ static void render_gallery(const shortcode_attrs *at, content_attachment_lookup 
     const char *cols = shortcode_attr(at, "columns");
     int columns = cols && cols[0] >= '1' && cols[0] <= '9' && cols[1] == '\0' ? cols[0] - '0' : 3;
     buf items = {0};
-    for (const char *p = ids; *p;) {
+    size_t found = 0;
+    for (const char *p = ids; *p && found < GALLERY_MAX_IMAGES;) {
         char *end;
         long long id = strtoll(p, &end, 10);
         if (end == p) {
@@ -311,6 +316,7 @@ static void render_gallery(const shortcode_attrs *at, content_attachment_lookup 
         p = end;
         const char *url = NULL, *caption = NULL, *alt = NULL;
         if (id <= 0 || !lookup(ctx, id, &url, &caption, &alt) || !url || !*url) continue;
+        found++;
         buf_puts(&items, "<figure class=\"gallery-item\"><img src=\"");
         buf_append_html(&items, url, strlen(url));
         buf_puts(&items, "\" alt=\"");
