@@ -54,6 +54,9 @@
 
 #define HTML_MAX_DEPTH 100
 #define HTML_MAX_INPUT (16u << 20) /* 16 MiB: far above any real article */
+/* libxml2 compares each attribute of a tag with all the earlier ones (quadratic): a tag with
+ * 80 000 attributes takes half a minute. Real tags have a dozen at most. */
+#define HTML_MAX_ATTRIBUTES 100
 
 static const char *const default_embed_hosts[] = {
     "www.youtube.com",  "www.youtube-nocookie.com",
@@ -601,6 +604,49 @@ static void walk(sanitizer *s, xmlNode *top)
     }
 }
 
+/* ---- the attribute bound ------------------------------------------------------------------- */
+
+/* Whether some tag of html has more than HTML_MAX_ATTRIBUTES attributes, read the way libxml2's
+ * htmlParseStartTag reads them: after "<name", blanks, then a name, optionally '=' and a value
+ * that is quoted (to the same quote) or runs to a blank or '>'; a character that cannot start a
+ * name is skipped to the next blank. Everything else (text, comments, end tags) just moves on,
+ * which can only count more, never fewer. */
+static bool too_many_attributes(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        const char *lt = memchr(s + i, '<', n - i);
+        if (!lt) return false;
+        i = (size_t)(lt - s) + 1;
+        if (i >= n || !isalpha((unsigned char)s[i])) continue;
+        while (i < n && !isspace((unsigned char)s[i]) && s[i] != '>' && s[i] != '/')
+            i++;
+        size_t count = 0;
+        for (;;) {
+            while (i < n && isspace((unsigned char)s[i]))
+                i++;
+            if (i >= n || s[i] == '>' || (s[i] == '/' && i + 1 < n && s[i + 1] == '>')) break;
+            if (++count > HTML_MAX_ATTRIBUTES) return true;
+            while (i < n && !isspace((unsigned char)s[i]) && s[i] != '=' && s[i] != '>')
+                i++;
+            while (i < n && isspace((unsigned char)s[i]))
+                i++;
+            if (i >= n || s[i] != '=') continue;
+            i++;
+            while (i < n && isspace((unsigned char)s[i]))
+                i++;
+            if (i < n && (s[i] == '"' || s[i] == '\'')) {
+                const char *q = memchr(s + i + 1, s[i], n - i - 1);
+                i = q ? (size_t)(q - s) + 1 : n;
+            } else {
+                while (i < n && !isspace((unsigned char)s[i]) && s[i] != '>')
+                    i++;
+            }
+        }
+    }
+    return false;
+}
+
 /* ---- the entry point ----------------------------------------------------------------------- */
 
 static const char wrap_open[] = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>";
@@ -616,6 +662,11 @@ char *content_sanitize_html(arena *a, const char *html, size_t len,
     }
     if (len > HTML_MAX_INPUT) {
         snprintf(err, errlen, "the HTML is too large (%zu bytes; at most %u)", len, HTML_MAX_INPUT);
+        return NULL;
+    }
+    if (too_many_attributes(html, len)) {
+        snprintf(err, errlen, "the HTML has a tag with more than %d attributes",
+                 HTML_MAX_ATTRIBUTES);
         return NULL;
     }
     /* the fragment inside a document of our own, without the characters XML does not allow:

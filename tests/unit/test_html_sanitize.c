@@ -261,6 +261,24 @@ static void test_deep_nesting_is_bounded(void **state)
     assert_int_equal(count(out, "<i>"), count(out, "</i>"));
 }
 
+static void test_too_many_attributes_is_an_error(void **state)
+{
+    arena *a = *state;
+    char in[2048] = "<p";
+    for (int i = 0; i < 100; i++)
+        sprintf(in + strlen(in), " a%d", i);
+    strcat(in, " title=\"x > y z\">t</p>");
+    char err[128] = "";
+    /* 101 attributes (the quoted '>' does not end the tag) */
+    assert_null(
+        content_sanitize_html(a, in, strlen(in), &content_html_default_policy, err, sizeof err));
+    assert_contains(err, "attributes");
+    /* 100 is fine */
+    char *title = strstr(in, " title=");
+    strcpy(title, ">t</p>");
+    assert_string_equal(sanitize(a, in), "<p>t</p>");
+}
+
 /* ---- allowed content --------------------------------------------------------------------- */
 
 static void test_allowed_content_kept_exactly(void **state)
@@ -587,6 +605,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_invalid_utf8_is_an_error, setup_arena, teardown_arena),
         cmocka_unit_test_setup_teardown(test_empty_input, setup_arena, teardown_arena),
         cmocka_unit_test_setup_teardown(test_deep_nesting_is_bounded, setup_arena, teardown_arena),
+        cmocka_unit_test_setup_teardown(test_too_many_attributes_is_an_error, setup_arena,
+                                        teardown_arena),
         cmocka_unit_test_setup_teardown(test_allowed_content_kept_exactly, setup_arena,
                                         teardown_arena),
         cmocka_unit_test_setup_teardown(test_renamed_and_unwrapped, setup_arena, teardown_arena),
