@@ -495,6 +495,18 @@ static void put_end_tag(sanitizer *s, const element_rule *rule)
     buf_putc(&s->out, '>');
 }
 
+/* Whether el has a child element or text other than whitespace (an empty <p> is dropped). */
+static bool has_content(xmlNode *el)
+{
+    for (xmlNode *c = el->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE) return true;
+        if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content &&
+            ((const char *)c->content)[strspn((const char *)c->content, " \t\r\n")] != '\0')
+            return true;
+    }
+    return false;
+}
+
 /* What to do with element el, given its rule (NULL: not in the table). */
 static element_kind element_decide(sanitizer *s, xmlNode *el, const element_rule *rule)
 {
@@ -525,6 +537,7 @@ static element_kind element_decide(sanitizer *s, xmlNode *el, const element_rule
         if (!url || !*url) return EL_DROP; /* an image with nothing to show */
     }
     if (rule->kind == EL_VOID) return EL_VOID;
+    if (strcmp(rule->name, "p") == 0 && !has_content(el)) return EL_DROP;
     if (s->depth >= HTML_MAX_DEPTH) return EL_UNWRAP;
     return rule->kind;
 }

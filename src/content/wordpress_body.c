@@ -21,6 +21,12 @@
  *    [[caption]] / [[gallery ...]] is WordPress's escape: written as [caption] / [gallery ...].
  *    Any other [shortcode] stays as text.
  *
+ * 2b. A line holding nothing but an http(s) URL (outside tags; WordPress's auto-embed) becomes
+ *    a player for YouTube (youtube.com/watch?v=ID, youtu.be/ID → an <iframe> of
+ *    www.youtube-nocookie.com/embed/ID) and Vimeo (vimeo.com/NUMBER → player.vimeo.com), and a
+ *    link <a href="URL">URL</a> for anything else (tweets, Instagram, WordPress.tv ...), so
+ *    nothing is lost. The sanitiser still checks the iframe's host against the policy.
+ *
  * 3. Paragraphs (only for bodies without block comments), an approximation of wpautop:
  *    - Block-level tags (p, div, h1-h6, lists, tables, blockquote, figure, hr, section ...)
  *      cut the body into runs of inline content (text, inline tags, comments).
@@ -405,6 +411,122 @@ static void expand_shortcodes(arena *a, const char *s, size_t n, content_attachm
     }
 }
 
+/* ---- step 2b: lines that are a URL (WordPress's auto-embeds) -------------------------------- */
+
+/* Length of the http(s) URL at s (up to whitespace, '<', '>' or '"'), 0 when there is none. */
+static size_t bare_url_len(const char *s, size_t n)
+{
+    if (!starts_with_ci(s, n, "http://") && !starts_with_ci(s, n, "https://")) return 0;
+    size_t i = 0;
+    while (i < n && !isspace((unsigned char)s[i]) && !strchr("<>\"'", s[i]))
+        i++;
+    return i;
+}
+
+/* Whether s[0..n) is made of the characters of a video ID and no longer than max. */
+static bool is_video_id(const char *s, size_t n, size_t max, bool digits_only)
+{
+    if (n == 0 || n > max) return false;
+    for (size_t i = 0; i < n; i++)
+        if (!(isdigit((unsigned char)s[i]) ||
+              (!digits_only && (isalpha((unsigned char)s[i]) || s[i] == '-' || s[i] == '_'))))
+            return false;
+    return true;
+}
+
+/* The embed URL of a YouTube or Vimeo page URL, into out; false when url is neither. */
+static bool video_embed_src(const char *url, size_t n, buf *out)
+{
+    const char *p = url + (starts_with_ci(url, n, "https://") ? 8 : 7);
+    size_t rest = n - (size_t)(p - url);
+    static const char *const youtube[] = {"www.youtube.com/watch?", "youtube.com/watch?",
+                                          "m.youtube.com/watch?"};
+    for (size_t i = 0; i < 3; i++) {
+        if (!starts_with_ci(p, rest, youtube[i])) continue;
+        const char *q = p + strlen(youtube[i]);
+        const char *end = url + n;
+        while (q < end) { /* the v= parameter */
+            size_t len = (size_t)(end - q);
+            const char *amp = memchr(q, '&', len);
+            size_t plen = amp ? (size_t)(amp - q) : len;
+            if (plen > 2 && q[0] == 'v' && q[1] == '=' && is_video_id(q + 2, plen - 2, 11, false)) {
+                buf_puts(out, "https://www.youtube-nocookie.com/embed/");
+                buf_append(out, q + 2, plen - 2);
+                return true;
+            }
+            q += plen + (amp ? 1 : 0);
+        }
+        return false;
+    }
+    if (starts_with_ci(p, rest, "youtu.be/")) {
+        const char *id = p + 9;
+        size_t len = strcspn(id, "?#&/");
+        if (id + len > url + n) len = (size_t)(url + n - id);
+        if (!is_video_id(id, len, 11, false)) return false;
+        buf_puts(out, "https://www.youtube-nocookie.com/embed/");
+        buf_append(out, id, len);
+        return true;
+    }
+    if (starts_with_ci(p, rest, "vimeo.com/") || starts_with_ci(p, rest, "www.vimeo.com/")) {
+        const char *id = strchr(p, '/') + 1;
+        size_t len = (size_t)(url + n - id);
+        if (!is_video_id(id, len, 12, true)) return false;
+        buf_puts(out, "https://player.vimeo.com/video/");
+        buf_append(out, id, len);
+        return true;
+    }
+    return false;
+}
+
+/* A line that is only a URL: a video player for YouTube and Vimeo, a link otherwise. */
+static void render_bare_url(const char *url, size_t n, buf *out)
+{
+    buf src = {0};
+    if (video_embed_src(url, n, &src)) {
+        buf_puts(out, "<iframe src=\"");
+        buf_append_html(out, src.data, src.len);
+        buf_puts(out, "\" width=\"560\" height=\"315\" title=\"Video\" allowfullscreen></iframe>");
+    } else {
+        /* the URL is HTML text already (&amp; for &) and has no quote or angle bracket */
+        buf_puts(out, "<a href=\"");
+        buf_append(out, url, n);
+        buf_puts(out, "\">");
+        buf_append(out, url, n);
+        buf_puts(out, "</a>");
+    }
+    buf_free(&src);
+}
+
+/* Copies s, turning every line that holds nothing but an http(s) URL (outside tags and
+ * comments) into render_bare_url's HTML. */
+static void embed_bare_urls(const char *s, size_t n, buf *out)
+{
+    for (size_t i = 0; i < n;) {
+        if (i == 0 || s[i - 1] == '\n') {
+            size_t j = i;
+            while (j < n && (s[j] == ' ' || s[j] == '\t'))
+                j++;
+            size_t u = bare_url_len(s + j, n - j), k = j + u;
+            while (u && k < n && (s[k] == ' ' || s[k] == '\t'))
+                k++;
+            if (u && (k == n || s[k] == '\n')) {
+                buf_append(out, s + i, j - i);
+                render_bare_url(s + j, u, out);
+                buf_append(out, s + j + u, k - j - u);
+                i = k;
+                continue;
+            }
+        }
+        size_t used = 0;
+        if (s[i] == '<')
+            used = starts_with_ci(s + i, n - i, "<!--") ? comment_end(s + i, n - i)
+                                                        : tag_end(s + i, n - i);
+        if (!used) used = 1;
+        buf_append(out, s + i, used);
+        i += used;
+    }
+}
+
 /* ---- step 3: paragraphs -------------------------------------------------------------------- */
 
 static const char block_tags[] =
@@ -660,6 +782,9 @@ char *content_wordpress_to_html(arena *a, const char *body, size_t len,
     buf_free(&lf);
     expand_shortcodes(a, plain.data ? plain.data : "", plain.len, lookup, ctx, &expanded);
     buf_free(&plain);
+    embed_bare_urls(expanded.data ? expanded.data : "", expanded.len, &plain);
+    buf_free(&expanded);
+    expanded = plain;
     const buf *final = &expanded;
     if (!blocks) {
         autop(expanded.data ? expanded.data : "", expanded.len, &html);
