@@ -665,6 +665,29 @@ static bool too_many_attributes(const char *s, size_t n)
 static const char wrap_open[] = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>";
 static const char wrap_close[] = "</body></html>";
 
+/* The fragment inside a document of our own, without the characters XML does not allow: C0
+ * controls but tab, LF, CR (form feed becomes a space) and U+FFFE, U+FFFF. libxml2 would stop
+ * reading at them, losing the rest of the text. */
+static void fragment_as_document(const char *html, size_t len, buf *doc_text)
+{
+    buf_puts(doc_text, wrap_open);
+    for (size_t i = 0, start = 0; i <= len; i++) {
+        unsigned char c = i < len ? (unsigned char)html[i] : 0;
+        size_t skip = 0;
+        if (i == len || (c < 0x20 && c != '\t' && c != '\n' && c != '\r'))
+            skip = 1;
+        else if (c == 0xEF && i + 2 < len && (unsigned char)html[i + 1] == 0xBF &&
+                 ((unsigned char)html[i + 2] & 0xFE) == 0xBE)
+            skip = 3;
+        if (!skip) continue;
+        buf_append(doc_text, html + start, i - start);
+        if (c == '\f') buf_putc(doc_text, ' ');
+        i += skip - 1;
+        start = i + 1;
+    }
+    buf_puts(doc_text, wrap_close);
+}
+
 char *content_sanitize_html(arena *a, const char *html, size_t len,
                             const content_html_policy *policy, char *err, size_t errlen)
 {
@@ -682,26 +705,8 @@ char *content_sanitize_html(arena *a, const char *html, size_t len,
                  HTML_MAX_ATTRIBUTES);
         return NULL;
     }
-    /* the fragment inside a document of our own, without the characters XML does not allow:
-     * C0 controls but tab, LF, CR (form feed becomes a space) and U+FFFE, U+FFFF. libxml2
-     * would stop reading at them, losing the rest of the text. */
     buf doc_text = {0};
-    buf_puts(&doc_text, wrap_open);
-    for (size_t i = 0, start = 0; i <= len; i++) {
-        unsigned char c = i < len ? (unsigned char)html[i] : 0;
-        size_t skip = 0;
-        if (i == len || (c < 0x20 && c != '\t' && c != '\n' && c != '\r'))
-            skip = 1;
-        else if (c == 0xEF && i + 2 < len && (unsigned char)html[i + 1] == 0xBF &&
-                 ((unsigned char)html[i + 2] & 0xFE) == 0xBE)
-            skip = 3;
-        if (!skip) continue;
-        buf_append(&doc_text, html + start, i - start);
-        if (c == '\f') buf_putc(&doc_text, ' ');
-        i += skip - 1;
-        start = i + 1;
-    }
-    buf_puts(&doc_text, wrap_close);
+    fragment_as_document(html, len, &doc_text);
 
     xmlInitParser();
     htmlParserCtxtPtr ctxt = htmlNewParserCtxt();

@@ -337,6 +337,20 @@ static void test_renamed_and_unwrapped(void **state)
                         "\xc2\xa0\xc3\xa9\xc3\xa9\xe2\x98\xba");
 }
 
+static void test_document_level_tags(void **state)
+{
+    arena *a = *state;
+    /* a charset in the fragment does not change how it is read */
+    assert_string_equal(sanitize(a, "<meta charset=\"iso-8859-1\"><p>caf\xc3\xa9</p>"),
+                        "<p>caf\xc3\xa9</p>");
+    assert_string_equal(sanitize(a, "<meta http-equiv=\"Content-Type\" content=\"text/html; "
+                                    "charset=utf-16\"><p>caf\xc3\xa9</p>"),
+                        "<p>caf\xc3\xa9</p>");
+    /* html, body and head tags inside the fragment */
+    assert_string_equal(sanitize(a, "<p>a</p></body><p>b</p><body onload=x><html><p>c</p>"),
+                        "<p>a</p><p>b</p><p>c</p>");
+}
+
 static void test_custom_policy(void **state)
 {
     arena *a = *state;
@@ -668,6 +682,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_allowed_content_kept_exactly, setup_arena,
                                         teardown_arena),
         cmocka_unit_test_setup_teardown(test_renamed_and_unwrapped, setup_arena, teardown_arena),
+        cmocka_unit_test_setup_teardown(test_document_level_tags, setup_arena, teardown_arena),
         cmocka_unit_test_setup_teardown(test_custom_policy, setup_arena, teardown_arena),
         cmocka_unit_test_setup_teardown(test_wp_caption, setup_arena, teardown_arena),
         cmocka_unit_test_setup_teardown(test_wp_gallery, setup_arena, teardown_arena),
