@@ -25,8 +25,10 @@ extern const content_html_policy content_html_default_policy;
 /* Returns html (len bytes, need not be NUL-terminated) with everything not on the allow-list
  * removed: scripts, styles and their text, event handlers, style attributes, javascript: and
  * data: URLs, forms, objects; what remains is well-formed, with every attribute quoted and
- * escaped. Arena string; NULL with a message in err only when html is not valid UTF-8 or
- * libxml2 cannot parse it at all. */
+ * escaped. Arena string; NULL with a message in err only when html is not valid UTF-8, is
+ * over 16 MiB, has a tag with more than 100 attributes (libxml2 slows down quadratically on
+ * those), or libxml2 cannot parse it at all. The rules are in html_sanitize.c and
+ * docs/import.md. */
 char *content_sanitize_html(arena *a, const char *html, size_t len,
                             const content_html_policy *policy, char *err, size_t errlen);
 
