@@ -11,7 +11,12 @@ import sqlite3
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
+import subprocess
+import sys
+import time
+
 from checks import expect, expect_eq, expect_no_sanitizer, expect_rc
+from gazette import REPO, _register, hard_kill
 
 DATA = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "wxr"))
 EXPORT = os.path.join(DATA, "themeunittestdata.wordpress.xml")
@@ -368,3 +373,31 @@ def run(t, gz):
             s.stop()
 
     t.check("import: --uploads copies files checked by content, others stay remote", uploads_copied)
+
+    def killed_midway():
+        big = gz.path("generated.xml")
+        subprocess.run([sys.executable, os.path.join(REPO, "bench", "gen_wxr.py"), "1000", big],
+                       check=True, timeout=60)
+        kdb, ref = gz.path("killed.db"), gz.path("reference.db")
+        for d in (kdb, ref):
+            expect_rc(gz.run("init", "--db", d), 0)
+        p = _register(subprocess.Popen([gz.binary, "import", "wordpress", big, "--db", kdb, "--quiet"],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                       cwd=gz.tmp, env=gz.env, start_new_session=True))
+        end = time.monotonic() + gz.remaining(60)
+        stories = 0
+        while p.poll() is None and time.monotonic() < end:
+            try:
+                stories = db_counts(kdb)["stories"]
+            except sqlite3.OperationalError:
+                pass  # locked for a moment
+            if stories >= 200:
+                break
+            time.sleep(0.02)
+        hard_kill(p)
+        t.diag("import: killed with %d stories committed" % stories)
+        expect_rc(gz.run("import", "wordpress", big, "--db", kdb, "--quiet", timeout=90), 0, "the rerun")
+        expect_rc(gz.run("import", "wordpress", big, "--db", ref, "--quiet", timeout=90), 0, "the reference import")
+        expect_eq(db_counts(kdb), db_counts(ref), "counts after a kill and a rerun")
+
+    t.check("import: killed mid-way (SIGKILL), the same command finishes the job, nothing twice", killed_midway)
