@@ -34,7 +34,7 @@ HOSTILE = """<?xml version="1.0" encoding="UTF-8"?>
 <wp:author_display_name><![CDATA[Mallory <b>M</b>]]></wp:author_display_name></wp:author>
 <item>
 <title>Hostile body</title>
-<link>https://old.example.org/2020/01/02/hostile-body/</link>
+<link>https://old.example.org/2020/01/02/caf%C3%A9-hostile/</link>
 <dc:creator>mallory</dc:creator>
 <content:encoded><![CDATA[<p>Before.</p><script>alert('script')</script>
 <img src="x.png" onerror="alert('onerror')"><a href="javascript:alert('js')">click</a>
@@ -274,6 +274,10 @@ def run(t, gz):
         s = gz.server("hostile server", "serve", "--db", hdb)
         s.start()
         try:
+            for old in ("/2020/01/02/caf%C3%A9-hostile/", "/2020/01/02/caf%c3%a9-hostile", "//2020/01//02/caf%C3%A9-hostile/"):
+                r = s.get(old)
+                expect_eq(r.status, 301, "GET %s (a percent-encoded permalink, normalised)" % old)
+                expect(r.header("Location", "").endswith("/news/hostile-body/"), "%s goes to %s" % (old, r.header("Location")))
             page = s.get("/news/hostile-body/")
             expect_eq(page.status, 200, "GET /news/hostile-body/")
             body = page.text
