@@ -641,9 +641,10 @@ static void import_post(importer *im, xmlNode *n, long line, bool is_page)
     if (!wp_id) return note(im, line, true, "a %s without wp:post_id", kind);
     store_import_mapping m;
     store_status st = store_import_lookup(im->im, a, kind, wp_id, &m);
-    if (st == STORE_OK) {
+    if (st == STORE_OK) { /* left as it is; comments added since the last export come in */
         im->r->counts[WPC_ALREADY]++;
-        return;
+        import_comments(im, n, m.local_id, line);
+        return written(im, line);
     }
     if (!stored(im, st == STORE_NOT_FOUND ? STORE_OK : st, line, "reading the import map")) return;
     store_import_article art = {.is_page = is_page};

@@ -15,8 +15,9 @@
 #define WP_MEDIA_MAX_BYTES (256LL * 1024 * 1024)
 
 /* file: the attachment's _wp_attached_file ("2013/03/photo.jpg"); when NULL it is taken from
- * remote after "/wp-content/uploads/", or (WordPress.com) the whole path of remote. Copies uploads/file to media/wp/file (folders made as
- * needed; an identical copy already there is kept) and returns its URL
+ * remote after "/wp-content/uploads/", or (WordPress.com) the whole path of remote. Copies
+ * uploads/file to media/wp/file (folders made as needed; an identical copy already there is kept)
+ * and returns its URL
  * ("/media/wp/2013/03/photo.jpg", escaped for a URL), or NULL with the reason in why. */
 char *wp_media_copy(arena *a, const char *uploads, const char *media, const char *file,
                     const char *remote, char *why, size_t whylen);

@@ -269,6 +269,17 @@ def run(t, gz):
         expect_rc(gz.run("init", "--db", hdb), 0)
         r = gz.run("import", "wordpress", path, "--db", hdb, "--timezone", "Europe/Paris")
         expect_rc(r, 0, "hostile import")
+        # a newer export with a comment on the same post: the post stays, the comment comes in
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(HOSTILE.replace("</item>", "<wp:comment><wp:comment_id>5</wp:comment_id>"
+                                    "<wp:comment_author>Ann</wp:comment_author><wp:comment_content>"
+                                    "<![CDATA[<b>Nice</b> one]]></wp:comment_content>"
+                                    "<wp:comment_approved>1</wp:comment_approved></wp:comment></item>"))
+        r = gz.run("import", "wordpress", path, "--db", hdb, "--timezone", "Europe/Paris")
+        expect_rc(r, 0, "the newer export")
+        expect_eq(query(hdb, "SELECT count(*), group_concat(body) FROM comments")[0], (1, "Nice one"),
+                  "comments after the newer export (text only)")
+        expect_eq(query(hdb, "SELECT count(*) FROM articles")[0][0], 1, "articles after the newer export")
         published = query(hdb, "SELECT published_at FROM articles WHERE slug = 'hostile-body'")[0][0]
         expect_eq(published, 1577955600, "post_date 10:00 in Paris (09:00 UTC) when post_date_gmt is zero")
         s = gz.server("hostile server", "serve", "--db", hdb)
