@@ -21,8 +21,8 @@ static const char usage[] =
     "  reindex       rebuild the related-stories index     gazette reindex --db site.db\n"
     "  export static write the site as static files        gazette export static out --db "
     "site.db\n"
-    "  import wordpress  import a WordPress export (WXR)   gazette import wordpress x.xml --db "
-    "site.db\n"
+    "  import        import a WordPress export (WXR)       gazette import wordpress x.xml "
+    "--db site.db\n"
     "\n"
     "'gazette COMMAND --help' tells more about each.\n";
 
