@@ -248,6 +248,12 @@ def run(t, gz):
             pages = {row[0] for row in query(db, "SELECT slug FROM articles WHERE kind = 'page'")}
             expect(not pages & set(slugs), "pages listed among the stories: %s" % sorted(pages & set(slugs))[:5])
             expect(all(a["body_format"] == "html" for a in listed["articles"]), "body_format is not html in the API")
+            headline = query(db, "SELECT headline FROM articles WHERE slug = ?", slug)[0][0]
+            word = max(re.findall(r"[A-Za-z]{4,}", headline) or ["page"], key=len)
+            found = srv.get("/api/v1/search?q=%s" % word).json()
+            expect(not pages & {h["slug"] for h in found["results"]}, "search finds pages for %r" % word)
+            stories = query(db, "SELECT count(*) FROM articles WHERE kind = 'story' AND status = 2")[0][0]
+            expect_eq(listed["total"] if "total" in listed else stories, stories, "stories listed")
 
         t.check("import: pages are served at /pages/SLUG/ and kept out of the story lists", pages_apart)
     finally:
