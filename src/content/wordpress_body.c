@@ -62,7 +62,9 @@ static bool starts_with_ci(const char *s, size_t n, const char *prefix)
 }
 
 /* Position just after the '>' ending the tag that starts at s[0] == '<', or 0 when s does not
- * start a tag (a '<' that is just text) or the tag never ends. Quotes after '=' are honoured. */
+ * start a tag (a '<' that is just text). Quotes after '=' are honoured. A tag that never ends
+ * takes the rest of the input, as it does in a browser (and so that no input makes the callers
+ * scan the same bytes again from every '<'). */
 static size_t tag_end(const char *s, size_t n)
 {
     size_t i = 1;
@@ -87,7 +89,7 @@ static size_t tag_end(const char *s, size_t n)
         else if (!isspace((unsigned char)c))
             after_eq = false;
     }
-    return 0;
+    return n;
 }
 
 /* Position after the comment starting at s ("<!--"): after its "-->", or n. */
@@ -343,10 +345,26 @@ static void render_gallery(const shortcode_attrs *at, content_attachment_lookup 
     buf_free(&items);
 }
 
+/* What searches to the end of the body already failed. Shortcodes are read from left to right,
+ * so a search that found nothing from one place finds nothing from any later place either:
+ * remembering it keeps "[caption[caption[caption..." linear. */
+typedef struct {
+    bool no_bracket;        /* no ']' left */
+    bool no_double_bracket; /* no "]]" left */
+    bool no_close[2];       /* no "[/caption]", no "[/wp_caption]" left */
+} shortcode_memo;
+
+static const char *memo_find(bool *gone, const char *s, size_t n, const char *needle)
+{
+    const char *found = *gone ? NULL : memmem(s, n, needle, strlen(needle));
+    if (!found) *gone = true;
+    return found;
+}
+
 /* If a shortcode we handle starts at s[0] == '[', writes what it becomes and returns the
  * length it spans; 0 when it is not one (the '[' is then plain text). */
 static size_t expand_shortcode(arena *a, const char *s, size_t n, content_attachment_lookup lookup,
-                               void *ctx, buf *out)
+                               void *ctx, shortcode_memo *memo, buf *out)
 {
     bool escaped = n > 1 && s[1] == '[';
     size_t i = escaped ? 2 : 1, ns = i;
@@ -359,12 +377,12 @@ static size_t expand_shortcode(arena *a, const char *s, size_t n, content_attach
     name[i - ns] = '\0';
     bool caption = strcmp(name, "caption") == 0 || strcmp(name, "wp_caption") == 0;
     if (!caption && strcmp(name, "gallery") != 0) return 0;
-    const char *close = memchr(s + i, ']', n - i);
+    const char *close = memo_find(&memo->no_bracket, s + i, n - i, "]");
     if (!close) return 0;
     size_t open_end = (size_t)(close - s) + 1;
     if (escaped) {
         /* [[name ...]] or [[name]...[/name]]: everything up to "]]", one bracket less */
-        const char *e = memmem(s, n, "]]", 2);
+        const char *e = memo_find(&memo->no_double_bracket, s, n, "]]");
         if (!e) return 0;
         buf_append(out, s + 1, (size_t)(e - s));
         return (size_t)(e - s) + 2;
@@ -379,7 +397,8 @@ static size_t expand_shortcode(arena *a, const char *s, size_t n, content_attach
     }
     char closing[24];
     snprintf(closing, sizeof closing, "[/%s]", name);
-    const char *end = memmem(s + open_end, n - open_end, closing, strlen(closing));
+    const char *end =
+        memo_find(&memo->no_close[name[0] == 'w'], s + open_end, n - open_end, closing);
     if (!end) return open_end; /* a caption without content shows nothing */
     render_caption(&at, s + open_end, (size_t)(end - (s + open_end)), out);
     return (size_t)(end - s) + strlen(closing);
@@ -388,6 +407,7 @@ static size_t expand_shortcode(arena *a, const char *s, size_t n, content_attach
 static void expand_shortcodes(arena *a, const char *s, size_t n, content_attachment_lookup lookup,
                               void *ctx, buf *out)
 {
+    shortcode_memo memo = {0};
     for (size_t i = 0; i < n;) {
         size_t next = i;
         while (next < n && s[next] != '[' && s[next] != '<')
@@ -401,7 +421,7 @@ static void expand_shortcodes(arena *a, const char *s, size_t n, content_attachm
                                                         : tag_end(s + i, n - i);
             if (used) buf_append(out, s + i, used);
         } else {
-            used = expand_shortcode(a, s + i, n - i, lookup, ctx, out);
+            used = expand_shortcode(a, s + i, n - i, lookup, ctx, &memo, out);
         }
         if (!used) {
             buf_putc(out, s[i]);
