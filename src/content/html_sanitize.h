@@ -43,8 +43,7 @@ typedef bool (*content_attachment_lookup)(void *ctx, long long wp_id, const char
  * text, text separated by blank lines becomes paragraphs (as WordPress shows it), then
  * content_sanitize_html. Same return and errors as content_sanitize_html. */
 char *content_wordpress_to_html(arena *a, const char *body, size_t len,
-                                const content_html_policy *policy,
-                                content_attachment_lookup lookup, void *ctx, char *err,
-                                size_t errlen);
+                                const content_html_policy *policy, content_attachment_lookup lookup,
+                                void *ctx, char *err, size_t errlen);
 
 #endif
