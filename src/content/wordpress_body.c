@@ -15,9 +15,11 @@
  *      <figure class="gallery gallery-columns-N"> holding, for each ID the lookup finds,
  *      <figure class="gallery-item"><img src alt><figcaption>CAPTION</figcaption></figure>
  *      (no figcaption when the attachment has no caption; at most GALLERY_MAX_IMAGES = 100
- *      images, the rest are left out). A gallery without ids (WordPress
- *      then shows the post's attached images, which a body alone cannot name), with no ID
- *      found, or when lookup is NULL, is dropped.
+ *      images, the rest are left out). A gallery without ids shows the post's own attached
+ *      images, as WordPress does, when the caller names them
+ *      (content_wordpress_to_html_attached; exclude="..." is honoured); a gallery of another
+ *      post (id="..."), without ids and without attached images, with no ID found, or when
+ *      lookup is NULL, is dropped.
  *    [[caption]] / [[gallery ...]] is WordPress's escape: written as [caption] / [gallery ...].
  *    Any other [shortcode] stays as text.
  *
@@ -226,38 +228,74 @@ static void render_caption(const shortcode_attrs *at, const char *content, size_
 /* At most this many images per gallery, so that a short shortcode cannot make a huge page. */
 #define GALLERY_MAX_IMAGES 100
 
-static void render_gallery(const shortcode_attrs *at, content_attachment_lookup lookup, void *ctx,
-                           buf *out)
+/* Where gallery images come from (the caller's arguments, passed down as one). */
+typedef struct {
+    content_attachment_lookup lookup;
+    void *ctx;
+    const long long *attached;
+    size_t n_attached;
+} attachment_source;
+
+/* Appends one gallery item for attachment id; false when the lookup does not know it. */
+static bool gallery_item(const attachment_source *src, long long id, buf *items)
 {
-    const char *ids = shortcode_attr(at, "ids");
-    if (!ids) ids = shortcode_attr(at, "include");
-    if (!ids || !lookup) return;
-    const char *cols = shortcode_attr(at, "columns");
-    int columns = cols && cols[0] >= '1' && cols[0] <= '9' && cols[1] == '\0' ? cols[0] - '0' : 3;
-    buf items = {0};
-    size_t found = 0;
-    for (const char *p = ids; *p && found < GALLERY_MAX_IMAGES;) {
+    const char *url = NULL, *caption = NULL, *alt = NULL;
+    if (id <= 0 || !src->lookup(src->ctx, id, &url, &caption, &alt) || !url || !*url) return false;
+    buf_puts(items, "<figure class=\"gallery-item\"><img src=\"");
+    buf_append_html(items, url, strlen(url));
+    buf_puts(items, "\" alt=\"");
+    if (alt) buf_append_html(items, alt, strlen(alt));
+    buf_puts(items, "\" />");
+    if (caption && *caption) {
+        buf_puts(items, "<figcaption>");
+        buf_append_html(items, caption, strlen(caption));
+        buf_puts(items, "</figcaption>");
+    }
+    buf_puts(items, "</figure>");
+    return true;
+}
+
+/* Whether id is one of the numbers of the list "1,2, 3". */
+static bool id_listed(const char *list, long long id)
+{
+    for (const char *p = list; p && *p;) {
         char *end;
-        long long id = strtoll(p, &end, 10);
+        long long v = strtoll(p, &end, 10);
         if (end == p) {
             p++;
             continue;
         }
+        if (v == id) return true;
         p = end;
-        const char *url = NULL, *caption = NULL, *alt = NULL;
-        if (id <= 0 || !lookup(ctx, id, &url, &caption, &alt) || !url || !*url) continue;
-        found++;
-        buf_puts(&items, "<figure class=\"gallery-item\"><img src=\"");
-        buf_append_html(&items, url, strlen(url));
-        buf_puts(&items, "\" alt=\"");
-        if (alt) buf_append_html(&items, alt, strlen(alt));
-        buf_puts(&items, "\" />");
-        if (caption && *caption) {
-            buf_puts(&items, "<figcaption>");
-            buf_append_html(&items, caption, strlen(caption));
-            buf_puts(&items, "</figcaption>");
+    }
+    return false;
+}
+
+static void render_gallery(const shortcode_attrs *at, const attachment_source *src, buf *out)
+{
+    const char *ids = shortcode_attr(at, "ids");
+    if (!ids) ids = shortcode_attr(at, "include");
+    const char *exclude = shortcode_attr(at, "exclude");
+    if (!src->lookup || (!ids && (src->n_attached == 0 || shortcode_attr(at, "id")))) return;
+    const char *cols = shortcode_attr(at, "columns");
+    int columns = cols && cols[0] >= '1' && cols[0] <= '9' && cols[1] == '\0' ? cols[0] - '0' : 3;
+    buf items = {0};
+    size_t found = 0;
+    if (ids) {
+        for (const char *p = ids; *p && found < GALLERY_MAX_IMAGES;) {
+            char *end;
+            long long id = strtoll(p, &end, 10);
+            if (end == p) {
+                p++;
+                continue;
+            }
+            p = end;
+            found += gallery_item(src, id, &items);
         }
-        buf_puts(&items, "</figure>");
+    } else { /* the post's own attachments, as WordPress shows them */
+        for (size_t i = 0; i < src->n_attached && found < GALLERY_MAX_IMAGES; i++)
+            if (!id_listed(exclude, src->attached[i]))
+                found += gallery_item(src, src->attached[i], &items);
     }
     if (items.len) {
         buf_printf(out, "<figure class=\"gallery gallery-columns-%d\">", columns);
@@ -285,8 +323,8 @@ static const char *memo_find(bool *gone, const char *s, size_t n, const char *ne
 
 /* If a shortcode we handle starts at s[0] == '[', writes what it becomes and returns the
  * length it spans; 0 when it is not one (the '[' is then plain text). */
-static size_t expand_shortcode(arena *a, const char *s, size_t n, content_attachment_lookup lookup,
-                               void *ctx, shortcode_memo *memo, buf *out)
+static size_t expand_shortcode(arena *a, const char *s, size_t n, const attachment_source *src,
+                               shortcode_memo *memo, buf *out)
 {
     bool escaped = n > 1 && s[1] == '[';
     size_t i = escaped ? 2 : 1, ns = i;
@@ -314,7 +352,7 @@ static size_t expand_shortcode(arena *a, const char *s, size_t n, content_attach
     if (attr_end > i && s[attr_end - 1] == '/') attr_end--; /* [name /] */
     shortcode_parse_attrs(a, s + i, attr_end - i, &at);
     if (!caption) {
-        render_gallery(&at, lookup, ctx, out);
+        render_gallery(&at, src, out);
         return open_end;
     }
     char closing[24];
@@ -326,8 +364,8 @@ static size_t expand_shortcode(arena *a, const char *s, size_t n, content_attach
     return (size_t)(end - s) + strlen(closing);
 }
 
-static void expand_shortcodes(arena *a, const char *s, size_t n, content_attachment_lookup lookup,
-                              void *ctx, buf *out)
+static void expand_shortcodes(arena *a, const char *s, size_t n, const attachment_source *src,
+                              buf *out)
 {
     shortcode_memo memo = {0};
     for (size_t i = 0; i < n;) {
@@ -343,7 +381,7 @@ static void expand_shortcodes(arena *a, const char *s, size_t n, content_attachm
                                                                : markup_tag_end(s + i, n - i);
             if (used) buf_append(out, s + i, used);
         } else {
-            used = expand_shortcode(a, s + i, n - i, lookup, ctx, &memo, out);
+            used = expand_shortcode(a, s + i, n - i, src, &memo, out);
         }
         if (!used) {
             buf_putc(out, s[i]);
@@ -477,6 +515,17 @@ char *content_wordpress_to_html(arena *a, const char *body, size_t len,
                                 const content_html_policy *policy, content_attachment_lookup lookup,
                                 void *ctx, char *err, size_t errlen)
 {
+    return content_wordpress_to_html_attached(a, body, len, policy, lookup, ctx, NULL, 0, err,
+                                              errlen);
+}
+
+char *content_wordpress_to_html_attached(arena *a, const char *body, size_t len,
+                                         const content_html_policy *policy,
+                                         content_attachment_lookup lookup, void *ctx,
+                                         const long long *attached, size_t n_attached, char *err,
+                                         size_t errlen)
+{
+    attachment_source src = {lookup, ctx, attached, n_attached};
     if (!body) body = "";
     if (!content_utf8_valid(body, len)) {
         snprintf(err, errlen, "the post body is not valid UTF-8");
@@ -490,7 +539,7 @@ char *content_wordpress_to_html(arena *a, const char *body, size_t len,
             buf_putc(&lf, '\n');
     bool blocks = drop_block_comments(lf.data ? lf.data : "", lf.len, &plain);
     buf_free(&lf);
-    expand_shortcodes(a, plain.data ? plain.data : "", plain.len, lookup, ctx, &expanded);
+    expand_shortcodes(a, plain.data ? plain.data : "", plain.len, &src, &expanded);
     buf_free(&plain);
     embed_bare_urls(expanded.data ? expanded.data : "", expanded.len, &plain);
     buf_free(&expanded);

@@ -501,6 +501,22 @@ static void test_wp_gallery(void **state)
         "<figure class=\"gallery-item\"><figcaption>"
         "&lt;script&gt;alert(1)&lt;/script&gt;</figcaption></figure></figure>\n\n"
         "<p>This is some text after the Tiled Gallery.</p>\n");
+    /* without ids: the post's attached images (exclude= honoured), when the caller names them */
+    const long long attached[] = {757, 1, 755};
+    char err[64];
+    const char *no_ids = "[gallery columns=\"2\" exclude=\"755\"]";
+    char *out =
+        content_wordpress_to_html_attached(a, no_ids, strlen(no_ids), &content_html_default_policy,
+                                           attachments, NULL, attached, 3, err, sizeof err);
+    assert_non_null(out);
+    assert_string_equal(out, "<figure class=\"gallery gallery-columns-2\"><figure "
+                             "class=\"gallery-item\"><img src=\"https://example.com/757.jpg\" "
+                             "alt=\"\" loading=\"lazy\" /></figure></figure>");
+    const char *other_post = "[gallery id=\"12\"]";
+    out = content_wordpress_to_html_attached(a, other_post, strlen(other_post),
+                                             &content_html_default_policy, attachments, NULL,
+                                             attached, 3, err, sizeof err);
+    assert_string_equal(out, "");
     /* no lookup, no ids, nothing found: dropped */
     assert_string_equal(wp(a, "[gallery ids=\"755\"]", NULL), "");
     assert_string_equal(wp(a, "[gallery columns=\"2\"]", attachments), "");
