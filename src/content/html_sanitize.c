@@ -19,10 +19,10 @@
  * on* handler, style, id, target ... is dropped. Values are checked by kind:
  *   URLs (href, src, cite, poster, srcset candidates): leading/trailing spaces and control
  *   characters stripped, tabs and newlines inside removed (as browsers do), then a URL with any
- *   other control character is refused; the scheme (the part before the first ':' when it comes
- *   before any '/', '?' or '#') must be http or https (links also mailto and tel); no scheme
- *   means a relative URL or a #fragment, allowed. So javascript:, vbscript:, data: and their
- *   entity- or whitespace-obfuscated spellings (libxml2 has already decoded &#x09; into a tab)
+ *   other control character is refused; the scheme (a letter, then letters, digits, '+', '-'
+ *   or '.', then ':', as a browser reads it) must be http or https (links also mailto and tel);
+ *   no scheme means a relative URL or a #fragment, allowed. So javascript:, vbscript:, data: and
+ * their entity- or whitespace-obfuscated spellings (libxml2 has already decoded &#x09; into a tab)
  *   never pass. An iframe src must be https://HOST/... with HOST (no port, no user) on the
  *   policy's list.
  *   numbers (width, height, colspan, rowspan, start): 1 to 5 digits.
@@ -34,15 +34,16 @@
  * sandbox="allow-scripts allow-same-origin allow-presentation" and loading="lazy"; video and
  * audio get controls.
  *
- * Text is written with & < > escaped and C0 control characters other than tab, newline and
- * carriage return removed; attributes are always double-quoted with & < > " ' escaped. As no
+ * Also dropped: an img without a usable src, a p with nothing but whitespace in it.
+ *
+ * Text is written with & < > escaped; C0 control characters other than tab, newline and
+ * carriage return, and U+FFFE / U+FFFF, are removed before parsing (libxml2 stops at them) and
+ * again on output; attributes are always double-quoted with & < > " ' escaped. As no
  * raw-text element (script, style, textarea, title, xmp, iframe content ...) and no comment is
  * ever written, a browser parsing the output sees exactly the elements written here. */
 #include "html_sanitize.h"
 
 #include <ctype.h>
-#include <limits.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -43,8 +43,17 @@ typedef bool (*content_attachment_lookup)(void *ctx, long long wp_id, const char
  * text, text separated by blank lines becomes paragraphs (as WordPress shows it), then
  * content_sanitize_html. Same return and errors as content_sanitize_html. */
 char *content_wordpress_to_html(arena *a, const char *body, size_t len,
-                                const content_html_policy *policy,
-                                content_attachment_lookup lookup, void *ctx, char *err,
-                                size_t errlen);
+                                const content_html_policy *policy, content_attachment_lookup lookup,
+                                void *ctx, char *err, size_t errlen);
+
+/* content_wordpress_to_html for a post with attached images: attached (n_attached IDs, in
+ * WordPress's menu order; the importer knows them from the attachments whose wp:post_parent is
+ * this post) is what a [gallery] without ids= shows, as WordPress shows the post's own
+ * images; content_wordpress_to_html drops such galleries. */
+char *content_wordpress_to_html_attached(arena *a, const char *body, size_t len,
+                                         const content_html_policy *policy,
+                                         content_attachment_lookup lookup, void *ctx,
+                                         const long long *attached, size_t n_attached, char *err,
+                                         size_t errlen);
 
 #endif

@@ -15,9 +15,11 @@
  *      <figure class="gallery gallery-columns-N"> holding, for each ID the lookup finds,
  *      <figure class="gallery-item"><img src alt><figcaption>CAPTION</figcaption></figure>
  *      (no figcaption when the attachment has no caption; at most GALLERY_MAX_IMAGES = 100
- *      images, the rest are left out). A gallery without ids (WordPress
- *      then shows the post's attached images, which a body alone cannot name), with no ID
- *      found, or when lookup is NULL, is dropped.
+ *      images, the rest are left out). A gallery without ids shows the post's own attached
+ *      images, as WordPress does, when the caller names them
+ *      (content_wordpress_to_html_attached; exclude="..." is honoured); a gallery of another
+ *      post (id="..."), without ids and without attached images, with no ID found, or when
+ *      lookup is NULL, is dropped.
  *    [[caption]] / [[gallery ...]] is WordPress's escape: written as [caption] / [gallery ...].
  *    Any other [shortcode] stays as text.
  *
@@ -27,21 +29,7 @@
  *    link <a href="URL">URL</a> for anything else (tweets, Instagram, WordPress.tv ...), so
  *    nothing is lost. The sanitiser still checks the iframe's host against the policy.
  *
- * 3. Paragraphs (only for bodies without block comments), an approximation of wpautop:
- *    - Block-level tags (p, div, h1-h6, lists, tables, blockquote, figure, hr, section ...)
- *      cut the body into runs of inline content (text, inline tags, comments).
- *    - At the top level and directly inside <blockquote>, a run is cut at blank lines into
- *      paragraphs, each wrapped in <p>...</p>.
- *    - Inside other containers of flow content (div, li, dd, td, th, figure, section ...) a run
- *      is cut into paragraphs only when it has a blank line in it; otherwise it stays inline.
- *    - Within a paragraph or a run left inline (also inside p, headings, dt, figcaption ...),
- *      a newline becomes <br /> (not one right after a <br>); newlines at either end of a run,
- *      next to a block tag, stay plain whitespace.
- *    - Between table rows and list items (table, tr, ul, ol, dl ...) text is left alone.
- *    - pre, script, style, textarea, svg, math, iframe, template and xmp elements are copied
- *      as they are; so are the insides of tags (newlines in attribute values) and comments.
- *    - A run holding nothing visible (whitespace, comments such as <!--more-->) makes no
- *      paragraph.
+ * 3. Paragraphs, for bodies without block comments (src/content/wordpress_autop.c).
  *
  * Then content_sanitize_html makes the result safe (src/content/html_sanitize.c). */
 #include <ctype.h>
@@ -52,70 +40,8 @@
 #include "../core/buf.h"
 #include "content.h"
 #include "html_sanitize.h"
-
-/* ---- small scanning helpers ---------------------------------------------------------------- */
-
-static bool starts_with_ci(const char *s, size_t n, const char *prefix)
-{
-    size_t p = strlen(prefix);
-    return n >= p && strncasecmp(s, prefix, p) == 0;
-}
-
-/* Position just after the '>' ending the tag that starts at s[0] == '<', or 0 when s does not
- * start a tag (a '<' that is just text) or the tag never ends. Quotes after '=' are honoured. */
-static size_t tag_end(const char *s, size_t n)
-{
-    size_t i = 1;
-    if (i < n && s[i] == '/') i++;
-    if (i >= n || !isalpha((unsigned char)s[i])) return 0;
-    char quote = 0;
-    bool after_eq = false;
-    for (; i < n; i++) {
-        char c = s[i];
-        if (quote) {
-            if (c == quote) quote = 0;
-            continue;
-        }
-        if (c == '>') return i + 1;
-        if (after_eq && (c == '"' || c == '\'')) {
-            quote = c;
-            after_eq = false;
-            continue;
-        }
-        if (c == '=')
-            after_eq = true;
-        else if (!isspace((unsigned char)c))
-            after_eq = false;
-    }
-    return 0;
-}
-
-/* Position after the comment starting at s ("<!--"): after its "-->", or n. */
-static size_t comment_end(const char *s, size_t n)
-{
-    const char *e = memmem(s + 4, n - 4, "-->", 3);
-    return e ? (size_t)(e - s) + 3 : n;
-}
-
-/* The lower-case tag name of the tag at s ("<name" or "</name") into name (size cap). */
-static void tag_name(const char *s, size_t n, char *name, size_t cap, bool *closing)
-{
-    size_t i = 1, o = 0;
-    *closing = i < n && s[i] == '/';
-    if (*closing) i++;
-    while (i < n && (isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == ':') && o + 1 < cap)
-        name[o++] = (char)tolower((unsigned char)s[i++]);
-    name[o] = '\0';
-}
-
-static bool word_in(const char *word, const char *list)
-{
-    size_t n = strlen(word);
-    if (n == 0) return false;
-    for (const char *p = strstr(list, word); p; p = strstr(p + 1, word))
-        if (p > list && p[-1] == ' ' && p[n] == ' ') return true;
-    return false;
-}
+#include "markup_scan.h"
+#include "wordpress_autop.h"
 
 /* ---- step 1: block comments ---------------------------------------------------------------- */
 
@@ -125,7 +51,7 @@ static bool is_block_comment(const char *s, size_t n)
     while (i < n && isspace((unsigned char)s[i]))
         i++;
     if (i < n && s[i] == '/') i++;
-    return starts_with_ci(s + i, n - i, "wp:");
+    return markup_starts_with_ci(s + i, n - i, "wp:");
 }
 
 /* body without its block comments into out; returns whether there were any. */
@@ -138,8 +64,8 @@ static bool drop_block_comments(const char *s, size_t n, buf *out)
         buf_append(out, s + i, next - i);
         i = next;
         if (i >= n) break;
-        if (starts_with_ci(s + i, n - i, "<!--")) {
-            size_t e = comment_end(s + i, n - i);
+        if (markup_starts_with_ci(s + i, n - i, "<!--")) {
+            size_t e = markup_comment_end(s + i, n - i);
             if (is_block_comment(s + i, e)) {
                 any = true;
                 /* the newline the editor writes after a marker goes with it */
@@ -239,24 +165,24 @@ static size_t caption_image_len(const char *s, size_t n)
     while (i < n && isspace((unsigned char)s[i]))
         i++;
     bool link = false;
-    if (starts_with_ci(s + i, n - i, "<a ") || starts_with_ci(s + i, n - i, "<a\t") ||
-        starts_with_ci(s + i, n - i, "<a\n")) {
-        size_t e = tag_end(s + i, n - i);
+    if (markup_starts_with_ci(s + i, n - i, "<a ") || markup_starts_with_ci(s + i, n - i, "<a\t") ||
+        markup_starts_with_ci(s + i, n - i, "<a\n")) {
+        size_t e = markup_tag_end(s + i, n - i);
         if (!e) return 0;
         i += e;
         while (i < n && isspace((unsigned char)s[i]))
             i++;
         link = true;
     }
-    if (!starts_with_ci(s + i, n - i, "<img")) return 0;
-    size_t e = tag_end(s + i, n - i);
+    if (!markup_starts_with_ci(s + i, n - i, "<img")) return 0;
+    size_t e = markup_tag_end(s + i, n - i);
     if (!e) return 0;
     i += e;
     if (link) {
         size_t j = i;
         while (j < n && isspace((unsigned char)s[j]))
             j++;
-        if (!starts_with_ci(s + j, n - j, "</a>")) return 0;
+        if (!markup_starts_with_ci(s + j, n - j, "</a>")) return 0;
         i = j + 4;
     }
     return i;
@@ -302,38 +228,74 @@ static void render_caption(const shortcode_attrs *at, const char *content, size_
 /* At most this many images per gallery, so that a short shortcode cannot make a huge page. */
 #define GALLERY_MAX_IMAGES 100
 
-static void render_gallery(const shortcode_attrs *at, content_attachment_lookup lookup, void *ctx,
-                           buf *out)
+/* Where gallery images come from (the caller's arguments, passed down as one). */
+typedef struct {
+    content_attachment_lookup lookup;
+    void *ctx;
+    const long long *attached;
+    size_t n_attached;
+} attachment_source;
+
+/* Appends one gallery item for attachment id; false when the lookup does not know it. */
+static bool gallery_item(const attachment_source *src, long long id, buf *items)
 {
-    const char *ids = shortcode_attr(at, "ids");
-    if (!ids) ids = shortcode_attr(at, "include");
-    if (!ids || !lookup) return;
-    const char *cols = shortcode_attr(at, "columns");
-    int columns = cols && cols[0] >= '1' && cols[0] <= '9' && cols[1] == '\0' ? cols[0] - '0' : 3;
-    buf items = {0};
-    size_t found = 0;
-    for (const char *p = ids; *p && found < GALLERY_MAX_IMAGES;) {
+    const char *url = NULL, *caption = NULL, *alt = NULL;
+    if (id <= 0 || !src->lookup(src->ctx, id, &url, &caption, &alt) || !url || !*url) return false;
+    buf_puts(items, "<figure class=\"gallery-item\"><img src=\"");
+    buf_append_html(items, url, strlen(url));
+    buf_puts(items, "\" alt=\"");
+    if (alt) buf_append_html(items, alt, strlen(alt));
+    buf_puts(items, "\" />");
+    if (caption && *caption) {
+        buf_puts(items, "<figcaption>");
+        buf_append_html(items, caption, strlen(caption));
+        buf_puts(items, "</figcaption>");
+    }
+    buf_puts(items, "</figure>");
+    return true;
+}
+
+/* Whether id is one of the numbers of the list "1,2, 3". */
+static bool id_listed(const char *list, long long id)
+{
+    for (const char *p = list; p && *p;) {
         char *end;
-        long long id = strtoll(p, &end, 10);
+        long long v = strtoll(p, &end, 10);
         if (end == p) {
             p++;
             continue;
         }
+        if (v == id) return true;
         p = end;
-        const char *url = NULL, *caption = NULL, *alt = NULL;
-        if (id <= 0 || !lookup(ctx, id, &url, &caption, &alt) || !url || !*url) continue;
-        found++;
-        buf_puts(&items, "<figure class=\"gallery-item\"><img src=\"");
-        buf_append_html(&items, url, strlen(url));
-        buf_puts(&items, "\" alt=\"");
-        if (alt) buf_append_html(&items, alt, strlen(alt));
-        buf_puts(&items, "\" />");
-        if (caption && *caption) {
-            buf_puts(&items, "<figcaption>");
-            buf_append_html(&items, caption, strlen(caption));
-            buf_puts(&items, "</figcaption>");
+    }
+    return false;
+}
+
+static void render_gallery(const shortcode_attrs *at, const attachment_source *src, buf *out)
+{
+    const char *ids = shortcode_attr(at, "ids");
+    if (!ids) ids = shortcode_attr(at, "include");
+    const char *exclude = shortcode_attr(at, "exclude");
+    if (!src->lookup || (!ids && (src->n_attached == 0 || shortcode_attr(at, "id")))) return;
+    const char *cols = shortcode_attr(at, "columns");
+    int columns = cols && cols[0] >= '1' && cols[0] <= '9' && cols[1] == '\0' ? cols[0] - '0' : 3;
+    buf items = {0};
+    size_t found = 0;
+    if (ids) {
+        for (const char *p = ids; *p && found < GALLERY_MAX_IMAGES;) {
+            char *end;
+            long long id = strtoll(p, &end, 10);
+            if (end == p) {
+                p++;
+                continue;
+            }
+            p = end;
+            found += gallery_item(src, id, &items);
         }
-        buf_puts(&items, "</figure>");
+    } else { /* the post's own attachments, as WordPress shows them */
+        for (size_t i = 0; i < src->n_attached && found < GALLERY_MAX_IMAGES; i++)
+            if (!id_listed(exclude, src->attached[i]))
+                found += gallery_item(src, src->attached[i], &items);
     }
     if (items.len) {
         buf_printf(out, "<figure class=\"gallery gallery-columns-%d\">", columns);
@@ -343,10 +305,26 @@ static void render_gallery(const shortcode_attrs *at, content_attachment_lookup 
     buf_free(&items);
 }
 
+/* What searches to the end of the body already failed. Shortcodes are read from left to right,
+ * so a search that found nothing from one place finds nothing from any later place either:
+ * remembering it keeps "[caption[caption[caption..." linear. */
+typedef struct {
+    bool no_bracket;        /* no ']' left */
+    bool no_double_bracket; /* no "]]" left */
+    bool no_close[2];       /* no "[/caption]", no "[/wp_caption]" left */
+} shortcode_memo;
+
+static const char *memo_find(bool *gone, const char *s, size_t n, const char *needle)
+{
+    const char *found = *gone ? NULL : memmem(s, n, needle, strlen(needle));
+    if (!found) *gone = true;
+    return found;
+}
+
 /* If a shortcode we handle starts at s[0] == '[', writes what it becomes and returns the
  * length it spans; 0 when it is not one (the '[' is then plain text). */
-static size_t expand_shortcode(arena *a, const char *s, size_t n, content_attachment_lookup lookup,
-                               void *ctx, buf *out)
+static size_t expand_shortcode(arena *a, const char *s, size_t n, const attachment_source *src,
+                               shortcode_memo *memo, buf *out)
 {
     bool escaped = n > 1 && s[1] == '[';
     size_t i = escaped ? 2 : 1, ns = i;
@@ -359,12 +337,12 @@ static size_t expand_shortcode(arena *a, const char *s, size_t n, content_attach
     name[i - ns] = '\0';
     bool caption = strcmp(name, "caption") == 0 || strcmp(name, "wp_caption") == 0;
     if (!caption && strcmp(name, "gallery") != 0) return 0;
-    const char *close = memchr(s + i, ']', n - i);
+    const char *close = memo_find(&memo->no_bracket, s + i, n - i, "]");
     if (!close) return 0;
     size_t open_end = (size_t)(close - s) + 1;
     if (escaped) {
         /* [[name ...]] or [[name]...[/name]]: everything up to "]]", one bracket less */
-        const char *e = memmem(s, n, "]]", 2);
+        const char *e = memo_find(&memo->no_double_bracket, s, n, "]]");
         if (!e) return 0;
         buf_append(out, s + 1, (size_t)(e - s));
         return (size_t)(e - s) + 2;
@@ -374,20 +352,22 @@ static size_t expand_shortcode(arena *a, const char *s, size_t n, content_attach
     if (attr_end > i && s[attr_end - 1] == '/') attr_end--; /* [name /] */
     shortcode_parse_attrs(a, s + i, attr_end - i, &at);
     if (!caption) {
-        render_gallery(&at, lookup, ctx, out);
+        render_gallery(&at, src, out);
         return open_end;
     }
     char closing[24];
     snprintf(closing, sizeof closing, "[/%s]", name);
-    const char *end = memmem(s + open_end, n - open_end, closing, strlen(closing));
+    const char *end =
+        memo_find(&memo->no_close[name[0] == 'w'], s + open_end, n - open_end, closing);
     if (!end) return open_end; /* a caption without content shows nothing */
     render_caption(&at, s + open_end, (size_t)(end - (s + open_end)), out);
     return (size_t)(end - s) + strlen(closing);
 }
 
-static void expand_shortcodes(arena *a, const char *s, size_t n, content_attachment_lookup lookup,
-                              void *ctx, buf *out)
+static void expand_shortcodes(arena *a, const char *s, size_t n, const attachment_source *src,
+                              buf *out)
 {
+    shortcode_memo memo = {0};
     for (size_t i = 0; i < n;) {
         size_t next = i;
         while (next < n && s[next] != '[' && s[next] != '<')
@@ -397,11 +377,11 @@ static void expand_shortcodes(arena *a, const char *s, size_t n, content_attachm
         if (i >= n) break;
         size_t used = 0;
         if (s[i] == '<') {
-            used = starts_with_ci(s + i, n - i, "<!--") ? comment_end(s + i, n - i)
-                                                        : tag_end(s + i, n - i);
+            used = markup_starts_with_ci(s + i, n - i, "<!--") ? markup_comment_end(s + i, n - i)
+                                                               : markup_tag_end(s + i, n - i);
             if (used) buf_append(out, s + i, used);
         } else {
-            used = expand_shortcode(a, s + i, n - i, lookup, ctx, out);
+            used = expand_shortcode(a, s + i, n - i, src, &memo, out);
         }
         if (!used) {
             buf_putc(out, s[i]);
@@ -416,7 +396,8 @@ static void expand_shortcodes(arena *a, const char *s, size_t n, content_attachm
 /* Length of the http(s) URL at s (up to whitespace, '<', '>' or '"'), 0 when there is none. */
 static size_t bare_url_len(const char *s, size_t n)
 {
-    if (!starts_with_ci(s, n, "http://") && !starts_with_ci(s, n, "https://")) return 0;
+    if (!markup_starts_with_ci(s, n, "http://") && !markup_starts_with_ci(s, n, "https://"))
+        return 0;
     size_t i = 0;
     while (i < n && !isspace((unsigned char)s[i]) && !strchr("<>\"'", s[i]))
         i++;
@@ -437,12 +418,12 @@ static bool is_video_id(const char *s, size_t n, size_t max, bool digits_only)
 /* The embed URL of a YouTube or Vimeo page URL, into out; false when url is neither. */
 static bool video_embed_src(const char *url, size_t n, buf *out)
 {
-    const char *p = url + (starts_with_ci(url, n, "https://") ? 8 : 7);
+    const char *p = url + (markup_starts_with_ci(url, n, "https://") ? 8 : 7);
     size_t rest = n - (size_t)(p - url);
     static const char *const youtube[] = {"www.youtube.com/watch?", "youtube.com/watch?",
                                           "m.youtube.com/watch?"};
     for (size_t i = 0; i < 3; i++) {
-        if (!starts_with_ci(p, rest, youtube[i])) continue;
+        if (!markup_starts_with_ci(p, rest, youtube[i])) continue;
         const char *q = p + strlen(youtube[i]);
         const char *end = url + n;
         while (q < end) { /* the v= parameter */
@@ -458,7 +439,7 @@ static bool video_embed_src(const char *url, size_t n, buf *out)
         }
         return false;
     }
-    if (starts_with_ci(p, rest, "youtu.be/")) {
+    if (markup_starts_with_ci(p, rest, "youtu.be/")) {
         const char *id = p + 9;
         size_t len = strcspn(id, "?#&/");
         if (id + len > url + n) len = (size_t)(url + n - id);
@@ -467,7 +448,8 @@ static bool video_embed_src(const char *url, size_t n, buf *out)
         buf_append(out, id, len);
         return true;
     }
-    if (starts_with_ci(p, rest, "vimeo.com/") || starts_with_ci(p, rest, "www.vimeo.com/")) {
+    if (markup_starts_with_ci(p, rest, "vimeo.com/") ||
+        markup_starts_with_ci(p, rest, "www.vimeo.com/")) {
         const char *id = strchr(p, '/') + 1;
         size_t len = (size_t)(url + n - id);
         if (!is_video_id(id, len, 12, true)) return false;
@@ -519,246 +501,12 @@ static void embed_bare_urls(const char *s, size_t n, buf *out)
         }
         size_t used = 0;
         if (s[i] == '<')
-            used = starts_with_ci(s + i, n - i, "<!--") ? comment_end(s + i, n - i)
-                                                        : tag_end(s + i, n - i);
+            used = markup_starts_with_ci(s + i, n - i, "<!--") ? markup_comment_end(s + i, n - i)
+                                                               : markup_tag_end(s + i, n - i);
         if (!used) used = 1;
         buf_append(out, s + i, used);
         i += used;
     }
-}
-
-/* ---- step 3: paragraphs -------------------------------------------------------------------- */
-
-static const char block_tags[] =
-    " address article aside blockquote caption col colgroup dd details div dl dt fieldset "
-    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr legend li main map menu "
-    "nav ol p section summary table tbody td tfoot th thead tr ul ";
-static const char void_block_tags[] = " hr col ";
-static const char raw_tags[] = " pre script style textarea svg math iframe template xmp ";
-/* Containers where runs become paragraphs only when they hold a blank line. */
-static const char flow_containers[] = " article aside dd details div fieldset figure footer form "
-                                      "header li main nav section td th ";
-/* Containers whose text is left alone. */
-static const char text_free_containers[] =
-    " table thead tbody tfoot tr ul ol dl colgroup hgroup menu map ";
-
-/* A run of inline content: its bytes and, per byte, whether it is inside a tag or comment. */
-typedef struct {
-    buf text, in_tag;
-} inline_run;
-
-static void run_add(inline_run *r, const char *s, size_t n, bool in_tag)
-{
-    buf_append(&r->text, s, n);
-    for (size_t i = 0; i < n; i++)
-        buf_putc(&r->in_tag, in_tag ? 1 : 0);
-}
-
-/* Whether r[from..to) holds something a reader sees: text or a tag that is not a comment. */
-static bool run_visible(const inline_run *r, size_t from, size_t to)
-{
-    for (size_t i = from; i < to; i++) {
-        char c = r->text.data[i];
-        if (r->in_tag.data[i]) {
-            if (c == '<' && !starts_with_ci(r->text.data + i, to - i, "<!--")) return true;
-            continue;
-        }
-        if (!isspace((unsigned char)c)) return true;
-    }
-    return false;
-}
-
-/* Whether the text before position i (ignoring spaces) ends with a <br> tag. */
-static bool after_br(const inline_run *r, size_t from, size_t i)
-{
-    while (i > from && (r->text.data[i - 1] == ' ' || r->text.data[i - 1] == '\t'))
-        i--;
-    if (i == from || r->text.data[i - 1] != '>' || !r->in_tag.data[i - 1]) return false;
-    size_t lt = i - 1;
-    while (lt > from && r->text.data[lt] != '<')
-        lt--;
-    char name[8];
-    bool closing;
-    tag_name(r->text.data + lt, i - lt, name, sizeof name, &closing);
-    return !closing && strcmp(name, "br") == 0;
-}
-
-/* r[from..to) with every newline outside tags turned into <br /> (blank lines into one). */
-static void put_with_breaks(const inline_run *r, size_t from, size_t to, buf *out)
-{
-    for (size_t i = from; i < to; i++) {
-        char c = r->text.data[i];
-        if (c != '\n' || r->in_tag.data[i]) {
-            buf_putc(out, c);
-            continue;
-        }
-        size_t j = i;
-        while (j < to && !r->in_tag.data[j] && isspace((unsigned char)r->text.data[j]))
-            j++;
-        if (!after_br(r, from, i)) buf_puts(out, "<br />");
-        buf_putc(out, '\n');
-        i = j - 1;
-    }
-}
-
-/* Trims whitespace outside tags off both ends of [*from, *to). */
-static void run_trim(const inline_run *r, size_t *from, size_t *to)
-{
-    while (*from < *to && !r->in_tag.data[*from] && isspace((unsigned char)r->text.data[*from]))
-        (*from)++;
-    while (*to > *from && !r->in_tag.data[*to - 1] && isspace((unsigned char)r->text.data[*to - 1]))
-        (*to)--;
-}
-
-/* End of the blank line starting at i (a newline, spaces, a newline ...), or i when none. */
-static size_t blank_line_end(const inline_run *r, size_t i, size_t to)
-{
-    if (r->text.data[i] != '\n' || r->in_tag.data[i]) return i;
-    size_t j = i + 1, newlines = 1;
-    while (j < to && !r->in_tag.data[j] && isspace((unsigned char)r->text.data[j]))
-        newlines += r->text.data[j++] == '\n';
-    return newlines >= 2 ? j : i;
-}
-
-static bool run_has_blank_line(const inline_run *r, size_t from, size_t to)
-{
-    for (size_t i = from; i < to; i++)
-        if (blank_line_end(r, i, to) != i) return true;
-    return false;
-}
-
-static void put_paragraphs(const inline_run *r, size_t from, size_t to, buf *out)
-{
-    size_t start = from, i = from;
-    for (;;) {
-        size_t e = i < to ? blank_line_end(r, i, to) : i;
-        if (i < to && e == i) {
-            i++;
-            continue;
-        }
-        size_t ps = start, pe = i; /* one paragraph: [start, i) */
-        run_trim(r, &ps, &pe);
-        if (run_visible(r, ps, pe)) {
-            buf_puts(out, "<p>");
-            put_with_breaks(r, ps, pe, out);
-            buf_puts(out, "</p>\n");
-        } else if (pe > ps) {
-            buf_append(out, r->text.data + ps, pe - ps);
-            buf_putc(out, '\n');
-        }
-        if (i >= to) return;
-        start = i = e;
-    }
-}
-
-static void flush_run(inline_run *r, const char *container, buf *out)
-{
-    size_t from = 0, to = r->text.len;
-    if (to == 0) return;
-    if (!run_visible(r, from, to) || (container && word_in(container, text_free_containers))) {
-        buf_append(out, r->text.data, r->text.len);
-    } else {
-        size_t ts = from, te = to;
-        run_trim(r, &ts, &te);
-        bool paragraphs = !container || strcmp(container, "blockquote") == 0 ||
-                          (word_in(container, flow_containers) && run_has_blank_line(r, ts, te));
-        buf_append(out, r->text.data, ts); /* whitespace next to the block tag stays */
-        if (paragraphs)
-            put_paragraphs(r, ts, te, out);
-        else
-            put_with_breaks(r, ts, te, out);
-        buf_append(out, r->text.data + te, to - te);
-    }
-    r->text.len = r->in_tag.len = 0;
-}
-
-#define AUTOP_MAX_STACK 256
-
-typedef struct {
-    char names[AUTOP_MAX_STACK][16];
-    size_t n;
-} block_stack;
-
-static const char *stack_top(const block_stack *st)
-{
-    return st->n ? st->names[st->n - 1] : NULL;
-}
-
-static void stack_close(block_stack *st, const char *name)
-{
-    for (size_t i = st->n; i > 0; i--)
-        if (strcmp(st->names[i - 1], name) == 0) {
-            st->n = i - 1;
-            return;
-        }
-}
-
-/* Copies the raw element starting at s (tag length t) through its end tag; returns its length. */
-static size_t raw_element_len(const char *s, size_t n, size_t t, const char *name)
-{
-    char end[24];
-    snprintf(end, sizeof end, "</%s", name);
-    size_t el = strlen(end);
-    for (size_t i = t; i + el <= n; i++)
-        if (s[i] == '<' && strncasecmp(s + i, end, el) == 0) {
-            const char *gt = memchr(s + i, '>', n - i);
-            return gt ? (size_t)(gt - s) + 1 : n;
-        }
-    return n;
-}
-
-static void autop(const char *s, size_t n, buf *out)
-{
-    inline_run run = {{0}, {0}};
-    block_stack *st = calloc(1, sizeof *st);
-    if (!st) abort();
-    for (size_t i = 0; i < n;) {
-        if (s[i] != '<') {
-            const char *lt = memchr(s + i, '<', n - i);
-            size_t next = lt ? (size_t)(lt - s) : n;
-            run_add(&run, s + i, next - i, false);
-            i = next;
-            continue;
-        }
-        if (starts_with_ci(s + i, n - i, "<!--")) {
-            size_t e = comment_end(s + i, n - i);
-            run_add(&run, s + i, e, true);
-            i += e;
-            continue;
-        }
-        size_t t = tag_end(s + i, n - i);
-        if (!t) {
-            run_add(&run, s + i, 1, false);
-            i++;
-            continue;
-        }
-        char name[16];
-        bool closing;
-        tag_name(s + i, t, name, sizeof name, &closing);
-        if (!closing && word_in(name, raw_tags)) {
-            flush_run(&run, stack_top(st), out);
-            size_t e = raw_element_len(s + i, n - i, t, name);
-            buf_append(out, s + i, e);
-            i += e;
-            continue;
-        }
-        if (!word_in(name, block_tags)) {
-            run_add(&run, s + i, t, true);
-            i += t;
-            continue;
-        }
-        flush_run(&run, stack_top(st), out);
-        buf_append(out, s + i, t);
-        if (closing)
-            stack_close(st, name);
-        else if (!word_in(name, void_block_tags) && s[i + t - 2] != '/' && st->n < AUTOP_MAX_STACK)
-            strcpy(st->names[st->n++], name);
-        i += t;
-    }
-    flush_run(&run, stack_top(st), out);
-    buf_free(&run.text);
-    buf_free(&run.in_tag);
-    free(st);
 }
 
 /* ---- the entry point ----------------------------------------------------------------------- */
@@ -767,6 +515,17 @@ char *content_wordpress_to_html(arena *a, const char *body, size_t len,
                                 const content_html_policy *policy, content_attachment_lookup lookup,
                                 void *ctx, char *err, size_t errlen)
 {
+    return content_wordpress_to_html_attached(a, body, len, policy, lookup, ctx, NULL, 0, err,
+                                              errlen);
+}
+
+char *content_wordpress_to_html_attached(arena *a, const char *body, size_t len,
+                                         const content_html_policy *policy,
+                                         content_attachment_lookup lookup, void *ctx,
+                                         const long long *attached, size_t n_attached, char *err,
+                                         size_t errlen)
+{
+    attachment_source src = {lookup, ctx, attached, n_attached};
     if (!body) body = "";
     if (!content_utf8_valid(body, len)) {
         snprintf(err, errlen, "the post body is not valid UTF-8");
@@ -780,14 +539,14 @@ char *content_wordpress_to_html(arena *a, const char *body, size_t len,
             buf_putc(&lf, '\n');
     bool blocks = drop_block_comments(lf.data ? lf.data : "", lf.len, &plain);
     buf_free(&lf);
-    expand_shortcodes(a, plain.data ? plain.data : "", plain.len, lookup, ctx, &expanded);
+    expand_shortcodes(a, plain.data ? plain.data : "", plain.len, &src, &expanded);
     buf_free(&plain);
     embed_bare_urls(expanded.data ? expanded.data : "", expanded.len, &plain);
     buf_free(&expanded);
     expanded = plain;
     const buf *final = &expanded;
     if (!blocks) {
-        autop(expanded.data ? expanded.data : "", expanded.len, &html);
+        wordpress_autop(expanded.data ? expanded.data : "", expanded.len, &html);
         final = &html;
     }
     char *res =

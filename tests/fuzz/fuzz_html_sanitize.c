@@ -1,6 +1,7 @@
 /* fuzz_html_sanitize.c — libFuzzer target for the HTML sanitiser (content_sanitize_html,
  * src/content/html_sanitize.c) and the WordPress body conversion (content_wordpress_to_html,
- * src/content/wordpress_body.c: block comments, [caption], [gallery], paragraphs). The input
+ * src/content/wordpress_body.c, via content_wordpress_to_html_attached: block comments,
+ * [caption], [gallery] with and without ids, URL lines, paragraphs). The input
  * is the HTML / post body; both functions run on it. Checks: invalid UTF-8 is an error with a
  * message and valid UTF-8 never is (but for a tag with over 100 attributes); and every output
  * passes a strict reader of its own here, independent of libxml2: valid UTF-8; text has no raw '<'
@@ -220,8 +221,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(out == NULL && err[0] != '\0');
     }
     err[0] = '\0';
-    out = content_wordpress_to_html(a, in, size, &content_html_default_policy, lookup, NULL, err,
-                                    sizeof err);
+    static const long long attached[] = {1, 2, 3, 15, 35};
+    out = content_wordpress_to_html_attached(a, in, size, &content_html_default_policy, lookup,
+                                             NULL, attached, 5, err, sizeof err);
     if (valid) {
         FUZZ_CHECK(out != NULL || strstr(err, "attributes") != NULL);
         if (out) check_output(out);

@@ -87,6 +87,9 @@ static void assert_harmless(const char *out)
     }
 }
 
+static bool attachments(void *ctx, long long id, const char **url, const char **caption,
+                        const char **alt);
+
 /* ---- hostile inputs ---------------------------------------------------------------------- */
 
 typedef struct {
@@ -280,6 +283,37 @@ static void test_too_many_attributes_is_an_error(void **state)
     assert_string_equal(sanitize(a, in), "<p>t</p>");
 }
 
+/* Inputs that would take quadratic time in a naive scanner: 256 KiB of each must come back
+ * (the test would hang otherwise); bodies that expand past the size limit are an error. */
+static void test_pathological_inputs_stay_linear(void **state)
+{
+    arena *a = *state;
+    const char *patterns[] = {"[caption", "[caption]",     "[[caption", "[gallery ids=\"",
+                              "<a x=\"",  "<a ",           "x<br>\n",   "<p>",
+                              "<!x",      "\n \n",         "<pre>",     "</div>",
+                              "<b><i>",   "https://x.y/\n"};
+    size_t size = 256 << 10;
+    char *in = malloc(size + 1);
+    assert_non_null(in);
+    for (size_t k = 0; k < sizeof patterns / sizeof patterns[0]; k++) {
+        size_t pl = strlen(patterns[k]), n = 0;
+        while (n + pl <= size) {
+            memcpy(in + n, patterns[k], pl);
+            n += pl;
+        }
+        in[n] = '\0';
+        char err[128] = "";
+        char *out = content_wordpress_to_html(a, in, n, &content_html_default_policy, attachments,
+                                              NULL, err, sizeof err);
+        if (!out && !strstr(err, "attributes") && !strstr(err, "too large"))
+            fail_msg("pattern %s: %s", patterns[k], err);
+        out = content_sanitize_html(a, in, n, &content_html_default_policy, err, sizeof err);
+        if (!out && !strstr(err, "attributes")) fail_msg("pattern %s: %s", patterns[k], err);
+        arena_reset(a);
+    }
+    free(in);
+}
+
 /* ---- allowed content --------------------------------------------------------------------- */
 
 static void test_allowed_content_kept_exactly(void **state)
@@ -467,6 +501,22 @@ static void test_wp_gallery(void **state)
         "<figure class=\"gallery-item\"><figcaption>"
         "&lt;script&gt;alert(1)&lt;/script&gt;</figcaption></figure></figure>\n\n"
         "<p>This is some text after the Tiled Gallery.</p>\n");
+    /* without ids: the post's attached images (exclude= honoured), when the caller names them */
+    const long long attached[] = {757, 1, 755};
+    char err[64];
+    const char *no_ids = "[gallery columns=\"2\" exclude=\"755\"]";
+    char *out =
+        content_wordpress_to_html_attached(a, no_ids, strlen(no_ids), &content_html_default_policy,
+                                           attachments, NULL, attached, 3, err, sizeof err);
+    assert_non_null(out);
+    assert_string_equal(out, "<figure class=\"gallery gallery-columns-2\"><figure "
+                             "class=\"gallery-item\"><img src=\"https://example.com/757.jpg\" "
+                             "alt=\"\" loading=\"lazy\" /></figure></figure>");
+    const char *other_post = "[gallery id=\"12\"]";
+    out = content_wordpress_to_html_attached(a, other_post, strlen(other_post),
+                                             &content_html_default_policy, attachments, NULL,
+                                             attached, 3, err, sizeof err);
+    assert_string_equal(out, "");
     /* no lookup, no ids, nothing found: dropped */
     assert_string_equal(wp(a, "[gallery ids=\"755\"]", NULL), "");
     assert_string_equal(wp(a, "[gallery columns=\"2\"]", attachments), "");
@@ -678,6 +728,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_empty_input, setup_arena, teardown_arena),
         cmocka_unit_test_setup_teardown(test_deep_nesting_is_bounded, setup_arena, teardown_arena),
         cmocka_unit_test_setup_teardown(test_too_many_attributes_is_an_error, setup_arena,
+                                        teardown_arena),
+        cmocka_unit_test_setup_teardown(test_pathological_inputs_stay_linear, setup_arena,
                                         teardown_arena),
         cmocka_unit_test_setup_teardown(test_allowed_content_kept_exactly, setup_arena,
                                         teardown_arena),
