@@ -342,7 +342,7 @@ static void import_attachment(importer *im, xmlNode *n, long line)
     if (!stored(im, st == STORE_NOT_FOUND ? STORE_OK : st, line, "reading the import map")) return;
     const char *remote = wxr_child(a, n, WXR_NS_WP, "attachment_url");
     const char *file = meta(a, n, "_wp_attached_file");
-    m = (store_import_mapping){0};
+    m = (store_import_mapping){.local_id = number(wxr_child(a, n, WXR_NS_WP, "post_parent"))};
     m.caption = wxr_child(a, n, WXR_NS_EXCERPT, "encoded");
     if (m.caption) m.caption = content_excerpt(a, m.caption, SIZE_MAX);
     if (empty(m.caption)) m.caption = NULL;
@@ -629,7 +629,7 @@ static void post_redirects(importer *im, xmlNode *n, long line, long long wp_id,
                  arena_printf(im->item, "/news/%s/comments/feed.xml", slug), line);
 }
 
-enum { MAX_ITEM_TOPICS = 64 };
+enum { MAX_ITEM_TOPICS = 64, MAX_GALLERY = 200 };
 
 /* A post or a page with its comments (one item); ~80 lines: the fields in the order an
  * article has them. */
@@ -653,9 +653,14 @@ static void import_post(importer *im, xmlNode *n, long line, bool is_page)
         return left_out(im, LO_TRASH);
     const char *raw = wxr_child(a, n, WXR_NS_CONTENT, "encoded");
     char err[256] = "";
-    art.body_html = content_wordpress_to_html(a, raw ? raw : "", raw ? strlen(raw) : 0,
-                                              &content_html_default_policy, attachment_lookup, im,
-                                              err, sizeof err);
+    long long attached[MAX_GALLERY];
+    size_t n_attached = 0; /* what a [gallery] without ids shows: the post's own attachments */
+    if (raw && strstr(raw, "[gallery"))
+        stored(im, store_import_attached(im->im, wp_id, attached, MAX_GALLERY, &n_attached), line,
+               "reading attachments");
+    art.body_html = content_wordpress_to_html_attached(
+        a, raw ? raw : "", raw ? strlen(raw) : 0, &content_html_default_policy, attachment_lookup,
+        im, attached, n_attached, err, sizeof err);
     if (!art.body_html)
         return note(im, line, true, "%s %lld: its body cannot be read: %s", kind, wp_id, err);
     const char *title = wxr_child(a, n, WXR_NS_NONE, "title");

@@ -199,8 +199,9 @@ static const char migration_6_sql[] =
  * until one is set), linked to the author they write as. redirects map an old path (normalised:
  * percent-decoded, no trailing slash, "/?p=12" for query links) to a path of this site.
  * wp_import_map remembers what the import made of each WordPress object (kind 'post', 'page',
- * 'attachment', 'comment', 'category', 'tag', 'author'), so a second run creates nothing twice;
- * attachments keep their URL (local or remote), caption and alt text there. */
+ * 'attachment', 'comment', 'category', 'tag'), so a second run creates nothing twice;
+ * attachments keep their URL (local or remote), caption and alt text there, and as local_id
+ * the WordPress id of the post they are attached to (what a [gallery] without ids shows). */
 static const char migration_7_sql[] =
     "ALTER TABLE articles ADD COLUMN body_format TEXT NOT NULL DEFAULT 'markdown'"
     " CHECK (body_format IN ('markdown', 'html'));"
@@ -238,7 +239,8 @@ static const char migration_7_sql[] =
     " caption TEXT,"
     " alt TEXT,"
     " PRIMARY KEY (kind, wp_id)"
-    ") STRICT, WITHOUT ROWID;";
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX wp_import_map_by_local ON wp_import_map (kind, local_id, wp_id);";
 
 const store_migration store_migrations[] = {
     {1, "initial schema", migration_1_sql},

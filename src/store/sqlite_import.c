@@ -18,6 +18,7 @@ enum imp_stmt {
     IM_ROLLBACK,
     IM_MAP_GET,
     IM_MAP_PUT,
+    IM_MAP_ATTACHED,
     IM_TOPIC_FIND,
     IM_TOPIC_INSERT,
     IM_TOPIC_PARENT,
@@ -46,6 +47,8 @@ static const char *const imp_sql[IM__N] = {
                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (kind, wp_id) DO UPDATE SET"
                    " local_id = excluded.local_id, url = excluded.url,"
                    " caption = excluded.caption, alt = excluded.alt",
+    [IM_MAP_ATTACHED] = "SELECT wp_id FROM wp_import_map WHERE kind = 'attachment'"
+                        " AND local_id = ?1 ORDER BY wp_id LIMIT ?2",
     [IM_TOPIC_FIND] = "SELECT id FROM topics WHERE slug = ?1",
     [IM_TOPIC_INSERT] = "INSERT INTO topics (slug, name, description, created_at)"
                         " VALUES (?1, ?2, ?3, ?4) RETURNING id",
@@ -252,6 +255,23 @@ store_status store_import_remember(store_import *im, const char *kind, long long
     bt(st, &rc, 5, m->caption);
     bt(st, &rc, 6, m->alt);
     return step(im, st, rc, NULL, NULL, "writing the import map");
+}
+
+store_status store_import_attached(store_import *im, long long post_id, long long *ids, size_t max,
+                                   size_t *n)
+{
+    *n = 0;
+    sqlite3_stmt *st = use(im, IM_MAP_ATTACHED);
+    int rc = SQLITE_OK;
+    bi(st, &rc, 1, post_id);
+    bi(st, &rc, 2, (long long)max);
+    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW && *n < max) ids[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    store_status rs = rc == SQLITE_DONE ? STORE_OK : fail(im, rc, "reading attachments");
+    sqlite3_reset(st);
+    return rs;
 }
 
 store_status store_import_topic_find(store_import *im, const char *slug, long long *id)

@@ -30,6 +30,10 @@ store_status store_import_lookup(store_import *im, arena *a, const char *kind, l
                                  store_import_mapping *out);
 store_status store_import_remember(store_import *im, const char *kind, long long source_id,
                                    const store_import_mapping *m);
+/* The source ids of the attachments remembered with local_id post_id (attached to that post),
+ * in id order, at most max; *n gets how many. */
+store_status store_import_attached(store_import *im, long long post_id, long long *ids, size_t max,
+                                   size_t *n);
 
 /* The topic with this slug (a valid slug), created with name and description when there is
  * none (*created then true). */

@@ -56,7 +56,7 @@ def wxr_facts(path):
     """What the export holds, counted here without Gazette."""
     f = {"posts": 0, "drafts": 0, "scheduled": 0, "pages": 0, "approved": 0, "pending": 0,
          "spam": 0, "pingbacks": 0, "attachments": 0, "categories": [], "threads": [],
-         "post_ids": {}, "links": {}}
+         "post_ids": {}, "links": {}, "galleries": [], "attached": {}}
     for _, el in ET.iterparse(path):
         if el.tag == WP + "category":
             f["categories"].append((el.findtext(WP + "category_nicename"), el.findtext(WP + "category_parent") or ""))
@@ -66,6 +66,11 @@ def wxr_facts(path):
         pid = int(el.findtext(WP + "post_id"))
         if kind == "attachment":
             f["attachments"] += 1
+            parent = int(el.findtext(WP + "post_parent") or 0)
+            f["attached"][parent] = f["attached"].get(parent, 0) + 1
+        body = el.findtext("{http://purl.org/rss/1.0/modules/content/}encoded") or ""
+        if kind == "post" and "[gallery]" in body:
+            f["galleries"].append(pid)
         if kind in ("post", "page") and status in ("publish", "future", "draft", "pending", "private"):
             f["pages" if kind == "page" else "posts"] += 1
             if kind == "post" and status == "future":
@@ -203,6 +208,17 @@ def run(t, gz):
             expect_eq(rows[0][0] if rows else None, parent, "parent topic of %s" % child)
 
     t.check("import: the category hierarchy is kept (topics.parent_id)", category_hierarchy)
+
+    def galleries_without_ids():
+        shown = [pid for pid in facts["galleries"] if facts["attached"].get(pid)]
+        expect(shown, "the export has no [gallery] of a post with attachments")
+        for pid in shown:
+            body = query(db, "SELECT a.body_html FROM wp_import_map m JOIN articles a ON a.id = m.local_id"
+                             " WHERE m.kind = 'post' AND m.wp_id = ?", pid)[0][0]
+            expect('class="gallery' in body and "<img" in body,
+                   "post %d: its [gallery] does not show its %d attached images" % (pid, facts["attached"][pid]))
+
+    t.check("import: a [gallery] without ids shows the post's attached images", galleries_without_ids)
 
     srv = gz.server("import server", "serve", "--db", db)
     t.check("import: the imported site serves", srv.start)
