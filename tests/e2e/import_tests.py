@@ -413,7 +413,7 @@ def run(t, gz):
 
     def killed_midway():
         big = gz.path("generated.xml")
-        subprocess.run([sys.executable, os.path.join(REPO, "bench", "gen_wxr.py"), "1000", big],
+        subprocess.run([sys.executable, os.path.join(REPO, "bench", "gen_wxr.py"), "600", big],
                        check=True, timeout=60)
         kdb, ref = gz.path("killed.db"), gz.path("reference.db")
         for d in (kdb, ref):
