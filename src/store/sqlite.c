@@ -10,6 +10,7 @@
 #include "migrations.h"
 #include "search_rank.h"
 #include "search_snippet.h"
+#include "sqlite_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -2233,4 +2234,41 @@ store_status store_settings_list(store *s, arena *a, store_setting **out, size_t
         *n = len;
     }
     return rs;
+}
+
+/* ---- Lent to the backend's other files (sqlite_internal.h) ------------------------------ */
+store_status sqlite_conn(store *s, conn **out, sqlite3 **db)
+{
+    store_status rs = conn_get(s, out);
+    *db = rs == STORE_OK ? (*out)->db : NULL;
+    return rs;
+}
+
+store_status sqlite_fail(conn *c, int rc, const char *what)
+{
+    return db_fail(c, rc, what);
+}
+
+store_status sqlite_failf(conn *c, store_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(c->err, sizeof c->err, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+store_status sqlite_begin_write(conn *c)
+{
+    return exec_id(c, ST_BEGIN_IMMEDIATE, "starting to write");
+}
+
+store_status sqlite_begin_read(conn *c)
+{
+    return begin_read(c);
+}
+
+store_status sqlite_finish(conn *c, store_status rs)
+{
+    return tx_finish(c, rs);
 }

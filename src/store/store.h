@@ -239,6 +239,57 @@ typedef struct {
 } store_setting;
 store_status store_settings_list(store *s, arena *a, store_setting **out, size_t *n);
 
+/* ---- Newsletter (sqlite_newsletter.c, migration 9; docs/newsletter.md) --------------------
+ * Subscribers of the daily digest and the record of what was sent. Confirmation tokens are
+ * known to the store only by their SHA-256 (hash: STORE_NEWSLETTER_HASH_BYTES bytes). */
+enum { STORE_NEWSLETTER_HASH_BYTES = 32 };
+typedef enum {
+    SUBSCRIBER_PENDING = 0,      /* asked, never confirmed */
+    SUBSCRIBER_CONFIRMED = 1,    /* receives the digest */
+    SUBSCRIBER_UNSUBSCRIBED = 2, /* left; kept so that old links still answer */
+} subscriber_status;
+
+typedef struct {
+    long long id;
+    const char *email;
+    subscriber_status status;
+    const char *topics;        /* topic slugs, space-separated; "" for every topic */
+    long long confirm_expires; /* of the waiting confirmation; 0 when none */
+} store_subscriber;
+
+/* A request to subscribe email (checked by the caller) to topics: a new pending subscriber,
+ * or the existing one, whatever its state, with this confirmation waiting (it replaces any
+ * earlier one; the subscriber's state and topics change only when it is confirmed). One
+ * transaction; *id gets the subscriber. */
+store_status store_newsletter_request(store *s, const char *email, const char *topics,
+                                      const unsigned char *hash, long long expires, long long *id);
+/* Undoes a request whose confirmation email could not be sent: drops the confirmation if it
+ * is still hash, and the subscriber too if they were never confirmed. */
+store_status store_newsletter_withdraw(store *s, long long id, const unsigned char *hash);
+/* The subscriber waiting for confirmation hash (expired or not); STORE_NOT_FOUND when none. */
+store_status store_newsletter_by_confirmation(store *s, arena *a, const unsigned char *hash,
+                                              store_subscriber *out);
+/* Confirms: the subscriber becomes confirmed with the topics of the request. STORE_NOT_FOUND
+ * for an unknown hash, STORE_INVALID (nothing changed) when it expired before now. */
+store_status store_newsletter_confirm(store *s, const unsigned char *hash, long long now);
+store_status store_newsletter_subscriber(store *s, arena *a, long long id, store_subscriber *out);
+/* Unsubscribes at once (a waiting confirmation is dropped too); STORE_NOT_FOUND for no such
+ * subscriber. */
+store_status store_newsletter_unsubscribe(store *s, long long id, long long now);
+/* Every confirmed subscriber, by id. */
+store_status store_newsletter_confirmed(store *s, arena *a, store_subscriber **out, size_t *n);
+/* The ids of live stories published after since and at or before until, most approved
+ * comments first, then newest; comments[i] is the count of ids[i]. At most limit. */
+store_status store_newsletter_top_stories(store *s, arena *a, long long since, long long until,
+                                          size_t limit, long long **ids, long long **comments,
+                                          size_t *n);
+/* Records that subscriber_id gets day's digest ("2026-11-25"), in one transaction, before it
+ * is sent: STORE_CONFLICT when it was recorded already, STORE_NOT_FOUND when the subscriber
+ * is not confirmed (any more). store_newsletter_unclaim withdraws it after a failed send. */
+store_status store_newsletter_claim(store *s, long long subscriber_id, const char *day,
+                                    long long now);
+store_status store_newsletter_unclaim(store *s, long long subscriber_id, const char *day);
+
 /* ---- One snapshot per request -------------------------------------------------------------
  * Between store_read_begin and store_read_end every read of this thread runs in one read
  * transaction: one consistent snapshot, and no lock taken and released per query (a page makes
