@@ -94,10 +94,19 @@ int cli_site_open(const char *command, const cli_site_options *o, site_app *app)
         theme_free(app->theme);
         return CLI_FAILED;
     }
+    if (!site_newsletter_start(app, err, sizeof err)) {
+        fprintf(stderr, "gazette %s: newsletter: %s\n", command, err);
+        site_newsletter_stop(app);
+        site_comments_stop(app);
+        store_close(app->store);
+        theme_free(app->theme);
+        return CLI_FAILED;
+    }
     app->related =
         site_related_start(app->store, o->language ? o->language : "english", err, sizeof err);
     if (!app->related) {
         fprintf(stderr, "gazette %s: related stories: %s\n", command, err);
+        site_newsletter_stop(app);
         site_comments_stop(app);
         store_close(app->store);
         theme_free(app->theme);
@@ -114,6 +123,7 @@ void cli_site_close(site_app *app)
     pthread_mutex_destroy(&app->snapshot_lock);
     json_decref(app->assets);
     site_related_stop(app->related);
+    site_newsletter_stop(app);
     site_comments_stop(app);
     store_close(app->store);
     theme_free(app->theme);
@@ -206,8 +216,13 @@ static int run_server(const char *command, const serve_options *o)
                               .read_end = site_read_end,
                               .error_page = site_error_page};
     http_server *srv = http_server_start(&cfg, err, sizeof err);
+    site_newsletter_timer *newsletter =
+        srv ? site_newsletter_timer_start(&app, err, sizeof err) : NULL;
     rc = CLI_FAILED;
-    if (!srv) {
+    if (srv && !newsletter) {
+        fprintf(stderr, "gazette %s: newsletter: %s\n", command, err);
+        http_server_stop(srv, 10);
+    } else if (!srv) {
         fprintf(stderr, "gazette %s: %s\n", command, err);
     } else {
         printf("gazette: serving %s on port %u (database %s); Ctrl-C stops\n", app.config.base_url,
@@ -216,6 +231,7 @@ static int run_server(const char *command, const serve_options *o)
         int sig = http_wait_for_shutdown_signal();
         printf("gazette: %s received, finishing requests in progress\n",
                sig == SIGINT ? "SIGINT" : "SIGTERM");
+        site_newsletter_timer_stop(newsletter);
         http_server_stop(srv, 10);
         rc = CLI_OK;
     }

@@ -21,6 +21,8 @@ static const char usage[] =
     "  reindex       rebuild the related-stories index     gazette reindex --db site.db\n"
     "  export static write the site as static files        gazette export static out --db "
     "site.db\n"
+    "  newsletter    send the day's digest to subscribers   gazette newsletter send --db "
+    "site.db\n"
     "\n"
     "'gazette COMMAND --help' tells more about each.\n";
 
@@ -29,11 +31,17 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*run)(int argc, char **argv);
-    } commands[] = {{"init", cli_init},         {"serve", cli_serve},
-                    {"demo", cli_demo},         {"article", cli_article},
-                    {"topic", cli_topic},       {"comments", cli_comments},
-                    {"settings", cli_settings}, {"admin-token", cli_admin_token},
-                    {"reindex", cli_reindex},   {"export", cli_export}};
+    } commands[] = {{"init", cli_init},
+                    {"serve", cli_serve},
+                    {"demo", cli_demo},
+                    {"article", cli_article},
+                    {"topic", cli_topic},
+                    {"comments", cli_comments},
+                    {"settings", cli_settings},
+                    {"admin-token", cli_admin_token},
+                    {"reindex", cli_reindex},
+                    {"export", cli_export},
+                    {"newsletter", cli_newsletter}};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);

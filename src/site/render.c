@@ -81,6 +81,7 @@ json_t *site_view_new(site_app *app, http_request *req, const char *page_type, c
     json_t *site = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:O}", "name", c->name, "tagline",
                              c->tagline, "language", c->language, "base_url", c->base_url, "year",
                              tm.tm_year + 1900, "nav_topics", nav, "assets", app->assets);
+    site_newsletter_view(app, req, site); /* the footer's sign-up form, when it is on */
     char *canonical = arena_printf(req->arena, "%s%s", c->base_url, req->path);
     json_t *page =
         json_pack("{s:s, s:s, s:s, s:s}", "type", page_type, "title", title, "description",

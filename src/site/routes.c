@@ -16,6 +16,13 @@ const http_route site_routes[] = {
     {"POST", "/news/{slug}/comments", site_comment_post},
     {"GET", "/news/{slug}/comments/feed.xml", site_article_comments_feed},
     {"GET", "/comments/feed.xml", site_comments_feed},
+    /* the daily newsletter (docs/newsletter.md) */
+    {"GET", "/newsletter/", site_newsletter_page},
+    {"POST", "/newsletter/subscribe", site_newsletter_subscribe},
+    {"GET", "/newsletter/confirm", site_newsletter_confirm_page},
+    {"POST", "/newsletter/confirm", site_newsletter_confirm},
+    {"GET", "/newsletter/unsubscribe", site_newsletter_unsubscribe_page},
+    {"POST", "/newsletter/unsubscribe", site_newsletter_unsubscribe},
     /* files */
     {"GET", "/assets/{file}", site_asset},
     {"GET", "/media/{path*}", site_media},

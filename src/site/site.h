@@ -49,6 +49,8 @@ typedef struct site_snapshot {
     unsigned long version;
 } site_snapshot;
 
+typedef struct site_newsletter site_newsletter; /* newsletter.c */
+
 typedef struct site_app {
     store *store;
     theme *theme;
@@ -57,6 +59,7 @@ typedef struct site_app {
     unsigned char comment_key[COMMENT_KEY_BYTES]; /* signs comment form tokens */
     comment_rate_limiter *comment_limiter;
     atomic_ulong comments_refused; /* comments refused by the anti-spam checks, since start */
+    site_newsletter *newsletter;   /* sign-up rate limiter and token key (site/newsletter.c) */
     site_related *related;         /* NULL: related stories by shared topics only */
     page_cache *cache;             /* NULL: every page rendered for every request */
     site_freshness *freshness;     /* keeps cache true to the store (freshness.h) */
@@ -146,6 +149,31 @@ void api_admin_comment_action(void *app, http_request *req, const http_params *p
 /* Renders the article page for article with a comment submission (status set by caller). */
 void site_article_page(site_app *app, http_request *req, const store_article *article,
                        const site_comment_submission *submission, http_response *res);
+
+/* ---- the newsletter (site/newsletter.c, site/newsletter_daily.c; docs/newsletter.md) ------ */
+/* Starts the sign-up rate limiter and derives the token key (after site_comments_start). */
+bool site_newsletter_start(site_app *app, char *err, size_t errlen);
+void site_newsletter_stop(site_app *app);
+/* The key of unsubscribe tokens (newsletter.h). */
+const unsigned char *site_newsletter_key(site_app *app);
+/* Adds site.newsletter {action, token} (the footer's sign-up form) when the newsletter is on. */
+void site_newsletter_view(site_app *app, http_request *req, json_t *site);
+void site_newsletter_page(void *app, http_request *req, const http_params *params,
+                          http_response *res);
+void site_newsletter_subscribe(void *app, http_request *req, const http_params *params,
+                               http_response *res);
+void site_newsletter_confirm_page(void *app, http_request *req, const http_params *params,
+                                  http_response *res);
+void site_newsletter_confirm(void *app, http_request *req, const http_params *params,
+                             http_response *res);
+void site_newsletter_unsubscribe_page(void *app, http_request *req, const http_params *params,
+                                      http_response *res);
+void site_newsletter_unsubscribe(void *app, http_request *req, const http_params *params,
+                                 http_response *res);
+/* The server's daily send at newsletter_hour (a thread; stop waits for a run in progress). */
+typedef struct site_newsletter_timer site_newsletter_timer;
+site_newsletter_timer *site_newsletter_timer_start(site_app *app, char *err, size_t errlen);
+void site_newsletter_timer_stop(site_newsletter_timer *timer);
 
 /* ---- shared by the page handlers (site/render.c) ---------------------------------------- */
 /* The topics of the navigation every page shows (site.nav_topics), read from the store. */
