@@ -103,7 +103,6 @@ static void render_answer(site_app *app, http_request *req, answer *an, http_res
     if (an->button) json_object_set_new(page, "button", an->button);
     json_object_set_new(view, "newsletter_page", page);
     http_set_header(res, "Cache-Control", "private, no-store");
-    http_set_header(res, "Referrer-Policy", "no-referrer"); /* links carry tokens */
     site_render(app, req, "newsletter", view, res);
     if (res->status == 200) res->status = an->status;
 }
