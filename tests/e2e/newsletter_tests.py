@@ -29,7 +29,7 @@ from checks import expect, expect_eq, expect_html, expect_rc, expect_status
 from site_tests import story
 
 BASE = "https://news.example"
-SITE_NAME = "The Newsletter Courier"
+SITE_NAME = "Courrier du Port — édition du matin"  # non-ASCII: RFC 2047 in Subject and From
 FROM = "news@newsletter.example"
 DAY1 = "2026-01-10T07:00:00Z"
 DAY2 = "2026-01-11T07:00:00Z"
@@ -371,6 +371,7 @@ def _flow(t, gz, site, state):
         unsub = check_headers(msg, "alice@example.org", "digest")
         expect_eq(unsub, state["alice_unsub"], "the unsubscribe link of the digest and of the confirmation")
         expect_eq(str(msg["Subject"]), "%s: the day's top stories, 10 January 2026" % SITE_NAME, "Subject")
+        expect(re.search(rb"^Subject: =\?UTF-8\?B\?", raw, re.M), "the raw Subject is not RFC 2047 encoded")
         text, html = parts(msg)
         expect(HOSTILE in text, "the headline in the text part:\n%s" % text)
         expect("<script>" not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;Bcc: evil@example.org&quot; café" in html,
