@@ -42,9 +42,11 @@ void newsletter_qp_encode(buf *out, const char *s, size_t n)
             col = 0;
             continue;
         }
-        if (c == '\r') continue; /* CRLF in the input: the LF makes the line end */
-        bool line_end =
-            i + 1 == n || s[i + 1] == '\n' || (s[i + 1] == '\r' && i + 2 < n && s[i + 2] == '\n');
+        if (c == '\r') continue; /* a CR is dropped: each LF makes a line end (CRLF) */
+        size_t next = i + 1;
+        while (next < n && s[next] == '\r') /* CRs are dropped: look past them */
+            next++;
+        bool line_end = next == n || s[next] == '\n';
         bool literal = (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !line_end);
         if (c == '.' && col == 0) literal = false; /* no line starting with a dot */
         if (!literal) {
