@@ -38,7 +38,10 @@ static const char serve_help[] =
     "  --base-url URL       public address used in canonical links (default http://LISTEN)\n"
     "  --site-name NAME     the name in the masthead (default \"The Port Alder Courier\")\n"
     "  --language LANG      the stories' language, for related stories: a Snowball stemmer\n"
-    "                       name such as english, french, german, spanish (default english)\n";
+    "                       name such as english, french, german, spanish (default english)\n"
+    "\n"
+    "With the setting newsletter_hour, the server also sends the daily newsletter at that hour\n"
+    "(UTC); see docs/newsletter.md.\n";
 
 static const char demo_help[] =
     "usage: gazette demo [--db FILE] [--listen ADDR:PORT] [options]\n"

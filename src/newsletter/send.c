@@ -10,7 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-enum { MAX_STORIES = 1000, SEND_TIMEOUT_SECONDS = 60 };
+/* MAX_FAILURES failed sends in a row stop a run: the server is down, the rest wait for the
+ * next run rather than each waiting for its own timeout. */
+enum { MAX_STORIES = 1000, SEND_TIMEOUT_SECONDS = 60, MAX_FAILURES = 3 };
 
 static const char *setting(store *s, arena *a, const char *key)
 {
@@ -35,6 +37,13 @@ bool newsletter_smtp_settings(store *s, arena *a, newsletter_smtp_config *cfg, c
     }
     if (strncmp(cfg->url, "smtp://", 7) != 0 && strncmp(cfg->url, "smtps://", 8) != 0) {
         snprintf(err, errlen, "the setting smtp_url must start with smtp:// or smtps://");
+        return false;
+    }
+    const char *authority = strstr(cfg->url, "://") + 3;
+    if (memchr(authority, '@', strcspn(authority, "/?#"))) { /* it would end up in messages */
+        snprintf(err, errlen,
+                 "smtp_url must not hold a user or password: put the user in "
+                 "smtp_user and the password in GAZETTE_SMTP_PASSWORD");
         return false;
     }
     if (!cfg->from || newsletter_email_check(cfg->from, strlen(cfg->from)) != NEWSLETTER_EMAIL_OK) {
@@ -259,9 +268,20 @@ bool newsletter_run(store *s, const newsletter_run_options *o, newsletter_run_re
         ok = false;
     }
     arena *per = arena_new();
+    size_t in_a_row = 0;
     for (size_t i = 0; ok && i < n; i++) {
+        size_t failed = report->failed;
         send_one(&r, per, &subs[i]);
         arena_reset(per);
+        in_a_row = report->failed > failed ? in_a_row + 1 : 0;
+        if (in_a_row == MAX_FAILURES && i + 1 < n) {
+            fprintf(stderr,
+                    "gazette newsletter: %d sends failed in a row; the other %zu "
+                    "subscribers wait for the next run\n",
+                    MAX_FAILURES, n - i - 1);
+            report->failed += n - i - 1;
+            break;
+        }
     }
     arena_free(per);
     newsletter_smtp_close(r.smtp);

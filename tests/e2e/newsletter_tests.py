@@ -279,6 +279,7 @@ def run(t, gz):
     try:
         _flow(t, gz, site, state)
         _refusals(t, gz, site, state)
+        _cli(t, gz, site, state)
         _daily(t, gz, site, state)
     finally:
         site.srv.stop()
@@ -563,6 +564,53 @@ def _refusals(t, gz, site, state):
         expect("GAZETTE_SMTP_PASSWORD" not in site.srv.stderr(), "stderr mentions the password variable")
 
     t.check("newsletter: nothing of the SMTP settings or password in the server log", password_never_shown)
+
+
+def _cli(t, gz, site, state):
+    def cli_errors():
+        r = gz.run("newsletter", "send", "--db", site.db, "--now", DAY1)
+        expect_rc(r, 2, "send without a base URL")
+        expect("--base-url" in r.stderr, "message: %r" % r.stderr)
+        r = site.send("yesterday")
+        expect_rc(r, 2, "a bad --now")
+        expect("not a time" in r.stderr, "message: %r" % r.stderr)
+        r = gz.run("newsletter", "post", "--db", site.db)
+        expect_rc(r, 2, "an unknown subcommand")
+        r = gz.run("newsletter", "send", "--help")
+        expect_rc(r, 0, "--help")
+        expect("GAZETTE_SMTP_PASSWORD" in r.stdout and "--dry-run" in r.stdout, "help: %r" % r.stdout)
+        site.set("smtp_url", "smtp://user:secret@127.0.0.1:%d" % site.smtp.port)
+        try:
+            r = site.send(DAY2)
+            expect_rc(r, 1, "credentials in smtp_url")
+            expect("smtp_user" in r.stderr and "secret" not in r.stderr + r.stdout, "message: %r" % r.stderr)
+        finally:
+            site.set("smtp_url", "smtp://127.0.0.1:%d" % site.smtp.port)
+        r = site.send(DAY2, "--dry-run")
+        expect_rc(r, 0, "dry run")
+        expect("would be sent" in r.stdout, "dry run report: %r" % r.stdout)
+
+    t.check("newsletter: `newsletter send` refuses a missing --base-url, a bad --now, an unknown subcommand and credentials in smtp_url (without echoing them), with a message each; --help; --dry-run reports", cli_errors)
+
+    def rate_limit():
+        site.srv.stop()
+        site.set("newsletter_rate_limit", "2")
+        site.srv.start()
+        try:
+            for i in range(2):
+                expect_html(site.subscribe("rate%d@example.org" % i), "sign-up %d within the rate" % i)
+            before, sent = site.subscribers(), site.smtp.count()
+            site.smtp.wait_for(sent)
+            r = site.subscribe("rate9@example.org")
+            expect_html(r, "sign-up over the rate", status=429)
+            expect("wait an hour" in message_text(r), "message: %r" % message_text(r))
+            expect_eq(site.subscribers(), before, "subscribers")
+        finally:
+            site.srv.stop()
+            site.set("newsletter_rate_limit", "1000")
+            site.srv.start()
+
+    t.check("newsletter: sign-ups over newsletter_rate_limit per IP and hour → 429 with a message, nothing stored", rate_limit)
 
 
 def _daily(t, gz, site, state):
