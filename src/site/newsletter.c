@@ -78,11 +78,11 @@ void site_newsletter_view(site_app *app, http_request *req, json_t *site)
     if (!app->newsletter || !newsletter_on(app, req->arena)) return;
     json_t *topics = json_object_get(site, "nav_topics");
     json_object_set_new(site, "newsletter",
-                        json_pack("{s:s, s:s, s:s, s:b, s:o, s:b}", "action",
-                                  "/newsletter/subscribe", "token", form_token(app, req->arena),
-                                  "email", "", "error", false, "topics",
-                                  topics ? json_incref(topics) : json_array(), "has_topics",
-                                  json_array_size(topics) > 0));
+                        json_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:b}", "form_id",
+                                  "footer-newsletter", "action", "/newsletter/subscribe", "token",
+                                  form_token(app, req->arena), "email", "", "error", false,
+                                  "topics", topics ? json_incref(topics) : json_array(),
+                                  "has_topics", json_array_size(topics) > 0));
 }
 
 /* ---- answer pages ------------------------------------------------------------------------ */
@@ -139,10 +139,10 @@ static json_t *signup_form(site_app *app, http_request *req, const char *email, 
         }
     }
     bool keep = email && content_utf8_valid(email, strlen(email));
-    return json_pack("{s:s, s:s, s:b, s:o, s:s, s:o}", "action", "/newsletter/subscribe", "token",
-                     form_token(app, req->arena), "has_topics", json_array_size(topics) > 0,
-                     "topics", topics, "email", keep ? email : "", "error",
-                     error ? json_string(error) : json_false());
+    return json_pack("{s:s, s:s, s:s, s:b, s:o, s:s, s:o}", "form_id", "newsletter", "action",
+                     "/newsletter/subscribe", "token", form_token(app, req->arena), "has_topics",
+                     json_array_size(topics) > 0, "topics", topics, "email", keep ? email : "",
+                     "error", error ? json_string(error) : json_false());
 }
 
 static void off_page(site_app *app, http_request *req, http_response *res)

@@ -266,7 +266,7 @@ class Site:
 
 def message_text(r):
     doc = r.doc()
-    el = doc.find("p", "notice-message")
+    el = doc.find("p", "newsletter-message")
     return el.text() if el is not None else ""
 
 
