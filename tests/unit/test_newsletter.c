@@ -1,7 +1,9 @@
 /* test_newsletter.c — unit tests for src/newsletter: the address check (every rule, header
  * injection), confirmation and unsubscribe tokens, quoted-printable bodies, folded and
  * RFC 2047 encoded headers, whole MIME messages (CRLF, line lengths, refused header values),
- * dates, and the digest's HTML escaping. */
+ * dates, the digest's HTML escaping, and the store's side (src/store/sqlite_newsletter.c):
+ * requests, confirmations (expired, replaced, withdrawn), unsubscribing, the once-a-day claim
+ * and the day's top stories. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,7 @@
 #include "../../src/content/content.h"
 #include "../../src/core/arena.h"
 #include "../../src/newsletter/newsletter.h"
+#include "store_fixture.h"
 
 static int setup_arena(void **state)
 {
@@ -425,15 +428,184 @@ static void test_digest_escapes(void **state)
     assert_non_null(strstr(chtml, "Site &lt;&amp;&gt;"));
 }
 
+/* ---- the store ------------------------------------------------------------------------------ */
+static void hash_of(const char *seed, unsigned char out[NEWSLETTER_HASH_BYTES])
+{
+    crypto_hash_sha256(out, (const unsigned char *)seed, strlen(seed));
+}
+
+static store_subscriber subscriber(fixture *f, long long id)
+{
+    store_subscriber sub;
+    assert_int_equal(store_newsletter_subscriber(f->s, f->a, id, &sub), STORE_OK);
+    return sub;
+}
+
+static void test_store_request_confirm(void **state)
+{
+    fixture *f = *state;
+    long long now = (long long)time(NULL), id = 0, again = 0;
+    unsigned char h1[32], h2[32], h3[32];
+    hash_of("one", h1);
+    hash_of("two", h2);
+    hash_of("three", h3);
+    assert_int_equal(store_newsletter_request(f->s, "alice@example.org", "", h1, now + 100, &id),
+                     STORE_OK);
+    store_subscriber sub;
+    assert_int_equal(store_newsletter_by_confirmation(f->s, f->a, h1, &sub), STORE_OK);
+    assert_int_equal(sub.id, id);
+    assert_int_equal(sub.status, SUBSCRIBER_PENDING);
+    assert_string_equal(sub.email, "alice@example.org");
+    /* the same address, another case: the same subscriber, the new link replaces the old */
+    assert_int_equal(
+        store_newsletter_request(f->s, "ALICE@Example.org", "harbour", h2, now + 100, &again),
+        STORE_OK);
+    assert_int_equal(again, id);
+    assert_int_equal(store_newsletter_by_confirmation(f->s, f->a, h1, &sub), STORE_NOT_FOUND);
+    assert_int_equal(store_newsletter_confirm(f->s, h1, now), STORE_NOT_FOUND);
+    assert_int_equal(store_newsletter_confirm(f->s, h2, now), STORE_OK);
+    sub = subscriber(f, id);
+    assert_int_equal(sub.status, SUBSCRIBER_CONFIRMED);
+    assert_string_equal(sub.topics, "harbour");
+    assert_int_equal(sub.confirm_expires, 0);
+    assert_int_equal(store_newsletter_confirm(f->s, h2, now), STORE_NOT_FOUND); /* used */
+    /* a new request of a confirmed subscriber changes nothing until confirmed; withdrawn, it
+     * leaves them as they were */
+    assert_int_equal(store_newsletter_request(f->s, "alice@example.org", "", h3, now + 100, &again),
+                     STORE_OK);
+    sub = subscriber(f, id);
+    assert_int_equal(sub.status, SUBSCRIBER_CONFIRMED);
+    assert_string_equal(sub.topics, "harbour");
+    assert_int_equal(store_newsletter_withdraw(f->s, id, h3), STORE_OK);
+    assert_int_equal(subscriber(f, id).status, SUBSCRIBER_CONFIRMED);
+    assert_int_equal(store_newsletter_by_confirmation(f->s, f->a, h3, &sub), STORE_NOT_FOUND);
+    /* expired: refused, nothing changes */
+    long long bob = 0;
+    unsigned char h4[32], h5[32];
+    hash_of("four", h4);
+    hash_of("five", h5);
+    assert_int_equal(store_newsletter_request(f->s, "bob@example.org", "", h4, now - 1, &bob),
+                     STORE_OK);
+    assert_int_equal(store_newsletter_confirm(f->s, h4, now), STORE_INVALID);
+    assert_int_equal(subscriber(f, bob).status, SUBSCRIBER_PENDING);
+    /* a withdrawn first request leaves no subscriber behind; a wrong hash withdraws nothing */
+    long long carol = 0;
+    assert_int_equal(store_newsletter_request(f->s, "carol@example.org", "", h5, now + 100, &carol),
+                     STORE_OK);
+    assert_int_equal(store_newsletter_withdraw(f->s, carol, h4), STORE_OK);
+    assert_int_equal(subscriber(f, carol).status, SUBSCRIBER_PENDING);
+    assert_int_equal(store_newsletter_withdraw(f->s, carol, h5), STORE_OK);
+    assert_int_equal(store_newsletter_subscriber(f->s, f->a, carol, &sub), STORE_NOT_FOUND);
+    /* unsubscribing */
+    store_subscriber *list;
+    size_t n;
+    assert_int_equal(store_newsletter_confirmed(f->s, f->a, &list, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_newsletter_unsubscribe(f->s, id, now), STORE_OK);
+    assert_int_equal(subscriber(f, id).status, SUBSCRIBER_UNSUBSCRIBED);
+    assert_int_equal(store_newsletter_unsubscribe(f->s, id, now), STORE_OK); /* twice: fine */
+    assert_int_equal(store_newsletter_unsubscribe(f->s, 999, now), STORE_NOT_FOUND);
+    assert_int_equal(store_newsletter_confirmed(f->s, f->a, &list, &n), STORE_OK);
+    assert_int_equal(n, 0);
+}
+
+static void test_store_claims(void **state)
+{
+    fixture *f = *state;
+    long long now = (long long)time(NULL), id = 0, pending = 0;
+    unsigned char h1[32], h2[32];
+    hash_of("claim-1", h1);
+    hash_of("claim-2", h2);
+    assert_int_equal(store_newsletter_request(f->s, "a@example.org", "", h1, now + 9, &id),
+                     STORE_OK);
+    assert_int_equal(store_newsletter_confirm(f->s, h1, now), STORE_OK);
+    assert_int_equal(store_newsletter_request(f->s, "p@example.org", "", h2, now + 9, &pending),
+                     STORE_OK);
+    assert_int_equal(store_newsletter_claim(f->s, id, "2026-01-10", now), STORE_OK);
+    assert_int_equal(store_newsletter_claim(f->s, id, "2026-01-10", now), STORE_CONFLICT);
+    assert_int_equal(store_newsletter_claim(f->s, id, "2026-01-11", now), STORE_OK);
+    assert_int_equal(store_newsletter_unclaim(f->s, id, "2026-01-10"), STORE_OK);
+    assert_int_equal(store_newsletter_claim(f->s, id, "2026-01-10", now), STORE_OK);
+    assert_int_equal(store_newsletter_claim(f->s, pending, "2026-01-10", now), STORE_NOT_FOUND);
+    assert_int_equal(store_newsletter_unsubscribe(f->s, id, now), STORE_OK);
+    assert_int_equal(store_newsletter_claim(f->s, id, "2026-01-12", now), STORE_NOT_FOUND);
+}
+
+static void test_store_top_stories(void **state)
+{
+    fixture *f = *state;
+    long long now = (long long)time(NULL), ids[4];
+    static const char *topic[] = {"Harbour"};
+    store_article_input in[4] = {{.slug = "newest",
+                                  .headline = "Newest",
+                                  .status = ARTICLE_PUBLISHED,
+                                  .published_at = now - 600,
+                                  .topic_names = topic,
+                                  .n_topics = 1},
+                                 {.slug = "discussed",
+                                  .headline = "Discussed",
+                                  .status = ARTICLE_PUBLISHED,
+                                  .published_at = now - 7200,
+                                  .topic_names = topic,
+                                  .n_topics = 1},
+                                 {.slug = "old",
+                                  .headline = "Old",
+                                  .status = ARTICLE_PUBLISHED,
+                                  .published_at = now - 90000,
+                                  .topic_names = topic,
+                                  .n_topics = 1},
+                                 {.slug = "draft",
+                                  .headline = "Draft",
+                                  .status = ARTICLE_DRAFT,
+                                  .published_at = now - 60,
+                                  .topic_names = topic,
+                                  .n_topics = 1}};
+    assert_int_equal(store_articles_save(f->s, in, 4, ids), STORE_OK);
+    for (int i = 0; i < 2; i++) {
+        store_comment_input c = {.article_id = ids[1],
+                                 .author_name = "Reader",
+                                 .author_email = "r@example.org",
+                                 .body = i ? "Second comment" : "First comment",
+                                 .moderation = MODERATION_PUBLISH,
+                                 .max_depth = 3};
+        long long cid;
+        comment_status cs;
+        assert_int_equal(store_comment_add(f->s, &c, &cid, &cs), STORE_OK);
+    }
+    long long *top, *comments;
+    size_t n;
+    assert_int_equal(
+        store_newsletter_top_stories(f->s, f->a, now - 86400, now, 10, &top, &comments, &n),
+        STORE_OK);
+    assert_int_equal(n, 2); /* not the old story, not the draft */
+    assert_int_equal(top[0], ids[1]);
+    assert_int_equal(comments[0], 2);
+    assert_int_equal(top[1], ids[0]);
+    assert_int_equal(comments[1], 0);
+    assert_int_equal(
+        store_newsletter_top_stories(f->s, f->a, now - 86400, now, 1, &top, &comments, &n),
+        STORE_OK);
+    assert_int_equal(n, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_arena, teardown_arena)
-        T(test_email_valid),    T(test_email_each_failure), T(test_email_messages),
-        T(test_confirm_tokens), T(test_unsubscribe_tokens), T(test_quoted_printable),
-        T(test_headers),        T(test_mime_message),       T(test_mime_refuses_injection),
+        T(test_email_valid),
+        T(test_email_each_failure),
+        T(test_email_messages),
+        T(test_confirm_tokens),
+        T(test_unsubscribe_tokens),
+        T(test_quoted_printable),
+        T(test_headers),
+        T(test_mime_message),
+        T(test_mime_refuses_injection),
         T(test_digest_escapes),
 #undef T
+        cmocka_unit_test_setup_teardown(test_store_request_confirm, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_store_claims, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_store_top_stories, setup_db, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
