@@ -22,7 +22,14 @@ const http_route site_routes[] = {
     /* the content API (docs/api.md) */
     {"GET", "/api/v1/articles", api_articles_list},
     {"GET", "/api/v1/articles/{slug}", api_article_one},
+    {"GET", "/api/v1/topics", api_topics_list},
+    {"GET", "/api/v1/topics/{slug}", api_topic_one},
+    {"GET", "/api/v1/authors", api_authors_list},
+    {"GET", "/api/v1/authors/{slug}", api_author_one},
     {"GET", "/api/v1/search", api_search},
+    {"GET", "/api/v1/openapi.json", api_openapi},
+    /* CORS preflight of every public /api/v1 GET route above (docs/api.md) */
+    {"OPTIONS", "/api/v1/{path*}", api_preflight},
     /* moderation, for the newsroom (a bearer token from 'gazette admin-token') */
     {"GET", "/api/v1/admin/comments", api_admin_comments_list},
     {"GET", "/api/v1/admin/cache", api_admin_cache},
