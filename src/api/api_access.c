@@ -117,7 +117,8 @@ char *api_absolute_url(site_app *app, arena *a, const char *path_and_query)
     return arena_printf(a, "%s%s", app->config.base_url, path_and_query);
 }
 
-/* The public API path a preflight asks about: a GET route of /api/v1/ outside admin/. */
+/* The public API path a preflight asks about: a GET route of /api/v1/ outside admin/ (the
+ * route table gives api_preflight only those; this keeps it so if a route is added wrongly). */
 static bool public_api_path(arena *a, const char *path)
 {
     const http_route *route;
