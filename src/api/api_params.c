@@ -34,6 +34,7 @@ static bool decimal(const char *s, size_t n, long long min, long long max, long 
         if (s[i] < '0' || s[i] > '9') return false;
         v = v * 10 + (s[i] - '0');
     }
+    if (negative && v == 0) return false; /* "-0": one spelling per number */
     v = negative ? -v : v;
     if (v < min || v > max) return false;
     *out = v;
