@@ -100,11 +100,8 @@ void api_read_send(site_app *app, http_request *req, http_response *res, const a
         site_tag_view_stories(req, body, res);
     }
     if (last_modified > 0) {
-        time_t t = (time_t)last_modified;
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        char *text = arena_alloc(req->arena, 40);
-        strftime(text, 40, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        char *text = arena_alloc(req->arena, HTTP_DATE_SIZE);
+        http_date_format((time_t)last_modified, text);
         http_set_header(res, "Last-Modified", text);
     }
     api_send_json(res, 200, body,

@@ -587,5 +587,14 @@ def _caching(t, gz, db, srv):
             r2 = srv.get(path, headers={"If-None-Match": etag})
             expect_status(r2, 304, "%s with If-None-Match" % path)
             expect_eq(r2.body, b"", "body of the 304")
+            lm = r.header("Last-Modified")
+            expect_eq(len(r.headers.get_all("Last-Modified")), 1, "%s: Last-Modified headers" % path)
+            expect_status(srv.get(path, headers={"If-Modified-Since": lm}), 304, "%s with If-Modified-Since" % path)
+        etag = srv.get("/api/v1/topics").header("ETag")
+        _setting(gz, db, "api_read_keys", "required")
+        try:  # a conditional request without a key learns nothing either
+            expect_json_error(srv.get("/api/v1/topics", headers={"If-None-Match": etag}), "If-None-Match without a key", 401)
+        finally:
+            _setting(gz, db, "api_read_keys", "off")
 
-    t.check("api: If-None-Match with the ETag → 304 with no body", not_modified)
+    t.check("api: If-None-Match (ETag) and If-Modified-Since (the handler's one Last-Modified) → 304; never to a client without a required key", not_modified)
