@@ -48,33 +48,30 @@ static bool list_arguments(site_app *app, http_request *req, list_request *lr, h
 {
     memset(lr, 0, sizeof *lr);
     if (!api_query_number(req, "limit", API_DEFAULT_LIMIT, API_MAX_LIMIT, &lr->limit))
-        return api_send_error(res, 400, "limit must be a whole number from 1 to 100"), false;
+        return api_refuse(res, 400, "limit must be a whole number from 1 to 100");
     if (!api_query_number(req, "page", 1, API_MAX_PAGE, &lr->page))
-        return api_send_error(res, 400, "page must be a whole number from 1"), false;
+        return api_refuse(res, 400, "page must be a whole number from 1");
     lr->paged = http_query(req, "page") != NULL;
     const char *cursor = http_query(req, "cursor"), *since = http_query(req, "since");
     store_article_query *q = &lr->query;
-    if (cursor && lr->paged)
-        return api_send_error(res, 400, "give either cursor or page, not both"), false;
+    if (cursor && lr->paged) return api_refuse(res, 400, "give either cursor or page, not both");
     if (cursor && !api_cursor_parse(cursor, &q->cursor_published_at, &q->cursor_id))
-        return api_send_error(res, 400,
-                              "cursor is not one this API gave out: use next_cursor as it came"),
-               false;
+        return api_refuse(res, 400,
+                          "cursor is not one this API gave out: use next_cursor as it came");
     if (since && !api_since_parse(since, &q->since))
-        return api_send_error(res, 400,
-                              "since must be an RFC 3339 time (2023-10-26T09:30:00Z) or unix "
-                              "seconds, from 1970 to 9999"),
-               false;
+        return api_refuse(res, 400,
+                          "since must be an RFC 3339 time (2023-10-26T09:30:00Z) or unix "
+                          "seconds, from 1970 to 9999");
     q->topic_slug = http_query(req, "topic");
     q->author_slug = http_query(req, "author");
     store_topic topic;
     store_author author;
     if (q->topic_slug && (!content_slug_is_valid(q->topic_slug) ||
                           store_topic_by_slug(app->store, req->arena, q->topic_slug, &topic)))
-        return api_send_error(res, 404, "no such topic"), false;
+        return api_refuse(res, 404, "no such topic");
     if (q->author_slug && (!content_slug_is_valid(q->author_slug) ||
                            store_author_by_slug(app->store, req->arena, q->author_slug, &author)))
-        return api_send_error(res, 404, "no such author"), false;
+        return api_refuse(res, 404, "no such author");
     q->limit = (size_t)lr->limit + 1; /* one more than shown: is there a next page? */
     q->offset = (size_t)(lr->page - 1) * (size_t)lr->limit;
     return true;

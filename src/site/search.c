@@ -67,16 +67,15 @@ static const char *url_encode(arena *a, const char *s)
 static bool search_page(http_request *req, long *page, http_response *res)
 {
     if (!api_query_number(req, "page", 1, SEARCH_MAX_PAGE, page))
-        return api_send_error(res, 400, "page must be a whole number from 1"), false;
+        return api_refuse(res, 400, "page must be a whole number from 1");
     const char *cursor = http_query(req, "cursor");
     long long zero, next;
     if (!cursor) return true;
     if (http_query(req, "page"))
-        return api_send_error(res, 400, "give either cursor or page, not both"), false;
+        return api_refuse(res, 400, "give either cursor or page, not both");
     if (!api_cursor_parse(cursor, &zero, &next) || zero != 0 || next > SEARCH_MAX_PAGE)
-        return api_send_error(res, 400,
-                              "cursor is not one this API gave out: use next_cursor as it came"),
-               false;
+        return api_refuse(res, 400,
+                          "cursor is not one this API gave out: use next_cursor as it came");
     *page = (long)next;
     return true;
 }
