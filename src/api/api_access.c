@@ -33,13 +33,17 @@ static const char *presented_key(http_request *req)
     return http_header(req, "X-Api-Key");
 }
 
-static bool key_valid(site_app *app, http_request *req)
+/* Whether the request presents one of the site's keys (*valid); a store failure otherwise. */
+static store_status key_check(site_app *app, http_request *req, bool *valid)
 {
     const char *key = presented_key(req);
     store_api_key *keys;
     size_t n;
-    return key && store_api_keys_list(app->store, req->arena, &keys, &n) == STORE_OK &&
-           api_key_matches(key, keys, n);
+    *valid = false;
+    if (!key) return STORE_OK;
+    store_status st = store_api_keys_list(app->store, req->arena, &keys, &n);
+    if (st == STORE_OK) *valid = api_key_matches(key, keys, n);
+    return st;
 }
 
 /* The origins setting's shape: none (no CORS), every origin ("*"), or a list. */
@@ -82,7 +86,10 @@ bool api_read_begin(site_app *app, http_request *req, http_response *res, api_re
 {
     api_cors(app, req, res);
     r->keys_required = keys_required(app, req->arena);
-    if (!r->keys_required || key_valid(app, req)) return true;
+    bool valid = false;
+    store_status st = r->keys_required ? key_check(app, req, &valid) : STORE_OK;
+    if (st != STORE_OK) return api_refuse(res, site_status_for(st), store_strerror(st));
+    if (!r->keys_required || valid) return true;
     api_send_error(res, 401,
                    "this API needs a read key: send 'Authorization: Bearer KEY' or "
                    "'X-Api-Key: KEY' (keys come from 'gazette api-key add')");
