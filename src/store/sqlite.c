@@ -35,10 +35,10 @@ enum { BUSY_TIMEOUT_MS = 5000, ERR_MAX = 512 };
 #define ART_COLS                                                                                   \
     "a.id, a.slug, a.kicker, a.headline, a.lead, a.image_url, a.image_caption, a.image_credit,"    \
     " a.image_alt, a.status, a.published_at, a.updated_at, a.comments_off,"                        \
-    " a.comments_days"
+    " a.comments_days, a.created_at"
 #define ART_BODY ", a.body_markdown, a.body_html"
 /* How many columns ART_COLS has: what a query selects after them starts at this index. */
-enum { ART_NCOLS = 14 };
+enum { ART_NCOLS = 15 };
 #define LIVE "a.status >= 1 AND a.published_at <= ?1"
 /* A filtered list starts from the topic's (or author's) own links, so a small topic costs
  * little however big the archive; CROSS JOIN fixes that loop order for SQLite's planner. */
@@ -133,6 +133,7 @@ enum stmt_id {
     ST_AUTHOR_MAX_ID,
     ST_AUTHOR_INSERT,
     ST_AUTHOR_BY_SLUG,
+    ST_AUTHORS_LIST,
     ST_AUTHOR_SET_BIO,
     ST_COMMENT_ARTICLE,
     ST_COMMENT_PARENT,
@@ -263,6 +264,11 @@ static const char *const stmt_sql[ST__N] = {
     [ST_AUTHOR_MAX_ID] = "SELECT coalesce(max(id), 0) FROM authors",
     [ST_AUTHOR_INSERT] = "INSERT INTO authors (slug, name, bio) VALUES (?1, ?2, ?3) RETURNING id",
     [ST_AUTHOR_BY_SLUG] = "SELECT id, slug, name, bio FROM authors WHERE slug = ?1",
+    /* ?1 now: authors with at least one live story, by name */
+    [ST_AUTHORS_LIST] = "SELECT u.id, u.slug, u.name, u.bio FROM authors u WHERE EXISTS (SELECT 1"
+                        " FROM article_authors y CROSS JOIN articles a ON a.id = y.article_id"
+                        " WHERE y.author_id = u.id AND " LIVE ")"
+                        " ORDER BY u.name COLLATE NOCASE, u.name, u.id",
     [ST_AUTHOR_SET_BIO] = "UPDATE authors SET bio = ?2 WHERE slug = ?1",
     /* ?1 now, ?2 article id: a row when the story is live. */
     [ST_COMMENT_ARTICLE] = "SELECT a.comments_off FROM articles a WHERE a.id = ?2 AND " LIVE,
@@ -956,6 +962,7 @@ static void read_article(sqlite3_stmt *st, arena *a, store_article *o, bool with
     o->updated_at = sqlite3_column_int64(st, 11);
     o->comments_off = sqlite3_column_int(st, 12) != 0;
     o->comments_days = (unsigned)sqlite3_column_int(st, 13);
+    o->created_at = sqlite3_column_int64(st, 14);
     if (with_body) {
         o->body_markdown = col_text(a, st, ART_NCOLS);
         o->body_html = col_text(a, st, ART_NCOLS + 1);
@@ -1737,6 +1744,33 @@ store_status store_topics_list(store *s, arena *a, size_t min_articles, store_to
 store_status store_topics_leading(store *s, arena *a, size_t limit, store_topic **out, size_t *n)
 {
     return topics_query(s, a, ST_TOPICS_LEADING, limit, out, n);
+}
+
+store_status store_authors_list(store *s, arena *a, store_author **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || (rs = prep(c, ST_AUTHORS_LIST, &st)) != STORE_OK) return rs;
+    binder b = {st, SQLITE_OK};
+    bind_int(&b, 1, now_unix());
+    store_author *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc = b.rc;
+    while (next_row(st, &rc)) {
+        if (len == cap) v = arena_grow(a, v, &cap, len, sizeof *v);
+        v[len++] = (store_author){sqlite3_column_int64(st, 0), col_text(a, st, 1),
+                                  col_text(a, st, 2), col_text(a, st, 3)};
+    }
+    rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "listing authors");
+    done(st);
+    if (rs == STORE_OK) {
+        *out = v;
+        *n = len;
+    }
+    return rs;
 }
 
 store_status store_author_set_bio(store *s, const char *slug, const char *bio)

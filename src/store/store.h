@@ -64,6 +64,7 @@ typedef struct {
     const char *image_url, *image_caption, *image_credit, *image_alt; /* NULL when none */
     article_status status;
     long long published_at, updated_at;
+    long long created_at;   /* first saved: never changes (feeds build stable ids from it) */
     bool comments_off;      /* the editor closed comments on this story */
     unsigned comments_days; /* comments close this many days after publication; 0: site rule */
     store_topic *topics;    /* topics[0] is the primary topic */
@@ -168,6 +169,8 @@ store_status store_topics_list(store *s, arena *a, size_t min_articles, store_to
  * first: the site's main sections. */
 store_status store_topics_leading(store *s, arena *a, size_t limit, store_topic **out, size_t *n);
 store_status store_author_by_slug(store *s, arena *a, const char *slug, store_author *out);
+/* Every author with at least one live story, by name. */
+store_status store_authors_list(store *s, arena *a, store_author **out, size_t *n);
 store_status store_author_set_bio(store *s, const char *slug, const char *bio);
 
 /* ---- Comments ---------------------------------------------------------------------------
