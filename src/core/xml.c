@@ -27,7 +27,9 @@ static void append_clean(buf *out, const char *s, bool escape)
             continue;
         }
         if (xml_char_allowed(cp)) {
-            if (escape && len == 1 && strchr("&<>\"'", (int)cp))
+            if (escape && cp == '\r')
+                buf_puts(out, "&#13;"); /* a parser would read a raw CR as LF */
+            else if (escape && len == 1 && strchr("&<>\"'", (int)cp))
                 buf_append_html(out, (const char *)p, 1);
             else
                 buf_append(out, p, (size_t)len);

@@ -11,8 +11,8 @@
  * XML 1.0 forbids (C0 controls but tab, LF and CR; U+FFFE, U+FFFF) are dropped. An arena copy
  * ("" for NULL). Also what JSON output (Jansson refuses invalid UTF-8) is built from. */
 char *xml_clean(arena *a, const char *s);
-/* Appends s cleaned as xml_clean does, with & < > " ' escaped: good in text and in attribute
- * values. NULL appends nothing. */
+/* Appends s cleaned as xml_clean does, with & < > " ' escaped, and CR as &#13; (so that it
+ * reads back as CR, not LF): good in text and in attribute values. NULL appends nothing. */
 void xml_append_text(buf *out, const char *s);
 /* Appends a time as RFC 822 (RSS: "Thu, 26 Oct 2023 09:30:00 +0000", 4-digit year) or RFC 3339
  * ("2023-10-26T09:30:00Z"), UTC. */

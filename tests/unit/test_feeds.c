@@ -189,6 +189,9 @@ static void test_xml_clean(void **state)
     xml_append_text(&b, "a<b>&\"c'\x1b");
     assert_string_equal(b.data, "a&lt;b&gt;&amp;&quot;c&#39;");
     buf_free(&b);
+    xml_append_text(&b, "line\r\nnext"); /* a raw CR would read back as LF */
+    assert_string_equal(b.data, "line&#13;\nnext");
+    buf_free(&b);
 }
 
 static void test_xml_dates(void **state)
