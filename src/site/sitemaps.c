@@ -48,6 +48,15 @@ static long long article_changed(const store_article *article)
                                                        : article->published_at;
 }
 
+/* Sets Last-Modified to when (nothing when 0). */
+static void last_modified(http_request *req, http_response *res, long long when)
+{
+    if (when <= 0) return;
+    char *date = arena_alloc(req->arena, HTTP_DATE_SIZE);
+    http_date_format((time_t)when, date);
+    http_set_header(res, "Last-Modified", date);
+}
+
 /* tag: the page cache keeps it until a story changes ("home"); NULL: never kept. */
 static void send_xml(http_response *res, const char *tag)
 {
@@ -99,6 +108,7 @@ void site_sitemap_index(void *app_ptr, http_request *req, const http_params *par
         buf_puts(out, "</sitemap>\n");
     }
     buf_puts(out, "</sitemapindex>\n");
+    last_modified(req, res, changed);
     send_xml(res, "home");
 }
 
@@ -112,14 +122,17 @@ static void story_sitemap(site_app *app, http_request *req, size_t page, http_re
     if (st != STORE_OK) return (void)(res->status = site_status_for(st));
     if (n == 0 && page > 1) return (void)(res->status = 404);
     buf *out = &res->body;
+    long long newest = 0;
     xml_start(out, "urlset", NULL);
     for (size_t i = 0; i < n; i++) {
         buf_puts(out, "<url>");
         loc(out, app, article_url(req->arena, articles[i].slug));
         lastmod(out, article_changed(&articles[i]));
         buf_puts(out, "</url>\n");
+        if (article_changed(&articles[i]) > newest) newest = article_changed(&articles[i]);
     }
     buf_puts(out, "</urlset>\n");
+    last_modified(req, res, newest);
     send_xml(res, "home"); /* every story change drops "home" */
 }
 

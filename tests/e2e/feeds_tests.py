@@ -227,14 +227,15 @@ def _feeds(t, gz, srv, db, add):
     t.check("feeds: a headline with </title><script>, ]]>, & and control characters leaves every feed well formed and reads back as text", hostile)
 
     def headers_and_cache():
-        for path in ("/feed.xml", "/topic/transport/atom.xml"):
+        for path in ("/feed.xml", "/topic/transport/atom.xml", "/sitemap.xml", "/sitemaps/stories-1.xml"):
             r = srv.get(path)
             lm = r.header("Last-Modified")
             expect(lm and email.utils.parsedate_to_datetime(lm), "%s: no Last-Modified: %r" % (path, lm))
             again = srv.get(path)
             expect_eq(again.body, r.body, "a second GET of " + path)
+            expect_status(srv.get(path, headers={"If-Modified-Since": lm}), 304, "GET %s with If-Modified-Since: its Last-Modified" % path)
 
-    t.check("feeds: Last-Modified (HTTP date) set, and the same bytes on a second GET", headers_and_cache)
+    t.check("feeds and sitemaps: Last-Modified (HTTP date) set, the same bytes on a second GET, 304 to If-Modified-Since", headers_and_cache)
 
     def not_found():
         for path in ("/topic/nope/feed.xml", "/author/nope/atom.xml", "/topic/nope/feed.json", "/topic/BAD_SLUG/feed.xml", "/author/x/feed.rss"):

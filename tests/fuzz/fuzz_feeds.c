@@ -15,7 +15,7 @@
 
 enum { PARTS = 8 };
 
-/* The text of the first <title> under <item>. */
+/* The first child element of node called name, or NULL. */
 static xmlNodePtr child(xmlNodePtr node, const char *name)
 {
     for (xmlNodePtr c = node ? node->children : NULL; c; c = c->next)
