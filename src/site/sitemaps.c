@@ -115,10 +115,10 @@ void site_sitemap_index(void *app_ptr, http_request *req, const http_params *par
 /* /sitemaps/stories-N.xml: the N-th SITEMAP_PAGE_SIZE live stories, newest first. */
 static void story_sitemap(site_app *app, http_request *req, size_t page, http_response *res)
 {
-    store_article_query q = {.limit = SITEMAP_PAGE_SIZE, .offset = (page - 1) * SITEMAP_PAGE_SIZE};
     store_article *articles;
     size_t n;
-    store_status st = store_articles_list(app->store, req->arena, &q, &articles, &n, NULL);
+    store_status st = store_article_stamps(app->store, req->arena, SITEMAP_PAGE_SIZE,
+                                           (page - 1) * SITEMAP_PAGE_SIZE, &articles, &n);
     if (st != STORE_OK) return (void)(res->status = site_status_for(st));
     if (n == 0 && page > 1) return (void)(res->status = 404);
     buf *out = &res->body;
@@ -202,10 +202,10 @@ void site_news_sitemap(void *app_ptr, http_request *req, const http_params *para
     xml_start(out, "urlset", " xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\"");
     bool older = false;
     for (size_t offset = 0; !older && offset < NEWS_SITEMAP_MAX; offset += NEWS_SITEMAP_BATCH) {
-        store_article_query q = {.limit = NEWS_SITEMAP_BATCH, .offset = offset};
         store_article *articles;
         size_t n;
-        store_status st = store_articles_list(app->store, req->arena, &q, &articles, &n, NULL);
+        store_status st =
+            store_article_stamps(app->store, req->arena, NEWS_SITEMAP_BATCH, offset, &articles, &n);
         if (st != STORE_OK) {
             buf_free(out);
             return (void)(res->status = site_status_for(st));

@@ -134,6 +134,7 @@ enum stmt_id {
     ST_AUTHOR_INSERT,
     ST_AUTHOR_BY_SLUG,
     ST_AUTHORS_LIST,
+    ST_ARTICLE_STAMPS,
     ST_AUTHOR_SET_BIO,
     ST_COMMENT_ARTICLE,
     ST_COMMENT_PARENT,
@@ -269,6 +270,11 @@ static const char *const stmt_sql[ST__N] = {
                         " FROM article_authors y CROSS JOIN articles a ON a.id = y.article_id"
                         " WHERE y.author_id = u.id AND " LIVE ")"
                         " ORDER BY u.name COLLATE NOCASE, u.name, u.id",
+    /* ?1 now, ?2 limit, ?3 offset: what a sitemap lists, in the articles_live index's order */
+    [ST_ARTICLE_STAMPS] = "SELECT a.id, a.slug, a.headline, a.published_at, a.updated_at"
+                          " FROM articles a"
+                          " WHERE " LIVE " ORDER BY a.published_at DESC, a.id DESC"
+                          " LIMIT ?2 OFFSET ?3",
     [ST_AUTHOR_SET_BIO] = "UPDATE authors SET bio = ?2 WHERE slug = ?1",
     /* ?1 now, ?2 article id: a row when the story is live. */
     [ST_COMMENT_ARTICLE] = "SELECT a.comments_off FROM articles a WHERE a.id = ?2 AND " LIVE,
@@ -1140,6 +1146,40 @@ store_status store_article_any_by_slug(store *s, arena *a, const char *slug, sto
 store_status store_article_top(store *s, arena *a, store_article *out)
 {
     return article_one(s, a, ST_ARTICLE_TOP, NULL, out);
+}
+
+store_status store_article_stamps(store *s, arena *a, size_t limit, size_t offset,
+                                  store_article **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || (rs = prep(c, ST_ARTICLE_STAMPS, &st)) != STORE_OK) return rs;
+    binder b = {st, SQLITE_OK};
+    bind_int(&b, 1, now_unix());
+    bind_int(&b, 2, clamp_size(limit));
+    bind_int(&b, 3, clamp_size(offset));
+    store_article *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc = b.rc;
+    while (next_row(st, &rc)) {
+        if (len == cap) v = arena_grow(a, v, &cap, len, sizeof *v);
+        v[len++] = (store_article){.id = sqlite3_column_int64(st, 0),
+                                   .slug = col_text(a, st, 1),
+                                   .headline = col_text(a, st, 2),
+                                   .status = ARTICLE_PUBLISHED,
+                                   .published_at = sqlite3_column_int64(st, 3),
+                                   .updated_at = sqlite3_column_int64(st, 4)};
+    }
+    rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "listing articles");
+    done(st);
+    if (rs == STORE_OK) {
+        *out = v;
+        *n = len;
+    }
+    return rs;
 }
 
 store_status store_articles_related_by_topics(store *s, arena *a, long long article_id,

@@ -977,8 +977,8 @@ static void test_authors(void **state)
     assert_null(au.bio);
 }
 
-/* Authors of live stories only, by name; created_at set once and kept by later saves (the
- * feeds build their ids from it). */
+/* Authors of live stories only, by name; the sitemap's stamps of live stories; created_at set once
+ * and kept by later saves (the feeds build their ids from it). */
 static void test_authors_list_and_created_at(void **state)
 {
     fixture *f = *state;
@@ -998,6 +998,15 @@ static void test_authors_list_and_created_at(void **state)
     assert_int_equal(n, 2);
     assert_string_equal(authors[0].slug, "adam-live");
     assert_string_equal(authors[1].name, "Zoe Live");
+
+    store_article *stamps;
+    assert_int_equal(store_article_stamps(f->s, f->a, 10, 0, &stamps, &n), STORE_OK);
+    assert_int_equal(n, 1); /* the draft is not listed */
+    assert_string_equal(stamps[0].slug, "s1");
+    assert_string_equal(stamps[0].headline, "S1");
+    assert_true(stamps[0].updated_at > 0 && stamps[0].published_at > 0);
+    assert_int_equal(store_article_stamps(f->s, f->a, 10, 1, &stamps, &n), STORE_OK);
+    assert_int_equal(n, 0);
 
     raw_exec(f->path, "UPDATE articles SET created_at = 1234 WHERE slug = 's1'");
     in.headline = "S1 edited";
