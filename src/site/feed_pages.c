@@ -108,9 +108,13 @@ static void serve_feed(site_app *app, http_request *req, const http_params *para
     http_cache_tag(res, tag);
     feed_write(a, format, &ch, entries, n, &res->body);
     res->content_type = feed_content_type(format);
-    if (ch.updated) {
+    /* Last-Modified: the site's last change, not only the newest story shown, which moves back
+     * when a story is taken off (a client asking If-Modified-Since would then keep it) */
+    long long modified = store_last_change(app->store);
+    if (modified < ch.updated) modified = ch.updated;
+    if (modified > 0) {
         char *date = arena_alloc(a, HTTP_DATE_SIZE);
-        http_date_format((time_t)ch.updated, date);
+        http_date_format((time_t)modified, date);
         http_set_header(res, "Last-Modified", date);
     }
     http_set_header(res, "Cache-Control", "public, max-age=300, stale-while-revalidate=60");

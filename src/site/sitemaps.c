@@ -48,9 +48,12 @@ static long long article_changed(const store_article *article)
                                                        : article->published_at;
 }
 
-/* Sets Last-Modified to when (nothing when 0). */
-static void last_modified(http_request *req, http_response *res, long long when)
+/* Sets Last-Modified to the later of when and the site's last change (what a sitemap shows can
+ * also change when a story is taken off, which no shown story's time says). */
+static void last_modified(site_app *app, http_request *req, http_response *res, long long when)
 {
+    long long changed = store_last_change(app->store);
+    if (when < changed) when = changed;
     if (when <= 0) return;
     char *date = arena_alloc(req->arena, HTTP_DATE_SIZE);
     http_date_format((time_t)when, date);
@@ -108,7 +111,7 @@ void site_sitemap_index(void *app_ptr, http_request *req, const http_params *par
         buf_puts(out, "</sitemap>\n");
     }
     buf_puts(out, "</sitemapindex>\n");
-    last_modified(req, res, changed);
+    last_modified(app, req, res, changed);
     send_xml(res, "home");
 }
 
@@ -132,7 +135,7 @@ static void story_sitemap(site_app *app, http_request *req, size_t page, http_re
         if (article_changed(&articles[i]) > newest) newest = article_changed(&articles[i]);
     }
     buf_puts(out, "</urlset>\n");
-    last_modified(req, res, newest);
+    last_modified(app, req, res, newest);
     send_xml(res, "home"); /* every story change drops "home" */
 }
 

@@ -284,6 +284,27 @@ def _feeds(t, gz, srv, db, add):
 
     t.check("feeds: settings feed_items (how many) and feed_content excerpt (no body) apply to the next request", settings)
 
+    def taken_off():
+        before = srv.get("/topic/city-hall/feed.xml")
+        lm = before.header("Last-Modified")
+        time.sleep(1.1)  # Last-Modified has one-second steps
+        add("fresh.md", headline="Council meets tonight", slug="council-meets", topics="City Hall", authors="Tom Ray",
+            status="draft", body="Withdrawn.\n")
+
+        def gone():
+            _, doc = get_feed(srv, "/topic/city-hall/feed.xml")
+            return "council-meets" not in "".join(url for _, _, url in feed_entries("feed.xml", doc))
+
+        wait_for("a story taken off the site is still in /topic/city-hall/feed.xml", gone)
+        r = srv.get("/topic/city-hall/feed.xml", headers={"If-Modified-Since": lm})
+        expect_status(r, 200, "GET /topic/city-hall/feed.xml with the Last-Modified from before the story was taken off")
+        expect(b"council-meets" not in r.body, "the withdrawn story is in the feed")
+        add("fresh.md", headline="Council meets tonight", slug="council-meets", topics="City Hall", authors="Tom Ray",
+            body="No lead here; the body gives the excerpt. " * 8 + "\n")  # back, for the tests below
+        wait_for("the story put back is not in /feed.xml", lambda: len(get_feed(srv, "/feed.xml")[1].findall("channel/item")) == 3)
+
+    t.check("feeds: a story taken off the site leaves its feeds, and a client asking If-Modified-Since gets the new feed, not a 304", taken_off)
+
 
 def _search_engines(t, srv):
     def sitemaps():
