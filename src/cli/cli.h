@@ -47,6 +47,7 @@ int cli_topic(int argc, char **argv);
 int cli_comments(int argc, char **argv);
 int cli_settings(int argc, char **argv);
 int cli_admin_token(int argc, char **argv);
+int cli_api_key(int argc, char **argv);
 int cli_reindex(int argc, char **argv);
 int cli_export(int argc, char **argv);
 

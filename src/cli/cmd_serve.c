@@ -202,6 +202,7 @@ static int run_server(const char *command, const serve_options *o)
                               .app = &app,
                               .cache = app.cache,
                               .cache_refresh = site_cache_refresh,
+                              .cache_policy = api_cache_policy,
                               .read_begin = site_read_begin,
                               .read_end = site_read_end,
                               .error_page = site_error_page};

@@ -89,14 +89,12 @@ json_t *site_view_new(site_app *app, http_request *req, const char *page_type, c
     return json_pack("{s:o, s:o}", "site", site, "page", page);
 }
 
-/* Tags res with every story the view shows (objects with an integer "id" and a "headline":
- * cards, related stories, the story itself), so that a change to any of them drops the page. */
-static void tag_stories(http_request *req, json_t *node, http_response *res)
+void site_tag_view_stories(http_request *req, json_t *node, http_response *res)
 {
     if (json_is_array(node)) {
         size_t i;
         json_t *item;
-        json_array_foreach(node, i, item) tag_stories(req, item, res);
+        json_array_foreach(node, i, item) site_tag_view_stories(req, item, res);
     } else if (json_is_object(node)) {
         json_t *id = json_object_get(node, "id");
         if (json_is_integer(id) && json_is_string(json_object_get(node, "headline")))
@@ -105,7 +103,7 @@ static void tag_stories(http_request *req, json_t *node, http_response *res)
         const char *key;
         json_t *value;
         json_object_foreach(node, key, value) if (json_is_array(value) || json_is_object(value))
-            tag_stories(req, value, res);
+            site_tag_view_stories(req, value, res);
     }
 }
 
@@ -139,7 +137,8 @@ void site_tag_story_page(http_request *req, const store_article *article, http_r
 void site_render(site_app *app, http_request *req, const char *template_name, json_t *view,
                  http_response *res)
 {
-    if (res->n_cache_tags) tag_stories(req, view, res); /* the handler let the page be kept */
+    if (res->n_cache_tags)
+        site_tag_view_stories(req, view, res); /* the handler let the page be kept */
     if (!view || !theme_render(app->theme, template_name, view, &res->body)) {
         fprintf(stderr, "gazette: rendering '%s' for %s failed\n", template_name, req->path);
         buf_free(&res->body);

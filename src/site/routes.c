@@ -37,7 +37,21 @@ const http_route site_routes[] = {
     /* the content API (docs/api.md) */
     {"GET", "/api/v1/articles", api_articles_list},
     {"GET", "/api/v1/articles/{slug}", api_article_one},
+    {"GET", "/api/v1/topics", api_topics_list},
+    {"GET", "/api/v1/topics/{slug}", api_topic_one},
+    {"GET", "/api/v1/authors", api_authors_list},
+    {"GET", "/api/v1/authors/{slug}", api_author_one},
     {"GET", "/api/v1/search", api_search},
+    {"GET", "/api/v1/openapi.json", api_openapi},
+    /* the CORS preflight of each of them (docs/api.md) */
+    {"OPTIONS", "/api/v1/articles", api_preflight},
+    {"OPTIONS", "/api/v1/articles/{slug}", api_preflight},
+    {"OPTIONS", "/api/v1/topics", api_preflight},
+    {"OPTIONS", "/api/v1/topics/{slug}", api_preflight},
+    {"OPTIONS", "/api/v1/authors", api_preflight},
+    {"OPTIONS", "/api/v1/authors/{slug}", api_preflight},
+    {"OPTIONS", "/api/v1/search", api_preflight},
+    {"OPTIONS", "/api/v1/openapi.json", api_preflight},
     /* moderation, for the newsroom (a bearer token from 'gazette admin-token') */
     {"GET", "/api/v1/admin/comments", api_admin_comments_list},
     {"GET", "/api/v1/admin/cache", api_admin_cache},

@@ -107,6 +107,17 @@ void site_asset(void *app, http_request *req, const http_params *params, http_re
 void site_media(void *app, http_request *req, const http_params *params, http_response *res);
 void api_articles_list(void *app, http_request *req, const http_params *params, http_response *res);
 void api_article_one(void *app, http_request *req, const http_params *params, http_response *res);
+/* the rest of the content API (api/directory.c, api/openapi.c, api/api_access.c) */
+void api_topics_list(void *app, http_request *req, const http_params *params, http_response *res);
+void api_topic_one(void *app, http_request *req, const http_params *params, http_response *res);
+void api_authors_list(void *app, http_request *req, const http_params *params, http_response *res);
+void api_author_one(void *app, http_request *req, const http_params *params, http_response *res);
+void api_openapi(void *app, http_request *req, const http_params *params, http_response *res);
+/* OPTIONS /api/v1/...: the CORS preflight (204) of a public API path, 404 for others. */
+void api_preflight(void *app, http_request *req, const http_params *params, http_response *res);
+/* For http_server_config.cache_policy (app is a site_app): API answers bypass the page cache
+ * while read keys are required, and are kept per allowed CORS origin (api_access.c). */
+bool api_cache_policy(void *app, http_request *req, const char **variant);
 /* full-text search (site/search.c) */
 void site_search(void *app, http_request *req, const http_params *params, http_response *res);
 void api_search(void *app, http_request *req, const http_params *params, http_response *res);
@@ -189,6 +200,9 @@ void site_social_list(site_app *app, arena *a, json_t *view, const char *base, c
  * page is base: "/topic/x/page/2/" also when the request said "?page=2". */
 void site_canonical_list_page(site_app *app, http_request *req, json_t *view, const char *base,
                               size_t n);
+/* Tags res with every story the view shows (objects with an integer "id" and a "headline":
+ * cards, related stories, the story itself), so that a change to any of them drops the page. */
+void site_tag_view_stories(http_request *req, json_t *view, http_response *res);
 /* Renders the template; a page whose handler tagged it (http_cache_tag) is also tagged with
  * every story the view shows. */
 void site_render(site_app *app, http_request *req, const char *template_name, json_t *view,

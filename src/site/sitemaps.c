@@ -139,30 +139,35 @@ static void story_sitemap(site_app *app, http_request *req, size_t page, http_re
     send_xml(res, "home"); /* every story change drops "home" */
 }
 
-/* /sitemaps/sections.xml: the home page, every topic and every author with a live story. */
+/* <url><loc>BASE PATH</loc><lastmod/></url> */
+static void section_url(buf *out, site_app *app, const char *path, long long changed)
+{
+    buf_puts(out, "<url>");
+    loc(out, app, path);
+    if (changed > 0) lastmod(out, changed);
+    buf_puts(out, "</url>\n");
+}
+
+/* /sitemaps/sections.xml: the home page, every topic and every author with a live story, each
+ * with the last change of its stories. */
 static void sections_sitemap(site_app *app, http_request *req, http_response *res)
 {
-    store_topic *topics;
-    store_author *authors;
+    store_topic_count *topics;
+    store_author_count *authors;
     size_t n_topics, n_authors;
-    store_status st = store_topics_list(app->store, req->arena, 1, &topics, &n_topics);
-    if (st == STORE_OK) st = store_authors_list(app->store, req->arena, &authors, &n_authors);
+    store_status st = store_topics_counted(app->store, req->arena, NULL, &topics, &n_topics);
+    if (st == STORE_OK)
+        st = store_authors_counted(app->store, req->arena, NULL, &authors, &n_authors);
     if (st != STORE_OK) return (void)(res->status = site_status_for(st));
     buf *out = &res->body;
     xml_start(out, "urlset", NULL);
-    buf_puts(out, "<url>");
-    loc(out, app, "/");
-    buf_puts(out, "<changefreq>hourly</changefreq></url>\n");
-    for (size_t i = 0; i < n_topics; i++) {
-        buf_puts(out, "<url>");
-        loc(out, app, arena_printf(req->arena, "/topic/%s/", topics[i].slug));
-        buf_puts(out, "</url>\n");
-    }
-    for (size_t i = 0; i < n_authors; i++) {
-        buf_puts(out, "<url>");
-        loc(out, app, arena_printf(req->arena, "/author/%s/", authors[i].slug));
-        buf_puts(out, "</url>\n");
-    }
+    section_url(out, app, "/", store_last_change(app->store));
+    for (size_t i = 0; i < n_topics; i++)
+        section_url(out, app, arena_printf(req->arena, "/topic/%s/", topics[i].topic.slug),
+                    topics[i].last_change);
+    for (size_t i = 0; i < n_authors; i++)
+        section_url(out, app, arena_printf(req->arena, "/author/%s/", authors[i].author.slug),
+                    authors[i].last_change);
     buf_puts(out, "</urlset>\n");
     send_xml(res, "home");
 }

@@ -188,6 +188,15 @@ static const char migration_6_sql[] =
     " DELETE FROM changes WHERE id <= NEW.id - 10000; END;"
     "CREATE INDEX articles_recent ON articles (published_at DESC, id DESC, status);";
 
+/* Migration 10: read keys of the content API (api/api_keys.c): a name and the BLAKE2b hash of
+ * the key, never the key itself. */
+static const char migration_10_sql[] = "CREATE TABLE api_keys ("
+                                       " id INTEGER PRIMARY KEY,"
+                                       " name TEXT NOT NULL UNIQUE,"
+                                       " key_hash TEXT NOT NULL UNIQUE,"
+                                       " created_at INTEGER NOT NULL"
+                                       ") STRICT;";
+
 const store_migration store_migrations[] = {
     {1, "initial schema", migration_1_sql},
     {2, "comments and settings", migration_2_sql},
@@ -195,6 +204,7 @@ const store_migration store_migrations[] = {
     {4, "comment days per story", migration_4_sql},
     {5, "search prefix indexes and rank", migration_5_sql},
     {6, "change log for caches", migration_6_sql},
+    {10, "content API read keys", migration_10_sql},
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];

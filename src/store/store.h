@@ -105,6 +105,12 @@ typedef struct {
     const char *author_slug; /* NULL: any author */
     long long exclude_id;    /* 0: none */
     size_t limit, offset;
+    /* 0: any age; else only stories published or updated at or after since */
+    long long since;
+    /* cursor_id 0: from the newest; else only the stories that come after the one published at
+     * cursor_published_at with id cursor_id in the newest-first order (keyset pagination: a
+     * story published meanwhile neither repeats nor hides one) */
+    long long cursor_published_at, cursor_id;
 } store_article_query;
 
 /* Live articles, newest first, with topics and authors filled (bodies left NULL). total gets
@@ -173,9 +179,39 @@ store_status store_topics_list(store *s, arena *a, size_t min_articles, store_to
  * first: the site's main sections. */
 store_status store_topics_leading(store *s, arena *a, size_t limit, store_topic **out, size_t *n);
 store_status store_author_by_slug(store *s, arena *a, const char *slug, store_author *out);
-/* Every author with at least one live story, by name. */
-store_status store_authors_list(store *s, arena *a, store_author **out, size_t *n);
 store_status store_author_set_bio(store *s, const char *slug, const char *bio);
+/* A topic or author with how many live stories it has and when the newest of them was
+ * published or changed (the later of the two; for Last-Modified). */
+typedef struct {
+    store_topic topic;
+    size_t n_articles;
+    long long last_change;
+} store_topic_count;
+typedef struct {
+    store_author author;
+    size_t n_articles;
+    long long last_change;
+} store_author_count;
+/* Topics (authors) having live stories, by name; slug not NULL: only that one (none when it has
+ * no live story). */
+store_status store_topics_counted(store *s, arena *a, const char *slug, store_topic_count **out,
+                                  size_t *n);
+store_status store_authors_counted(store *s, arena *a, const char *slug, store_author_count **out,
+                                   size_t *n);
+
+/* ---- API read keys (migration 10) --------------------------------------------------------
+ * Keys apps present to the content API when the site requires them. Only a hash of each key
+ * is stored (api/api_keys.c makes and checks them); names are the operator's labels. */
+typedef struct {
+    const char *name, *hash;
+    long long created_at;
+} store_api_key;
+/* STORE_CONFLICT when the name is taken. */
+store_status store_api_key_add(store *s, const char *name, const char *hash);
+/* Every key, by name. */
+store_status store_api_keys_list(store *s, arena *a, store_api_key **out, size_t *n);
+/* Deletes the key; STORE_NOT_FOUND when there is no such name. */
+store_status store_api_key_revoke(store *s, const char *name);
 
 /* ---- Comments ---------------------------------------------------------------------------
  * Readers' comments on a story. Stored with the commenter's email (never shown to readers) and

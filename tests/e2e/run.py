@@ -14,7 +14,8 @@ Groups (one module each): cli_tests (commands without a server), demo_tests (`ga
 pages, API, HTTP edge cases), site_tests (a site built from story files written here, added
 while the server runs; and a bulk add of 300 stories with pagination), comments_tests (readers'
 comments: form, moderation, validation, threading, anti-spam, hostile input, email privacy, and
-a concurrent load of posts), search_tests (full-text search: page, API, hostile queries),
+a concurrent load of posts), search_tests (full-text search: page, API, hostile queries), api_tests (the content API:
+its OpenAPI description checked against real answers, cursor pagination, read keys, CORS),
 security_tests (security headers, path traversal, request smuggling, open redirects),
 fault_tests (disk full, a locked database, slow and vanishing clients, 10,000 idle
 connections), crash_tests (SIGKILL during writes: nothing acknowledged is lost), export_tests (`gazette
@@ -37,6 +38,7 @@ import signal
 import tempfile
 import time
 
+import api_tests
 import cache_tests
 import cli_tests
 import comments_tests
@@ -72,6 +74,7 @@ def main():
         ("search_tests", search_tests.run),
         ("related_tests", related_tests.run),
         ("cache_tests", cache_tests.run),
+        ("api_tests", api_tests.run),
         ("export_tests", export_tests.run),
         ("feeds_tests", feeds_tests.run),
         ("security_tests", security_tests.run),
