@@ -320,12 +320,15 @@ def _search_engines(t, srv):
             expect(lastmod and RFC3339_UTC.match(lastmod), "lastmod of %s: %r" % (loc, lastmod))
         sections = get_xml(srv, "/sitemaps/sections.xml")
         locs = [u.findtext("sm:loc", namespaces=NS) for u in sections.findall("sm:url", NS)]
+        for u in sections.findall("sm:url", NS):
+            lastmod = u.findtext("sm:lastmod", namespaces=NS)
+            expect(lastmod and RFC3339_UTC.match(lastmod), "lastmod of %s in sections.xml: %r" % (u.findtext("sm:loc", namespaces=NS), lastmod))
         for want in ("/", "/topic/transport/", "/topic/city-hall/", "/author/jane-doe/", "/author/tom-ray/"):
             expect(BASE + want in locs, "%s not in sections.xml: %r" % (want, locs))
         for path in ("/sitemaps/stories-2.xml", "/sitemaps/stories-0.xml", "/sitemaps/stories-01.xml", "/sitemaps/other.xml", "/sitemaps/stories-1.xml.gz"):
             expect_status(srv.get(path), 404, "GET " + path)
 
-    t.check("sitemaps: /sitemap.xml indexes stories-1.xml (every story, absolute, with lastmod) and sections.xml (home, topics, authors); others 404", sitemaps)
+    t.check("sitemaps: /sitemap.xml indexes stories-1.xml (every story, absolute, with lastmod) and sections.xml (home, topics, authors, with lastmod); others 404", sitemaps)
 
     def news():
         doc = get_xml(srv, "/news-sitemap.xml")
