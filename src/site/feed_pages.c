@@ -98,20 +98,15 @@ static void serve_feed(site_app *app, http_request *req, const http_params *para
     for (size_t i = 0; st == STORE_OK && i < n; i++)
         st = feed_entry_of(app, a, &articles[i], full, &entries[i]);
     if (st != STORE_OK) return (void)(res->status = site_status_for(st));
-    for (size_t i = 0; i < n; i++) {
-        long long changed = articles[i].updated_at > articles[i].published_at
-                                ? articles[i].updated_at
-                                : articles[i].published_at;
-        if (changed > ch.updated) ch.updated = changed;
+    for (size_t i = 0; i < n; i++)
         http_cache_tag(res, arena_printf(a, "a:%lld", articles[i].id));
-    }
     http_cache_tag(res, tag);
     feed_write(a, format, &ch, entries, n, &res->body);
     res->content_type = feed_content_type(format);
-    /* Last-Modified: the site's last change, not only the newest story shown, which moves back
-     * when a story is taken off (a client asking If-Modified-Since would then keep it) */
+    /* Last-Modified: the site's last change (never before any story shown), not the newest story
+     * shown, which moves back when a story is taken off: a client asking If-Modified-Since
+     * would then keep it */
     long long modified = store_last_change(app->store);
-    if (modified < ch.updated) modified = ch.updated;
     if (modified > 0) {
         char *date = arena_alloc(a, HTTP_DATE_SIZE);
         http_date_format((time_t)modified, date);

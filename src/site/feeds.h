@@ -19,7 +19,7 @@ typedef struct feed_channel {
     const char *base_url;    /* "https://news.example.org", no trailing slash */
     const char *page_path;   /* the HTML page the feed follows: "/", "/topic/transport/" */
     const char *self_path;   /* the feed itself: "/topic/transport/atom.xml" */
-    long long updated;       /* newest updated_at of what the feed shows (0: none) */
+    long long updated;       /* at least this for the feed's own time (0: its newest story's) */
 } feed_channel;
 
 typedef struct feed_entry {
