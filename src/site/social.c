@@ -102,11 +102,12 @@ static json_t *news_article_ld(site_app *app, arena *a, const store_article *art
                                                  text(a, article->authors[i].name), "url",
                                                  text(a, arena_printf(a, "%s/author/%s/", base,
                                                                       article->authors[i].slug))));
+    json_t *publisher = json_pack("{s:s, s:o, s:o}", "@type", "NewsMediaOrganization", "name",
+                                  text(a, app->config.name), "url", text(a, base));
+    if (!article->n_authors) json_array_append(authors, publisher); /* a desk story: the paper */
     json_object_set_new(ld, "author", authors);
     if (image) json_object_set_new(ld, "image", json_pack("[o]", text(a, image)));
-    json_object_set_new(ld, "publisher",
-                        json_pack("{s:s, s:o, s:o}", "@type", "NewsMediaOrganization", "name",
-                                  text(a, app->config.name), "url", text(a, base)));
+    json_object_set_new(ld, "publisher", publisher);
     json_object_set_new(ld, "mainEntityOfPage",
                         json_pack("{s:s, s:o}", "@type", "WebPage", "@id", text(a, url)));
     if (article->n_topics)

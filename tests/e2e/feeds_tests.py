@@ -389,6 +389,8 @@ def _head(t, srv):
         expect_eq([a["name"] for a in ld["author"]], ["Eve </script>"], "JSON-LD author of the hostile story")
         metas, _ = head_tags(doc)
         expect_eq(metas.get("twitter:card"), ["summary"], "twitter:card without an image")
+        ld, _ = json_ld(srv, "/news/council-meets/")
+        expect(ld["description"].startswith("No lead here"), "JSON-LD description of a story without lead: %r" % ld["description"])
         expect("og:image" not in metas, "og:image without an image")
 
     t.check("head: JSON-LD with </script> and <!-- in its strings stays inside its element and parses back", hostile)
