@@ -13,17 +13,53 @@ const http_route site_routes[] = {
     {"GET", "/author/{slug}/page/{n}/", site_author},
     {"GET", "/search", site_search},
     {"GET", "/pages/{slug}/", site_page}, /* imported WordPress pages (docs/import.md) */
+    /* feeds (docs/feeds.md): the whole site, one topic, one author */
+    {"GET", "/feed.xml", site_feed_rss},
+    {"GET", "/atom.xml", site_feed_atom},
+    {"GET", "/feed.json", site_feed_json},
+    {"GET", "/topic/{slug}/feed.xml", site_feed_rss},
+    {"GET", "/topic/{slug}/atom.xml", site_feed_atom},
+    {"GET", "/topic/{slug}/feed.json", site_feed_json},
+    {"GET", "/author/{slug}/feed.xml", site_feed_rss},
+    {"GET", "/author/{slug}/atom.xml", site_feed_atom},
+    {"GET", "/author/{slug}/feed.json", site_feed_json},
+    /* for search engines (docs/feeds.md) */
+    {"GET", "/robots.txt", site_robots},
+    {"GET", "/sitemap.xml", site_sitemap_index},
+    {"GET", "/sitemaps/{file}", site_sitemap_file},
+    {"GET", "/news-sitemap.xml", site_news_sitemap},
     /* comments (docs/comments.md) */
     {"POST", "/news/{slug}/comments", site_comment_post},
     {"GET", "/news/{slug}/comments/feed.xml", site_article_comments_feed},
     {"GET", "/comments/feed.xml", site_comments_feed},
+    /* the daily newsletter (docs/newsletter.md) */
+    {"GET", "/newsletter/", site_newsletter_page},
+    {"POST", "/newsletter/subscribe", site_newsletter_subscribe},
+    {"GET", "/newsletter/confirm", site_newsletter_confirm_page},
+    {"POST", "/newsletter/confirm", site_newsletter_confirm},
+    {"GET", "/newsletter/unsubscribe", site_newsletter_unsubscribe_page},
+    {"POST", "/newsletter/unsubscribe", site_newsletter_unsubscribe},
     /* files */
     {"GET", "/assets/{file}", site_asset},
     {"GET", "/media/{path*}", site_media},
     /* the content API (docs/api.md) */
     {"GET", "/api/v1/articles", api_articles_list},
     {"GET", "/api/v1/articles/{slug}", api_article_one},
+    {"GET", "/api/v1/topics", api_topics_list},
+    {"GET", "/api/v1/topics/{slug}", api_topic_one},
+    {"GET", "/api/v1/authors", api_authors_list},
+    {"GET", "/api/v1/authors/{slug}", api_author_one},
     {"GET", "/api/v1/search", api_search},
+    {"GET", "/api/v1/openapi.json", api_openapi},
+    /* the CORS preflight of each of them (docs/api.md) */
+    {"OPTIONS", "/api/v1/articles", api_preflight},
+    {"OPTIONS", "/api/v1/articles/{slug}", api_preflight},
+    {"OPTIONS", "/api/v1/topics", api_preflight},
+    {"OPTIONS", "/api/v1/topics/{slug}", api_preflight},
+    {"OPTIONS", "/api/v1/authors", api_preflight},
+    {"OPTIONS", "/api/v1/authors/{slug}", api_preflight},
+    {"OPTIONS", "/api/v1/search", api_preflight},
+    {"OPTIONS", "/api/v1/openapi.json", api_preflight},
     /* moderation, for the newsroom (a bearer token from 'gazette admin-token') */
     {"GET", "/api/v1/admin/comments", api_admin_comments_list},
     {"GET", "/api/v1/admin/cache", api_admin_cache},
@@ -37,10 +73,11 @@ const size_t site_n_routes = sizeof site_routes / sizeof site_routes[0];
  * every value there is: {slug} after /news/, /topic/ or /author/ with every live story, topic
  * or author (topics and authors of live stories); {n} with pages 2.. of the list the pattern
  * begins with; {file} after /assets/ with every theme asset; {path*} after /media/ with every
- * file of the media folder. A pattern without captures is written as it is. A new feed or
- * sitemap ("/feed.xml", "/topic/{slug}/feed.xml") is exported by adding its pattern here; the
- * export stops with an error on a capture it cannot fill. Search, the API and redirects are
- * not exported; the 404 page is written as 404.html. */
+ * file of the media folder; {file} after /sitemaps/ with every sitemap the index names. A pattern
+ * without captures is written as it is. A new feed or sitemap ("/feed.xml",
+ * "/topic/{slug}/feed.xml") is exported by adding its pattern here; the export stops with an error
+ * on a capture it cannot fill. Search, the API and redirects are not exported; the 404 page is
+ * written as 404.html. */
 const char *const site_export_patterns[] = {
     "/",
     "/page/{n}/",
@@ -51,6 +88,19 @@ const char *const site_export_patterns[] = {
     "/author/{slug}/",
     "/author/{slug}/page/{n}/",
     "/comments/feed.xml",
+    "/feed.xml",
+    "/atom.xml",
+    "/feed.json",
+    "/topic/{slug}/feed.xml",
+    "/topic/{slug}/atom.xml",
+    "/topic/{slug}/feed.json",
+    "/author/{slug}/feed.xml",
+    "/author/{slug}/atom.xml",
+    "/author/{slug}/feed.json",
+    "/robots.txt",
+    "/sitemap.xml",
+    "/sitemaps/{file}",
+    "/news-sitemap.xml",
     "/assets/{file}",
     "/media/{path*}",
 };

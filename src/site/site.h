@@ -49,6 +49,8 @@ typedef struct site_snapshot {
     unsigned long version;
 } site_snapshot;
 
+typedef struct site_newsletter site_newsletter; /* newsletter.c */
+
 typedef struct site_app {
     store *store;
     theme *theme;
@@ -57,6 +59,7 @@ typedef struct site_app {
     unsigned char comment_key[COMMENT_KEY_BYTES]; /* signs comment form tokens */
     comment_rate_limiter *comment_limiter;
     atomic_ulong comments_refused; /* comments refused by the anti-spam checks, since start */
+    site_newsletter *newsletter;   /* sign-up rate limiter and token key (site/newsletter.c) */
     site_related *related;         /* NULL: related stories by shared topics only */
     page_cache *cache;             /* NULL: every page rendered for every request */
     site_freshness *freshness;     /* keeps cache true to the store (freshness.h) */
@@ -115,9 +118,33 @@ void site_asset(void *app, http_request *req, const http_params *params, http_re
 void site_media(void *app, http_request *req, const http_params *params, http_response *res);
 void api_articles_list(void *app, http_request *req, const http_params *params, http_response *res);
 void api_article_one(void *app, http_request *req, const http_params *params, http_response *res);
+/* the rest of the content API (api/directory.c, api/openapi.c, api/api_access.c) */
+void api_topics_list(void *app, http_request *req, const http_params *params, http_response *res);
+void api_topic_one(void *app, http_request *req, const http_params *params, http_response *res);
+void api_authors_list(void *app, http_request *req, const http_params *params, http_response *res);
+void api_author_one(void *app, http_request *req, const http_params *params, http_response *res);
+void api_openapi(void *app, http_request *req, const http_params *params, http_response *res);
+/* OPTIONS /api/v1/...: the CORS preflight (204) of a public API path, 404 for others. */
+void api_preflight(void *app, http_request *req, const http_params *params, http_response *res);
+/* For http_server_config.cache_policy (app is a site_app): API answers bypass the page cache
+ * while read keys are required, and are kept per allowed CORS origin (api_access.c). */
+bool api_cache_policy(void *app, http_request *req, const char **variant);
 /* full-text search (site/search.c) */
 void site_search(void *app, http_request *req, const http_params *params, http_response *res);
 void api_search(void *app, http_request *req, const http_params *params, http_response *res);
+
+/* ---- feeds and what search engines read (site/feed_pages.c, site/sitemaps.c) ------------- */
+/* /feed.xml, /atom.xml, /feed.json, and the same under /topic/{slug}/ and /author/{slug}/ */
+void site_feed_rss(void *app, http_request *req, const http_params *params, http_response *res);
+void site_feed_atom(void *app, http_request *req, const http_params *params, http_response *res);
+void site_feed_json(void *app, http_request *req, const http_params *params, http_response *res);
+void site_robots(void *app, http_request *req, const http_params *params, http_response *res);
+void site_sitemap_index(void *app, http_request *req, const http_params *params,
+                        http_response *res);
+void site_sitemap_file(void *app, http_request *req, const http_params *params, http_response *res);
+void site_news_sitemap(void *app, http_request *req, const http_params *params, http_response *res);
+/* The files under /sitemaps/ the index names ("stories-1.xml", ..., "sections.xml"). */
+store_status site_sitemap_files(site_app *app, arena *a, const char ***names, size_t *n);
 
 /* ---- comments (site/comments.c) --------------------------------------------------------- */
 /* Reads (or creates, first time) the signing key and starts the rate limiter. */
@@ -155,6 +182,31 @@ void api_admin_comment_action(void *app, http_request *req, const http_params *p
 void site_article_page(site_app *app, http_request *req, const store_article *article,
                        const site_comment_submission *submission, http_response *res);
 
+/* ---- the newsletter (site/newsletter.c, site/newsletter_daily.c; docs/newsletter.md) ------ */
+/* Starts the sign-up rate limiter and derives the token key (after site_comments_start). */
+bool site_newsletter_start(site_app *app, char *err, size_t errlen);
+void site_newsletter_stop(site_app *app);
+/* The key of unsubscribe tokens (newsletter.h). */
+const unsigned char *site_newsletter_key(site_app *app);
+/* Adds site.newsletter {action, token} (the footer's sign-up form) when the newsletter is on. */
+void site_newsletter_view(site_app *app, http_request *req, json_t *site);
+void site_newsletter_page(void *app, http_request *req, const http_params *params,
+                          http_response *res);
+void site_newsletter_subscribe(void *app, http_request *req, const http_params *params,
+                               http_response *res);
+void site_newsletter_confirm_page(void *app, http_request *req, const http_params *params,
+                                  http_response *res);
+void site_newsletter_confirm(void *app, http_request *req, const http_params *params,
+                             http_response *res);
+void site_newsletter_unsubscribe_page(void *app, http_request *req, const http_params *params,
+                                      http_response *res);
+void site_newsletter_unsubscribe(void *app, http_request *req, const http_params *params,
+                                 http_response *res);
+/* The server's daily send at newsletter_hour (a thread; stop waits for a run in progress). */
+typedef struct site_newsletter_timer site_newsletter_timer;
+site_newsletter_timer *site_newsletter_timer_start(site_app *app, char *err, size_t errlen);
+void site_newsletter_timer_stop(site_newsletter_timer *timer);
+
 /* ---- shared by the page handlers (site/render.c) ---------------------------------------- */
 /* The topics of the navigation every page shows (site.nav_topics), read from the store. */
 json_t *site_nav_topics(site_app *app, arena *a);
@@ -168,6 +220,25 @@ void site_read_end(void *app);
 /* Lets the page cache keep a story's page: tags it with the story and the stories its "See
  * also" links name (freshness.c drops it when any of them changes). */
 void site_tag_story_page(http_request *req, const store_article *article, http_response *res);
+/* ---- the <head> tags for machines (site/social.c) ------------------------------------------- */
+/* [{type, title, url}]: the three feeds under prefix ("/", "/topic/x/"); name the topic's or
+ * author's (NULL for the site's). */
+json_t *site_feed_links(site_app *app, arena *a, const char *prefix, const char *name);
+/* Sets page.social (OpenGraph and Twitter card of a "website"), page.feeds (the site's feeds)
+ * and page.json_ld (null) on the page object of a view: called by site_view_new. */
+void site_social_defaults(site_app *app, arena *a, json_t *page, const char *title,
+                          const char *description);
+/* A story page: its canonical URL, OpenGraph "article" tags, card and NewsArticle JSON-LD. */
+void site_social_article(site_app *app, arena *a, const store_article *article, json_t *view);
+/* A topic or author page: adds its own feeds (under base, "/topic/x/") to page.feeds. */
+void site_social_list(site_app *app, arena *a, json_t *view, const char *base, const char *name);
+/* Sets page.canonical (and the OpenGraph URL) to the address of page n of the list whose first
+ * page is base: "/topic/x/page/2/" also when the request said "?page=2". */
+void site_canonical_list_page(site_app *app, http_request *req, json_t *view, const char *base,
+                              size_t n);
+/* Tags res with every story the view shows (objects with an integer "id" and a "headline":
+ * cards, related stories, the story itself), so that a change to any of them drops the page. */
+void site_tag_view_stories(http_request *req, json_t *view, http_response *res);
 /* Renders the template; a page whose handler tagged it (http_cache_tag) is also tagged with
  * every story the view shows. */
 void site_render(site_app *app, http_request *req, const char *template_name, json_t *view,

@@ -168,8 +168,8 @@ store_status store_import_open(store *s, store_import **out)
     *out = NULL;
     store_import *im = calloc(1, sizeof *im);
     if (!im) return STORE_IO;
-    im->db = store_sqlite_db(s);
-    if (!im->db) {
+    conn *c;
+    if (sqlite_conn(s, &c, &im->db) != STORE_OK || !im->db) {
         free(im);
         return STORE_IO;
     }

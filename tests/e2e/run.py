@@ -14,13 +14,16 @@ Groups (one module each): cli_tests (commands without a server), demo_tests (`ga
 pages, API, HTTP edge cases), site_tests (a site built from story files written here, added
 while the server runs; and a bulk add of 300 stories with pagination), comments_tests (readers'
 comments: form, moderation, validation, threading, anti-spam, hostile input, email privacy, and
-a concurrent load of posts), search_tests (full-text search: page, API, hostile queries),
+a concurrent load of posts), search_tests (full-text search: page, API, hostile queries), api_tests (the content API:
+its OpenAPI description checked against real answers, cursor pagination, read keys, CORS),
 security_tests (security headers, path traversal, request smuggling, open redirects),
 fault_tests (disk full, a locked database, slow and vanishing clients, 10,000 idle
 connections), crash_tests (SIGKILL during writes: nothing acknowledged is lost), import_tests
 (`gazette import wordpress` on WordPress's theme test data), export_tests (`gazette
 export static`: every page written, a full link check, the same bytes as the server; and the
-/page/N/ list pages).
+/page/N/ list pages), newsletter_tests (the daily newsletter against an SMTP server of its own:
+subscribe, confirm, digest, one-click unsubscribe, refusals), feeds_tests (RSS, Atom and JSON
+Feed, sitemaps, robots.txt, and the canonical, OpenGraph, Twitter and JSON-LD tags of the pages).
 
     python3 tests/e2e/run.py --gazette ./gazette --only security_tests,fault_tests
 
@@ -37,6 +40,7 @@ import signal
 import tempfile
 import time
 
+import api_tests
 import cache_tests
 import cli_tests
 import comments_tests
@@ -45,6 +49,8 @@ import demo_tests
 import export_tests
 import fault_tests
 import import_tests
+import newsletter_tests
+import feeds_tests
 import search_tests
 import related_tests
 import security_tests
@@ -72,8 +78,11 @@ def main():
         ("search_tests", search_tests.run),
         ("related_tests", related_tests.run),
         ("cache_tests", cache_tests.run),
+        ("newsletter_tests", newsletter_tests.run),
+        ("api_tests", api_tests.run),
         ("export_tests", export_tests.run),
         ("import_tests", import_tests.run),
+        ("feeds_tests", feeds_tests.run),
         ("security_tests", security_tests.run),
         ("fault_tests", fault_tests.run),
         ("crash_tests", crash_tests.run),
