@@ -24,6 +24,8 @@ typedef struct http_request {
     size_t body_len;
     /* offline requests only: the raw query string ("a=1&b=2"), or NULL */
     const char *query;
+    /* the server's open streams (stream.h); NULL offline */
+    struct http_streams *streams;
 } http_request;
 
 enum { HTTP_MAX_HEADERS = 12, HTTP_MAX_CACHE_TAGS = 48 };
@@ -42,6 +44,8 @@ typedef struct http_response {
     uint64_t cache_tags[HTTP_MAX_CACHE_TAGS];
     size_t n_cache_tags;
     bool cache_tags_overflow; /* more tags than fit: the entry also carries HTTP_CACHE_TAG_ALL */
+    /* or: a body written as it comes (stream.h: http_stream_answer); never cached */
+    struct http_stream *stream;
 } http_response;
 
 /* Marks res as cacheable, depending on tag: the page cache drops it when the site invalidates
@@ -107,6 +111,7 @@ typedef struct http_server_config {
     unsigned threads;         /* 0: one per core */
     unsigned timeout_seconds; /* idle / slow client limit */
     size_t max_body;          /* bytes; larger requests get 413 */
+    unsigned max_streams;     /* streamed answers open at once (stream.h); 0: 10000 */
     const char *access_log;   /* file path, "-" for stdout, NULL for none */
     /* Called for every request with its route matched; fills res. */
     const http_route *routes;

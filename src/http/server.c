@@ -8,6 +8,7 @@
 #include "http.h"
 #include "page_cache.h"
 #include "slow_clients.h"
+#include "stream.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,7 +30,8 @@ struct http_server {
     int log_fd;
     atomic_int in_flight;
     unsigned port;
-    slow_clients *slow; /* closes connections whose requests arrive too slowly */
+    slow_clients *slow;    /* closes connections whose requests arrive too slowly */
+    http_streams *streams; /* open streamed answers (stream.h) */
     unsigned max_connections;
 };
 
@@ -111,6 +113,7 @@ static request_context *request_context_new(http_server *srv, struct MHD_Connect
     ctx->req.connection = connection;
     ctx->req.method = arena_strdup(ctx->req.arena, method);
     ctx->req.path = arena_strdup(ctx->req.arena, url);
+    ctx->req.streams = srv->streams;
     clock_gettime(CLOCK_MONOTONIC, &ctx->began);
     atomic_fetch_add(&srv->in_flight, 1);
     return ctx;
@@ -119,8 +122,13 @@ static request_context *request_context_new(http_server *srv, struct MHD_Connect
 static enum MHD_Result queue(request_context *ctx, http_response *res)
 {
     struct MHD_Response *r;
-    size_t len;
-    if (res->static_body) {
+    size_t len = 0;
+    if (res->stream) {
+        /* a stream: no idle timeout but its own, and the slow-client watchdog left it alone
+         * when its request arrived (slow_clients_request_read) */
+        r = http_stream_response(res->stream, ctx->req.connection);
+        res->stream = NULL;
+    } else if (res->static_body) {
         len = res->static_len;
         r = MHD_create_response_from_buffer(len, (void *)res->static_body, MHD_RESPMEM_PERSISTENT);
     } else {
@@ -260,7 +268,7 @@ static enum MHD_Result answer_cached(http_server *srv, request_context *ctx)
     unsigned long generation = page_cache_generation(srv->cfg.cache);
     http_response res = {0};
     dispatch(srv, ctx, &res);
-    if (res.status == 200 && res.n_cache_tags && cacheable_headers(&res) &&
+    if (res.status == 200 && res.n_cache_tags && !res.stream && cacheable_headers(&res) &&
         page_cache_store_and_serve(srv->cfg.cache, ctx->req.connection, key, generation, &res, &rq,
                                    &sent)) {
         buf_free(&res.body);
@@ -489,6 +497,7 @@ http_server *http_server_start(const http_server_config *cfg, char *err, size_t 
     unsigned timeout = cfg->timeout_seconds ? cfg->timeout_seconds : 30;
     srv->slow = slow_clients_start(timeout);
     srv->max_connections = connection_limit(threads);
+    srv->streams = http_streams_new(cfg->max_streams);
     srv->daemon = MHD_start_daemon(
         flags, 0, srv->slow ? on_accept : NULL, srv, on_request, srv, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
@@ -500,6 +509,7 @@ http_server *http_server_start(const http_server_config *cfg, char *err, size_t 
     if (!srv->daemon) {
         snprintf(err, errlen, "cannot listen on %s (address in use or not available)", cfg->listen);
         slow_clients_stop(srv->slow);
+        http_streams_free(srv->streams);
         if (srv->log_fd > STDERR_FILENO) close(srv->log_fd);
         free(srv);
         return NULL;
@@ -518,11 +528,13 @@ void http_server_stop(http_server *srv, unsigned grace_seconds)
 {
     if (!srv) return;
     MHD_socket listen_fd = MHD_quiesce_daemon(srv->daemon);
+    http_streams_stop(srv->streams); /* open streams end now, and none is left suspended */
     for (unsigned waited = 0; atomic_load(&srv->in_flight) > 0 && waited < grace_seconds * 100;
          waited++)
         usleep(10 * 1000);
     MHD_stop_daemon(srv->daemon);
     slow_clients_stop(srv->slow);
+    http_streams_free(srv->streams);
     if (listen_fd != MHD_INVALID_SOCKET) close(listen_fd);
     if (srv->log_fd > STDERR_FILENO) close(srv->log_fd);
     free(srv);

@@ -12,6 +12,10 @@ const http_route site_routes[] = {
     {"GET", "/author/{slug}/", site_author},
     {"GET", "/author/{slug}/page/{n}/", site_author},
     {"GET", "/search", site_search},
+    /* live updates, Server-Sent Events (docs/live.md) */
+    {"GET", "/live", site_live_home},
+    {"GET", "/live/topic/{slug}", site_live_topic},
+    {"GET", "/live/news/{slug}", site_live_story},
     /* comments (docs/comments.md) */
     {"POST", "/news/{slug}/comments", site_comment_post},
     {"GET", "/news/{slug}/comments/feed.xml", site_article_comments_feed},
