@@ -174,13 +174,17 @@ char *site_live_event(arena *a, const store_article *story, bool is_new, long lo
     return frame;
 }
 
-/* Whether the ring holds this very version of the story already (the watcher looks at whole
- * seconds, so it sees a story saved in the current second again at its next look). */
-static bool already_sent(site_live *live, long long article_id, uint64_t print)
+/* Whether the ring holds an event of the story (*any), and one of this very version of it
+ * (the result: the watcher looks at whole seconds, so it sees a story saved in the current
+ * second again at its next look). */
+static bool already_sent(site_live *live, long long article_id, uint64_t print, bool *any)
 {
+    *any = false;
     for (size_t i = 0; i < live->ring_n; i++) {
         const live_event *e = &live->ring[(live->ring_first + i) % SITE_LIVE_RING];
-        if (e->article_id == article_id && e->fingerprint == print) return true;
+        if (e->article_id != article_id) continue;
+        *any = true;
+        if (e->fingerprint == print) return true;
     }
     return false;
 }
@@ -246,9 +250,13 @@ void site_live_stories_changed(site_live *live, const store_article *stories, si
         const store_article *story = &stories[i];
         if (story->status == ARTICLE_DRAFT || story->published_at > now) continue; /* not live */
         uint64_t print = fingerprint(story);
-        if (already_sent(live, story->id, print)) continue;
+        bool announced;
+        if (already_sent(live, story->id, print, &announced)) continue;
+        /* new: gone live since the last look, and not announced already (saved twice in one
+         * second, the second save is an update) */
+        bool is_new = story->published_at >= window_start && !announced;
         live_event e;
-        if (!event_make(live, a, story, story->published_at >= window_start, print, &e)) continue;
+        if (!event_make(live, a, story, is_new, print, &e)) continue;
         fan_out(live, &e);
         ring_push(live, &e);
     }

@@ -43,6 +43,7 @@ import crash_tests
 import demo_tests
 import export_tests
 import fault_tests
+import live_tests
 import search_tests
 import related_tests
 import security_tests
@@ -71,6 +72,7 @@ def main():
         ("related_tests", related_tests.run),
         ("cache_tests", cache_tests.run),
         ("export_tests", export_tests.run),
+        ("live_tests", live_tests.run),
         ("security_tests", security_tests.run),
         ("fault_tests", fault_tests.run),
         ("crash_tests", crash_tests.run),
