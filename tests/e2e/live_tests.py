@@ -11,7 +11,9 @@ import json
 import os
 import resource
 import selectors
+import shutil
 import socket
+import subprocess
 import time
 
 from checks import expect, expect_eq, expect_html, expect_rc, expect_status
@@ -143,6 +145,10 @@ def run(t, gz):
                 "not on the home page's", _updated_story, gz, srv, db, state)
         t.check("live: Last-Event-ID replays the events missed, and only those", _replay, srv,
                 state)
+        t.check("live: the home, topic and article pages carry a status region and the local "
+                "live.js", _theme, srv)
+        t.check("live: live.js counts new stories on a list and says a story was updated "
+                "(run in node with a stand-in DOM)", _script, srv)
         t.check("live: %d open streams each receive a publish within 1 s; no thread per stream; "
                 "an idle server stays idle" % _stream_count(gz), _many_streams, t, gz, srv, db,
                 state)
@@ -150,7 +156,8 @@ def run(t, gz):
         _close_all(state)
         srv.stop()
     t.check("live: the server stops cleanly with streams open", _clean_stop, gz, srv, state)
-    t.check("live: --max-streams caps open streams (503 beyond)", _cap, gz, db)
+    t.check("live: --max-streams caps open streams (503 beyond); streams outlive --timeout",
+            _cap, gz, db)
 
 
 def _stream_count(gz):
@@ -235,6 +242,79 @@ def _replay(srv, state):
         expect_eq(s.events(1, seconds=0.3), [], "events replayed for a malformed id")
     finally:
         s.close()
+
+
+def _theme(srv):
+    for path, stream, kind in (("/", "/live", "list"),
+                               ("/topic/%s/" % TOPIC, "/live/topic/" + TOPIC, "list"),
+                               ("/news/live-first/", "/live/news/live-first", "story")):
+        doc = expect_html(srv.get(path), "GET " + path)
+        regions = [el for el in doc.iter() if el.get("data-live") is not None]
+        expect_eq(len(regions), 1, "live regions on " + path)
+        r = regions[0]
+        expect_eq((r.get("data-live"), r.get("data-live-kind"), r.get("role"), r.get("aria-live")),
+                  (stream, kind, "status", "polite"), "the live region of " + path)
+        scripts = [el.get("src") for el in doc.iter() if el.tag == "script"]
+        expect(len(scripts) == 1 and scripts[0].startswith("/assets/live.") and
+               scripts[0].endswith(".js"), "the scripts of %s: %r" % (path, scripts))
+        r = srv.get(scripts[0])
+        expect_status(r, 200, "GET " + scripts[0])
+        expect(r.content_type.startswith("text/javascript"), "live.js type %r" % r.content_type)
+        srv.script_body = r.body  # for _script
+
+
+# A stand-in for the browser: one region element, an EventSource whose events the test sends.
+NODE_HARNESS = r"""
+const source = require("fs").readFileSync(0, "utf8");
+function element(tag) {
+  return { tag, children: [], attrs: {}, classes: new Set(), text: "",
+    set textContent(v) { this.text = v; this.children = []; },
+    get textContent() { return this.text + this.children.map(c => c.textContent).join(""); },
+    appendChild(c) { this.children.push(c); }, getAttribute(n) { return this.attrs[n] ?? null; },
+    get classList() { const s = this.classes; return { add: c => s.add(c) }; } };
+}
+const results = {};
+for (const kind of ["list", "story"]) {
+  const region = element("div");
+  region.attrs = { "data-live": "/live", "data-live-kind": kind };
+  let es = null;
+  global.window = { location: { pathname: "/", search: "" } };
+  global.document = { querySelector: () => region, createElement: element };
+  global.EventSource = window.EventSource = function (url) {
+    es = this; this.url = url; this.listeners = {}; this.readyState = 1;
+    this.addEventListener = (n, f) => { this.listeners[n] = f; }; this.close = () => {};
+  };
+  window.EventSource.CLOSED = 2;
+  new Function(source)();
+  const send = (d) => es.listeners.story({ data: JSON.stringify(d) });
+  const seen = [region.textContent];
+  send({ id: 1, kind: "new" }); seen.push(region.textContent);
+  send({ id: 1, kind: "new" }); seen.push(region.textContent);
+  send({ id: 2, kind: "new" }); seen.push(region.textContent);
+  send({ id: 3, kind: "updated" }); seen.push(region.textContent);
+  es.listeners.story({ data: "not json" }); seen.push(region.textContent);
+  results[kind] = { url: es.url, seen, shown: region.classes.has("live-bar-shown") };
+}
+console.log(JSON.stringify(results));
+"""
+
+
+def _script(srv):
+    node = shutil.which("node") or shutil.which("nodejs")
+    if not node:
+        return  # the page works without it; nothing to run the script with here
+    p = subprocess.run([node, "-e", NODE_HARNESS], input=srv.script_body, capture_output=True,
+                       timeout=20)
+    expect(p.returncode == 0, "node failed: %s" % p.stderr.decode()[-800:])
+    got = json.loads(p.stdout)
+    expect_eq(got["list"]["seen"], ["", "1 new story \u2014 Show", "1 new story \u2014 Show",
+                                    "2 new stories \u2014 Show",
+                                    "2 new stories, 1 story updated \u2014 Show",
+                                    "2 new stories, 1 story updated \u2014 Show"],
+              "the list page's region after each event")
+    expect_eq(got["story"]["seen"][1:2], ["This story has been updated. Reload"],
+              "the article page's region after an event")
+    expect(got["list"]["shown"] and got["list"]["url"] == "/live", "the bar is shown: %r" % got)
 
 
 def _threads(pid):
@@ -347,7 +427,9 @@ def _clean_stop(gz, srv, state):
 
 
 def _cap(gz, db):
-    srv = gz.server("live capped server", "serve", "--db", db, "--max-streams", "2")
+    """--max-streams 2 and --timeout 1: a third stream is refused, the two open ones outlive the
+    idle timeout and the slow-client watchdog, and closed ones free their slots."""
+    srv = gz.server("live capped server", "serve", "--db", db, "--max-streams", "2", "--timeout", "1")
     srv.start()
     streams = []
     try:
@@ -358,13 +440,18 @@ def _cap(gz, db):
         streams.append(third)
         expect_eq(third.status, 503, "a stream over the cap")
         expect_status(srv.get("/"), 200, "the home page with the streams at their cap")
+        time.sleep(2.5)
+        add_story(gz, db, "live-cap-one", "A story after the idle timeout")
+        for s in streams[:2]:
+            got = [e["data"]["slug"] for e in s.events(1)]
+            expect_eq(got, ["live-cap-one"], "events on a stream open longer than --timeout")
         for s in streams:
             s.close()
         streams = []
         # a suspended connection learns its client has gone when it next writes (a heartbeat,
         # every 20 s, or an event): two events, as the first write to a closed socket succeeds
-        add_story(gz, db, "live-cap-one", "A story that frees the slots")
-        add_story(gz, db, "live-cap-two", "Another story that frees the slots")
+        add_story(gz, db, "live-cap-two", "A story that frees the slots")
+        add_story(gz, db, "live-cap-three", "Another story that frees the slots")
         deadline = time.monotonic() + 5
         while True:
             s = Stream(srv, "/live")
