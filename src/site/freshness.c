@@ -86,6 +86,8 @@ static void apply(site_freshness *f)
     tag_set t = {0};
     store_change *changes;
     size_t n;
+    long long *commented = NULL; /* stories whose comments changed, for the live hub */
+    size_t n_commented = 0, cap_commented = 0;
     do {
         if (store_changes_since(f->store, a, f->last_change, BATCH, &changes, &n) != STORE_OK) {
             fprintf(stderr, "gazette: page cache: %s\n", store_last_error(f->store));
@@ -100,10 +102,15 @@ static void apply(site_freshness *f)
                 comment_tags(changes[i].article_id, tags);
                 tag_add_hash(&t, a, tags[0]);
                 tag_add_hash(&t, a, tags[1]);
+                if (n_commented == cap_commented)
+                    commented =
+                        arena_grow(a, commented, &cap_commented, n_commented, sizeof *commented);
+                commented[n_commented++] = changes[i].article_id;
             }
             f->last_change = changes[i].id;
         }
     } while (n == BATCH);
+    site_live_comments_changed(f->live, f->store, commented, n_commented);
 
     long long poll_time = (long long)time(NULL), window_start = f->since;
     store_article *stories;

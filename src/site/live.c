@@ -23,7 +23,7 @@
 
 typedef struct follower {
     http_stream *stream;
-    site_live_channel channel; /* topic_slug owned (malloc) */
+    site_live_channel channel; /* topic_slug owned (malloc); comments: the last count sent */
 } follower;
 
 typedef struct live_event {
@@ -304,6 +304,64 @@ void site_live_follow(site_live *live, http_stream *stream, const site_live_chan
     }
     live->followers[live->n_followers++] = f;
     pthread_mutex_unlock(&live->lock);
+}
+
+/* The ids among ids[0..n) that a stream follows (at most n, into out); lock held. */
+static size_t followed_stories(site_live *live, const long long *ids, size_t n, long long *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool followed = false;
+        for (size_t j = 0; j < live->n_followers && !followed; j++)
+            followed = live->followers[j].channel.kind == SITE_LIVE_STORY &&
+                       live->followers[j].channel.article_id == ids[i];
+        bool seen = false;
+        for (size_t j = 0; j < k && !seen; j++)
+            seen = out[j] == ids[i];
+        if (followed && !seen) out[k++] = ids[i];
+    }
+    return k;
+}
+
+/* Writes the new count of each story in ids to its followers whose count differs. */
+static void send_comment_counts(site_live *live, const long long *ids, const long long *counts,
+                                size_t k)
+{
+    for (size_t i = 0; i < live->n_followers;) {
+        follower *f = &live->followers[i];
+        bool gone = false;
+        for (size_t j = 0; j < k && f->channel.kind == SITE_LIVE_STORY; j++) {
+            if (f->channel.article_id != ids[j] || f->channel.comments == counts[j]) continue;
+            char frame[128];
+            int len = snprintf(frame, sizeof frame,
+                               "event: comments\ndata: {\"id\":%lld,\"comment_count\":%lld}\n\n",
+                               ids[j], counts[j]);
+            f->channel.comments = counts[j];
+            gone = !http_stream_write(f->stream, frame, (size_t)len);
+        }
+        if (gone)
+            follower_drop(live, i);
+        else
+            i++;
+    }
+}
+
+void site_live_comments_changed(site_live *live, store *s, const long long *article_ids, size_t n)
+{
+    if (!live || !n) return;
+    long long *ids = calloc(n, sizeof *ids), *counts = calloc(n, sizeof *counts);
+    if (ids && counts) {
+        pthread_mutex_lock(&live->lock);
+        size_t k = followed_stories(live, article_ids, n, ids);
+        pthread_mutex_unlock(&live->lock);
+        if (k && store_comment_counts(s, ids, k, counts) == STORE_OK) {
+            pthread_mutex_lock(&live->lock);
+            send_comment_counts(live, ids, counts, k);
+            pthread_mutex_unlock(&live->lock);
+        }
+    }
+    free(ids);
+    free(counts);
 }
 
 void site_live_tick(site_live *live, long long now)

@@ -31,6 +31,11 @@ void site_live_free(site_live *live);
  * looks at whole seconds) is skipped. Drafts and stories taken off the site are skipped. */
 void site_live_stories_changed(site_live *live, const store_article *stories, size_t n,
                                long long window_start, long long now);
+/* The comments of the stories article_ids changed (posted, approved, removed): the streams
+ * following one of them get "event: comments" with data {"id": ID, "comment_count": N} when
+ * its number of approved comments has moved. Reads the counts from s (never with the hub's lock
+ * held), and only for stories someone follows. */
+void site_live_comments_changed(site_live *live, store *s, const long long *article_ids, size_t n);
 /* Called about once a second: sends the heartbeat when due and lets closed streams go. */
 void site_live_tick(site_live *live, long long now);
 /* What a stream follows: every new story (the home page), new and updated stories of a topic,
@@ -40,6 +45,7 @@ typedef struct site_live_channel {
     site_live_channel_kind kind;
     const char *topic_slug; /* SITE_LIVE_TOPIC */
     long long article_id;   /* SITE_LIVE_STORY */
+    long long comments;     /* SITE_LIVE_STORY: its approved comments when the stream opened */
 } site_live_channel;
 
 /* Whether story (with its topics) belongs to channel, as an event of that kind. */

@@ -97,5 +97,7 @@ void site_live_story(void *app_ptr, http_request *req, const http_params *params
     store_article article;
     if (!site_find_article(app, req, params, &article, res)) return;
     site_live_channel channel = {.kind = SITE_LIVE_STORY, .article_id = article.id};
+    if (store_comment_counts(app->store, &article.id, 1, &channel.comments) != STORE_OK)
+        channel.comments = -1; /* unknown: the first change sends the count */
     live_answer(app, req, &channel, res);
 }

@@ -85,12 +85,13 @@ class Stream:
             self.body += self.raw[end + 2 : end + 2 + size]
             self.raw = self.raw[end + 2 + size + 2 :]
 
-    def events(self, want, seconds=5):
-        """Reads until want story events have arrived (or seconds pass); returns all so far."""
+    def events(self, want, seconds=5, name="story"):
+        """Reads until want events of that name have arrived (or seconds pass); returns all so
+        far."""
         deadline = time.monotonic() + seconds
         while True:
             self._dechunk()
-            found = parse_events(self.body)
+            found = parse_events(self.body, name)
             if len(found) >= want or time.monotonic() >= deadline:
                 return found
             self._fill(deadline)
@@ -110,17 +111,17 @@ class Stream:
         self.sock.close()
 
 
-def parse_events(body):
-    """The story events of an SSE body: dicts with id (or None), event and data (parsed)."""
+def parse_events(body, name="story"):
+    """The events called name in an SSE body: dicts with id (or None) and data (parsed)."""
     out = []
     for block in body.decode("utf-8").split("\n\n")[:-1]:
         fields = {}
         for line in block.split("\n"):
             if line.startswith(":"):
                 continue
-            name, _, value = line.partition(":")
-            fields[name] = value[1:] if value.startswith(" ") else value
-        if fields.get("event") == "story":
+            field, _, value = line.partition(":")
+            fields[field] = value[1:] if value.startswith(" ") else value
+        if fields.get("event") == name:
             out.append({"id": fields.get("id"), "data": json.loads(fields["data"])})
     return out
 
@@ -132,6 +133,8 @@ def run(t, gz):
     expect_rc(gz.run("init", "--db", db), 0, "init")
     add_story(gz, db, "live-first", "The first live story")
     add_story(gz, db, "live-elsewhere", "A story on another desk", topics="Other Desk")
+    for key, value in (("comments.min_seconds", "0"), ("comments.moderation", "hold-all")):
+        expect_rc(gz.run("settings", "set", "--db", db, key, value), 0, "settings set " + key)
     srv = gz.server("live server", "serve", "--db", db)
     t.check("live: the server starts", srv.start)
     state = {}
@@ -145,6 +148,8 @@ def run(t, gz):
                 "not on the home page's", _updated_story, gz, srv, db, state)
         t.check("live: Last-Event-ID replays the events missed, and only those", _replay, srv,
                 state)
+        t.check("live: a story's stream gets its approved comment count when it moves",
+                _comments, gz, srv, db)
         t.check("live: the home, topic and article pages carry a status region and the local "
                 "live.js", _theme, srv)
         t.check("live: live.js counts new stories on a list and says a story was updated "
@@ -315,6 +320,25 @@ def _script(srv):
     expect_eq(got["story"]["seen"][1:2], ["This story has been updated. Reload"],
               "the article page's region after an event")
     expect(got["list"]["shown"] and got["list"]["url"] == "/live", "the bar is shown: %r" % got)
+
+
+def _comments(gz, srv, db):
+    import comments_tests
+
+    s = Stream(srv, "/live/news/live-first")
+    try:
+        time.sleep(0.1)
+        form = comments_tests.get_form(srv, "live-first")
+        cid, ticket = comments_tests.posted(comments_tests.send(srv, form), "POST a comment")
+        expect(ticket, "the comment is held for moderation (hold-all)")
+        expect_eq(s.events(1, seconds=0.5, name="comments"), [],
+                  "comment events while the comment is held (the count has not moved)")
+        expect_rc(gz.run("comments", "approve", "--db", db, str(cid)), 0, "comments approve")
+        got = [e["data"] for e in s.events(1, name="comments")]
+        expect_eq(got, [{"id": got[0]["id"] if got else None, "comment_count": 1}],
+                  "comment events after the approval")
+    finally:
+        s.close()
 
 
 def _threads(pid):

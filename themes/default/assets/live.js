@@ -2,14 +2,15 @@
  * with data-live (the stream's path) and data-live-kind ("list" for the home and topic pages,
  * "story" for an article page); this script opens an EventSource on that path and writes into
  * the element, a polite status region: "N new stories — Show" on a list (Show reloads the
- * page), "This story has been updated. Reload" on an article. Without JavaScript, or without
+ * page), "This story has been updated. Reload" on an article ("N comments on this story now.
+ * Reload" when only its comments changed). Without JavaScript, or without
  * EventSource, nothing happens and the page is as it was. No dependencies. */
 (function () {
   "use strict";
   var region = document.querySelector("[data-live]");
   if (!region || typeof window.EventSource !== "function") return;
   var kind = region.getAttribute("data-live-kind") === "story" ? "story" : "list";
-  var fresh = {}, updated = {}, nFresh = 0, nUpdated = 0;
+  var fresh = {}, updated = {}, nFresh = 0, nUpdated = 0, storyUpdated = false;
 
   function plural(n, one, many) {
     return n + " " + (n === 1 ? one : many);
@@ -37,6 +38,7 @@
     }
     if (!story || typeof story.id !== "number") return;
     if (kind === "story") {
+      storyUpdated = true;
       show("This story has been updated.", "Reload");
       return;
     }
@@ -55,8 +57,20 @@
     show(parts.join(", ") + " \u2014", "Show");
   }
 
+  function onComments(event) {
+    var data;
+    try {
+      data = JSON.parse(event.data);
+    } catch (e) {
+      return;
+    }
+    if (kind !== "story" || storyUpdated || !data || typeof data.comment_count !== "number") return;
+    show(plural(data.comment_count, "comment", "comments") + " on this story now.", "Reload");
+  }
+
   var source = new EventSource(region.getAttribute("data-live"));
   source.addEventListener("story", onStory);
+  source.addEventListener("comments", onComments);
   source.addEventListener("error", function () {
     /* a page exported as static files has no stream: stop instead of retrying */
     if (source.readyState === EventSource.CLOSED) source.close();
