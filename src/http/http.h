@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "../core/arena.h"
 #include "../core/buf.h"
@@ -73,6 +74,23 @@ bool http_set_header(http_response *res, const char *name, const char *value);
 /* Sets a redirect (301/302/303/307/308) to a local path; a location that is not a path on
  * this site ("//evil", "http://...") is refused and becomes a 400. */
 void http_redirect(http_response *res, int status, const char *local_path);
+
+/* ---- Conditional GET (conditional.c) ------------------------------------------------------
+ * Every 200 answer to GET or HEAD carries a strong ETag (a hash of its bytes, unless the
+ * handler set its own) and is answered 304 when the client's copy is current. A handler that
+ * knows when its content last changed sets Last-Modified (http_date_format); If-Modified-Since
+ * is then honoured too (If-None-Match wins when both are sent). */
+enum { HTTP_DATE_SIZE = 32 };
+uint64_t http_hash_bytes(const void *bytes, size_t n); /* FNV-1a, 64 bits */
+/* The value of a header the handler set (case-insensitive name), or NULL. */
+const char *http_response_header(const http_response *res, const char *name);
+/* "Sun, 06 Nov 1994 08:49:37 GMT" and back. */
+bool http_date_parse(const char *text, time_t *out);
+void http_date_format(time_t t, char out[HTTP_DATE_SIZE]);
+/* Whether the client's copy (its If-None-Match / If-Modified-Since, each may be NULL) is the
+ * answer with this etag (may be NULL) last modified at modified ((time_t)-1: unknown). */
+bool http_client_copy_current(const char *if_none_match, const char *if_modified_since,
+                              const char *etag, time_t modified);
 
 /* ---- Router ------------------------------------------------------------------------------
  * A route is a method and a pattern of literal segments and {name} captures ("/news/{slug}/");

@@ -119,15 +119,39 @@ static request_context *request_context_new(http_server *srv, struct MHD_Connect
     return ctx;
 }
 
+/* A 200 answer to GET or HEAD gets a strong ETag (unless the handler set one); when the
+ * client's copy is current it becomes a 304 without a body (conditional.c). */
+static bool answer_conditionally(request_context *ctx, http_response *res)
+{
+    const char *m = ctx->req.method;
+    if (res->status != 200 || (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0)) return false;
+    const char *etag = http_response_header(res, "ETag");
+    if (!etag) {
+        const void *data = res->static_body ? res->static_body : (const void *)res->body.data;
+        size_t len = res->static_body ? res->static_len : res->body.len;
+        etag = arena_printf(ctx->req.arena, "\"%016llx\"",
+                            (unsigned long long)http_hash_bytes(data, len));
+        if (!http_set_header(res, "ETag", etag)) return false;
+    }
+    time_t modified;
+    if (!http_date_parse(http_response_header(res, "Last-Modified"), &modified))
+        modified = (time_t)-1;
+    return http_client_copy_current(http_header(&ctx->req, "If-None-Match"),
+                                    http_header(&ctx->req, "If-Modified-Since"), etag, modified);
+}
+
 static enum MHD_Result queue(request_context *ctx, http_response *res)
 {
     struct MHD_Response *r;
     size_t len = 0;
     if (res->stream) {
-        /* a stream: no idle timeout but its own, and the slow-client watchdog left it alone
-         * when its request arrived (slow_clients_request_read) */
+        /* a stream: never conditional (no ETag, no 304); no idle timeout but its own, and the
+         * slow-client watchdog left it alone when its request arrived */
         r = http_stream_response(res->stream, ctx->req.connection);
         res->stream = NULL;
+    } else if (answer_conditionally(ctx, res)) {
+        res->status = 304;
+        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     } else if (res->static_body) {
         len = res->static_len;
         r = MHD_create_response_from_buffer(len, (void *)res->static_body, MHD_RESPMEM_PERSISTENT);
