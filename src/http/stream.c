@@ -190,6 +190,13 @@ void http_stream_end(http_stream *s)
     pthread_mutex_unlock(&s->lock);
 }
 
+void http_stream_pending(http_stream *s, buf *out)
+{
+    pthread_mutex_lock(&s->lock);
+    buf_append(out, s->bytes + s->sent, s->len - s->sent);
+    pthread_mutex_unlock(&s->lock);
+}
+
 void http_stream_retain(http_stream *s)
 {
     atomic_fetch_add(&s->refs, 1);

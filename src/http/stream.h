@@ -37,6 +37,8 @@ bool http_stream_write(http_stream *s, const void *bytes, size_t len);
 bool http_stream_closed(http_stream *s);
 /* Ends the stream once what was written has been sent. */
 void http_stream_end(http_stream *s);
+/* Appends to out what was written and not yet sent, leaving it queued (for tests). */
+void http_stream_pending(http_stream *s, buf *out);
 void http_stream_retain(http_stream *s);
 void http_stream_release(http_stream *s);
 

@@ -177,6 +177,8 @@ def _headers(srv):
                "Content-Type is %r" % s.headers.get("content-type"))
         expect_eq(s.headers.get("cache-control"), "no-store", "Cache-Control")
         expect_eq(s.headers.get("transfer-encoding"), "chunked", "Transfer-Encoding")
+        expect("etag" not in s.headers and "last-modified" not in s.headers,
+               "a stream has no validators: %r" % s.headers)
         expect(s.until(b": live\n\n"), "the stream's opening within 5 s: %r" % s.body[:60])
         expect(s.body.startswith(b"retry: "), "the stream opens with a retry hint: %r" % s.body[:40])
     finally:
