@@ -74,6 +74,28 @@ static void wake(http_stream *s)
     MHD_resume_connection(s->connection);
 }
 
+/* Ends the streams one at a time, looking for the next one still going from the start of the
+ * list each time: slow, but needs no memory (http_streams_stop when out of memory). */
+static void end_one_by_one(http_streams *reg)
+{
+    for (;;) {
+        http_stream *next = NULL;
+        pthread_mutex_lock(&reg->lock);
+        for (http_stream *s = reg->head; s && !next; s = s->next) {
+            pthread_mutex_lock(&s->lock);
+            if (!s->ending) {
+                http_stream_retain(s);
+                next = s;
+            }
+            pthread_mutex_unlock(&s->lock);
+        }
+        pthread_mutex_unlock(&reg->lock);
+        if (!next) return;
+        http_stream_end(next);
+        http_stream_release(next);
+    }
+}
+
 void http_streams_stop(http_streams *reg)
 {
     if (!reg) return;
@@ -97,6 +119,7 @@ void http_streams_stop(http_streams *reg)
         http_stream_release(all[i]);
     }
     free(all);
+    if (n && !all) end_one_by_one(reg);
 }
 
 void http_streams_free(http_streams *reg)

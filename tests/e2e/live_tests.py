@@ -343,12 +343,16 @@ def _comments(gz, srv, db):
         s.close()
 
 
-def _threads(pid):
+def _status(pid, field):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line.startswith("Threads:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return -1
+
+
+def _threads(pid):
+    return _status(pid, "Threads")
 
 
 def _cpu_seconds(pid):
@@ -391,7 +395,7 @@ def _many_streams(t, gz, srv, db, state):
     if soft < n + 200:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 1000), hard))
     pid = srv.proc.pid
-    threads_before = _threads(pid)
+    threads_before, rss_before = _threads(pid), _status(pid, "VmRSS")
     sel = selectors.DefaultSelector()
     state["selector"] = sel
     state["socks"] = _open_many(srv, n, sel)
@@ -399,7 +403,7 @@ def _many_streams(t, gz, srv, db, state):
     _pump(sel, time.monotonic() + 15, lambda: all(b": live" in k.data["data"] for k in keys))
     opened = sum(1 for k in keys if b": live" in k.data["data"])
     expect_eq(opened, n, "streams answered")
-    threads_open = _threads(pid)
+    threads_open, rss_open = _threads(pid), _status(pid, "VmRSS")
     expect(threads_open <= threads_before + 1,
            "threads went from %d to %d with %d streams" % (threads_before, threads_open, n))
     cpu0, w0 = _cpu_seconds(pid), time.monotonic()
@@ -413,9 +417,9 @@ def _many_streams(t, gz, srv, db, state):
     delays = sorted(k.data["at"] - t1 for k in keys)
     p50, p99, worst = delays[len(delays) // 2], delays[int(len(delays) * 0.99)], delays[-1]
     t.diag("live: %d streams; delivery after the CLI returned: p50 %.0f ms, p99 %.0f ms, max %.0f ms "
-           "(the CLI ran %.0f ms); threads %d -> %d; idle CPU %.1f%%"
+           "(the CLI ran %.0f ms); threads %d -> %d; idle CPU %.1f%%; RSS %d -> %d MB"
            % (n, p50 * 1e3, p99 * 1e3, worst * 1e3, (t1 - t0) * 1e3, threads_before, threads_open,
-              idle * 100))
+              idle * 100, rss_before // 1024, rss_open // 1024))
     expect(worst <= 1.0, "the slowest stream received the story %.0f ms after the publish" % (worst * 1e3))
 
 

@@ -185,10 +185,15 @@ static void test_hub_sends_each_story_to_its_channels(void **state)
                               "\"topic\":\"harbour\",\"topic_name\":\"Harbour\""));
     assert_int_equal(count(pending(f->arena, home), "event: story\n"), 2);
 
-    /* a closed stream is let go at the next write or tick */
+    /* a closed stream is let go at the next write or tick; the tick (20 s after the hub's
+     * start and more) sends the heartbeat */
     http_stream_unsent(one);
     site_live_tick(live, now);
     assert_int_equal(site_live_subscribers(live), 2);
+    assert_non_null(strstr(pending(f->arena, home), "\n\n: ping\n\n"));
+    assert_int_equal(count(pending(f->arena, topic), ": ping\n\n"), 1);
+    site_live_tick(live, now + 1); /* not due again yet */
+    assert_int_equal(count(pending(f->arena, topic), ": ping\n\n"), 1);
     http_stream_release(one);
     http_stream_unsent(home);
     http_stream_unsent(topic);
