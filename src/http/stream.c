@@ -12,10 +12,12 @@
  *
  * References: the handler's (http_stream_answer's caller: the site's live hub keeps it), and
  * the response's, dropped when libmicrohttpd destroys the response (the client gone or the
- * stream ended). Lock order: registry, then stream, then libmicrohttpd's own; the free
- * callback takes the registry and stream locks only, and libmicrohttpd's locks are never held
- * while waiting for ours except in the reader, whose stream cannot be written to concurrently
- * in a way that resumes it (it is not suspended then). */
+ * stream ended). Lock order: registry, then stream, then libmicrohttpd's own (taken by suspend
+ * in the reader and by resume in a write). The free callback takes the registry lock, then the
+ * stream's, perhaps with libmicrohttpd's held; that is safe because nothing holds the registry
+ * lock while resuming (http_streams_stop lets go of it first), and a stream being freed is not
+ * suspended, so no writer holding its lock is waiting for libmicrohttpd.
+ */
 #include "stream.h"
 
 #include <microhttpd.h>
