@@ -36,7 +36,7 @@ static const char serve_help[] =
     "                       not all in after this long (slow clients); default 30\n"
     "  --cache-mb N         memory for the page cache, in MB (default 64; 0 turns it off)\n"
     "  --max-streams N      live-update streams open at once (/live, docs/live.md); more get\n"
-    "                       503 (default 10000)\n"
+    "                       503 (default 10000, and at most 3/4 of the connection limit)\n"
     "  --base-url URL       public address used in canonical links (default http://LISTEN)\n"
     "  --site-name NAME     the name in the masthead (default \"The Port Alder Courier\")\n"
     "  --language LANG      the stories' language, for related stories: a Snowball stemmer\n"
@@ -145,7 +145,7 @@ static void raise_file_limit(void)
 
 static int run_server(const char *command, const serve_options *o)
 {
-    unsigned threads = 0, timeout = 30, cache_mb = 64, max_streams = 10000;
+    unsigned threads = 0, timeout = 30, cache_mb = 64, max_streams = 0; /* 0: the default */
     if (!parse_count(o->cache_mb, 0, 1 << 20, &cache_mb)) {
         fprintf(stderr, "gazette %s: --cache-mb must be a number of megabytes from 0 to %d\n",
                 command, 1 << 20);

@@ -129,8 +129,10 @@ typedef struct http_server_config {
     unsigned threads;         /* 0: one per core */
     unsigned timeout_seconds; /* idle / slow client limit */
     size_t max_body;          /* bytes; larger requests get 413 */
-    unsigned max_streams;     /* streamed answers open at once (stream.h); 0: 10000 */
-    const char *access_log;   /* file path, "-" for stdout, NULL for none */
+    /* streamed answers open at once (stream.h); 0: 10000. At most three quarters of the
+     * connection limit either way (lowered with a note on stderr). */
+    unsigned max_streams;
+    const char *access_log; /* file path, "-" for stdout, NULL for none */
     /* Called for every request with its route matched; fills res. */
     const http_route *routes;
     size_t n_routes;

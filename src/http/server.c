@@ -489,6 +489,22 @@ static unsigned connection_limit(unsigned threads)
     return limit;
 }
 
+/* Streams stay open: at most three quarters of the connections may be streams, so that pages
+ * are still served when the streams are at their cap (a low descriptor limit lowers it; a cap
+ * the operator chose is lowered with a note on stderr). */
+static unsigned stream_limit(unsigned wanted, unsigned max_connections)
+{
+    unsigned room = max_connections - max_connections / 4;
+    if (!wanted) return room < 10000 ? room : 10000; /* the default, lowered without a word */
+    if (wanted <= room) return wanted;
+    fprintf(stderr,
+            "gazette: at most %u live-update streams (not %u): the server takes %u connections, "
+            "and a quarter of them are kept for pages; raise the descriptor limit (ulimit -n) "
+            "for more\n",
+            room, wanted, max_connections);
+    return room;
+}
+
 /* libmicrohttpd, at its own connection limit, stops accepting and leaves new connections
  * waiting in the kernel's queue; its limit is set ACCEPT_HEADROOM above ours, so that a
  * connection past ours is accepted and closed at once: the client learns it now. */
@@ -521,7 +537,7 @@ http_server *http_server_start(const http_server_config *cfg, char *err, size_t 
     unsigned timeout = cfg->timeout_seconds ? cfg->timeout_seconds : 30;
     srv->slow = slow_clients_start(timeout);
     srv->max_connections = connection_limit(threads);
-    srv->streams = http_streams_new(cfg->max_streams);
+    srv->streams = http_streams_new(stream_limit(cfg->max_streams, srv->max_connections));
     srv->daemon = MHD_start_daemon(
         flags, 0, srv->slow ? on_accept : NULL, srv, on_request, srv, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
