@@ -19,6 +19,7 @@ enum {
     SITE_LIVE_RETRY_MS = 5000,        /* the reconnection delay suggested to browsers */
     SITE_LIVE_RING = 512,             /* recent events kept for Last-Event-ID replay */
     SITE_LIVE_REPLAY_MAX = 50,        /* at most this many events replayed on reconnection */
+    SITE_LIVE_REPLAY_WINDOW = 3600,   /* seconds: no replay from the store for an older id */
 };
 
 site_live *site_live_new(void);

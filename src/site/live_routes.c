@@ -28,16 +28,20 @@ static long long last_event_id(http_request *req)
 
 /* Writes the stories of channel saved since last (a sequence number: milliseconds) that the
  * hub may have forgotten: those older than its horizon; at most SITE_LIVE_REPLAY_MAX, without
- * ids, then the horizon as the id to resume from. */
+ * ids, and none when last is more than SITE_LIVE_REPLAY_WINDOW older than the horizon; then
+ * the horizon as the id to resume from. */
 static void replay_from_store(site_app *app, http_request *req, http_stream *stream,
                               const site_live_channel *channel, long long last, long long horizon)
 {
-    store_article *stories;
+    store_article *stories = NULL;
     size_t n;
     long long now = (long long)time(NULL), since = last / 1000;
-    if (store_articles_changed_since(app->store, req->arena, since, 4 * SITE_LIVE_REPLAY_MAX,
+    /* a reader away for longer gets no replay: the page itself is what to read again, and a
+     * burst of reconnections after a restart must not each read the site's history */
+    if (since < horizon / 1000 - SITE_LIVE_REPLAY_WINDOW ||
+        store_articles_changed_since(app->store, req->arena, since, 2 * SITE_LIVE_REPLAY_MAX,
                                      &stories, &n) != STORE_OK)
-        return; /* the hub's replay still follows */
+        n = 0; /* the hub's replay still follows */
     size_t sent = 0;
     for (size_t i = 0; i < n && sent < SITE_LIVE_REPLAY_MAX; i++) {
         const store_article *s = &stories[i];

@@ -161,6 +161,8 @@ def run(t, gz):
         _close_all(state)
         srv.stop()
     t.check("live: the server stops cleanly with streams open", _clean_stop, gz, srv, state)
+    t.check("live: after a restart, an older Last-Event-ID is answered from the database",
+            _replay_after_restart, gz, db, state)
     t.check("live: --max-streams caps open streams (503 beyond); streams outlive --timeout",
             _cap, gz, db)
 
@@ -454,6 +456,32 @@ def _clean_stop(gz, srv, state):
             state["selector"].close()
     expect(not [l for l in srv.stderr().splitlines() if "Sanitizer" in l or "runtime error" in l],
            "sanitizer reports: %s" % srv.stderr()[-2000:])
+
+
+def _replay_after_restart(gz, db, state):
+    expect("first_id" in state, "no event id from the first server to reconnect with")
+    srv = gz.server("live restarted server", "serve", "--db", db)
+    srv.start()
+    try:
+        s = Stream(srv, "/live/topic/" + TOPIC, {"Last-Event-ID": str(state["first_id"])})
+        try:
+            expect(s.until(b"\n\nid: "), "no id to resume from after the replay: %r" % s.body[-200:])
+            got = parse_events(s.body)
+            slugs = [e["data"]["slug"] for e in got]
+            for slug in ("live-first", "live-third", "live-published"):
+                expect(slug in slugs, "%s is not replayed after the restart: %r" % (slug, slugs))
+            expect("live-elsewhere" not in slugs, "another topic's story is replayed: %r" % slugs)
+            expect(all(e["id"] is None for e in got), "replayed stories carry ids: %r" % got)
+        finally:
+            s.close()
+        s = Stream(srv, "/live/topic/" + TOPIC, {"Last-Event-ID": "1000"})  # 1970: too old
+        try:
+            s.until(b"\n\nid: ", seconds=1)
+            expect_eq(parse_events(s.body), [], "stories replayed for an id from 1970")
+        finally:
+            s.close()
+    finally:
+        expect_eq(srv.stop(), 0, "exit status of the restarted server")
 
 
 def _cap(gz, db):
