@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -489,6 +490,16 @@ static unsigned connection_limit(unsigned threads)
     return limit;
 }
 
+/* libmicrohttpd's messages, on stderr, except those saying a send failed: the client has
+ * gone, which is how every live-update stream ends (at the next heartbeat after the reader
+ * closed the page) and no fault of the server's. */
+static void log_message(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    if (strncmp(fmt, "Failed to send", 14) == 0) return;
+    vfprintf(stderr, fmt, ap);
+}
+
 /* Streams stay open: at most three quarters of the connections may be streams, so that pages
  * are still served when the streams are at their cap (a low descriptor limit lowers it; a cap
  * the operator chose is lowered with a note on stderr). */
@@ -539,9 +550,10 @@ http_server *http_server_start(const http_server_config *cfg, char *err, size_t 
     srv->max_connections = connection_limit(threads);
     srv->streams = http_streams_new(stream_limit(cfg->max_streams, srv->max_connections));
     srv->daemon = MHD_start_daemon(
-        flags, 0, srv->slow ? on_accept : NULL, srv, on_request, srv, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
-        timeout, MHD_OPTION_NOTIFY_CONNECTION, slow_clients_on_connection, srv->slow,
+        flags, 0, srv->slow ? on_accept : NULL, srv, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+        log_message, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, timeout,
+        MHD_OPTION_NOTIFY_CONNECTION, slow_clients_on_connection, srv->slow,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_CONNECTION_LIMIT,
         srv->max_connections + ACCEPT_HEADROOM, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
