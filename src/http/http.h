@@ -146,6 +146,10 @@ typedef struct http_server_config {
     /* Called before every answer from the cache: brings the cache up to date with whatever
      * changed since (may be NULL). */
     void (*cache_refresh)(void *app);
+    /* Called next (may be NULL): false keeps this request away from the cache (neither
+     * answered from it nor kept); *variant, when set, joins the cache key, for answers that
+     * differ by more than path and query (an allowed CORS Origin). */
+    bool (*cache_policy)(void *app, http_request *req, const char **variant);
     /* Fills res for errors (404, 405, 500...) the router or server produces. */
     void (*error_page)(void *app, http_request *req, int status, http_response *res);
 } http_server_config;

@@ -259,12 +259,17 @@ static enum MHD_Result key_add_argument(void *cls, enum MHD_ValueKind kind, cons
     return MHD_YES;
 }
 
-/* The request's cache key: the path, then the query arguments in the order sent. */
-static const char *cache_key(request_context *ctx)
+/* The request's cache key: the path, then the query arguments in the order sent, then the
+ * variant (after a byte that key_append never leaves in the key). */
+static const char *cache_key(request_context *ctx, const char *variant)
 {
     buf b = {0};
     key_append(&b, ctx->req.path);
     MHD_get_connection_values(ctx->req.connection, MHD_GET_ARGUMENT_KIND, key_add_argument, &b);
+    if (variant) {
+        buf_putc(&b, '\x01');
+        key_append(&b, variant);
+    }
     const char *key = arena_strndup(ctx->req.arena, b.data ? b.data : "", b.len);
     buf_free(&b);
     return key;
@@ -283,7 +288,15 @@ static enum MHD_Result sent_from_cache(request_context *ctx, const page_cache_se
 static enum MHD_Result answer_cached(http_server *srv, request_context *ctx)
 {
     if (srv->cfg.cache_refresh) srv->cfg.cache_refresh(srv->cfg.app);
-    const char *key = cache_key(ctx);
+    const char *variant = NULL;
+    if (srv->cfg.cache_policy && !srv->cfg.cache_policy(srv->cfg.app, &ctx->req, &variant)) {
+        http_response res = {0};
+        dispatch(srv, ctx, &res);
+        enum MHD_Result ok = queue(ctx, &res);
+        buf_free(&res.body);
+        return ok;
+    }
+    const char *key = cache_key(ctx, variant);
     page_cache_request rq = {http_header(&ctx->req, "Accept-Encoding"),
                              http_header(&ctx->req, "If-None-Match"),
                              http_header(&ctx->req, "If-Modified-Since")};
