@@ -263,7 +263,7 @@ def _theme(srv):
         r = regions[0]
         expect_eq((r.get("data-live"), r.get("data-live-kind"), r.get("role"), r.get("aria-live")),
                   (stream, kind, "status", "polite"), "the live region of " + path)
-        scripts = [el.get("src") for el in doc.iter() if el.tag == "script"]
+        scripts = [el.get("src") for el in doc.iter() if el.tag == "script" and el.get("src")]
         expect(len(scripts) == 1 and scripts[0].startswith("/assets/live.") and
                scripts[0].endswith(".js"), "the scripts of %s: %r" % (path, scripts))
         r = srv.get(scripts[0])

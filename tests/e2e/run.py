@@ -21,7 +21,8 @@ fault_tests (disk full, a locked database, slow and vanishing clients, 10,000 id
 connections), crash_tests (SIGKILL during writes: nothing acknowledged is lost), export_tests (`gazette
 export static`: every page written, a full link check, the same bytes as the server; and the
 /page/N/ list pages), newsletter_tests (the daily newsletter against an SMTP server of its own:
-subscribe, confirm, digest, one-click unsubscribe, refusals).
+subscribe, confirm, digest, one-click unsubscribe, refusals), feeds_tests (RSS, Atom and JSON
+Feed, sitemaps, robots.txt, and the canonical, OpenGraph, Twitter and JSON-LD tags of the pages).
 
     python3 tests/e2e/run.py --gazette ./gazette --only security_tests,fault_tests
 
@@ -48,6 +49,7 @@ import export_tests
 import fault_tests
 import live_tests
 import newsletter_tests
+import feeds_tests
 import search_tests
 import related_tests
 import security_tests
@@ -78,6 +80,7 @@ def main():
         ("newsletter_tests", newsletter_tests.run),
         ("api_tests", api_tests.run),
         ("export_tests", export_tests.run),
+        ("feeds_tests", feeds_tests.run),
         ("live_tests", live_tests.run),
         ("security_tests", security_tests.run),
         ("fault_tests", fault_tests.run),

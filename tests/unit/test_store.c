@@ -977,6 +977,35 @@ static void test_authors(void **state)
     assert_null(au.bio);
 }
 
+/* The sitemap's stamps list live stories only; created_at is set once and kept by later saves
+ * (the feeds build their ids from it). */
+static void test_stamps_and_created_at(void **state)
+{
+    fixture *f = *state;
+    store_article_input in = story("s1", "S1", now_s() - 10);
+    save_one(f, in, NULL);
+    store_article_input draft = story("s2", "S2", now_s() - 10);
+    draft.status = ARTICLE_DRAFT;
+    save_one(f, draft, NULL);
+    store_article *stamps;
+    size_t n;
+    assert_int_equal(store_article_stamps(f->s, f->a, 10, 0, &stamps, &n), STORE_OK);
+    assert_int_equal(n, 1); /* the draft is not listed */
+    assert_string_equal(stamps[0].slug, "s1");
+    assert_string_equal(stamps[0].headline, "S1");
+    assert_true(stamps[0].updated_at > 0 && stamps[0].published_at > 0);
+    assert_int_equal(store_article_stamps(f->s, f->a, 10, 1, &stamps, &n), STORE_OK);
+    assert_int_equal(n, 0);
+
+    raw_exec(f->path, "UPDATE articles SET created_at = 1234 WHERE slug = 's1'");
+    in.headline = "S1 edited";
+    save_one(f, in, NULL);
+    store_article art;
+    assert_int_equal(store_article_by_slug(f->s, f->a, "s1", &art), STORE_OK);
+    assert_int_equal(art.created_at, 1234);
+    assert_string_equal(art.headline, "S1 edited");
+}
+
 static void test_last_change(void **state)
 {
     fixture *f = *state;
@@ -1745,6 +1774,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_read_also, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_topics, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_authors, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_stamps_and_created_at, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_last_change, setup_db, teardown),
         cmocka_unit_test(test_status_names),
         cmocka_unit_test_setup_teardown(test_concurrent_reads_while_writing, setup_db, teardown),
