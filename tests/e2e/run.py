@@ -47,6 +47,7 @@ import crash_tests
 import demo_tests
 import export_tests
 import fault_tests
+import live_tests
 import newsletter_tests
 import feeds_tests
 import search_tests
@@ -80,6 +81,7 @@ def main():
         ("api_tests", api_tests.run),
         ("export_tests", export_tests.run),
         ("feeds_tests", feeds_tests.run),
+        ("live_tests", live_tests.run),
         ("security_tests", security_tests.run),
         ("fault_tests", fault_tests.run),
         ("crash_tests", crash_tests.run),
