@@ -28,6 +28,10 @@ const http_route site_routes[] = {
     {"GET", "/sitemap.xml", site_sitemap_index},
     {"GET", "/sitemaps/{file}", site_sitemap_file},
     {"GET", "/news-sitemap.xml", site_news_sitemap},
+    /* live updates, Server-Sent Events (docs/live.md) */
+    {"GET", "/live", site_live_home},
+    {"GET", "/live/topic/{slug}", site_live_topic},
+    {"GET", "/live/news/{slug}", site_live_story},
     /* comments (docs/comments.md) */
     {"POST", "/news/{slug}/comments", site_comment_post},
     {"GET", "/news/{slug}/comments/feed.xml", site_article_comments_feed},

@@ -12,6 +12,7 @@
 
 #include "../http/http.h"
 #include "freshness.h"
+#include "live.h"
 #include "../store/store.h"
 #include "../theme/theme.h"
 
@@ -63,6 +64,7 @@ typedef struct site_app {
     site_related *related;         /* NULL: related stories by shared topics only */
     page_cache *cache;             /* NULL: every page rendered for every request */
     site_freshness *freshness;     /* keeps cache true to the store (freshness.h) */
+    site_live *live;               /* live updates (live.h); NULL: /live/ answers 404 */
     /* NULL: every page reads its topic navigation from the store. The static export, which
      * renders from one snapshot, reads it once (site_nav_topics) and sets it here. */
     json_t *nav_topics;
@@ -118,6 +120,10 @@ void site_asset(void *app, http_request *req, const http_params *params, http_re
 void site_media(void *app, http_request *req, const http_params *params, http_response *res);
 void api_articles_list(void *app, http_request *req, const http_params *params, http_response *res);
 void api_article_one(void *app, http_request *req, const http_params *params, http_response *res);
+/* live updates over Server-Sent Events (site/live_routes.c, docs/live.md) */
+void site_live_home(void *app, http_request *req, const http_params *params, http_response *res);
+void site_live_topic(void *app, http_request *req, const http_params *params, http_response *res);
+void site_live_story(void *app, http_request *req, const http_params *params, http_response *res);
 /* the rest of the content API (api/directory.c, api/openapi.c, api/api_access.c) */
 void api_topics_list(void *app, http_request *req, const http_params *params, http_response *res);
 void api_topic_one(void *app, http_request *req, const http_params *params, http_response *res);

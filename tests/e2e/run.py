@@ -49,6 +49,7 @@ import demo_tests
 import export_tests
 import fault_tests
 import import_tests
+import live_tests
 import newsletter_tests
 import feeds_tests
 import search_tests
@@ -83,6 +84,7 @@ def main():
         ("export_tests", export_tests.run),
         ("import_tests", import_tests.run),
         ("feeds_tests", feeds_tests.run),
+        ("live_tests", live_tests.run),
         ("security_tests", security_tests.run),
         ("fault_tests", fault_tests.run),
         ("crash_tests", crash_tests.run),
