@@ -246,6 +246,7 @@ def run(t, gz):
                 r = srv.get(path)
                 expect_eq(r.status, 301, "GET %s" % path)
                 expect(r.header("Location", "").endswith(target), "%s goes to %s, not %s" % (path, r.header("Location"), target))
+                expect_eq(srv.get(target).status, 200, "GET %s (where %s goes)" % (target, path))
             expect_eq(srv.get("/no/such/old/path/").status, 404, "an unknown path")
 
         t.check("import: old links (?p=ID, permalinks, category, tag, feed URLs) answer 301", old_links_redirect)
