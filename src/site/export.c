@@ -46,7 +46,7 @@ typedef struct export_job {
     arena *arena; /* every string of the item list */
     export_item *items;
     size_t n, cap;
-    string_set articles, topics, authors, assets, media;
+    string_set articles, topics, authors, assets, media, wp_pages;
     atomic_size_t next, done, pages, files, skipped;
     atomic_ullong bytes;
     atomic_bool stop;
@@ -139,6 +139,12 @@ static bool collect_articles(export_job *j)
     set_finish(&j->articles);
     set_finish(&j->topics);
     set_finish(&j->authors);
+    const char **pages; /* imported WordPress pages (/pages/{slug}/) */
+    if ((st = store_pages_list(j->app->store, j->arena, &pages, &n)) != STORE_OK)
+        return fail(j, "cannot list the pages: %s", store_strerror(st));
+    for (size_t i = 0; i < n; i++)
+        if (!set_add(j, &j->wp_pages, pages[i])) return false;
+    set_finish(&j->wp_pages);
     return true;
 }
 
@@ -213,6 +219,8 @@ static bool expand(export_job *j, const char *pattern, const char *filled, const
         values = &j->topics;
     else if (strcmp(name, "slug") == 0 && ends_with(prefix, len, "/author/"))
         values = &j->authors;
+    else if (strcmp(name, "slug") == 0 && ends_with(prefix, len, "/pages/"))
+        values = &j->wp_pages;
     else if (strcmp(name, "file") == 0 && ends_with(prefix, len, "/assets/"))
         values = &j->assets;
     else if (strcmp(name, "path*") == 0 && ends_with(prefix, len, "/media/"))
@@ -500,6 +508,7 @@ bool site_export_static(site_app *app, const site_export_options *o, site_export
     free(j.authors.v);
     free(j.assets.v);
     free(j.media.v);
+    free(j.wp_pages.v);
     pthread_mutex_destroy(&j.lock);
     arena_free(j.arena);
     return ok;

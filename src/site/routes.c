@@ -75,7 +75,8 @@ const size_t site_n_routes = sizeof site_routes / sizeof site_routes[0];
 /* What `gazette export static` writes (site/export.c, docs/export.md): the GET routes above
  * that a reader reaches by following links, as patterns whose captures the export fills with
  * every value there is: {slug} after /news/, /topic/ or /author/ with every live story, topic
- * or author (topics and authors of live stories); {n} with pages 2.. of the list the pattern
+ * or author (topics and authors of live stories), after /pages/ with every live imported
+ * WordPress page; {n} with pages 2.. of the list the pattern
  * begins with; {file} after /assets/ with every theme asset; {path*} after /media/ with every
  * file of the media folder; {file} after /sitemaps/ with every sitemap the index names. A pattern
  * without captures is written as it is. A new feed or sitemap ("/feed.xml",
@@ -86,6 +87,7 @@ const char *const site_export_patterns[] = {
     "/",
     "/page/{n}/",
     "/news/{slug}/",
+    "/pages/{slug}/",
     "/news/{slug}/comments/feed.xml",
     "/topic/{slug}/",
     "/topic/{slug}/page/{n}/",

@@ -176,6 +176,7 @@ enum stmt_id {
     ST_SEARCH_INDEX_DELETE,
     ST_SEARCH_INDEX_ADD,
     ST_PAGE_LIVE,
+    ST_PAGES_LIST,
     ST_REDIRECT,
     ST__N
 };
@@ -381,6 +382,8 @@ static const char *const stmt_sql[ST__N] = {
                             " SELECT id, " SEARCH_COLUMNS " FROM articles WHERE id = ?1",
     [ST_PAGE_LIVE] = "SELECT " ART_COLS ART_BODY
                      " FROM articles a WHERE a.slug = ?2 AND " LIVE_ANY_KIND " AND a.kind = 'page'",
+    [ST_PAGES_LIST] =
+        "SELECT a.slug FROM articles a WHERE " LIVE_ANY_KIND " AND a.kind = 'page' ORDER BY a.slug",
     [ST_REDIRECT] = "SELECT target FROM redirects WHERE path = ?1",
 };
 
@@ -1188,6 +1191,30 @@ store_status store_page_by_slug(store *s, arena *a, const char *slug, store_arti
         return STORE_NOT_FOUND;
     }
     return article_one(s, a, ST_PAGE_LIVE, slug, out);
+}
+
+store_status store_pages_list(store *s, arena *a, const char ***slugs, size_t *n)
+{
+    *slugs = NULL;
+    *n = 0;
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || (rs = prep(c, ST_PAGES_LIST, &st)) != STORE_OK) return rs;
+    const char **v = NULL;
+    size_t len = 0, cap = 0;
+    int rc = sqlite3_bind_int64(st, 1, now_unix());
+    while (next_row(st, &rc)) {
+        if (len == cap) v = arena_grow(a, v, &cap, len, sizeof *v);
+        v[len++] = col_text(a, st, 0);
+    }
+    rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "listing pages");
+    done(st);
+    if (rs == STORE_OK) {
+        *slugs = v;
+        *n = len;
+    }
+    return rs;
 }
 
 store_status store_redirect_lookup(store *s, arena *a, const char *path, const char **target)

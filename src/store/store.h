@@ -145,6 +145,8 @@ store_status store_articles_changed_since(store *s, arena *a, long long since, s
 /* One live page (kind 'page': imported WordPress pages, served at /pages/{slug}/) by slug.
  * Pages are never returned by the other readers above. */
 store_status store_page_by_slug(store *s, arena *a, const char *slug, store_article *out);
+/* The slugs of every live page, by slug (the static export writes them). */
+store_status store_pages_list(store *s, arena *a, const char ***slugs, size_t *n);
 /* The local path an old URL path moved to (table redirects, filled by the WordPress import):
  * path normalised as content_redirect_key makes it. STORE_NOT_FOUND when there is none. */
 store_status store_redirect_lookup(store *s, arena *a, const char *path, const char **target);

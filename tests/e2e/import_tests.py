@@ -284,6 +284,17 @@ def run(t, gz):
 
     t.check("import: a second run creates no duplicates (same counts)", second_run_changes_nothing)
 
+    def static_export_has_pages():
+        out_dir = gz.path("import-export")
+        r = gz.run("export", "static", out_dir, "--db", db, timeout=120)
+        expect_rc(r, 0, "export static of the imported site")
+        pages = [row[0] for row in query(db, "SELECT slug FROM articles WHERE kind = 'page' AND status = 2")]
+        missing = [p for p in pages if not os.path.exists(os.path.join(out_dir, "pages", p, "index.html"))]
+        expect(not missing, "pages not exported: %s" % missing[:5])
+        expect(not os.path.exists(os.path.join(out_dir, "news", pages[0])), "a page exported as a story")
+
+    t.check("import: `export static` writes the imported pages at pages/SLUG/", static_export_has_pages)
+
     def hostile_body_is_inert():
         path = gz.path("hostile.xml")
         with open(path, "w", encoding="utf-8") as f:
