@@ -46,7 +46,8 @@ static push_status seal_record(const unsigned char cek[CEK_BYTES],
 /* The content key and nonce of RFC 8188 from the RFC 8291 input keying material. */
 static push_status derive_keys(const unsigned char ua_public[PUSH_PUBLIC_KEY_BYTES],
                                const unsigned char auth[PUSH_AUTH_BYTES],
-                               const push_key_pair *sender, const unsigned char salt[PUSH_SALT_BYTES],
+                               const push_key_pair *sender,
+                               const unsigned char salt[PUSH_SALT_BYTES],
                                const unsigned char ecdh[ECDH_BYTES], unsigned char cek[CEK_BYTES],
                                unsigned char nonce[NONCE_BYTES])
 {
@@ -56,8 +57,8 @@ static push_status derive_keys(const unsigned char ua_public[PUSH_PUBLIC_KEY_BYT
     memcpy(info + sizeof key_info_label + PUSH_PUBLIC_KEY_BYTES, sender->public_key,
            PUSH_PUBLIC_KEY_BYTES);
     unsigned char ikm[IKM_BYTES];
-    push_status st = push_hkdf(auth, PUSH_AUTH_BYTES, ecdh, ECDH_BYTES, info, sizeof info, ikm,
-                               sizeof ikm);
+    push_status st =
+        push_hkdf(auth, PUSH_AUTH_BYTES, ecdh, ECDH_BYTES, info, sizeof info, ikm, sizeof ikm);
     if (st == PUSH_OK)
         st = push_hkdf(salt, PUSH_SALT_BYTES, ikm, sizeof ikm, (const unsigned char *)cek_info,
                        sizeof cek_info, cek, CEK_BYTES);
@@ -98,7 +99,8 @@ push_status push_encrypt(const unsigned char ua_public[PUSH_PUBLIC_KEY_BYTES],
     EVP_PKEY *mine = peer ? push_p256_private(&fixed->sender) : NULL;
     unsigned char ecdh[ECDH_BYTES], cek[CEK_BYTES], nonce[NONCE_BYTES];
     push_status st = !peer ? PUSH_BAD_KEY : !mine ? PUSH_BAD_KEY : push_p256_ecdh(mine, peer, ecdh);
-    if (st == PUSH_OK) st = derive_keys(ua_public, auth, &fixed->sender, fixed->salt, ecdh, cek, nonce);
+    if (st == PUSH_OK)
+        st = derive_keys(ua_public, auth, &fixed->sender, fixed->salt, ecdh, cek, nonce);
     if (st == PUSH_OK) {
         size_t start = out->len;
         put_header(fixed->salt, fixed->sender.public_key, out);

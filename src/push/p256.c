@@ -31,8 +31,8 @@ static EVP_PKEY *key_from_params(OSSL_PARAM_BLD *bld, int selection)
 static bool key_checks(EVP_PKEY *key, bool pairwise)
 {
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
-    bool ok = ctx && EVP_PKEY_public_check(ctx) == 1 &&
-              (!pairwise || EVP_PKEY_pairwise_check(ctx) == 1);
+    bool ok =
+        ctx && EVP_PKEY_public_check(ctx) == 1 && (!pairwise || EVP_PKEY_pairwise_check(ctx) == 1);
     EVP_PKEY_CTX_free(ctx);
     return ok;
 }

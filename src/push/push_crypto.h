@@ -22,7 +22,7 @@ enum {
     PUSH_PRIVATE_KEY_BYTES = 32, /* a P-256 scalar, big-endian */
     PUSH_AUTH_BYTES = 16,        /* the subscriber's auth secret */
     PUSH_SALT_BYTES = 16,
-    PUSH_RECORD_SIZE = 4096,                                       /* rs of the one record */
+    PUSH_RECORD_SIZE = 4096,                                             /* rs of the one record */
     PUSH_HEADER_BYTES = PUSH_SALT_BYTES + 4 + 1 + PUSH_PUBLIC_KEY_BYTES, /* 86 */
     PUSH_TAG_BYTES = 16,
     /* the most a message may hold: one record of PUSH_RECORD_SIZE bytes, its tag and

@@ -21,7 +21,8 @@ char *push_url_origin(arena *a, const char *url)
         curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host[0] &&
         (strcmp(scheme, "https") == 0 || strcmp(scheme, "http") == 0)) {
         CURLUcode pc = curl_url_get(u, CURLUPART_PORT, &port, 0);
-        bool default_port = pc != CURLUE_OK || (strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0) ||
+        bool default_port = pc != CURLUE_OK ||
+                            (strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0) ||
                             (strcmp(scheme, "http") == 0 && strcmp(port, "80") == 0);
         for (char *p = host; *p; p++)
             if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
@@ -40,14 +41,13 @@ push_status push_vapid_jwt(arena *a, const push_key_pair *keys, const char *audi
 {
     *out = NULL;
     if (!audience || !*audience || !subject || !*subject || expires <= 0) return PUSH_BAD_INPUT;
-    json_t *claims = json_pack("{s:s, s:I, s:s}", "aud", audience, "exp", (json_int_t)expires,
-                               "sub", subject);
+    json_t *claims =
+        json_pack("{s:s, s:I, s:s}", "aud", audience, "exp", (json_int_t)expires, "sub", subject);
     char *claims_text = claims ? json_dumps(claims, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(claims);
     if (!claims_text) return PUSH_BAD_INPUT; /* a subject or audience that is not UTF-8 */
     char *signing_input = arena_printf(
-        a, "%s.%s",
-        push_b64url_encode(a, (const unsigned char *)jwt_header, sizeof jwt_header - 1),
+        a, "%s.%s", push_b64url_encode(a, (const unsigned char *)jwt_header, sizeof jwt_header - 1),
         push_b64url_encode(a, (const unsigned char *)claims_text, strlen(claims_text)));
     free(claims_text);
     EVP_PKEY *key = push_p256_private(keys);

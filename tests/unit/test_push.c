@@ -106,8 +106,8 @@ static void test_b64url_refuses(void **state)
     (void)state;
     unsigned char out[8];
     size_t n;
-    const char *bad[] = {"Zm9v+A", "Zm9v/A", "Zm 9v", "Z", "Zm9vZ", "Zm8==", "Zg=", "=Zg",
-                         "Zh",     "Zm9=",   "Zg=a", "Z\x80"};
+    const char *bad[] = {"Zm9v+A", "Zm9v/A", "Zm 9v", "Z",    "Zm9vZ", "Zm8==",
+                         "Zg=",    "=Zg",    "Zh",    "Zm9=", "Zg=a",  "Z\x80"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_false(push_b64url_decode(bad[i], strlen(bad[i]), out, sizeof out, &n));
     /* does not fit */
@@ -163,9 +163,9 @@ static void test_encrypt_rfc8291_vector(void **state)
     unsigned char auth[16];
     rfc_keys(&fixed.sender, &ua, auth, fixed.salt);
     buf out = {0};
-    assert_int_equal(push_encrypt(ua.public_key, auth, rfc_plaintext, strlen(rfc_plaintext),
-                                  &fixed, &out),
-                     PUSH_OK);
+    assert_int_equal(
+        push_encrypt(ua.public_key, auth, rfc_plaintext, strlen(rfc_plaintext), &fixed, &out),
+        PUSH_OK);
     assert_string_equal(push_b64url_encode(a, (unsigned char *)out.data, out.len), rfc_body);
     buf_free(&out);
 }
@@ -344,8 +344,7 @@ static void test_vapid_jwt_verifies(void **state)
     assert_int_equal(push_key_pair_new(&keys), PUSH_OK);
     char *auth_header;
     assert_int_equal(push_vapid_authorization(a, &keys, "https://push.example.net:8443/send/xyz",
-                                              1900000000, "mailto:desk@news.example",
-                                              &auth_header),
+                                              1900000000, "mailto:desk@news.example", &auth_header),
                      PUSH_OK);
     assert_int_equal(strncmp(auth_header, "vapid t=", 8), 0);
     const char *k = strstr(auth_header, ", k=");
@@ -385,16 +384,14 @@ static void test_vapid_jwt_verifies(void **state)
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     assert_int_equal(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pub), 1);
     size_t signed_len = (size_t)(dot2 - jwt);
-    assert_int_equal(EVP_DigestVerify(md, der, (size_t)der_len, (const unsigned char *)jwt,
-                                      signed_len),
-                     1);
+    assert_int_equal(
+        EVP_DigestVerify(md, der, (size_t)der_len, (const unsigned char *)jwt, signed_len), 1);
     /* and not for other bytes */
     char *tampered = arena_strndup(a, jwt, signed_len);
     tampered[signed_len - 1] ^= 1;
     assert_int_equal(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pub), 1);
-    assert_int_not_equal(EVP_DigestVerify(md, der, (size_t)der_len,
-                                          (const unsigned char *)tampered, signed_len),
-                         1);
+    assert_int_not_equal(
+        EVP_DigestVerify(md, der, (size_t)der_len, (const unsigned char *)tampered, signed_len), 1);
     EVP_MD_CTX_free(md);
     EVP_PKEY_free(pub);
     OPENSSL_free(der);
@@ -407,9 +404,9 @@ static void test_vapid_refuses(void **state)
     push_key_pair keys;
     assert_int_equal(push_key_pair_new(&keys), PUSH_OK);
     char *out;
-    assert_int_equal(push_vapid_authorization(a, &keys, "mailto:x@y", 1900000000, "mailto:a@b",
-                                              &out),
-                     PUSH_BAD_INPUT);
+    assert_int_equal(
+        push_vapid_authorization(a, &keys, "mailto:x@y", 1900000000, "mailto:a@b", &out),
+        PUSH_BAD_INPUT);
     assert_int_equal(push_vapid_jwt(a, &keys, "https://x", 1900000000, "", &out), PUSH_BAD_INPUT);
     keys.private_key[5] ^= 1;
     assert_int_equal(push_vapid_jwt(a, &keys, "https://x", 1900000000, "mailto:a@b", &out),

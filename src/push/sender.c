@@ -1,0 +1,363 @@
+/* sender.c — the thread `gazette serve` runs to deliver breaking-news alerts. It claims due
+ * messages from the store's queue (store_push_claim: a lease, so that a message is never sent
+ * by two senders, and one whose sender died is tried again), encrypts each for its subscriber
+ * (push_encrypt), signs a VAPID token for the push service's origin, and POSTs it with libcurl.
+ * What the push service answers decides the message's fate (push.h). Only https is spoken,
+ * redirects are not followed, and a connection to an address that is not public is refused
+ * before any byte is sent, whatever the endpoint's host name resolved to (SSRF); the setting
+ * push.allow_insecure lets tests use http on the loopback interface. */
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "push.h"
+
+enum {
+    BATCH = 32,           /* messages claimed at a time */
+    LEASE_SECONDS = 120,  /* a claimed message is not due again before this */
+    POLL_MS = 1000,       /* how often the queue is looked at when nobody wakes us */
+    CONNECT_SECONDS = 10, /* limits of one POST */
+    TRANSFER_SECONDS = 30,
+    MAX_RETRY_SECONDS = 3600,
+    JWT_HOURS = 12, /* a VAPID token is valid this long (RFC 8292: at most 24 hours) */
+};
+
+static const long backoff_seconds[PUSH_MAX_ATTEMPTS - 1] = {2, 10, 60, 300};
+
+struct push_sender {
+    store *store;
+    char *base_url;
+    push_key_pair keys;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool woken;
+    atomic_bool stopping;
+    char last_error[256]; /* the last store error logged, so a failing store is not logged in a loop
+                           */
+};
+
+typedef enum { SENT, GONE, RETRY, FAILED } outcome;
+
+/* What one batch shares: its settings and the libcurl handle. */
+typedef struct {
+    push_sender *sender;
+    CURL *curl;
+    bool allow_insecure;
+    const char *contact;
+    long long now;
+} batch;
+
+static bool setting_on(store *s, arena *a, const char *key)
+{
+    const char *value;
+    if (store_setting_get(s, a, key, &value) != STORE_OK) return false;
+    return strcmp(value, "1") == 0 || strcasecmp(value, "on") == 0 ||
+           strcasecmp(value, "true") == 0 || strcasecmp(value, "yes") == 0;
+}
+
+/* CURLOPT_PREREQFUNCTION: the address connected to must be public (SSRF). */
+static int check_address(void *ctx, char *primary_ip, char *local_ip, int primary_port,
+                         int local_port)
+{
+    const batch *b = ctx;
+    return push_ip_is_public(primary_ip, b->allow_insecure) ? CURL_PREREQFUNC_OK
+                                                            : CURL_PREREQFUNC_ABORT;
+}
+
+/* CURLOPT_XFERINFOFUNCTION: stopping the server cuts a transfer short. */
+static int check_stopping(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                          curl_off_t ulnow)
+{
+    const batch *b = ctx;
+    return atomic_load(&b->sender->stopping) ? 1 : 0;
+}
+
+static size_t discard(char *data, size_t size, size_t n, void *ctx)
+{
+    return size * n;
+}
+
+static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void log_line(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "gazette: push: %s\n", line);
+}
+
+/* The aes128gcm body and the Authorization header of message m; false when it cannot be made
+ * (the message is then given up). */
+static bool build(batch *b, arena *a, const store_push_message *m, buf *body, char **authorization)
+{
+    push_sender *s = b->sender;
+    const char *url = arena_printf(a, "%s/news/%s/", s->base_url, m->slug);
+    const char *tag = arena_printf(a, "breaking-%s", m->slug);
+    char *payload = push_payload_json(a, m->headline, m->lead, url, tag);
+    if (!payload || !m->p256dh || !m->auth) return false;
+    push_status st = push_encrypt(m->p256dh, m->auth, payload, strlen(payload), NULL, body);
+    if (st == PUSH_OK)
+        st = push_vapid_authorization(a, &s->keys, m->endpoint, b->now + JWT_HOURS * 3600,
+                                      b->contact, authorization);
+    if (st != PUSH_OK) log_line("message %lld: %s", m->id, push_strerror(st));
+    return st == PUSH_OK;
+}
+
+/* POSTs body to the endpoint; *status gets the HTTP status (0 when none came) and
+ * *retry_after the seconds the service asked to wait (0 when it did not). */
+static CURLcode post(batch *b, const char *endpoint, const buf *body, const char *authorization,
+                     arena *a, long *status, long *retry_after)
+{
+    CURL *c = b->curl;
+    curl_easy_reset(c);
+    struct curl_slist *headers = NULL, *h;
+    const char *lines[] = {
+        arena_printf(a, "Authorization: %s", authorization),
+        arena_printf(a, "TTL: %d", PUSH_TTL_SECONDS),
+        "Urgency: high",
+        "Content-Encoding: aes128gcm",
+        "Content-Type: application/octet-stream",
+        "Expect:", /* no 100-continue round trip for a 4 KB body */
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        if (!(h = curl_slist_append(headers, lines[i]))) {
+            curl_slist_free_all(headers);
+            return CURLE_OUT_OF_MEMORY;
+        }
+        headers = h;
+    }
+    curl_easy_setopt(c, CURLOPT_URL, endpoint);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, b->allow_insecure ? "https,http" : "https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)CONNECT_SECONDS);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)TRANSFER_SECONDS);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "Gazette (Web Push)");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->data);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body->len);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, check_address);
+    curl_easy_setopt(c, CURLOPT_PREREQDATA, b);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_stopping);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, b);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    CURLcode rc = curl_easy_perform(c);
+    *status = 0;
+    *retry_after = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+    curl_off_t wait = 0;
+    if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &wait) == CURLE_OK && wait > 0)
+        *retry_after = wait > MAX_RETRY_SECONDS ? MAX_RETRY_SECONDS : (long)wait;
+    curl_slist_free_all(headers);
+    return rc;
+}
+
+/* Sends one message and says how it went (and logs what went wrong, naming only the push
+ * service's origin: the rest of an endpoint is the subscriber's secret). */
+static outcome send_one(batch *b, arena *a, const store_push_message *m, long *retry_after)
+{
+    const char *origin = push_url_origin(a, m->endpoint);
+    if (!origin) origin = "(bad endpoint)";
+    *retry_after = 0;
+    if (!m->live) {
+        log_line("'%s' is no longer live; alert to %s dropped", m->slug, origin);
+        return FAILED;
+    }
+    const char *problem = push_endpoint_problem(m->endpoint, b->allow_insecure);
+    if (problem) {
+        log_line("alert to %s dropped: %s", origin, problem);
+        return FAILED;
+    }
+    buf body = {0};
+    char *authorization;
+    if (!build(b, a, m, &body, &authorization)) {
+        buf_free(&body);
+        return FAILED;
+    }
+    long status;
+    CURLcode rc = post(b, m->endpoint, &body, authorization, a, &status, retry_after);
+    buf_free(&body);
+    if (rc != CURLE_OK) {
+        log_line("'%s' to %s: %s (attempt %d of %d)", m->slug, origin, curl_easy_strerror(rc),
+                 m->attempts, PUSH_MAX_ATTEMPTS);
+        return RETRY;
+    }
+    if (status >= 200 && status < 300) return SENT;
+    if (status == 404 || status == 410) {
+        log_line("'%s' to %s: HTTP %ld, the subscription is gone; removed", m->slug, origin,
+                 status);
+        return GONE;
+    }
+    log_line("'%s' to %s: HTTP %ld (attempt %d of %d)", m->slug, origin, status, m->attempts,
+             PUSH_MAX_ATTEMPTS);
+    return status == 429 || status >= 500 ? RETRY : FAILED;
+}
+
+/* Records what became of m; counts deliveries in *sent. */
+static void record(batch *b, const store_push_message *m, outcome o, long retry_after, int *sent)
+{
+    store *s = b->sender->store;
+    store_status st = STORE_OK;
+    if (o == SENT) {
+        st = store_push_message_finish(s, m->id, PUSH_MESSAGE_SENT, 0);
+        (*sent)++;
+    } else if (o == GONE) {
+        st = store_push_subscription_delete(s, m->subscription_id);
+        if (st == STORE_NOT_FOUND) st = STORE_OK; /* removed meanwhile (unsubscribed) */
+    } else if (o == RETRY && m->attempts < PUSH_MAX_ATTEMPTS &&
+               !atomic_load(&b->sender->stopping)) {
+        long wait = backoff_seconds[m->attempts - 1];
+        st = store_push_message_finish(s, m->id, PUSH_MESSAGE_WAITING,
+                                       b->now + (retry_after > wait ? retry_after : wait));
+    } else if (o == RETRY && atomic_load(&b->sender->stopping)) {
+        /* cut short by the shutdown: due again as soon as a server runs */
+        st = store_push_message_finish(s, m->id, PUSH_MESSAGE_WAITING, b->now);
+    } else {
+        if (o == RETRY) log_line("'%s': given up after %d attempts", m->slug, m->attempts);
+        st = store_push_message_finish(s, m->id, PUSH_MESSAGE_FAILED, 0);
+    }
+    if (st != STORE_OK) log_line("cannot record message %lld: %s", m->id, store_last_error(s));
+}
+
+static void log_store_error(push_sender *s, const char *what)
+{
+    const char *why = store_last_error(s->store);
+    if (strcmp(why, s->last_error) == 0) return;
+    snprintf(s->last_error, sizeof s->last_error, "%s", why);
+    log_line("%s: %s", what, why);
+}
+
+/* Claims and sends one batch; returns how many messages it took. */
+static size_t send_batch(push_sender *s, CURL *curl, arena *a)
+{
+    batch b = {.sender = s, .curl = curl, .now = (long long)time(NULL)};
+    store_push_message *messages;
+    size_t n;
+    if (store_push_claim(s->store, a, b.now, b.now + LEASE_SECONDS, BATCH, &messages, &n) !=
+        STORE_OK) {
+        log_store_error(s, "cannot read the queue");
+        return 0;
+    }
+    s->last_error[0] = '\0';
+    if (n == 0) return 0;
+    const char *contact;
+    b.allow_insecure = setting_on(s->store, a, PUSH_SETTING_ALLOW_INSECURE);
+    b.contact =
+        store_setting_get(s->store, a, PUSH_SETTING_CONTACT, &contact) == STORE_OK && contact[0]
+            ? contact
+            : s->base_url;
+    int sent = 0;
+    for (size_t i = 0; i < n; i++) {
+        long retry_after = 0;
+        outcome o = atomic_load(&s->stopping) ? RETRY : send_one(&b, a, &messages[i], &retry_after);
+        record(&b, &messages[i], o, retry_after, &sent);
+    }
+    if (sent) log_line("%d alert%s delivered", sent, sent == 1 ? "" : "s");
+    return n;
+}
+
+/* Sleeps up to POLL_MS, or until woken or stopped. */
+static void nap(push_sender *s)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += POLL_MS / 1000;
+    until.tv_nsec += (POLL_MS % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&s->lock);
+    while (!s->woken && !atomic_load(&s->stopping))
+        if (pthread_cond_timedwait(&s->cond, &s->lock, &until) != 0) break;
+    s->woken = false;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void *sender_main(void *arg)
+{
+    push_sender *s = arg;
+    CURL *curl = curl_easy_init();
+    arena *a = arena_new();
+    if (!curl) log_line("cannot start libcurl; no alerts will be sent");
+    while (curl && !atomic_load(&s->stopping)) {
+        size_t took = send_batch(s, curl, a);
+        arena_reset(a);
+        if (took == 0) nap(s);
+    }
+    arena_free(a);
+    curl_easy_cleanup(curl);
+    return NULL;
+}
+
+push_sender *push_sender_start(store *st, const char *base_url, char *err, size_t errlen)
+{
+    push_sender *s = calloc(1, sizeof *s);
+    if (!s || !(s->base_url = strdup(base_url ? base_url : ""))) {
+        free(s);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    s->store = st;
+    atomic_init(&s->stopping, false);
+    if (!push_vapid_ensure(st, &s->keys, err, errlen)) {
+        free(s->base_url);
+        free(s);
+        return NULL;
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_init(&s->lock, NULL);
+    if (pthread_create(&s->thread, NULL, sender_main, s) != 0) {
+        snprintf(err, errlen, "cannot start the Web Push sender thread");
+        pthread_cond_destroy(&s->cond);
+        pthread_mutex_destroy(&s->lock);
+        OPENSSL_cleanse(&s->keys, sizeof s->keys);
+        free(s->base_url);
+        free(s);
+        curl_global_cleanup();
+        return NULL;
+    }
+    return s;
+}
+
+void push_sender_wake(push_sender *s)
+{
+    if (!s) return;
+    pthread_mutex_lock(&s->lock);
+    s->woken = true;
+    pthread_cond_signal(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void push_sender_stop(push_sender *s)
+{
+    if (!s) return;
+    pthread_mutex_lock(&s->lock);
+    atomic_store(&s->stopping, true);
+    pthread_cond_signal(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    pthread_cond_destroy(&s->cond);
+    pthread_mutex_destroy(&s->lock);
+    OPENSSL_cleanse(&s->keys, sizeof s->keys);
+    free(s->base_url);
+    free(s);
+    curl_global_cleanup();
+}
