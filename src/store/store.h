@@ -280,7 +280,11 @@ typedef struct {
  * sending leaves it to be tried again later, and two senders never take the same message. */
 store_status store_push_claim(store *s, arena *a, long long now, long long lease_until,
                               size_t limit, store_push_message **out, size_t *n);
-typedef enum { PUSH_MESSAGE_WAITING = 0, PUSH_MESSAGE_SENT = 1, PUSH_MESSAGE_FAILED = 2 } push_message_state;
+typedef enum {
+    PUSH_MESSAGE_WAITING = 0,
+    PUSH_MESSAGE_SENT = 1,
+    PUSH_MESSAGE_FAILED = 2
+} push_message_state;
 /* Records how a claimed message ended (SENT or FAILED), or when to try it again (WAITING). */
 store_status store_push_message_finish(store *s, long long id, push_message_state state,
                                        long long retry_at);
