@@ -19,7 +19,8 @@ security_tests (security headers, path traversal, request smuggling, open redire
 fault_tests (disk full, a locked database, slow and vanishing clients, 10,000 idle
 connections), crash_tests (SIGKILL during writes: nothing acknowledged is lost), export_tests (`gazette
 export static`: every page written, a full link check, the same bytes as the server; and the
-/page/N/ list pages).
+/page/N/ list pages), push_tests (breaking-news alerts by Web Push, checked by a push service
+written for the test that verifies the VAPID token and decrypts each message).
 
     python3 tests/e2e/run.py --gazette ./gazette --only security_tests,fault_tests
 
@@ -43,6 +44,7 @@ import crash_tests
 import demo_tests
 import export_tests
 import fault_tests
+import push_tests
 import search_tests
 import related_tests
 import security_tests
@@ -71,6 +73,7 @@ def main():
         ("related_tests", related_tests.run),
         ("cache_tests", cache_tests.run),
         ("export_tests", export_tests.run),
+        ("push_tests", push_tests.run),
         ("security_tests", security_tests.run),
         ("fault_tests", fault_tests.run),
         ("crash_tests", crash_tests.run),
