@@ -22,7 +22,7 @@ import threading
 import time
 
 from checks import expect, expect_eq, expect_json, expect_rc, expect_status
-from gazette import tail
+from gazette import sanitizer_lines, tail
 
 try:
     from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -444,3 +444,19 @@ def _checks(t, gz, srv, db, service):
         expect_eq(_count(db, "SELECT count(*) FROM push_messages WHERE state = 0"), 0, "messages still waiting")
 
     t.check("push: after a restart nothing delivered is sent again", restart)
+
+    def stopped_clean():
+        expect_eq(srv.stop(), 0, "exit status after SIGTERM\nstderr: " + tail(srv.stderr()))
+        expect(srv.stop_seconds is not None and srv.stop_seconds < 10, "the server (and its sender) did not stop within 10 s")
+        con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+        try:
+            private = con.execute("SELECT private_key FROM push_vapid").fetchone()[0]
+        finally:
+            con.close()
+        out = srv.stdout() + srv.stderr() + "".join(r.stdout + r.stderr for r in gz.runs)
+        for form in (b64u(private), private.hex(), base64.b64encode(private).decode()):
+            expect(form not in out, "the VAPID private key appears in the output of gazette")
+        found = sanitizer_lines(srv.stderr())
+        expect(not found, "sanitizer report in the server's stderr:\n" + "\n".join(found[:10]))
+
+    t.check("push: SIGTERM stops the server and its sender (exit 0); the private key is in no output; no sanitizer report", stopped_clean)
