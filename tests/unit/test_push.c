@@ -1,8 +1,9 @@
 /* test_push.c — unit tests for src/push: base64url, P-256 keys, message encryption against the
  * example of RFC 8291 Appendix A (fixed keys, salt and auth secret give the exact body), a
  * round trip through an independent decryption written here with OpenSSL, the VAPID JWT
- * (structure, claims, and its ES256 signature verified with OpenSSL), and the subscription
- * parser's refusals. */
+ * (structure, claims, and its ES256 signature verified with OpenSSL), the subscription
+ * parser's refusals, the alert's JSON, and the store's queue (marking once, leases, retries,
+ * removal). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,7 +19,8 @@
 #include <string.h>
 
 #include "../../src/core/arena.h"
-#include "../../src/push/push_crypto.h"
+#include "../../src/push/push.h"
+#include "store_fixture.h"
 
 /* RFC 8291 Appendix A */
 static const char rfc_plaintext[] = "When I grow up, I want to be a watermelon";
@@ -413,6 +415,218 @@ static void test_vapid_refuses(void **state)
                      PUSH_BAD_KEY);
 }
 
+/* ---- subscriptions and endpoints --------------------------------------------------------- */
+
+static const char *subscription_json(arena *a, const char *endpoint, const char *p256dh,
+                                     const char *auth)
+{
+    return arena_printf(a,
+                        "{\"endpoint\":\"%s\",\"expirationTime\":null,"
+                        "\"keys\":{\"p256dh\":\"%s\",\"auth\":\"%s\"}}",
+                        endpoint, p256dh, auth);
+}
+
+static bool parses(arena *a, const char *json, bool insecure, push_subscription *sub,
+                   const char **problem)
+{
+    return push_subscription_parse(a, json, strlen(json), insecure, sub, problem);
+}
+
+static void test_subscription_parse(void **state)
+{
+    arena *a = *state;
+    push_subscription sub;
+    const char *problem;
+    const char *good = subscription_json(a, "https://fcm.googleapis.com/fcm/send/abc:APA91b",
+                                         rfc_ua_public, rfc_auth);
+    assert_true(parses(a, good, false, &sub, &problem));
+    assert_string_equal(sub.endpoint, "https://fcm.googleapis.com/fcm/send/abc:APA91b");
+    unsigned char point[65];
+    decode_exact(rfc_ua_public, point, 65);
+    assert_memory_equal(sub.p256dh, point, 65);
+    /* loopback http only with allow_insecure */
+    const char *local = subscription_json(a, "http://127.0.0.1:9/p", rfc_ua_public, rfc_auth);
+    assert_false(parses(a, local, false, &sub, &problem));
+    assert_non_null(problem);
+    assert_true(parses(a, local, true, &sub, &problem));
+    const char *refused[] = {
+        subscription_json(a, "http://push.example/p", rfc_ua_public, rfc_auth),
+        subscription_json(a, "http://10.0.0.1/p", rfc_ua_public, rfc_auth),
+        subscription_json(a, "https://127.0.0.1/p", rfc_ua_public, rfc_auth),
+        subscription_json(a, "https://localhost/p", rfc_ua_public, rfc_auth),
+        subscription_json(a, "https://169.254.169.254/latest", rfc_ua_public, rfc_auth),
+        subscription_json(a, "https://[::ffff:10.0.0.1]/p", rfc_ua_public, rfc_auth),
+        subscription_json(a, "https://[fd00::1]/p", rfc_ua_public, rfc_auth),
+        subscription_json(a, "https://a:b@push.example/p", rfc_ua_public, rfc_auth),
+        subscription_json(a, "https://push.example/p#frag", rfc_ua_public, rfc_auth),
+        subscription_json(a, "javascript:alert(1)", rfc_ua_public, rfc_auth),
+        subscription_json(a, "https://push.example/p", rfc_auth, rfc_auth),
+        subscription_json(a, "https://push.example/p", rfc_ua_public, rfc_ua_public),
+        subscription_json(a, "https://push.example/p", rfc_ua_public, "BTBZMqHH6r4Tts7J/aSIgg"),
+        "{\"endpoint\":\"https://push.example/p\"}",
+        "{\"endpoint\":\"https://push.example/\\u0000x\",\"keys\":{}}",
+        "[1,2]",
+        "{",
+        "",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        problem = NULL;
+        assert_false(parses(a, refused[i], false, &sub, &problem));
+        assert_non_null(problem);
+        assert_null(sub.endpoint);
+    }
+    const char *endpoint;
+    assert_true(
+        push_unsubscribe_parse(a, "{\"endpoint\":\"https://x/y\"}", 26, &endpoint, &problem));
+    assert_string_equal(endpoint, "https://x/y");
+    assert_false(push_unsubscribe_parse(a, "{\"endpoint\":7}", 14, &endpoint, &problem));
+}
+
+static void test_ip_is_public(void **state)
+{
+    (void)state;
+    const char *open[] = {"8.8.8.8", "142.250.74.46", "2a00:1450:4001:82a::200a", "1.1.1.1"};
+    const char *closed[] = {"10.1.2.3",           "172.16.0.1", "172.31.255.255", "192.168.1.1",
+                            "169.254.1.1",        "100.64.0.1", "0.0.0.0",        "224.0.0.1",
+                            "255.255.255.255",    "::",         "fe80::1",        "fd12::1",
+                            "::ffff:192.168.0.1", "ff02::1",    "2001:db8::1",    "not an ip"};
+    for (size_t i = 0; i < sizeof open / sizeof open[0]; i++)
+        assert_true(push_ip_is_public(open[i], false));
+    for (size_t i = 0; i < sizeof closed / sizeof closed[0]; i++)
+        assert_false(push_ip_is_public(closed[i], true));
+    assert_false(push_ip_is_public("127.0.0.1", false));
+    assert_true(push_ip_is_public("127.0.0.1", true));
+    assert_false(push_ip_is_public("::1", false));
+    assert_true(push_ip_is_public("::1", true));
+    assert_false(push_ip_is_public("::ffff:127.0.0.1", false));
+    assert_true(push_ip_is_public("172.32.0.1", false));
+}
+
+static void test_payload_json(void **state)
+{
+    arena *a = *state;
+    char *text = push_payload_json(a, "Dam \"gives\" way", "Water <rises>.",
+                                   "https://news.example/news/dam/", "breaking-dam");
+    json_t *o = json_loads(text, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(o, "title")), "Dam \"gives\" way");
+    assert_string_equal(json_string_value(json_object_get(o, "url")),
+                        "https://news.example/news/dam/");
+    assert_string_equal(json_string_value(json_object_get(o, "tag")), "breaking-dam");
+    json_decref(o);
+    /* a long lead is cut to fit one message */
+    char *lead = arena_alloc(a, 20001);
+    for (size_t i = 0; i < 20000; i++)
+        lead[i] = i % 7 == 6 ? ' ' : 'x';
+    text = push_payload_json(a, "Headline", lead, "https://n.example/", "t");
+    assert_non_null(text);
+    assert_true(strlen(text) <= PUSH_MAX_PLAINTEXT);
+    o = json_loads(text, 0, NULL);
+    assert_true(strlen(json_string_value(json_object_get(o, "body"))) < 1000);
+    json_decref(o);
+}
+
+/* ---- the store's queue ------------------------------------------------------------------ */
+
+static store_article_input push_story(const char *slug, article_status status)
+{
+    static const char *topic[] = {"News"};
+    return (store_article_input){.slug = slug,
+                                 .headline = "A headline",
+                                 .lead = "A lead.",
+                                 .status = status,
+                                 .published_at = status == ARTICLE_SCHEDULED ? 4102444800 : 0,
+                                 .topic_names = topic,
+                                 .n_topics = 1};
+}
+
+static void test_store_vapid_keys(void **state)
+{
+    fixture *f = *state;
+    store_push_vapid v;
+    assert_int_equal(store_push_vapid_get(f->s, f->a, &v), STORE_NOT_FOUND);
+    push_key_pair first, again;
+    char err[256];
+    assert_true(push_vapid_ensure(f->s, &first, err, sizeof err));
+    assert_true(push_vapid_ensure(f->s, &again, err, sizeof err));
+    assert_memory_equal(&first, &again, sizeof first);
+    /* a second pair offered later does not replace the first */
+    push_key_pair other;
+    assert_int_equal(push_key_pair_new(&other), PUSH_OK);
+    assert_int_equal(store_push_vapid_put(f->s, other.private_key, other.public_key), STORE_OK);
+    assert_int_equal(store_push_vapid_get(f->s, f->a, &v), STORE_OK);
+    assert_memory_equal(v.public_key, first.public_key, 65);
+}
+
+static void test_store_queue(void **state)
+{
+    fixture *f = *state;
+    store_article_input stories[] = {push_story("live", ARTICLE_PUBLISHED),
+                                     push_story("draft", ARTICLE_DRAFT),
+                                     push_story("later", ARTICLE_SCHEDULED)};
+    assert_int_equal(store_articles_save(f->s, stories, 3, NULL), STORE_OK);
+    unsigned char p256dh[65], auth[16];
+    decode_exact(rfc_ua_public, p256dh, 65);
+    decode_exact(rfc_auth, auth, 16);
+    assert_int_equal(store_push_subscribe(f->s, "https://a.example/1", p256dh, auth), STORE_OK);
+    assert_int_equal(store_push_subscribe(f->s, "https://b.example/2", p256dh, auth), STORE_OK);
+    assert_int_equal(store_push_subscribe(f->s, "https://a.example/1", p256dh, auth), STORE_OK);
+    long long subscribers, counts[3], queued, marked;
+    assert_int_equal(store_push_counts(f->s, &subscribers, counts), STORE_OK);
+    assert_int_equal(subscribers, 2);
+    /* only live stories */
+    assert_int_equal(store_push_mark_breaking(f->s, "draft", &queued, &marked), STORE_NOT_FOUND);
+    assert_int_equal(store_push_mark_breaking(f->s, "later", &queued, &marked), STORE_NOT_FOUND);
+    assert_int_equal(store_push_mark_breaking(f->s, "none", &queued, &marked), STORE_NOT_FOUND);
+    long long at;
+    assert_int_equal(store_push_next_due(f->s, &at), STORE_NOT_FOUND);
+    /* once */
+    assert_int_equal(store_push_mark_breaking(f->s, "live", &queued, &marked), STORE_OK);
+    assert_int_equal(queued, 2);
+    long long first_marked = marked;
+    assert_int_equal(store_push_mark_breaking(f->s, "live", &queued, &marked), STORE_CONFLICT);
+    assert_int_equal(queued, 2);
+    assert_int_equal(marked, first_marked);
+    /* claiming leases */
+    long long now = (long long)time(NULL);
+    store_push_message *m;
+    size_t n;
+    assert_int_equal(store_push_claim(f->s, f->a, now, now + 120, 10, &m, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(m[0].attempts, 1);
+    assert_true(m[0].live);
+    assert_string_equal(m[0].slug, "live");
+    assert_string_equal(m[0].lead, "A lead.");
+    assert_memory_equal(m[0].p256dh, p256dh, 65);
+    assert_int_equal(store_push_claim(f->s, f->a, now, now + 120, 10, &m, &n), STORE_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_push_claim(f->s, f->a, now + 121, now + 240, 10, &m, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(m[1].attempts, 2);
+    /* one delivered, one to try again now */
+    assert_int_equal(store_push_message_finish(f->s, m[0].id, PUSH_MESSAGE_SENT, 0), STORE_OK);
+    assert_int_equal(store_push_message_finish(f->s, m[1].id, PUSH_MESSAGE_WAITING, now), STORE_OK);
+    assert_int_equal(store_push_next_due(f->s, &at), STORE_OK);
+    assert_int_equal(at, now);
+    long long gone = m[1].subscription_id;
+    assert_int_equal(store_push_claim(f->s, f->a, now, now + 120, 10, &m, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(m[0].attempts, 3);
+    /* a delivered message is never claimed again; removing a subscription drops its queue */
+    assert_int_equal(store_push_subscription_delete(f->s, gone), STORE_OK);
+    assert_int_equal(store_push_subscription_delete(f->s, gone), STORE_NOT_FOUND);
+    assert_int_equal(store_push_claim(f->s, f->a, now + 1000, now + 1200, 10, &m, &n), STORE_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_push_counts(f->s, &subscribers, counts), STORE_OK);
+    assert_int_equal(subscribers, 1);
+    assert_int_equal(counts[PUSH_MESSAGE_SENT], 1);
+    assert_int_equal(counts[PUSH_MESSAGE_WAITING], 0);
+    assert_int_equal(store_push_unsubscribe(f->s, "https://nobody.example/"), STORE_NOT_FOUND);
+    assert_int_equal(store_push_unsubscribe(f->s, "https://a.example/1"), STORE_OK);
+    assert_int_equal(store_push_counts(f->s, &subscribers, counts), STORE_OK);
+    assert_int_equal(subscribers, 0);
+    assert_int_equal(store_push_message_finish(f->s, 1, (push_message_state)7, 0), STORE_INVALID);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_arena, teardown_arena)
@@ -428,6 +642,11 @@ int main(void)
         T(test_url_origin),
         T(test_vapid_jwt_verifies),
         T(test_vapid_refuses),
+        T(test_subscription_parse),
+        T(test_ip_is_public),
+        T(test_payload_json),
+        cmocka_unit_test_setup_teardown(test_store_vapid_keys, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_store_queue, setup_db, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
