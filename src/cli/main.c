@@ -13,6 +13,8 @@ static const char usage[] =
     "  serve         serve a site over HTTP                gazette serve --db site.db\n"
     "  demo          create (if needed) and serve the demo gazette demo\n"
     "  article add   add stories from Markdown files       gazette article add --db site.db a.md\n"
+    "  article breaking  alert subscribers to a live story  gazette article breaking --db "
+    "site.db SLUG\n"
     "  topic add     add a topic                           gazette topic add --db site.db --name "
     "X\n"
     "  comments      list and moderate comments            gazette comments list --db site.db\n"
