@@ -132,6 +132,10 @@ const char *push_endpoint_problem(const char *endpoint, bool allow_insecure)
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)endpoint[i] <= 0x20 || (unsigned char)endpoint[i] >= 0x7f)
             return "the endpoint must be a URL of printable ASCII characters";
+    /* written out in full: curl reads "https:/host" or "https:host" too, and what is stored
+     * must say plainly where it leads */
+    if (strncasecmp(endpoint, "https://", 8) != 0 && strncasecmp(endpoint, "http://", 7) != 0)
+        return "the endpoint must be an https:// URL";
     CURLU *u = curl_url();
     if (!u) return "the endpoint cannot be checked now";
     const char *problem = "the endpoint is not a valid URL";

@@ -460,6 +460,9 @@ static void test_subscription_parse(void **state)
         subscription_json(a, "https://a:b@push.example/p", rfc_ua_public, rfc_auth),
         subscription_json(a, "https://push.example/p#frag", rfc_ua_public, rfc_auth),
         subscription_json(a, "javascript:alert(1)", rfc_ua_public, rfc_auth),
+        /* curl reads these, but they do not say plainly where they lead (found by fuzzing) */
+        subscription_json(a, "https:/u/pdates.push.example/x", rfc_ua_public, rfc_auth),
+        subscription_json(a, "https:push.example/x", rfc_ua_public, rfc_auth),
         subscription_json(a, "https://push.example/p", rfc_auth, rfc_auth),
         subscription_json(a, "https://push.example/p", rfc_ua_public, rfc_ua_public),
         subscription_json(a, "https://push.example/p", rfc_ua_public, "BTBZMqHH6r4Tts7J/aSIgg"),
