@@ -189,6 +189,11 @@ static outcome send_one(batch *b, arena *a, const store_push_message *m, long *r
     long status;
     CURLcode rc = post(b, m->endpoint, &body, authorization, a, &status, retry_after);
     buf_free(&body);
+    if (rc == CURLE_ABORTED_BY_CALLBACK && !atomic_load(&b->sender->stopping)) {
+        log_line("'%s' to %s: refused, the host has an address that is not public", m->slug,
+                 origin);
+        return FAILED;
+    }
     if (rc != CURLE_OK) {
         log_line("'%s' to %s: %s (attempt %d of %d)", m->slug, origin, curl_easy_strerror(rc),
                  m->attempts, PUSH_MAX_ATTEMPTS);
