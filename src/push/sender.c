@@ -1,8 +1,10 @@
 /* sender.c — the thread `gazette serve` runs to deliver breaking-news alerts. It claims due
  * messages from the store's queue (store_push_claim: a lease, so that a message is never sent
  * by two senders, and one whose sender died is tried again), encrypts each for its subscriber
- * (push_encrypt), signs a VAPID token for the push service's origin, and POSTs it with libcurl.
- * What the push service answers decides the message's fate (push.h). Only https is spoken,
+ * (push_encrypt), signs a VAPID token for the push service's origin, and POSTs a batch of
+ * them at once with libcurl's multi interface, which keeps the connections to each push service
+ * (at most 8, multiplexed over HTTP/2 where the service speaks it). What the push service
+ * answers decides the message's fate (push.h). Only https is spoken,
  * redirects are not followed, and a connection to an address that is not public is refused
  * before any byte is sent, whatever the endpoint's host name resolved to (SSRF); the setting
  * push.allow_insecure lets tests use http on the loopback interface. */
@@ -20,7 +22,8 @@
 #include "push.h"
 
 enum {
-    BATCH = 32,           /* messages claimed at a time */
+    BATCH = 64,           /* messages claimed, and sent at once, at a time */
+    HOST_CONNECTIONS = 8, /* connections to one push service at most (HTTP/2 multiplexes) */
     LEASE_SECONDS = 120,  /* a claimed message is not due again before this */
     POLL_MS = 1000,       /* how often the queue is looked at when nobody wakes us */
     CONNECT_SECONDS = 10, /* limits of one POST */
@@ -40,16 +43,15 @@ struct push_sender {
     pthread_cond_t cond;
     bool woken;
     atomic_bool stopping;
-    char last_error[256]; /* the last store error logged, so a failing store is not logged in a loop
-                           */
+    /* the last store error logged, so that a failing store is not logged in a loop */
+    char last_error[256];
 };
 
 typedef enum { SENT, GONE, RETRY, FAILED } outcome;
 
-/* What one batch shares: its settings and the libcurl handle. */
+/* What one batch shares: its settings (read once per batch). */
 typedef struct {
     push_sender *sender;
-    CURL *curl;
     bool allow_insecure;
     const char *contact;
     long long now;
@@ -113,14 +115,19 @@ static bool build(batch *b, arena *a, const store_push_message *m, buf *body, ch
     return st == PUSH_OK;
 }
 
-/* POSTs body to the endpoint; *status gets the HTTP status (0 when none came) and
- * *retry_after the seconds the service asked to wait (0 when it did not). */
-static CURLcode post(batch *b, const char *endpoint, const buf *body, const char *authorization,
-                     arena *a, long *status, long *retry_after)
+/* One message on its way: its request (made by start_transfer) and, once done, its fate. */
+typedef struct {
+    const store_push_message *m;
+    const char *origin; /* for the log: the rest of an endpoint is the subscriber's secret */
+    CURL *easy;         /* NULL when the message was settled without a request */
+    struct curl_slist *headers;
+    buf body;
+    outcome result;
+    long retry_after; /* seconds the push service asked to wait, 0 when it did not */
+} transfer;
+
+static bool set_headers(transfer *t, arena *a, const char *authorization)
 {
-    CURL *c = b->curl;
-    curl_easy_reset(c);
-    struct curl_slist *headers = NULL, *h;
     const char *lines[] = {
         arena_printf(a, "Authorization: %s", authorization),
         arena_printf(a, "TTL: %d", PUSH_TTL_SECONDS),
@@ -130,84 +137,120 @@ static CURLcode post(batch *b, const char *endpoint, const buf *body, const char
         "Expect:", /* no 100-continue round trip for a 4 KB body */
     };
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-        if (!(h = curl_slist_append(headers, lines[i]))) {
-            curl_slist_free_all(headers);
-            return CURLE_OUT_OF_MEMORY;
-        }
-        headers = h;
+        struct curl_slist *h = curl_slist_append(t->headers, lines[i]);
+        if (!h) return false;
+        t->headers = h;
     }
-    curl_easy_setopt(c, CURLOPT_URL, endpoint);
+    return true;
+}
+
+/* Checks and encrypts t's message and makes its POST, ready for the multi handle; false when
+ * the message is settled without one (t->result says how). */
+static bool start_transfer(batch *b, arena *a, transfer *t)
+{
+    const store_push_message *m = t->m;
+    t->origin = push_url_origin(a, m->endpoint);
+    if (!t->origin) t->origin = "(bad endpoint)";
+    t->result = FAILED;
+    if (!m->live) {
+        log_line("'%s' is no longer live; alert to %s dropped", m->slug, t->origin);
+        return false;
+    }
+    const char *problem = push_endpoint_problem(m->endpoint, b->allow_insecure);
+    if (problem) {
+        log_line("alert to %s dropped: %s", t->origin, problem);
+        return false;
+    }
+    char *authorization;
+    if (!build(b, a, m, &t->body, &authorization)) return false;
+    t->result = RETRY; /* out of memory below: try again later */
+    if (!set_headers(t, a, authorization) || !(t->easy = curl_easy_init())) return false;
+    CURL *c = t->easy;
+    curl_easy_setopt(c, CURLOPT_PRIVATE, t);
+    curl_easy_setopt(c, CURLOPT_URL, m->endpoint);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, b->allow_insecure ? "https,http" : "https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)CONNECT_SECONDS);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)TRANSFER_SECONDS);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "Gazette (Web Push)");
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, t->headers);
     curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->data);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body->len);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, t->body.data);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)t->body.len);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
     curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, check_address);
     curl_easy_setopt(c, CURLOPT_PREREQDATA, b);
     curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_stopping);
     curl_easy_setopt(c, CURLOPT_XFERINFODATA, b);
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    CURLcode rc = curl_easy_perform(c);
-    *status = 0;
-    *retry_after = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-    curl_off_t wait = 0;
-    if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &wait) == CURLE_OK && wait > 0)
-        *retry_after = wait > MAX_RETRY_SECONDS ? MAX_RETRY_SECONDS : (long)wait;
-    curl_slist_free_all(headers);
-    return rc;
+    return true;
 }
 
-/* Sends one message and says how it went (and logs what went wrong, naming only the push
- * service's origin: the rest of an endpoint is the subscriber's secret). */
-static outcome send_one(batch *b, arena *a, const store_push_message *m, long *retry_after)
+/* What the end of t's transfer (rc, and the push service's answer) means for its message. */
+static void finish_transfer(batch *b, transfer *t, CURLcode rc)
 {
-    const char *origin = push_url_origin(a, m->endpoint);
-    if (!origin) origin = "(bad endpoint)";
-    *retry_after = 0;
-    if (!m->live) {
-        log_line("'%s' is no longer live; alert to %s dropped", m->slug, origin);
-        return FAILED;
-    }
-    const char *problem = push_endpoint_problem(m->endpoint, b->allow_insecure);
-    if (problem) {
-        log_line("alert to %s dropped: %s", origin, problem);
-        return FAILED;
-    }
-    buf body = {0};
-    char *authorization;
-    if (!build(b, a, m, &body, &authorization)) {
-        buf_free(&body);
-        return FAILED;
-    }
-    long status;
-    CURLcode rc = post(b, m->endpoint, &body, authorization, a, &status, retry_after);
-    buf_free(&body);
+    const store_push_message *m = t->m;
+    long status = 0;
+    curl_off_t wait = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (curl_easy_getinfo(t->easy, CURLINFO_RETRY_AFTER, &wait) == CURLE_OK && wait > 0)
+        t->retry_after = wait > MAX_RETRY_SECONDS ? MAX_RETRY_SECONDS : (long)wait;
     if (rc == CURLE_ABORTED_BY_CALLBACK && !atomic_load(&b->sender->stopping)) {
         log_line("'%s' to %s: refused, the host has an address that is not public", m->slug,
-                 origin);
-        return FAILED;
-    }
-    if (rc != CURLE_OK) {
-        log_line("'%s' to %s: %s (attempt %d of %d)", m->slug, origin, curl_easy_strerror(rc),
+                 t->origin);
+        t->result = FAILED;
+    } else if (rc != CURLE_OK) {
+        log_line("'%s' to %s: %s (attempt %d of %d)", m->slug, t->origin, curl_easy_strerror(rc),
                  m->attempts, PUSH_MAX_ATTEMPTS);
-        return RETRY;
-    }
-    if (status >= 200 && status < 300) return SENT;
-    if (status == 404 || status == 410) {
-        log_line("'%s' to %s: HTTP %ld, the subscription is gone; removed", m->slug, origin,
+        t->result = RETRY;
+    } else if (status >= 200 && status < 300) {
+        t->result = SENT;
+    } else if (status == 404 || status == 410) {
+        log_line("'%s' to %s: HTTP %ld, the subscription is gone; removed", m->slug, t->origin,
                  status);
-        return GONE;
+        t->result = GONE;
+    } else {
+        log_line("'%s' to %s: HTTP %ld (attempt %d of %d)", m->slug, t->origin, status, m->attempts,
+                 PUSH_MAX_ATTEMPTS);
+        t->result = status == 429 || status >= 500 ? RETRY : FAILED;
     }
-    log_line("'%s' to %s: HTTP %ld (attempt %d of %d)", m->slug, origin, status, m->attempts,
-             PUSH_MAX_ATTEMPTS);
-    return status == 429 || status >= 500 ? RETRY : FAILED;
+}
+
+/* Runs every started transfer of ts at once on the sender's multi handle (connections to a
+ * push service are kept and shared, over HTTP/2 where it speaks it) until all are done. */
+static void run_transfers(batch *b, CURLM *multi, transfer *ts, size_t n)
+{
+    size_t added = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!ts[i].easy) continue;
+        if (curl_multi_add_handle(multi, ts[i].easy) == CURLM_OK) {
+            added++;
+        } else {
+            curl_easy_cleanup(ts[i].easy);
+            ts[i].easy = NULL;
+            ts[i].result = RETRY;
+        }
+    }
+    int running = (int)added;
+    while (running > 0) {
+        if (curl_multi_perform(multi, &running) != CURLM_OK) break;
+        if (running > 0 && curl_multi_poll(multi, NULL, 0, POLL_MS, NULL) != CURLM_OK) break;
+    }
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(multi, &left))) {
+        char *private = NULL;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &private);
+        if (msg->msg == CURLMSG_DONE && private)
+            finish_transfer(b, (transfer *)(void *)private, msg->data.result);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!ts[i].easy) continue;
+        curl_multi_remove_handle(multi, ts[i].easy);
+        curl_easy_cleanup(ts[i].easy);
+        ts[i].easy = NULL;
+    }
 }
 
 /* Records what became of m; counts deliveries in *sent. */
@@ -244,10 +287,11 @@ static void log_store_error(push_sender *s, const char *what)
     log_line("%s: %s", what, why);
 }
 
-/* Claims and sends one batch; returns how many messages it took. */
-static size_t send_batch(push_sender *s, CURL *curl, arena *a)
+/* Claims one batch, sends its messages all at once, and records what became of each;
+ * returns how many messages it took. */
+static size_t send_batch(push_sender *s, CURLM *multi, arena *a)
 {
-    batch b = {.sender = s, .curl = curl, .now = (long long)time(NULL)};
+    batch b = {.sender = s, .now = (long long)time(NULL)};
     store_push_message *messages;
     size_t n;
     if (store_push_claim(s->store, a, b.now, b.now + LEASE_SECONDS, BATCH, &messages, &n) !=
@@ -263,11 +307,20 @@ static size_t send_batch(push_sender *s, CURL *curl, arena *a)
         store_setting_get(s->store, a, PUSH_SETTING_CONTACT, &contact) == STORE_OK && contact[0]
             ? contact
             : s->base_url;
+    transfer *ts = arena_alloc(a, n * sizeof *ts);
+    for (size_t i = 0; i < n; i++) {
+        ts[i].m = &messages[i];
+        if (!start_transfer(&b, a, &ts[i]) && ts[i].easy) {
+            curl_easy_cleanup(ts[i].easy);
+            ts[i].easy = NULL;
+        }
+    }
+    run_transfers(&b, multi, ts, n);
     int sent = 0;
     for (size_t i = 0; i < n; i++) {
-        long retry_after = 0;
-        outcome o = atomic_load(&s->stopping) ? RETRY : send_one(&b, a, &messages[i], &retry_after);
-        record(&b, &messages[i], o, retry_after, &sent);
+        record(&b, ts[i].m, ts[i].result, ts[i].retry_after, &sent);
+        curl_slist_free_all(ts[i].headers);
+        buf_free(&ts[i].body);
     }
     if (sent) log_line("%d alert%s delivered", sent, sent == 1 ? "" : "s");
     return n;
@@ -294,16 +347,21 @@ static void nap(push_sender *s)
 static void *sender_main(void *arg)
 {
     push_sender *s = arg;
-    CURL *curl = curl_easy_init();
+    CURLM *multi = curl_multi_init();
     arena *a = arena_new();
-    if (!curl) log_line("cannot start libcurl; no alerts will be sent");
-    while (curl && !atomic_load(&s->stopping)) {
-        size_t took = send_batch(s, curl, a);
+    if (multi) {
+        curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)HOST_CONNECTIONS);
+        curl_multi_setopt(multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+    } else {
+        log_line("cannot start libcurl; no alerts will be sent");
+    }
+    while (multi && !atomic_load(&s->stopping)) {
+        size_t took = send_batch(s, multi, a);
         arena_reset(a);
         if (took == 0) nap(s);
     }
     arena_free(a);
-    curl_easy_cleanup(curl);
+    curl_multi_cleanup(multi);
     return NULL;
 }
 
