@@ -203,6 +203,7 @@ def run(t, gz):
         paths = [
             story(os.path.join(src, "a.md"), "dam-gives-way", "Dam gives way above Port Alder", "Water is rising in the lower town; the harbour is closed."),
             story(os.path.join(src, "b.md"), "bridge-closed", "Harbour bridge closed", "The bridge is shut while engineers inspect it."),
+            story(os.path.join(src, "e.md"), "council-vote", "Council votes tonight", "The budget is on the table."),
             story(os.path.join(src, "c.md"), "draft-story", "A draft", "Not yet.", status="draft"),
             story(os.path.join(src, "d.md"), "future-story", "Scheduled", "Later.", status="scheduled", published="2099-01-01T00:00:00Z"),
         ]
@@ -210,7 +211,7 @@ def run(t, gz):
         for key, value in (("push.allow_insecure", "1"), ("push.rate_limit", "1000"), ("push.contact", "mailto:desk@alerts.example")):
             expect_rc(gz.run("settings", "set", "--db", db, key, value), 0, "settings set " + key)
 
-    if not t.check("push: `gazette init` makes the VAPID keys; a site with two live stories, a draft and a scheduled one", setup):
+    if not t.check("push: `gazette init` makes the VAPID keys; a site with three live stories, a draft and a scheduled one", setup):
         return
     service = PushService()
     srv = gz.server("push server", "serve", "--db", db, "--base-url", BASE_URL)
@@ -444,6 +445,22 @@ def _checks(t, gz, srv, db, service):
         expect_eq(_count(db, "SELECT count(*) FROM push_messages WHERE state = 0"), 0, "messages still waiting")
 
     t.check("push: after a restart nothing delivered is sent again", restart)
+
+    def insecure_off():
+        expect_rc(gz.run("settings", "set", "--db", db, "push.allow_insecure", "0"), 0, "settings set push.allow_insecure 0")
+        before = len(service.received)
+        r = gz.run("article", "breaking", "--db", db, "council-vote")
+        expect_rc(r, 0, "article breaking council-vote")
+        expect("1 alert queued" in r.stdout, "stdout: " + r.stdout)
+        deadline = time.monotonic() + WAIT
+        while _count(db, "SELECT count(*) FROM push_messages WHERE state = 0") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        expect_eq(_count(db, "SELECT count(*) FROM push_messages m JOIN articles a ON a.id = m.article_id"
+                             " WHERE a.slug = 'council-vote' AND m.state = 2"), 1, "alerts given up")
+        expect_eq(len(service.received), before, "requests to the http:// endpoint once insecure endpoints are off")
+        expect("dropped" in srv.stderr(), "the server's log does not say the alert was dropped")
+
+    t.check("push: with push.allow_insecure off, an alert to an http:// loopback endpoint is dropped, never sent", insecure_off)
 
     def stopped_clean():
         expect_eq(srv.stop(), 0, "exit status after SIGTERM\nstderr: " + tail(srv.stderr()))
