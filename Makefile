@@ -49,6 +49,11 @@ build/asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(ASAN_CFLAGS) -c $< -o $@
 
+# src/api/openapi.c builds src/api/openapi.json into the binary (.incbin): rebuild it when the
+# description changes.
+build/release/src/api/openapi.o build/asan/src/api/openapi.o build/fuzz/obj/src/api/openapi.o: \
+  src/api/openapi.json
+
 gazette: $(SRCS:%.c=build/release/%.o)
 	$(CC) $(RELEASE_CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 build/asan/gazette: $(SRCS:%.c=build/asan/%.o)

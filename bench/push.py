@@ -76,8 +76,8 @@ def main():
         run = lambda *a: subprocess.run([gazette] + list(a), check=True, capture_output=True)
         run("init", "--db", db)
         run("article", "add", "--db", db, story)
-        run("settings", "set", "--db", db, "push.allow_insecure", "1")
-        run("settings", "set", "--db", db, "push.rate_limit", "1000000")
+        run("settings", "set", "--db", db, "push_allow_insecure", "1")
+        run("settings", "set", "--db", db, "push_rate_limit", "1000000")
         port = free_port()
         server = subprocess.Popen([gazette, "serve", "--db", db, "--listen", "127.0.0.1:%d" % port],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -21,6 +21,12 @@ void api_send_error(http_response *res, int status, const char *message)
                   "no-store");
 }
 
+bool api_refuse(http_response *res, int status, const char *message)
+{
+    api_send_error(res, status, message);
+    return false;
+}
+
 bool api_query_number(http_request *req, const char *name, long fallback, long max, long *out)
 {
     const char *text = http_query(req, name);

@@ -34,7 +34,7 @@ site_push *site_push_start(site_app *app, char *err, size_t errlen)
         return NULL;
     }
     arena *a = arena_new();
-    unsigned per_window = site_setting_number(app, a, "push.rate_limit", 20, 1000000);
+    unsigned per_window = site_setting_number(app, a, "push_rate_limit", 20, 1000000);
     arena_free(a);
     p->limiter = comment_rate_limiter_new(per_window ? per_window : 1, SUBSCRIBE_WINDOW_SECONDS);
     p->sender =

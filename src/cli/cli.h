@@ -49,8 +49,10 @@ int cli_topic(int argc, char **argv);
 int cli_comments(int argc, char **argv);
 int cli_settings(int argc, char **argv);
 int cli_admin_token(int argc, char **argv);
+int cli_api_key(int argc, char **argv);
 int cli_reindex(int argc, char **argv);
 int cli_export(int argc, char **argv);
+int cli_newsletter(int argc, char **argv);
 
 /* Reads story files and directories of them (*.md, recursively, in name order), renders them,
  * and saves them all in one transaction. Reports every bad file (path:line: message) and saves

@@ -38,7 +38,10 @@ static const char serve_help[] =
     "  --base-url URL       public address used in canonical links (default http://LISTEN)\n"
     "  --site-name NAME     the name in the masthead (default \"The Port Alder Courier\")\n"
     "  --language LANG      the stories' language, for related stories: a Snowball stemmer\n"
-    "                       name such as english, french, german, spanish (default english)\n";
+    "                       name such as english, french, german, spanish (default english)\n"
+    "\n"
+    "With the setting newsletter_hour, the server also sends the daily newsletter at that hour\n"
+    "(UTC); see docs/newsletter.md.\n";
 
 static const char demo_help[] =
     "usage: gazette demo [--db FILE] [--listen ADDR:PORT] [options]\n"
@@ -94,10 +97,19 @@ int cli_site_open(const char *command, const cli_site_options *o, site_app *app)
         theme_free(app->theme);
         return CLI_FAILED;
     }
+    if (!site_newsletter_start(app, err, sizeof err)) {
+        fprintf(stderr, "gazette %s: newsletter: %s\n", command, err);
+        site_newsletter_stop(app);
+        site_comments_stop(app);
+        store_close(app->store);
+        theme_free(app->theme);
+        return CLI_FAILED;
+    }
     app->related =
         site_related_start(app->store, o->language ? o->language : "english", err, sizeof err);
     if (!app->related) {
         fprintf(stderr, "gazette %s: related stories: %s\n", command, err);
+        site_newsletter_stop(app);
         site_comments_stop(app);
         store_close(app->store);
         theme_free(app->theme);
@@ -114,6 +126,7 @@ void cli_site_close(site_app *app)
     pthread_mutex_destroy(&app->snapshot_lock);
     json_decref(app->assets);
     site_related_stop(app->related);
+    site_newsletter_stop(app);
     site_comments_stop(app);
     store_close(app->store);
     theme_free(app->theme);
@@ -202,6 +215,7 @@ static int run_server(const char *command, const serve_options *o)
                               .app = &app,
                               .cache = app.cache,
                               .cache_refresh = site_cache_refresh,
+                              .cache_policy = api_cache_policy,
                               .read_begin = site_read_begin,
                               .read_end = site_read_end,
                               .error_page = site_error_page};
@@ -209,8 +223,13 @@ static int run_server(const char *command, const serve_options *o)
      * and the thread that sends the queued messages */
     app.push = site_push_start(&app, err, sizeof err);
     http_server *srv = app.push ? http_server_start(&cfg, err, sizeof err) : NULL;
+    site_newsletter_timer *newsletter =
+        srv ? site_newsletter_timer_start(&app, err, sizeof err) : NULL;
     rc = CLI_FAILED;
-    if (!srv) {
+    if (srv && !newsletter) {
+        fprintf(stderr, "gazette %s: newsletter: %s\n", command, err);
+        http_server_stop(srv, 10);
+    } else if (!srv) {
         fprintf(stderr, "gazette %s: %s\n", command, err);
     } else {
         printf("gazette: serving %s on port %u (database %s); Ctrl-C stops\n", app.config.base_url,
@@ -219,6 +238,7 @@ static int run_server(const char *command, const serve_options *o)
         int sig = http_wait_for_shutdown_signal();
         printf("gazette: %s received, finishing requests in progress\n",
                sig == SIGINT ? "SIGINT" : "SIGTERM");
+        site_newsletter_timer_stop(newsletter);
         http_server_stop(srv, 10);
         rc = CLI_OK;
     }

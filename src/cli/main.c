@@ -20,8 +20,11 @@ static const char usage[] =
     "  comments      list and moderate comments            gazette comments list --db site.db\n"
     "  settings      read and change site settings         gazette settings list --db site.db\n"
     "  admin-token   make a token for the moderation API   gazette admin-token --db site.db\n"
+    "  api-key       read keys of the content API          gazette api-key add app --db site.db\n"
     "  reindex       rebuild the related-stories index     gazette reindex --db site.db\n"
     "  export static write the site as static files        gazette export static out --db "
+    "site.db\n"
+    "  newsletter    send the day's digest to subscribers   gazette newsletter send --db "
     "site.db\n"
     "\n"
     "'gazette COMMAND --help' tells more about each.\n";
@@ -35,7 +38,8 @@ int main(int argc, char **argv)
                     {"demo", cli_demo},         {"article", cli_article},
                     {"topic", cli_topic},       {"comments", cli_comments},
                     {"settings", cli_settings}, {"admin-token", cli_admin_token},
-                    {"reindex", cli_reindex},   {"export", cli_export}};
+                    {"api-key", cli_api_key},   {"reindex", cli_reindex},
+                    {"export", cli_export},     {"newsletter", cli_newsletter}};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);

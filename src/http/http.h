@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "../core/arena.h"
 #include "../core/buf.h"
@@ -70,6 +71,23 @@ bool http_set_header(http_response *res, const char *name, const char *value);
  * this site ("//evil", "http://...") is refused and becomes a 400. */
 void http_redirect(http_response *res, int status, const char *local_path);
 
+/* ---- Conditional GET (conditional.c) ------------------------------------------------------
+ * Every 200 answer to GET or HEAD carries a strong ETag (a hash of its bytes, unless the
+ * handler set its own) and is answered 304 when the client's copy is current. A handler that
+ * knows when its content last changed sets Last-Modified (http_date_format); If-Modified-Since
+ * is then honoured too (If-None-Match wins when both are sent). */
+enum { HTTP_DATE_SIZE = 32 };
+uint64_t http_hash_bytes(const void *bytes, size_t n); /* FNV-1a, 64 bits */
+/* The value of a header the handler set (case-insensitive name), or NULL. */
+const char *http_response_header(const http_response *res, const char *name);
+/* "Sun, 06 Nov 1994 08:49:37 GMT" and back. */
+bool http_date_parse(const char *text, time_t *out);
+void http_date_format(time_t t, char out[HTTP_DATE_SIZE]);
+/* Whether the client's copy (its If-None-Match / If-Modified-Since, each may be NULL) is the
+ * answer with this etag (may be NULL) last modified at modified ((time_t)-1: unknown). */
+bool http_client_copy_current(const char *if_none_match, const char *if_modified_since,
+                              const char *etag, time_t modified);
+
 /* ---- Router ------------------------------------------------------------------------------
  * A route is a method and a pattern of literal segments and {name} captures ("/news/{slug}/");
  * a final {name*} captures the rest of the path. HEAD is answered by GET routes. */
@@ -121,6 +139,10 @@ typedef struct http_server_config {
     /* Called before every answer from the cache: brings the cache up to date with whatever
      * changed since (may be NULL). */
     void (*cache_refresh)(void *app);
+    /* Called next (may be NULL): false keeps this request away from the cache (neither
+     * answered from it nor kept); *variant, when set, joins the cache key, for answers that
+     * differ by more than path and query (an allowed CORS Origin). */
+    bool (*cache_policy)(void *app, http_request *req, const char **variant);
     /* Fills res for errors (404, 405, 500...) the router or server produces. */
     void (*error_page)(void *app, http_request *req, int status, http_response *res);
 } http_server_config;

@@ -63,18 +63,9 @@ struct page_cache {
     atomic_ulong hits, misses, stores, evictions, invalidations;
 };
 
-static uint64_t fnv1a_bytes(const void *bytes, size_t n)
-{
-    const unsigned char *p = bytes;
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 1099511628211ull;
-    return h;
-}
-
 static uint64_t fnv1a(const char *s)
 {
-    return fnv1a_bytes(s, strlen(s));
+    return http_hash_bytes(s, strlen(s));
 }
 
 uint64_t http_cache_tag_hash(const char *tag)
@@ -216,34 +207,16 @@ static encoding choose_encoding(const entry *e, const char *accept_encoding)
     return ENC_IDENTITY;
 }
 
-static bool if_none_match_hits(const char *header, const char *etag)
-{
-    if (strspn(header, " \t") == strlen(header)) return false;
-    const char *p = header + strspn(header, " \t");
-    if (p[0] == '*' && (p[1] == '\0' || p[1] == ' ' || p[1] == ',')) return true;
-    return strstr(header, etag) != NULL; /* a W/ prefix compares weakly: the same here */
-}
-
-static bool not_modified_since(const char *header, time_t modified)
-{
-    struct tm tm = {0};
-    const char *end = strptime(header, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    if (!end || *end) return false;
-    time_t since = timegm(&tm);
-    return since != (time_t)-1 && modified <= since;
-}
-
 /* The headers of one representation: what every answer carries, then validators. */
 static bool add_entry_headers(struct MHD_Response *r, const http_response *res, const entry *e,
                               encoding enc, bool vary)
 {
-    char last_modified[64];
-    struct tm tm;
-    gmtime_r(&e->modified, &tm);
-    strftime(last_modified, sizeof last_modified, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    char last_modified[HTTP_DATE_SIZE];
+    http_date_format(e->modified, last_modified);
     http_add_common_headers(r, res);
-    bool ok = MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, e->etag[enc]) == MHD_YES &&
-              MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, last_modified) == MHD_YES;
+    bool ok = MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, e->etag[enc]) == MHD_YES;
+    if (ok && !http_response_header(res, MHD_HTTP_HEADER_LAST_MODIFIED)) /* else the handler's */
+        ok = MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, last_modified) == MHD_YES;
     if (ok && vary)
         ok = MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding") == MHD_YES;
     if (ok && encoding_name[enc])
@@ -258,10 +231,8 @@ static bool queue_entry(const entry *e, struct MHD_Connection *connection,
                         const page_cache_request *rq, page_cache_sent *sent)
 {
     encoding enc = choose_encoding(e, rq->accept_encoding);
-    bool unchanged = rq->if_none_match ? if_none_match_hits(rq->if_none_match, e->etag[enc])
-                     : rq->if_modified_since
-                         ? not_modified_since(rq->if_modified_since, e->modified)
-                         : false;
+    bool unchanged = http_client_copy_current(rq->if_none_match, rq->if_modified_since,
+                                              e->etag[enc], e->modified);
     unsigned status = unchanged ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK;
     struct MHD_Response *r = e->body[enc];
     if (unchanged) { /* made for the occasion: a 304 is small, and keeping one per entry is not */
@@ -411,12 +382,14 @@ static entry *entry_build(const http_response *res, const char *key, uint64_t ke
     if (!e->key || !e->tags) goto fail;
     memcpy(e->tags, res->cache_tags, res->n_cache_tags * sizeof *e->tags);
     e->n_tags = res->n_cache_tags;
-    e->modified = time(NULL);
+    /* when the handler says when its content changed, that; else now */
+    if (!http_date_parse(http_response_header(res, MHD_HTTP_HEADER_LAST_MODIFIED), &e->modified))
+        e->modified = time(NULL);
     e->bytes = sizeof *e + strlen(key) + e->n_tags * sizeof *e->tags + ENTRY_OVERHEAD;
     if (!keep_head(e, res)) goto fail;
 
     /* the body's hash names this version in every ETag */
-    uint64_t body_hash = fnv1a_bytes(data, len);
+    uint64_t body_hash = http_hash_bytes(data, len);
     for (int enc = 0; enc < N_ENCODINGS; enc++)
         snprintf(e->etag[enc], sizeof e->etag[enc], "\"%016llx%s\"", (unsigned long long)body_hash,
                  etag_suffix[enc]);

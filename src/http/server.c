@@ -116,11 +116,36 @@ static request_context *request_context_new(http_server *srv, struct MHD_Connect
     return ctx;
 }
 
+/* A 200 answer to GET or HEAD gets a strong ETag (unless the handler set one); when the
+ * client's copy is current it becomes a 304 without a body (conditional.c). */
+static bool answer_conditionally(request_context *ctx, http_response *res)
+{
+    const char *m = ctx->req.method;
+    if (res->status != 200 || (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0)) return false;
+    const char *etag = http_response_header(res, "ETag");
+    if (!etag) {
+        const void *data = res->static_body ? res->static_body : (const void *)res->body.data;
+        size_t len = res->static_body ? res->static_len : res->body.len;
+        etag = arena_printf(ctx->req.arena, "\"%016llx\"",
+                            (unsigned long long)http_hash_bytes(data, len));
+        if (!http_set_header(res, "ETag", etag)) return false;
+    }
+    time_t modified;
+    if (!http_date_parse(http_response_header(res, "Last-Modified"), &modified))
+        modified = (time_t)-1;
+    return http_client_copy_current(http_header(&ctx->req, "If-None-Match"),
+                                    http_header(&ctx->req, "If-Modified-Since"), etag, modified);
+}
+
 static enum MHD_Result queue(request_context *ctx, http_response *res)
 {
     struct MHD_Response *r;
     size_t len;
-    if (res->static_body) {
+    if (answer_conditionally(ctx, res)) {
+        res->status = 304;
+        len = 0;
+        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    } else if (res->static_body) {
         len = res->static_len;
         r = MHD_create_response_from_buffer(len, (void *)res->static_body, MHD_RESPMEM_PERSISTENT);
     } else {
@@ -226,12 +251,17 @@ static enum MHD_Result key_add_argument(void *cls, enum MHD_ValueKind kind, cons
     return MHD_YES;
 }
 
-/* The request's cache key: the path, then the query arguments in the order sent. */
-static const char *cache_key(request_context *ctx)
+/* The request's cache key: the path, then the query arguments in the order sent, then the
+ * variant (after a byte that key_append never leaves in the key). */
+static const char *cache_key(request_context *ctx, const char *variant)
 {
     buf b = {0};
     key_append(&b, ctx->req.path);
     MHD_get_connection_values(ctx->req.connection, MHD_GET_ARGUMENT_KIND, key_add_argument, &b);
+    if (variant) {
+        buf_putc(&b, '\x01');
+        key_append(&b, variant);
+    }
     const char *key = arena_strndup(ctx->req.arena, b.data ? b.data : "", b.len);
     buf_free(&b);
     return key;
@@ -250,7 +280,15 @@ static enum MHD_Result sent_from_cache(request_context *ctx, const page_cache_se
 static enum MHD_Result answer_cached(http_server *srv, request_context *ctx)
 {
     if (srv->cfg.cache_refresh) srv->cfg.cache_refresh(srv->cfg.app);
-    const char *key = cache_key(ctx);
+    const char *variant = NULL;
+    if (srv->cfg.cache_policy && !srv->cfg.cache_policy(srv->cfg.app, &ctx->req, &variant)) {
+        http_response res = {0};
+        dispatch(srv, ctx, &res);
+        enum MHD_Result ok = queue(ctx, &res);
+        buf_free(&res.body);
+        return ok;
+    }
+    const char *key = cache_key(ctx, variant);
     page_cache_request rq = {http_header(&ctx->req, "Accept-Encoding"),
                              http_header(&ctx->req, "If-None-Match"),
                              http_header(&ctx->req, "If-Modified-Since")};

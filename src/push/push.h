@@ -20,9 +20,9 @@ enum {
 };
 
 /* The setting that lets tests subscribe http:// endpoints on the loopback interface. */
-#define PUSH_SETTING_ALLOW_INSECURE "push.allow_insecure"
+#define PUSH_SETTING_ALLOW_INSECURE "push_allow_insecure"
 /* The contact in every VAPID token ("mailto:desk@example.org"); the site's URL when unset. */
-#define PUSH_SETTING_CONTACT "push.contact"
+#define PUSH_SETTING_CONTACT "push_contact"
 
 /* ---- What browsers send (subscription.c) -------------------------------------------------- */
 typedef struct push_subscription {

@@ -7,7 +7,7 @@
  * answers decides the message's fate (push.h). Only https is spoken,
  * redirects are not followed, and a connection to an address that is not public is refused
  * before any byte is sent, whatever the endpoint's host name resolved to (SSRF); the setting
- * push.allow_insecure lets tests use http on the loopback interface. */
+ * push_allow_insecure lets tests use http on the loopback interface. */
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <pthread.h>

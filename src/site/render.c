@@ -81,6 +81,7 @@ json_t *site_view_new(site_app *app, http_request *req, const char *page_type, c
     json_t *site = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:O}", "name", c->name, "tagline",
                              c->tagline, "language", c->language, "base_url", c->base_url, "year",
                              tm.tm_year + 1900, "nav_topics", nav, "assets", app->assets);
+    site_newsletter_view(app, req, site); /* the footer's sign-up form, when it is on */
     char *canonical = arena_printf(req->arena, "%s%s", c->base_url, req->path);
     json_t *page =
         json_pack("{s:s, s:s, s:s, s:s}", "type", page_type, "title", title, "description",
@@ -88,14 +89,12 @@ json_t *site_view_new(site_app *app, http_request *req, const char *page_type, c
     return json_pack("{s:o, s:o}", "site", site, "page", page);
 }
 
-/* Tags res with every story the view shows (objects with an integer "id" and a "headline":
- * cards, related stories, the story itself), so that a change to any of them drops the page. */
-static void tag_stories(http_request *req, json_t *node, http_response *res)
+void site_tag_view_stories(http_request *req, json_t *node, http_response *res)
 {
     if (json_is_array(node)) {
         size_t i;
         json_t *item;
-        json_array_foreach(node, i, item) tag_stories(req, item, res);
+        json_array_foreach(node, i, item) site_tag_view_stories(req, item, res);
     } else if (json_is_object(node)) {
         json_t *id = json_object_get(node, "id");
         if (json_is_integer(id) && json_is_string(json_object_get(node, "headline")))
@@ -104,7 +103,7 @@ static void tag_stories(http_request *req, json_t *node, http_response *res)
         const char *key;
         json_t *value;
         json_object_foreach(node, key, value) if (json_is_array(value) || json_is_object(value))
-            tag_stories(req, value, res);
+            site_tag_view_stories(req, value, res);
     }
 }
 
@@ -138,7 +137,8 @@ void site_tag_story_page(http_request *req, const store_article *article, http_r
 void site_render(site_app *app, http_request *req, const char *template_name, json_t *view,
                  http_response *res)
 {
-    if (res->n_cache_tags) tag_stories(req, view, res); /* the handler let the page be kept */
+    if (res->n_cache_tags)
+        site_tag_view_stories(req, view, res); /* the handler let the page be kept */
     if (!view || !theme_render(app->theme, template_name, view, &res->body)) {
         fprintf(stderr, "gazette: rendering '%s' for %s failed\n", template_name, req->path);
         buf_free(&res->body);

@@ -1,11 +1,14 @@
 /* search.c — full-text search for readers: the /search page (search.mustache) and
- * GET /api/v1/search. Both turn the reader's text into a safe FTS5 query (search_query.h), ask
- * the store for a ranked page of live stories, and answer with article summaries plus
- * "snippet_html" (escaped text, matches in <mark>). A query readers cannot search with (empty,
- * too long, not UTF-8, only punctuation) is a 400 with a sentence saying why, never a 500. */
+ * GET /api/v1/search (paged by page or by the next_cursor it gives). Both turn the reader's text
+ * into a safe FTS5 query (search_query.h), ask the store for a ranked page of live stories, and
+ * answer with article summaries plus "snippet_html" (escaped text, matches in <mark>). A query
+ * readers cannot search with (empty, too long, not UTF-8, only punctuation) is a 400 with a
+ * sentence saying why, never a 500. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "../api/api_access.h"
+#include "../api/api_params.h"
 #include "../api/api_response.h"
 #include "../api/article_json.h"
 #include "../content/content.h"
@@ -40,35 +43,6 @@ static json_t *results_json(arena *a, const store_search_hit *hits, size_t n)
     return list;
 }
 
-void api_search(void *app_ptr, http_request *req, const http_params *params, http_response *res)
-{
-    site_app *app = app_ptr;
-    long limit, page;
-    if (!api_query_number(req, "limit", SEARCH_API_DEFAULT_LIMIT, SEARCH_API_MAX_LIMIT, &limit))
-        return api_send_error(res, 400, "limit must be a whole number from 1 to 100");
-    if (!api_query_number(req, "page", 1, SEARCH_MAX_PAGE, &page))
-        return api_send_error(res, 400, "page must be a whole number from 1");
-    const char *q = http_query(req, "q"), *fts;
-    search_query_status qs = search_query_translate(req->arena, q, &fts);
-    if (qs != SEARCH_QUERY_OK) return api_send_error(res, 400, search_query_message(qs));
-    const char *topic = topic_argument(req);
-    if (topic && !topic_exists(app, req, topic)) return api_send_error(res, 404, "no such topic");
-    store_search_hit *hits;
-    size_t n, total;
-    store_status st = store_search(app->store, req->arena, fts, topic, (size_t)limit,
-                                   (size_t)(page - 1) * (size_t)limit, &hits, &n, &total);
-    if (st == STORE_INVALID)
-        return api_send_error(res, 400, "the search query could not be understood");
-    if (st != STORE_OK) return api_send_error(res, site_status_for(st), store_strerror(st));
-    size_t pages = total ? (total + (size_t)limit - 1) / (size_t)limit : 1;
-    api_send_json(res, 200,
-                  json_pack("{s:s, s:I, s:I, s:I, s:o}", "query", q, "total", (json_int_t)total,
-                            "page", (json_int_t)page, "pages", (json_int_t)pages, "results",
-                            results_json(req->arena, hits, n)),
-                  "public, max-age=60");
-}
-
-/* ---- /search --------------------------------------------------------------------------- */
 /* Percent-encodes everything but unreserved characters, for a query-string value. */
 static const char *url_encode(arena *a, const char *s)
 {
@@ -89,6 +63,69 @@ static const char *url_encode(arena *a, const char *s)
     return out;
 }
 
+/* Reads ?page= or ?cursor= (a next_cursor of this endpoint: the next page, opaque to apps). */
+static bool search_page(http_request *req, long *page, http_response *res)
+{
+    if (!api_query_number(req, "page", 1, SEARCH_MAX_PAGE, page))
+        return api_refuse(res, 400, "page must be a whole number from 1");
+    const char *cursor = http_query(req, "cursor");
+    long long zero, next;
+    if (!cursor) return true;
+    if (http_query(req, "page"))
+        return api_refuse(res, 400, "give either cursor or page, not both");
+    if (!api_cursor_parse(cursor, &zero, &next) || zero != 0 || next > SEARCH_MAX_PAGE)
+        return api_refuse(res, 400,
+                          "cursor is not one this API gave out: use next_cursor as it came");
+    *page = (long)next;
+    return true;
+}
+
+void api_search(void *app_ptr, http_request *req, const http_params *params, http_response *res)
+{
+    site_app *app = app_ptr;
+    api_read r;
+    if (!api_read_begin(app, req, res, &r)) return;
+    long limit, page;
+    if (!api_query_number(req, "limit", SEARCH_API_DEFAULT_LIMIT, SEARCH_API_MAX_LIMIT, &limit))
+        return api_send_error(res, 400, "limit must be a whole number from 1 to 100");
+    if (!search_page(req, &page, res)) return;
+    const char *q = http_query(req, "q"), *fts;
+    search_query_status qs = search_query_translate(req->arena, q, &fts);
+    if (qs != SEARCH_QUERY_OK) return api_send_error(res, 400, search_query_message(qs));
+    const char *topic = topic_argument(req);
+    if (topic && !topic_exists(app, req, topic)) return api_send_error(res, 404, "no such topic");
+    store_search_hit *hits;
+    size_t n, total;
+    store_status st = store_search(app->store, req->arena, fts, topic, (size_t)limit,
+                                   (size_t)(page - 1) * (size_t)limit, &hits, &n, &total);
+    if (st == STORE_INVALID)
+        return api_send_error(res, 400, "the search query could not be understood");
+    if (st != STORE_OK) return api_send_error(res, site_status_for(st), store_strerror(st));
+    size_t shown = total > STORE_SEARCH_TOTAL_CAP ? STORE_SEARCH_TOTAL_CAP : total;
+    size_t pages = shown ? (shown + (size_t)limit - 1) / (size_t)limit : 1;
+    const char *cursor =
+        (size_t)page < pages ? api_cursor_make(req->arena, 0, (long long)page + 1) : NULL;
+    if (cursor) {
+        const char *next = arena_printf(req->arena, "/api/v1/search?q=%s&limit=%ld&cursor=%s%s%s",
+                                        url_encode(req->arena, q), limit, cursor,
+                                        topic ? "&topic=" : "", topic ? topic : "");
+        http_set_header(res, "Link",
+                        arena_printf(req->arena, "<%s>; rel=\"next\"",
+                                     api_absolute_url(app, req->arena, next)));
+    }
+    json_t *results = results_json(req->arena, hits, n);
+    size_t i;
+    json_t *item;
+    json_array_foreach(results, i, item) api_article_absolutize(app, req->arena, item);
+    api_read_send(app, req, res, &r,
+                  json_pack("{s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "query", q, "total",
+                            (json_int_t)total, "page", (json_int_t)page, "pages", (json_int_t)pages,
+                            "limit", (json_int_t)limit, "next_cursor",
+                            cursor ? json_string(cursor) : json_null(), "results", results),
+                  0);
+}
+
+/* ---- /search --------------------------------------------------------------------------- */
 /* The pagination object of site_pagination (same shape), with URLs keeping q and topic. */
 static json_t *search_pagination(http_request *req, const char *q, const char *topic, size_t page,
                                  size_t total, size_t page_size)

@@ -50,6 +50,8 @@ typedef struct site_snapshot {
     unsigned long version;
 } site_snapshot;
 
+typedef struct site_newsletter site_newsletter; /* newsletter.c */
+
 typedef struct site_app {
     store *store;
     theme *theme;
@@ -58,6 +60,7 @@ typedef struct site_app {
     unsigned char comment_key[COMMENT_KEY_BYTES]; /* signs comment form tokens */
     comment_rate_limiter *comment_limiter;
     atomic_ulong comments_refused; /* comments refused by the anti-spam checks, since start */
+    site_newsletter *newsletter;   /* sign-up rate limiter and token key (site/newsletter.c) */
     site_related *related;         /* NULL: related stories by shared topics only */
     page_cache *cache;             /* NULL: every page rendered for every request */
     site_freshness *freshness;     /* keeps cache true to the store (freshness.h) */
@@ -109,6 +112,17 @@ void site_asset(void *app, http_request *req, const http_params *params, http_re
 void site_media(void *app, http_request *req, const http_params *params, http_response *res);
 void api_articles_list(void *app, http_request *req, const http_params *params, http_response *res);
 void api_article_one(void *app, http_request *req, const http_params *params, http_response *res);
+/* the rest of the content API (api/directory.c, api/openapi.c, api/api_access.c) */
+void api_topics_list(void *app, http_request *req, const http_params *params, http_response *res);
+void api_topic_one(void *app, http_request *req, const http_params *params, http_response *res);
+void api_authors_list(void *app, http_request *req, const http_params *params, http_response *res);
+void api_author_one(void *app, http_request *req, const http_params *params, http_response *res);
+void api_openapi(void *app, http_request *req, const http_params *params, http_response *res);
+/* OPTIONS /api/v1/...: the CORS preflight (204) of a public API path, 404 for others. */
+void api_preflight(void *app, http_request *req, const http_params *params, http_response *res);
+/* For http_server_config.cache_policy (app is a site_app): API answers bypass the page cache
+ * while read keys are required, and are kept per allowed CORS origin (api_access.c). */
+bool api_cache_policy(void *app, http_request *req, const char **variant);
 /* full-text search (site/search.c) */
 void site_search(void *app, http_request *req, const http_params *params, http_response *res);
 void api_search(void *app, http_request *req, const http_params *params, http_response *res);
@@ -165,6 +179,31 @@ void site_service_worker(void *app, http_request *req, const http_params *params
 void site_article_page(site_app *app, http_request *req, const store_article *article,
                        const site_comment_submission *submission, http_response *res);
 
+/* ---- the newsletter (site/newsletter.c, site/newsletter_daily.c; docs/newsletter.md) ------ */
+/* Starts the sign-up rate limiter and derives the token key (after site_comments_start). */
+bool site_newsletter_start(site_app *app, char *err, size_t errlen);
+void site_newsletter_stop(site_app *app);
+/* The key of unsubscribe tokens (newsletter.h). */
+const unsigned char *site_newsletter_key(site_app *app);
+/* Adds site.newsletter {action, token} (the footer's sign-up form) when the newsletter is on. */
+void site_newsletter_view(site_app *app, http_request *req, json_t *site);
+void site_newsletter_page(void *app, http_request *req, const http_params *params,
+                          http_response *res);
+void site_newsletter_subscribe(void *app, http_request *req, const http_params *params,
+                               http_response *res);
+void site_newsletter_confirm_page(void *app, http_request *req, const http_params *params,
+                                  http_response *res);
+void site_newsletter_confirm(void *app, http_request *req, const http_params *params,
+                             http_response *res);
+void site_newsletter_unsubscribe_page(void *app, http_request *req, const http_params *params,
+                                      http_response *res);
+void site_newsletter_unsubscribe(void *app, http_request *req, const http_params *params,
+                                 http_response *res);
+/* The server's daily send at newsletter_hour (a thread; stop waits for a run in progress). */
+typedef struct site_newsletter_timer site_newsletter_timer;
+site_newsletter_timer *site_newsletter_timer_start(site_app *app, char *err, size_t errlen);
+void site_newsletter_timer_stop(site_newsletter_timer *timer);
+
 /* ---- shared by the page handlers (site/render.c) ---------------------------------------- */
 /* The topics of the navigation every page shows (site.nav_topics), read from the store. */
 json_t *site_nav_topics(site_app *app, arena *a);
@@ -178,6 +217,9 @@ void site_read_end(void *app);
 /* Lets the page cache keep a story's page: tags it with the story and the stories its "See
  * also" links name (freshness.c drops it when any of them changes). */
 void site_tag_story_page(http_request *req, const store_article *article, http_response *res);
+/* Tags res with every story the view shows (objects with an integer "id" and a "headline":
+ * cards, related stories, the story itself), so that a change to any of them drops the page. */
+void site_tag_view_stories(http_request *req, json_t *view, http_response *res);
 /* Renders the template; a page whose handler tagged it (http_cache_tag) is also tagged with
  * every story the view shows. */
 void site_render(site_app *app, http_request *req, const char *template_name, json_t *view,

@@ -230,6 +230,42 @@ static const char migration_8_sql[] =
     ") STRICT;"
     "CREATE INDEX push_messages_due ON push_messages (state, next_attempt_at);"
     "CREATE INDEX push_messages_by_article ON push_messages (article_id);";
+/* Migration 9: the daily newsletter (docs/newsletter.md). A subscriber is pending (0) until
+ * they confirm by email, then confirmed (1), or unsubscribed (2). topics holds the slugs they
+ * chose, space-separated ('' for every topic); a subscription asked for again keeps its state
+ * and waits in pending_topics with a new confirmation (confirm_hash: the SHA-256 of the
+ * emailed token, never the token; confirm_expires: when it stops working). newsletter_sends
+ * records each day's digest per subscriber before it is sent: at most one a day. */
+static const char migration_9_sql[] =
+    "CREATE TABLE newsletter_subscribers ("
+    " id INTEGER PRIMARY KEY,"
+    " email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    " status INTEGER NOT NULL DEFAULT 0 CHECK (status BETWEEN 0 AND 2),"
+    " topics TEXT NOT NULL DEFAULT '',"
+    " pending_topics TEXT,"
+    " confirm_hash BLOB UNIQUE,"
+    " confirm_expires INTEGER,"
+    " created_at INTEGER NOT NULL,"
+    " confirmed_at INTEGER,"
+    " unsubscribed_at INTEGER"
+    ") STRICT;"
+    "CREATE INDEX newsletter_subscribers_by_status ON newsletter_subscribers (status, id);"
+
+    "CREATE TABLE newsletter_sends ("
+    " subscriber_id INTEGER NOT NULL REFERENCES newsletter_subscribers (id) ON DELETE CASCADE,"
+    " day TEXT NOT NULL,"
+    " sent_at INTEGER NOT NULL,"
+    " PRIMARY KEY (subscriber_id, day)"
+    ") STRICT, WITHOUT ROWID;";
+
+/* Migration 10: read keys of the content API (api/api_keys.c): a name and the BLAKE2b hash of
+ * the key, never the key itself. */
+static const char migration_10_sql[] = "CREATE TABLE api_keys ("
+                                       " id INTEGER PRIMARY KEY,"
+                                       " name TEXT NOT NULL UNIQUE,"
+                                       " key_hash TEXT NOT NULL UNIQUE,"
+                                       " created_at INTEGER NOT NULL"
+                                       ") STRICT;";
 
 const store_migration store_migrations[] = {
     {1, "initial schema", migration_1_sql},
@@ -239,6 +275,8 @@ const store_migration store_migrations[] = {
     {5, "search prefix indexes and rank", migration_5_sql},
     {6, "change log for caches", migration_6_sql},
     {8, "web push for breaking news", migration_8_sql},
+    {9, "newsletter subscribers and sends", migration_9_sql},
+    {10, "content API read keys", migration_10_sql},
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];

@@ -10,6 +10,7 @@
 #include "migrations.h"
 #include "search_rank.h"
 #include "search_snippet.h"
+#include "sqlite_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +31,9 @@ enum { BUSY_TIMEOUT_MS = 5000, ERR_MAX = 512 };
 /* ---- Statements ----------------------------------------------------------------------------
  * Article SELECTs return ART_COLS (read by read_article) and, with ART_BODY, the two bodies.
  * Parameters of the list and count statements: ?1 now, ?2 excluded id, ?3 topic slug,
- * ?4 author slug, ?5 limit, ?6 offset. The four variants of each (no filter, topic, author,
+ * ?4 author slug, ?5 limit, ?6 offset, ?7 since (LLONG_MIN: any), ?8 and ?9 the cursor's
+ * published_at and id (LLONG_MAX both: from the newest; a row value, so SQLite seeks to it in
+ * the newest-first index). The four variants of each (no filter, topic, author,
  * both) are consecutive so that ST_LIST + variant picks the right one. */
 #define ART_COLS                                                                                   \
     "a.id, a.slug, a.kicker, a.headline, a.lead, a.image_url, a.image_caption, a.image_credit,"    \
@@ -55,7 +58,9 @@ enum { ART_NCOLS = 14 };
     " CROSS JOIN article_authors y ON y.article_id = a.id AND y.author_id = u.id"
 #define AND_TOPIC " AND t.slug = ?3"
 #define AND_AUTHOR " AND u.slug = ?4"
-#define LIST_WHERE(filters) " WHERE " LIVE " AND a.id <> ?2" filters
+#define LIST_WHERE(filters)                                                                        \
+    " WHERE " LIVE " AND a.id <> ?2 AND max(a.published_at, a.updated_at) >= ?7"                   \
+    " AND (a.published_at, a.id) < (?8, ?9)" filters
 #define LIST_SQL(from, filters)                                                                    \
     "SELECT " ART_COLS from LIST_WHERE(                                                            \
         filters) " ORDER BY a.published_at DESC, a.id DESC LIMIT ?5 OFFSET ?6"
@@ -172,6 +177,11 @@ enum stmt_id {
     ST_BY_IDS,
     ST_CHANGES_HEAD,
     ST_DATA_VERSION,
+    ST_TOPICS_COUNTED,
+    ST_AUTHORS_COUNTED,
+    ST_API_KEY_ADD,
+    ST_API_KEYS_LIST,
+    ST_API_KEY_REVOKE,
     ST_ID_RANGE,
     ST_SEARCH_INDEX_DELETE,
     ST_SEARCH_INDEX_ADD,
@@ -384,6 +394,22 @@ static const char *const stmt_sql[ST__N] = {
     [ST_CHANGES_SINCE] = "SELECT id, kind, ref FROM changes WHERE id > ?1 ORDER BY id LIMIT ?2",
     [ST_CHANGES_HEAD] = "SELECT coalesce(max(id), 0) FROM changes",
     [ST_DATA_VERSION] = "PRAGMA data_version",
+    /* ?1 now, ?2 a slug or NULL: topics (authors) with their live stories counted */
+    [ST_TOPICS_COUNTED] = "SELECT t.id, t.slug, t.name, t.description, count(*),"
+                          " max(max(a.published_at, a.updated_at)) FROM topics t"
+                          " CROSS JOIN article_topics x ON x.topic_id = t.id"
+                          " CROSS JOIN articles a ON a.id = x.article_id"
+                          " WHERE " LIVE " AND (?2 IS NULL OR t.slug = ?2)"
+                          " GROUP BY t.id ORDER BY t.name COLLATE NOCASE, t.name, t.id",
+    [ST_AUTHORS_COUNTED] = "SELECT u.id, u.slug, u.name, u.bio, count(*),"
+                           " max(max(a.published_at, a.updated_at)) FROM authors u"
+                           " CROSS JOIN article_authors y ON y.author_id = u.id"
+                           " CROSS JOIN articles a ON a.id = y.article_id"
+                           " WHERE " LIVE " AND (?2 IS NULL OR u.slug = ?2)"
+                           " GROUP BY u.id ORDER BY u.name COLLATE NOCASE, u.name, u.id",
+    [ST_API_KEY_ADD] = "INSERT INTO api_keys (name, key_hash, created_at) VALUES (?1, ?2, ?3)",
+    [ST_API_KEYS_LIST] = "SELECT name, key_hash, created_at FROM api_keys ORDER BY name",
+    [ST_API_KEY_REVOKE] = "DELETE FROM api_keys WHERE name = ?1",
     [ST_ID_RANGE] = "SELECT (SELECT min(id) FROM articles), (SELECT max(id) FROM articles)",
     /* ?1 article id: one hit of ST_SEARCH with its indexed text, read by rowid (no MATCH:
      * search_snippet.c makes the passage). */
@@ -1084,13 +1110,18 @@ static store_status fill_links(conn *c, arena *a, store_article *v, size_t n)
     return rs != STORE_OK ? rs : fill_one(c, a, v, n, ids, false);
 }
 
-/* Binds ?1..?4 of a list or count statement. */
-static void bind_filters(binder *b, const store_article_query *q, long long now)
+/* Binds ?1..?4 and ?7..?9 of a list or count statement (a count ignores the cursor: its total
+ * is the whole list's). */
+static void bind_filters(binder *b, const store_article_query *q, long long now, bool cursor)
 {
     bind_int(b, 1, now);
     bind_int(b, 2, q->exclude_id);
     if (q->topic_slug) bind_text(b, 3, q->topic_slug);
     if (q->author_slug) bind_text(b, 4, q->author_slug);
+    bind_int(b, 7, q->since ? q->since : LLONG_MIN);
+    bool after = cursor && q->cursor_id;
+    bind_int(b, 8, after ? q->cursor_published_at : LLONG_MAX);
+    bind_int(b, 9, after ? q->cursor_id : LLONG_MAX);
 }
 
 static store_status list_in_tx(conn *c, arena *a, const store_article_query *q, long long now,
@@ -1101,7 +1132,7 @@ static store_status list_in_tx(conn *c, arena *a, const store_article_query *q, 
     store_status rs = prep(c, (enum stmt_id)(ST_LIST + variant), &st);
     if (rs != STORE_OK) return rs;
     binder b = {st, SQLITE_OK};
-    bind_filters(&b, q, now);
+    bind_filters(&b, q, now, true);
     bind_int(&b, 5, clamp_size(q->limit));
     bind_int(&b, 6, clamp_size(q->offset));
     rs = collect_articles(c, st, b.rc, a, false, out, n);
@@ -1109,7 +1140,7 @@ static store_status list_in_tx(conn *c, arena *a, const store_article_query *q, 
     if (rs != STORE_OK || !total) return rs;
     if ((rs = prep(c, (enum stmt_id)(ST_COUNT + variant), &st)) != STORE_OK) return rs;
     b = (binder){st, SQLITE_OK};
-    bind_filters(&b, q, now);
+    bind_filters(&b, q, now, false);
     long long count = 0;
     rs = run(c, st, b.rc, false, &count, "counting articles");
     *total = (size_t)count;
@@ -1790,6 +1821,132 @@ store_status store_topics_list(store *s, arena *a, size_t min_articles, store_to
 store_status store_topics_leading(store *s, arena *a, size_t limit, store_topic **out, size_t *n)
 {
     return topics_query(s, a, ST_TOPICS_LEADING, limit, out, n);
+}
+
+/* Reads topic or author rows with their counts (ST_TOPICS_COUNTED, ST_AUTHORS_COUNTED): each
+ * row is (id, slug, name, text, count, last change), stored into v by put. */
+typedef void (*counted_put)(void *v, size_t i, sqlite3_stmt *st, arena *a);
+
+static store_status counted_query(store *s, arena *a, enum stmt_id id, const char *slug,
+                                  size_t size, counted_put put, void **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || (rs = prep(c, id, &st)) != STORE_OK) return rs;
+    binder b = {st, SQLITE_OK};
+    bind_int(&b, 1, now_unix());
+    if (slug) bind_text(&b, 2, slug);
+    void *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc = b.rc;
+    while (next_row(st, &rc)) {
+        if (len == cap) v = arena_grow(a, v, &cap, len, size);
+        put(v, len++, st, a);
+    }
+    rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "counting stories");
+    done(st);
+    if (rs == STORE_OK) {
+        *out = v;
+        *n = len;
+    }
+    return rs;
+}
+
+static void put_topic_count(void *v, size_t i, sqlite3_stmt *st, arena *a)
+{
+    ((store_topic_count *)v)[i] = (store_topic_count){
+        {sqlite3_column_int64(st, 0), col_text(a, st, 1), col_text(a, st, 2), col_text(a, st, 3)},
+        (size_t)sqlite3_column_int64(st, 4),
+        sqlite3_column_int64(st, 5)};
+}
+
+static void put_author_count(void *v, size_t i, sqlite3_stmt *st, arena *a)
+{
+    ((store_author_count *)v)[i] = (store_author_count){
+        {sqlite3_column_int64(st, 0), col_text(a, st, 1), col_text(a, st, 2), col_text(a, st, 3)},
+        (size_t)sqlite3_column_int64(st, 4),
+        sqlite3_column_int64(st, 5)};
+}
+
+store_status store_topics_counted(store *s, arena *a, const char *slug, store_topic_count **out,
+                                  size_t *n)
+{
+    return counted_query(s, a, ST_TOPICS_COUNTED, slug, sizeof **out, put_topic_count, (void **)out,
+                         n);
+}
+
+store_status store_authors_counted(store *s, arena *a, const char *slug, store_author_count **out,
+                                   size_t *n)
+{
+    return counted_query(s, a, ST_AUTHORS_COUNTED, slug, sizeof **out, put_author_count,
+                         (void **)out, n);
+}
+
+/* ---- API read keys ---------------------------------------------------------------------- */
+store_status store_api_key_add(store *s, const char *name, const char *hash)
+{
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK) return rs;
+    if (blank(name) || blank(hash)) return failf(c, STORE_INVALID, "the key's name is empty");
+    rs = exec_id(c, ST_BEGIN_IMMEDIATE, "starting to write");
+    if (rs == STORE_OK && (rs = prep(c, ST_API_KEY_ADD, &st)) == STORE_OK) {
+        binder b = {st, SQLITE_OK};
+        bind_text(&b, 1, name);
+        bind_text(&b, 2, hash);
+        bind_int(&b, 3, now_unix());
+        rs = run(c, st, b.rc, false, NULL, "saving an API key");
+    }
+    rs = tx_finish(c, rs);
+    if (rs == STORE_CONFLICT) failf(c, rs, "an API key named '%s' already exists", name);
+    return rs;
+}
+
+store_status store_api_keys_list(store *s, arena *a, store_api_key **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || (rs = prep(c, ST_API_KEYS_LIST, &st)) != STORE_OK) return rs;
+    store_api_key *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc = SQLITE_OK;
+    while (next_row(st, &rc)) {
+        if (len == cap) v = arena_grow(a, v, &cap, len, sizeof *v);
+        v[len++] =
+            (store_api_key){col_text(a, st, 0), col_text(a, st, 1), sqlite3_column_int64(st, 2)};
+    }
+    rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "listing API keys");
+    done(st);
+    if (rs == STORE_OK) {
+        *out = v;
+        *n = len;
+    }
+    return rs;
+}
+
+store_status store_api_key_revoke(store *s, const char *name)
+{
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK) return rs;
+    if (!name) return failf(c, STORE_NOT_FOUND, "no key named");
+    rs = exec_id(c, ST_BEGIN_IMMEDIATE, "starting to write");
+    if (rs == STORE_OK && (rs = prep(c, ST_API_KEY_REVOKE, &st)) == STORE_OK) {
+        binder b = {st, SQLITE_OK};
+        bind_text(&b, 1, name);
+        rs = run(c, st, b.rc, false, NULL, "deleting an API key");
+        if (rs == STORE_OK && sqlite3_changes(c->db) == 0)
+            rs = failf(c, STORE_NOT_FOUND, "no API key named '%s'", name);
+    }
+    return tx_finish(c, rs);
 }
 
 store_status store_author_set_bio(store *s, const char *slug, const char *bio)
@@ -2577,4 +2734,41 @@ store_status store_settings_list(store *s, arena *a, store_setting **out, size_t
         *n = len;
     }
     return rs;
+}
+
+/* ---- Lent to the backend's other files (sqlite_internal.h) ------------------------------ */
+store_status sqlite_conn(store *s, conn **out, sqlite3 **db)
+{
+    store_status rs = conn_get(s, out);
+    *db = rs == STORE_OK ? (*out)->db : NULL;
+    return rs;
+}
+
+store_status sqlite_fail(conn *c, int rc, const char *what)
+{
+    return db_fail(c, rc, what);
+}
+
+store_status sqlite_failf(conn *c, store_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(c->err, sizeof c->err, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+store_status sqlite_begin_write(conn *c)
+{
+    return exec_id(c, ST_BEGIN_IMMEDIATE, "starting to write");
+}
+
+store_status sqlite_begin_read(conn *c)
+{
+    return begin_read(c);
+}
+
+store_status sqlite_finish(conn *c, store_status rs)
+{
+    return tx_finish(c, rs);
 }

@@ -104,6 +104,12 @@ typedef struct {
     const char *author_slug; /* NULL: any author */
     long long exclude_id;    /* 0: none */
     size_t limit, offset;
+    /* 0: any age; else only stories published or updated at or after since */
+    long long since;
+    /* cursor_id 0: from the newest; else only the stories that come after the one published at
+     * cursor_published_at with id cursor_id in the newest-first order (keyset pagination: a
+     * story published meanwhile neither repeats nor hides one) */
+    long long cursor_published_at, cursor_id;
 } store_article_query;
 
 /* Live articles, newest first, with topics and authors filled (bodies left NULL). total gets
@@ -169,6 +175,38 @@ store_status store_topics_list(store *s, arena *a, size_t min_articles, store_to
 store_status store_topics_leading(store *s, arena *a, size_t limit, store_topic **out, size_t *n);
 store_status store_author_by_slug(store *s, arena *a, const char *slug, store_author *out);
 store_status store_author_set_bio(store *s, const char *slug, const char *bio);
+/* A topic or author with how many live stories it has and when the newest of them was
+ * published or changed (the later of the two; for Last-Modified). */
+typedef struct {
+    store_topic topic;
+    size_t n_articles;
+    long long last_change;
+} store_topic_count;
+typedef struct {
+    store_author author;
+    size_t n_articles;
+    long long last_change;
+} store_author_count;
+/* Topics (authors) having live stories, by name; slug not NULL: only that one (none when it has
+ * no live story). */
+store_status store_topics_counted(store *s, arena *a, const char *slug, store_topic_count **out,
+                                  size_t *n);
+store_status store_authors_counted(store *s, arena *a, const char *slug, store_author_count **out,
+                                   size_t *n);
+
+/* ---- API read keys (migration 10) --------------------------------------------------------
+ * Keys apps present to the content API when the site requires them. Only a hash of each key
+ * is stored (api/api_keys.c makes and checks them); names are the operator's labels. */
+typedef struct {
+    const char *name, *hash;
+    long long created_at;
+} store_api_key;
+/* STORE_CONFLICT when the name is taken. */
+store_status store_api_key_add(store *s, const char *name, const char *hash);
+/* Every key, by name. */
+store_status store_api_keys_list(store *s, arena *a, store_api_key **out, size_t *n);
+/* Deletes the key; STORE_NOT_FOUND when there is no such name. */
+store_status store_api_key_revoke(store *s, const char *name);
 
 /* ---- Comments ---------------------------------------------------------------------------
  * Readers' comments on a story. Stored with the commenter's email (never shown to readers) and
@@ -292,6 +330,56 @@ store_status store_push_message_finish(store *s, long long id, push_message_stat
 store_status store_push_next_due(store *s, long long *at);
 /* Subscribers, and messages by state (counts[3], indexed by push_message_state). */
 store_status store_push_counts(store *s, long long *subscribers, long long counts[3]);
+/* ---- Newsletter (sqlite_newsletter.c, migration 9; docs/newsletter.md) --------------------
+ * Subscribers of the daily digest and the record of what was sent. Confirmation tokens are
+ * known to the store only by their SHA-256 (hash: STORE_NEWSLETTER_HASH_BYTES bytes). */
+enum { STORE_NEWSLETTER_HASH_BYTES = 32 };
+typedef enum {
+    SUBSCRIBER_PENDING = 0,      /* asked, never confirmed */
+    SUBSCRIBER_CONFIRMED = 1,    /* receives the digest */
+    SUBSCRIBER_UNSUBSCRIBED = 2, /* left; kept so that old links still answer */
+} subscriber_status;
+
+typedef struct {
+    long long id;
+    const char *email;
+    subscriber_status status;
+    const char *topics;        /* topic slugs, space-separated; "" for every topic */
+    long long confirm_expires; /* of the waiting confirmation; 0 when none */
+} store_subscriber;
+
+/* A request to subscribe email (checked by the caller) to topics: a new pending subscriber,
+ * or the existing one, whatever its state, with this confirmation waiting (it replaces any
+ * earlier one; the subscriber's state and topics change only when it is confirmed). One
+ * transaction; *id gets the subscriber. */
+store_status store_newsletter_request(store *s, const char *email, const char *topics,
+                                      const unsigned char *hash, long long expires, long long *id);
+/* Undoes a request whose confirmation email could not be sent: drops the confirmation if it
+ * is still hash, and the subscriber too if they were never confirmed. */
+store_status store_newsletter_withdraw(store *s, long long id, const unsigned char *hash);
+/* The subscriber waiting for confirmation hash (expired or not); STORE_NOT_FOUND when none. */
+store_status store_newsletter_by_confirmation(store *s, arena *a, const unsigned char *hash,
+                                              store_subscriber *out);
+/* Confirms: the subscriber becomes confirmed with the topics of the request. STORE_NOT_FOUND
+ * for an unknown hash, STORE_INVALID (nothing changed) when it expired before now. */
+store_status store_newsletter_confirm(store *s, const unsigned char *hash, long long now);
+store_status store_newsletter_subscriber(store *s, arena *a, long long id, store_subscriber *out);
+/* Unsubscribes at once (a waiting confirmation is dropped too); STORE_NOT_FOUND for no such
+ * subscriber. */
+store_status store_newsletter_unsubscribe(store *s, long long id, long long now);
+/* Every confirmed subscriber, by id. */
+store_status store_newsletter_confirmed(store *s, arena *a, store_subscriber **out, size_t *n);
+/* The ids of live stories published after since and at or before until, most approved
+ * comments first, then newest; comments[i] is the count of ids[i]. At most limit. */
+store_status store_newsletter_top_stories(store *s, arena *a, long long since, long long until,
+                                          size_t limit, long long **ids, long long **comments,
+                                          size_t *n);
+/* Records that subscriber_id gets day's digest ("2026-11-25"), in one transaction, before it
+ * is sent: STORE_CONFLICT when it was recorded already, STORE_NOT_FOUND when the subscriber
+ * is not confirmed (any more). store_newsletter_unclaim withdraws it after a failed send. */
+store_status store_newsletter_claim(store *s, long long subscriber_id, const char *day,
+                                    long long now);
+store_status store_newsletter_unclaim(store *s, long long subscriber_id, const char *day);
 
 /* ---- One snapshot per request -------------------------------------------------------------
  * Between store_read_begin and store_read_end every read of this thread runs in one read

@@ -12,8 +12,9 @@
 
 #include "mustache.h"
 
-const char *const theme_required_templates[] = {"layout",    "home",  "article", "topic", "author",
-                                                "not_found", "error", "search",  NULL};
+const char *const theme_required_templates[] = {"layout",     "home",      "article", "topic",
+                                                "author",     "not_found", "error",   "search",
+                                                "newsletter", NULL};
 
 enum { THEME_MAX_ASSETS = 64, THEME_MAX_FILE = 8 * 1024 * 1024 };
 

@@ -264,6 +264,27 @@ def _bound(t, gz, db):
             expect_status(r, 200, "story page without a cache")
             expect_eq(r.header("Content-Encoding"), None, "Content-Encoding without a cache")
         t.check("cache: without a cache pages are rendered each time, uncompressed", uncached)
+
+        def uncached_conditional():
+            r = off.get("/news/%s/" % TOP)  # its comment form is signed afresh for each render
+            expect(r.header("ETag", "").startswith('"'), "no ETag on a story page without a cache")
+            css = re.search(r'<link rel="stylesheet" href="([^"]+)"', off.get("/").text).group(1)
+            for path in ("/", "/topic/world/", "/api/v1/articles", css):
+                r = off.get(path)
+                expect_status(r, 200, "GET " + path + " without a cache")
+                etag = r.header("ETag")
+                expect(etag and etag.startswith('"') and not etag.startswith('W/'),
+                       "no strong ETag on %s: %r" % (path, etag))
+                again = off.get(path)
+                expect_eq(again.header("ETag"), etag, "ETag of an unchanged %s" % path)
+                r = off.get(path, headers={"If-None-Match": etag})
+                expect_status(r, 304, "If-None-Match on %s without a cache" % path)
+                expect_eq(r.body, b"", "body of a 304")
+                r = off.get(path, headers={"If-None-Match": '"0000000000000000"'})
+                expect_status(r, 200, "If-None-Match with another ETag on " + path)
+            r = off.get("/news/no-such-story/", headers={"If-None-Match": "*"})
+            expect_status(r, 404, "If-None-Match: * on a missing page")
+        t.check("cache: without a cache every 200 still has a strong ETag and answers 304 to If-None-Match", uncached_conditional)
     finally:
         off.stop()
 

@@ -208,7 +208,7 @@ def run(t, gz):
             story(os.path.join(src, "d.md"), "future-story", "Scheduled", "Later.", status="scheduled", published="2099-01-01T00:00:00Z"),
         ]
         expect_rc(gz.run("article", "add", "--db", db, *paths), 0, "article add")
-        for key, value in (("push.allow_insecure", "1"), ("push.rate_limit", "1000"), ("push.contact", "mailto:desk@alerts.example")):
+        for key, value in (("push_allow_insecure", "1"), ("push_rate_limit", "1000"), ("push_contact", "mailto:desk@alerts.example")):
             expect_rc(gz.run("settings", "set", "--db", db, key, value), 0, "settings set " + key)
 
     if not t.check("push: `gazette init` makes the VAPID keys; a site with three live stories, a draft and a scheduled one", setup):
@@ -447,7 +447,7 @@ def _checks(t, gz, srv, db, service):
     t.check("push: after a restart nothing delivered is sent again", restart)
 
     def insecure_off():
-        expect_rc(gz.run("settings", "set", "--db", db, "push.allow_insecure", "0"), 0, "settings set push.allow_insecure 0")
+        expect_rc(gz.run("settings", "set", "--db", db, "push_allow_insecure", "0"), 0, "settings set push_allow_insecure 0")
         before = len(service.received)
         r = gz.run("article", "breaking", "--db", db, "council-vote")
         expect_rc(r, 0, "article breaking council-vote")
@@ -460,7 +460,7 @@ def _checks(t, gz, srv, db, service):
         expect_eq(len(service.received), before, "requests to the http:// endpoint once insecure endpoints are off")
         expect("dropped" in srv.stderr(), "the server's log does not say the alert was dropped")
 
-    t.check("push: with push.allow_insecure off, an alert to an http:// loopback endpoint is dropped, never sent", insecure_off)
+    t.check("push: with push_allow_insecure off, an alert to an http:// loopback endpoint is dropped, never sent", insecure_off)
 
     def stopped_clean():
         expect_eq(srv.stop(), 0, "exit status after SIGTERM\nstderr: " + tail(srv.stderr()))

@@ -14,13 +14,16 @@ Groups (one module each): cli_tests (commands without a server), demo_tests (`ga
 pages, API, HTTP edge cases), site_tests (a site built from story files written here, added
 while the server runs; and a bulk add of 300 stories with pagination), comments_tests (readers'
 comments: form, moderation, validation, threading, anti-spam, hostile input, email privacy, and
-a concurrent load of posts), search_tests (full-text search: page, API, hostile queries),
+a concurrent load of posts), search_tests (full-text search: page, API, hostile queries), api_tests (the content API:
+its OpenAPI description checked against real answers, cursor pagination, read keys, CORS),
 security_tests (security headers, path traversal, request smuggling, open redirects),
 fault_tests (disk full, a locked database, slow and vanishing clients, 10,000 idle
 connections), crash_tests (SIGKILL during writes: nothing acknowledged is lost), export_tests (`gazette
 export static`: every page written, a full link check, the same bytes as the server; and the
-/page/N/ list pages), push_tests (breaking-news alerts by Web Push, checked by a push service
-written for the test that verifies the VAPID token and decrypts each message).
+/page/N/ list pages), newsletter_tests (the daily newsletter against an SMTP server of its own:
+subscribe, confirm, digest, one-click unsubscribe, refusals), push_tests (breaking-news alerts by
+Web Push, checked by a push service written for the test that verifies the VAPID token and
+decrypts each message).
 
     python3 tests/e2e/run.py --gazette ./gazette --only security_tests,fault_tests
 
@@ -37,6 +40,7 @@ import signal
 import tempfile
 import time
 
+import api_tests
 import cache_tests
 import cli_tests
 import comments_tests
@@ -44,6 +48,7 @@ import crash_tests
 import demo_tests
 import export_tests
 import fault_tests
+import newsletter_tests
 import push_tests
 import search_tests
 import related_tests
@@ -72,6 +77,8 @@ def main():
         ("search_tests", search_tests.run),
         ("related_tests", related_tests.run),
         ("cache_tests", cache_tests.run),
+        ("newsletter_tests", newsletter_tests.run),
+        ("api_tests", api_tests.run),
         ("export_tests", export_tests.run),
         ("push_tests", push_tests.run),
         ("security_tests", security_tests.run),

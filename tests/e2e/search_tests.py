@@ -170,7 +170,7 @@ def _page(t, srv):
 def _api(t, srv):
     def shape():
         body = api(srv, "Zakharova")
-        expect_eq(sorted(body), ["page", "pages", "query", "results", "total"], "API keys")
+        expect_eq(sorted(body), ["limit", "next_cursor", "page", "pages", "query", "results", "total"], "API keys")
         expect_eq(body["query"], "Zakharova", "API query")
         expect_eq(body["page"], 1, "API page")
         expect(body["total"] >= 1 and body["results"][0]["slug"] == TOP, "API: the top story is not first")
@@ -180,7 +180,7 @@ def _api(t, srv):
         expect("<mark>Zakharova</mark>" in r["snippet_html"], "API snippet: %r" % r["snippet_html"])
         expect_eq(srv.get("/api/v1/search?q=Zakharova").content_type.split(";")[0], "application/json", "content type")
 
-    t.check("API: GET /api/v1/search → {query,total,page,pages,results:[summary + snippet_html]}", shape)
+    t.check("API: GET /api/v1/search → {query,total,page,pages,limit,next_cursor,results:[summary + snippet_html]}", shape)
 
     def errors():
         body = api(srv, "", 400)

@@ -1,5 +1,5 @@
 /* fuzz_push_subscription.c — libFuzzer target for what browsers send to the Web Push endpoints
- * (src/push/subscription.c): push_subscription_parse (with and without push.allow_insecure),
+ * (src/push/subscription.c): push_subscription_parse (with and without push_allow_insecure),
  * push_unsubscribe_parse, push_endpoint_problem and the base64url decoder of push_crypto.h.
  * Checks: a subscription accepted has an endpoint that passes the endpoint rules (https unless
  * insecure is allowed) and a p256dh that is a point on the curve; what base64url decodes

@@ -146,6 +146,41 @@ static void test_offline_query_parsing(void **state)
     arena_free(a);
 }
 
+static void test_conditional_get_decisions(void **state)
+{
+    (void)state;
+    time_t t;
+    assert_true(http_date_parse("Sun, 06 Nov 1994 08:49:37 GMT", &t));
+    assert_int_equal((long long)t, 784111777LL);
+    char text[HTTP_DATE_SIZE];
+    http_date_format(t, text);
+    assert_string_equal(text, "Sun, 06 Nov 1994 08:49:37 GMT");
+    assert_false(http_date_parse(NULL, &t));
+    assert_false(http_date_parse("yesterday", &t));
+    assert_false(http_date_parse("Sun, 06 Nov 1994 08:49:37 GMT trailing", &t));
+
+    const char *etag = "\"00000000000000ab\"";
+    assert_true(http_client_copy_current(etag, NULL, etag, -1));
+    assert_true(http_client_copy_current("\"x\", \"00000000000000ab\"", NULL, etag, -1));
+    assert_true(http_client_copy_current("*", NULL, etag, -1));
+    assert_false(http_client_copy_current("\"other\"", NULL, etag, -1));
+    assert_false(http_client_copy_current("  ", NULL, etag, -1));
+    /* If-None-Match wins over If-Modified-Since */
+    assert_false(
+        http_client_copy_current("\"other\"", "Sun, 06 Nov 1994 08:49:37 GMT", etag, 784111777));
+    assert_true(http_client_copy_current(NULL, "Sun, 06 Nov 1994 08:49:37 GMT", etag, 784111777));
+    assert_false(http_client_copy_current(NULL, "Sun, 06 Nov 1994 08:49:37 GMT", etag, 784111778));
+    assert_false(http_client_copy_current(NULL, "Sun, 06 Nov 1994 08:49:37 GMT", etag, -1));
+    assert_false(http_client_copy_current(NULL, "garbage", etag, 1));
+    assert_false(http_client_copy_current(NULL, NULL, etag, 1));
+
+    http_response res = {0};
+    assert_true(http_set_header(&res, "last-modified", "x"));
+    assert_string_equal(http_response_header(&res, "Last-Modified"), "x");
+    assert_null(http_response_header(&res, "ETag"));
+    assert_true(http_hash_bytes("", 0) == 1469598103934665603ull);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -155,6 +190,7 @@ int main(void)
         cmocka_unit_test(test_redirect_refuses_other_sites),
         cmocka_unit_test(test_cookie_header_parsing),
         cmocka_unit_test(test_offline_query_parsing),
+        cmocka_unit_test(test_conditional_get_decisions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
