@@ -92,9 +92,7 @@ static bool browser_post_ok(http_request *req, http_response *res)
 
 static bool allow_insecure(site_app *app, arena *a)
 {
-    const char *v = site_setting_text(app, a, PUSH_SETTING_ALLOW_INSECURE);
-    return v && (strcmp(v, "1") == 0 || strcasecmp(v, "on") == 0 || strcasecmp(v, "true") == 0 ||
-                 strcasecmp(v, "yes") == 0);
+    return push_setting_on(site_setting_text(app, a, PUSH_SETTING_ALLOW_INSECURE));
 }
 
 static bool within_rate(site_app *app, http_request *req, http_response *res)

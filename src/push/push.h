@@ -21,6 +21,8 @@ enum {
 
 /* The setting that lets tests subscribe http:// endpoints on the loopback interface. */
 #define PUSH_SETTING_ALLOW_INSECURE "push_allow_insecure"
+/* True for a setting's text that turns a switch on: "1", "on", "true", "yes" (any case). */
+bool push_setting_on(const char *value);
 /* The contact in every VAPID token ("mailto:desk@example.org"); the site's URL when unset. */
 #define PUSH_SETTING_CONTACT "push_contact"
 

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "push.h"
@@ -60,9 +59,7 @@ typedef struct {
 static bool setting_on(store *s, arena *a, const char *key)
 {
     const char *value;
-    if (store_setting_get(s, a, key, &value) != STORE_OK) return false;
-    return strcmp(value, "1") == 0 || strcasecmp(value, "on") == 0 ||
-           strcasecmp(value, "true") == 0 || strcasecmp(value, "yes") == 0;
+    return store_setting_get(s, a, key, &value) == STORE_OK && push_setting_on(value);
 }
 
 /* CURLOPT_PREREQFUNCTION: the address connected to must be public (SSRF). */

@@ -73,6 +73,12 @@ bool push_ip_is_public(const char *ip, bool loopback_ok)
     return false;
 }
 
+bool push_setting_on(const char *value)
+{
+    return value && (strcmp(value, "1") == 0 || strcasecmp(value, "on") == 0 ||
+                     strcasecmp(value, "true") == 0 || strcasecmp(value, "yes") == 0);
+}
+
 /* ---- endpoints ---------------------------------------------------------------------------- */
 static bool is_loopback_host(const char *host)
 {
