@@ -63,6 +63,19 @@ char *push_payload_json(arena *a, const char *headline, const char *lead, const 
 bool push_vapid_ensure(store *s, push_key_pair *out, char *err, size_t errlen);
 
 /* ---- The sender (sender.c) --------------------------------------------------------------- */
+/* What a push service's answer means for a message (RFC 8030 and the services' habits). */
+typedef enum {
+    PUSH_DELIVERED, /* 2xx (201 Created, 202 Accepted) */
+    PUSH_GONE,      /* 404, 410: the subscription expired; remove it */
+    PUSH_RETRY,     /* 429, 5xx: try again later */
+    PUSH_GIVE_UP,   /* anything else (400, 401, 403, 413...): trying again would not help */
+} push_fate;
+push_fate push_fate_of_status(long http_status);
+/* Seconds to wait before the next try of a message that has had attempts tries (1 or more):
+ * 2, 10, 60, 300, or what the service asked (Retry-After, up to an hour) when longer; -1 when
+ * it has had PUSH_MAX_ATTEMPTS and is given up. */
+long push_retry_delay(int attempts, long retry_after);
+
 typedef struct push_sender push_sender;
 /* Starts the thread that sends due messages: POST with TTL, Urgency: high, the aes128gcm
  * body and the VAPID header; 2xx: delivered; 404 or 410: the subscription is removed; 429, 5xx

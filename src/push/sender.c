@@ -48,6 +48,22 @@ struct push_sender {
 
 typedef enum { SENT, GONE, RETRY, FAILED } outcome;
 
+push_fate push_fate_of_status(long status)
+{
+    if (status >= 200 && status < 300) return PUSH_DELIVERED;
+    if (status == 404 || status == 410) return PUSH_GONE;
+    if (status == 429 || (status >= 500 && status < 600)) return PUSH_RETRY;
+    return PUSH_GIVE_UP;
+}
+
+long push_retry_delay(int attempts, long retry_after)
+{
+    if (attempts < 1 || attempts >= PUSH_MAX_ATTEMPTS) return -1;
+    long wait = backoff_seconds[attempts - 1];
+    if (retry_after > MAX_RETRY_SECONDS) retry_after = MAX_RETRY_SECONDS;
+    return retry_after > wait ? retry_after : wait;
+}
+
 /* What one batch shares: its settings (read once per batch). */
 typedef struct {
     push_sender *sender;
@@ -193,6 +209,7 @@ static void finish_transfer(batch *b, transfer *t, CURLcode rc)
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
     if (curl_easy_getinfo(t->easy, CURLINFO_RETRY_AFTER, &wait) == CURLE_OK && wait > 0)
         t->retry_after = wait > MAX_RETRY_SECONDS ? MAX_RETRY_SECONDS : (long)wait;
+    push_fate fate = push_fate_of_status(status);
     if (rc == CURLE_ABORTED_BY_CALLBACK && !atomic_load(&b->sender->stopping)) {
         log_line("'%s' to %s: refused, the host has an address that is not public", m->slug,
                  t->origin);
@@ -201,16 +218,16 @@ static void finish_transfer(batch *b, transfer *t, CURLcode rc)
         log_line("'%s' to %s: %s (attempt %d of %d)", m->slug, t->origin, curl_easy_strerror(rc),
                  m->attempts, PUSH_MAX_ATTEMPTS);
         t->result = RETRY;
-    } else if (status >= 200 && status < 300) {
+    } else if (fate == PUSH_DELIVERED) {
         t->result = SENT;
-    } else if (status == 404 || status == 410) {
+    } else if (fate == PUSH_GONE) {
         log_line("'%s' to %s: HTTP %ld, the subscription is gone; removed", m->slug, t->origin,
                  status);
         t->result = GONE;
     } else {
         log_line("'%s' to %s: HTTP %ld (attempt %d of %d)", m->slug, t->origin, status, m->attempts,
                  PUSH_MAX_ATTEMPTS);
-        t->result = status == 429 || status >= 500 ? RETRY : FAILED;
+        t->result = fate == PUSH_RETRY ? RETRY : FAILED;
     }
 }
 
@@ -255,20 +272,19 @@ static void record(batch *b, const store_push_message *m, outcome o, long retry_
 {
     store *s = b->sender->store;
     store_status st = STORE_OK;
+    long long now = (long long)time(NULL); /* not the batch's start: sending took a while */
+    long wait = push_retry_delay(m->attempts, retry_after);
     if (o == SENT) {
         st = store_push_message_finish(s, m->id, PUSH_MESSAGE_SENT, 0);
         (*sent)++;
     } else if (o == GONE) {
         st = store_push_subscription_delete(s, m->subscription_id);
         if (st == STORE_NOT_FOUND) st = STORE_OK; /* removed meanwhile (unsubscribed) */
-    } else if (o == RETRY && m->attempts < PUSH_MAX_ATTEMPTS &&
-               !atomic_load(&b->sender->stopping)) {
-        long wait = backoff_seconds[m->attempts - 1];
-        st = store_push_message_finish(s, m->id, PUSH_MESSAGE_WAITING,
-                                       b->now + (retry_after > wait ? retry_after : wait));
     } else if (o == RETRY && atomic_load(&b->sender->stopping)) {
         /* cut short by the shutdown: due again as soon as a server runs */
-        st = store_push_message_finish(s, m->id, PUSH_MESSAGE_WAITING, b->now);
+        st = store_push_message_finish(s, m->id, PUSH_MESSAGE_WAITING, now);
+    } else if (o == RETRY && wait >= 0) {
+        st = store_push_message_finish(s, m->id, PUSH_MESSAGE_WAITING, now + wait);
     } else {
         if (o == RETRY) log_line("'%s': given up after %d attempts", m->slug, m->attempts);
         st = store_push_message_finish(s, m->id, PUSH_MESSAGE_FAILED, 0);

@@ -528,6 +528,36 @@ static void test_payload_json(void **state)
     json_decref(o);
 }
 
+/* ---- what the sender makes of an answer ------------------------------------------------ */
+
+static void test_fate_and_retries(void **state)
+{
+    (void)state;
+    assert_int_equal(push_fate_of_status(201), PUSH_DELIVERED);
+    assert_int_equal(push_fate_of_status(202), PUSH_DELIVERED);
+    assert_int_equal(push_fate_of_status(200), PUSH_DELIVERED);
+    assert_int_equal(push_fate_of_status(404), PUSH_GONE);
+    assert_int_equal(push_fate_of_status(410), PUSH_GONE);
+    assert_int_equal(push_fate_of_status(429), PUSH_RETRY);
+    assert_int_equal(push_fate_of_status(500), PUSH_RETRY);
+    assert_int_equal(push_fate_of_status(503), PUSH_RETRY);
+    long refused[] = {0, 100, 301, 400, 401, 403, 413, 600};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        assert_int_equal(push_fate_of_status(refused[i]), PUSH_GIVE_UP);
+    /* 2 s, 10 s, 1 min, 5 min, then given up after the fifth attempt */
+    assert_int_equal(push_retry_delay(1, 0), 2);
+    assert_int_equal(push_retry_delay(2, 0), 10);
+    assert_int_equal(push_retry_delay(3, 0), 60);
+    assert_int_equal(push_retry_delay(4, 0), 300);
+    assert_int_equal(push_retry_delay(PUSH_MAX_ATTEMPTS, 0), -1);
+    assert_int_equal(push_retry_delay(0, 0), -1);
+    /* Retry-After when longer, at most an hour */
+    assert_int_equal(push_retry_delay(1, 120), 120);
+    assert_int_equal(push_retry_delay(4, 120), 300);
+    assert_int_equal(push_retry_delay(1, 86400), 3600);
+    assert_int_equal(push_retry_delay(PUSH_MAX_ATTEMPTS, 120), -1);
+}
+
 /* ---- the store's queue ------------------------------------------------------------------ */
 
 static store_article_input push_story(const char *slug, article_status status)
@@ -648,6 +678,7 @@ int main(void)
         T(test_subscription_parse),
         T(test_ip_is_public),
         T(test_payload_json),
+        T(test_fate_and_retries),
         cmocka_unit_test_setup_teardown(test_store_vapid_keys, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_store_queue, setup_db, teardown),
     };
