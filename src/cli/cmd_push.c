@@ -1,7 +1,9 @@
-/* cmd_push.c — `gazette article breaking SLUG`: an editor marks a live story as breaking news,
- * which queues one Web Push alert for every subscriber (docs/push.md); the running server's
- * sender delivers them. */
+/* cmd_push.c — Web Push from the command line (docs/push.md): `gazette article breaking SLUG`,
+ * with which an editor marks a live story as breaking news, queueing one alert for every
+ * subscriber (the running server's sender delivers them); and `gazette push status`, how many
+ * readers subscribed and what became of the alerts. */
 #include <stdio.h>
+#include <string.h>
 
 #include "../content/content.h"
 #include "cli.h"
@@ -55,6 +57,45 @@ int cli_article_breaking(int argc, char **argv)
         fprintf(stderr, "gazette article breaking: %s\n", store_last_error(s));
     }
     arena_free(a);
+    store_close(s);
+    return st == STORE_OK ? CLI_OK : CLI_FAILED;
+}
+
+static const char push_help[] =
+    "usage: gazette push status --db FILE\n"
+    "\n"
+    "Prints how many readers subscribed to breaking-news alerts, and how many alerts wait to be\n"
+    "sent, were delivered, or were given up. Alerts are queued with 'gazette article breaking'.\n";
+
+int cli_push(int argc, char **argv)
+{
+    if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
+        fputs(push_help, stdout);
+        return CLI_OK;
+    }
+    if (argc < 1 || strcmp(argv[0], "status") != 0) {
+        fprintf(stderr, "gazette push: unknown subcommand '%s'; try 'gazette push --help'\n",
+                argc ? argv[0] : "");
+        return CLI_USAGE;
+    }
+    const char *db = NULL, *positional[1];
+    size_t n;
+    bool help;
+    cli_option options[] = {{"--db", &db, NULL}, {0}};
+    int rc =
+        cli_parse("push status", push_help, argc - 1, argv + 1, options, positional, 0, &n, &help);
+    if (rc != CLI_OK || help) return rc;
+    store *s = cli_open_store("push status", db);
+    if (!s) return db ? CLI_FAILED : CLI_USAGE;
+    long long subscribers, counts[3];
+    store_status st = store_push_counts(s, &subscribers, counts);
+    if (st == STORE_OK)
+        printf("subscribers: %lld\nalerts waiting: %lld\nalerts delivered: %lld\n"
+               "alerts given up: %lld\n",
+               subscribers, counts[PUSH_MESSAGE_WAITING], counts[PUSH_MESSAGE_SENT],
+               counts[PUSH_MESSAGE_FAILED]);
+    else
+        fprintf(stderr, "gazette push status: %s\n", store_last_error(s));
     store_close(s);
     return st == STORE_OK ? CLI_OK : CLI_FAILED;
 }

@@ -15,6 +15,7 @@ static const char usage[] =
     "  article add   add stories from Markdown files       gazette article add --db site.db a.md\n"
     "  article breaking  alert subscribers to a live story  gazette article breaking --db "
     "site.db SLUG\n"
+    "  push status   breaking-news alert subscribers, queue gazette push status --db site.db\n"
     "  topic add     add a topic                           gazette topic add --db site.db --name "
     "X\n"
     "  comments      list and moderate comments            gazette comments list --db site.db\n"
@@ -39,7 +40,8 @@ int main(int argc, char **argv)
                     {"topic", cli_topic},       {"comments", cli_comments},
                     {"settings", cli_settings}, {"admin-token", cli_admin_token},
                     {"api-key", cli_api_key},   {"reindex", cli_reindex},
-                    {"export", cli_export},     {"newsletter", cli_newsletter}};
+                    {"export", cli_export},     {"newsletter", cli_newsletter},
+                    {"push", cli_push}};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);

@@ -443,8 +443,12 @@ def _checks(t, gz, srv, db, service):
         time.sleep(2.5)
         expect_eq(len(service.received), before, "requests to the push service after a restart")
         expect_eq(_count(db, "SELECT count(*) FROM push_messages WHERE state = 0"), 0, "messages still waiting")
+        r = gz.run("push", "status", "--db", db)
+        expect_rc(r, 0, "push status")
+        expect_eq(r.stdout.splitlines(), ["subscribers: 1", "alerts waiting: 0", "alerts delivered: 2", "alerts given up: 0"],
+                  "`gazette push status` (flaky's alerts left with its subscription)")
 
-    t.check("push: after a restart nothing delivered is sent again", restart)
+    t.check("push: after a restart nothing delivered is sent again; `gazette push status` counts it all", restart)
 
     def insecure_off():
         expect_rc(gz.run("settings", "set", "--db", db, "push_allow_insecure", "0"), 0, "settings set push_allow_insecure 0")
