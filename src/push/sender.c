@@ -29,6 +29,8 @@ enum {
     TRANSFER_SECONDS = 30,
     MAX_RETRY_SECONDS = 3600,
     JWT_HOURS = 12, /* a VAPID token is valid this long (RFC 8292: at most 24 hours) */
+    KEEP_DAYS = 7,  /* delivered and given-up messages are forgotten after this */
+    PRUNE_EVERY_SECONDS = 3600,
 };
 
 static const long backoff_seconds[PUSH_MAX_ATTEMPTS - 1] = {2, 10, 60, 300};
@@ -44,6 +46,7 @@ struct push_sender {
     atomic_bool stopping;
     /* the last store error logged, so that a failing store is not logged in a loop */
     char last_error[256];
+    long long pruned_at; /* when old messages were last forgotten */
 };
 
 typedef enum { SENT, GONE, RETRY, FAILED } outcome;
@@ -357,6 +360,16 @@ static void nap(push_sender *s)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* Once an hour: forgets messages that ended more than KEEP_DAYS ago. */
+static void prune(push_sender *s)
+{
+    long long now = (long long)time(NULL), removed;
+    if (now - s->pruned_at < PRUNE_EVERY_SECONDS) return;
+    s->pruned_at = now;
+    if (store_push_prune(s->store, now - KEEP_DAYS * 86400LL, &removed) != STORE_OK)
+        log_store_error(s, "cannot forget old messages");
+}
+
 static void *sender_main(void *arg)
 {
     push_sender *s = arg;
@@ -371,7 +384,10 @@ static void *sender_main(void *arg)
     while (multi && !atomic_load(&s->stopping)) {
         size_t took = send_batch(s, multi, a);
         arena_reset(a);
-        if (took == 0) nap(s);
+        if (took == 0) {
+            prune(s);
+            nap(s);
+        }
     }
     arena_free(a);
     curl_multi_cleanup(multi);

@@ -170,6 +170,7 @@ enum stmt_id {
     ST_PUSH_FINISH,
     ST_PUSH_NEXT_DUE,
     ST_PUSH_COUNTS,
+    ST_PUSH_PRUNE,
     ST_SEARCH,
     ST_SEARCH_HIT,
     ST_SEARCH_SAMPLE,
@@ -377,6 +378,10 @@ static const char *const stmt_sql[ST__N] = {
                        " done_at = CASE WHEN ?2 = 0 THEN NULL ELSE ?3 END"
                        " WHERE id = ?1 AND state = 0",
     [ST_PUSH_NEXT_DUE] = "SELECT min(next_attempt_at) FROM push_messages WHERE state = 0",
+    /* ?1 the oldest end to keep; push_messages_due covers the range (a row's last
+     * next_attempt_at is when its last attempt was claimed, before it ended) */
+    [ST_PUSH_PRUNE] = "DELETE FROM push_messages WHERE state IN (1, 2) AND next_attempt_at < ?1"
+                      " AND done_at < ?1",
     [ST_PUSH_COUNTS] = "SELECT -1, count(*) FROM push_subscriptions UNION ALL"
                        " SELECT state, count(*) FROM push_messages GROUP BY state",
     /* The newest matches (highest rowid first: FTS5 walks its doclists backwards and stops at
@@ -2594,6 +2599,22 @@ store_status store_push_next_due(store *s, long long *at)
                                                : db_fail(c, rc, "reading the push queue");
     done(st);
     return rs;
+}
+
+store_status store_push_prune(store *s, long long before, long long *removed)
+{
+    *removed = 0;
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK) return rs;
+    rs = exec_id(c, ST_BEGIN_IMMEDIATE, "starting to write");
+    if (rs == STORE_OK && (rs = prep(c, ST_PUSH_PRUNE, &st)) == STORE_OK) {
+        rs = run(c, st, sqlite3_bind_int64(st, 1, before), false, NULL,
+                 "removing old push messages");
+        if (rs == STORE_OK) *removed = sqlite3_changes64(c->db);
+    }
+    return tx_finish(c, rs);
 }
 
 store_status store_push_counts(store *s, long long *subscribers, long long counts[3])

@@ -328,6 +328,9 @@ store_status store_push_message_finish(store *s, long long id, push_message_stat
                                        long long retry_at);
 /* When the next waiting message is due; STORE_NOT_FOUND when none waits. */
 store_status store_push_next_due(store *s, long long *at);
+/* Forgets delivered and given-up messages that ended before before (the queue would
+ * otherwise keep one row per subscriber and alert for ever); *removed gets how many. */
+store_status store_push_prune(store *s, long long before, long long *removed);
 /* Subscribers, and messages by state (counts[3], indexed by push_message_state). */
 store_status store_push_counts(store *s, long long *subscribers, long long counts[3]);
 /* ---- Newsletter (sqlite_newsletter.c, migration 9; docs/newsletter.md) --------------------

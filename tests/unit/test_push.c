@@ -653,6 +653,14 @@ static void test_store_queue(void **state)
     assert_int_equal(subscribers, 1);
     assert_int_equal(counts[PUSH_MESSAGE_SENT], 1);
     assert_int_equal(counts[PUSH_MESSAGE_WAITING], 0);
+    /* delivered messages are forgotten once old enough, never waiting ones */
+    long long removed;
+    assert_int_equal(store_push_prune(f->s, now - 10, &removed), STORE_OK);
+    assert_int_equal(removed, 0);
+    assert_int_equal(store_push_prune(f->s, now + 100000, &removed), STORE_OK);
+    assert_int_equal(removed, 1);
+    assert_int_equal(store_push_counts(f->s, &subscribers, counts), STORE_OK);
+    assert_int_equal(counts[PUSH_MESSAGE_SENT], 0);
     assert_int_equal(store_push_unsubscribe(f->s, "https://nobody.example/"), STORE_NOT_FOUND);
     assert_int_equal(store_push_unsubscribe(f->s, "https://a.example/1"), STORE_OK);
     assert_int_equal(store_push_counts(f->s, &subscribers, counts), STORE_OK);
