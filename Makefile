@@ -96,6 +96,7 @@ bench: gazette
 	bench/wordpress.sh
 	bench/memory.sh
 	bench/export.sh
+	bench/live.sh
 
 format:
 	clang-format -i $(shell find src tests -name '*.[ch]')

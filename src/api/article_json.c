@@ -102,6 +102,13 @@ static bool lookup_story(void *ctx, const char *slug, const char **headline, con
     return true;
 }
 
+char *article_body_html(store *s, arena *a, const store_article *article)
+{
+    read_also_lookup lookup = {s, a};
+    const char *html = article->body_html ? article->body_html : "";
+    return content_resolve_read_also(a, html, lookup_story, &lookup);
+}
+
 /* Adds the newest live stories to fill the related list up to the count, skipping the story
  * itself and those already chosen. */
 static store_status fill_related(store *s, arena *a, const store_article *article, json_t *related)
@@ -137,10 +144,7 @@ json_t *article_full_json(store *s, arena *a, const store_article *article,
         return NULL;
     }
     json_t *j = article_summary_json(a, article);
-    read_also_lookup lookup = {s, a};
-    const char *html = article->body_html ? article->body_html : "";
-    json_object_set_new(j, "body_html",
-                        json_string(content_resolve_read_also(a, html, lookup_story, &lookup)));
+    json_object_set_new(j, "body_html", json_string(article_body_html(s, a, article)));
     json_object_set_new(j, "related", related_json);
     return j;
 }

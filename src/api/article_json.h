@@ -19,6 +19,9 @@ json_t *article_summary_json(arena *a, const store_article *article);
  * NULL with *status set on a store failure. */
 json_t *article_full_json(store *s, arena *a, const store_article *article,
                           const store_article *related, size_t n_related, store_status *status);
+/* The story's body_html with its read-also links resolved (reads the store for their targets):
+ * what the page, the API and the feeds show. */
+char *article_body_html(store *s, arena *a, const store_article *article);
 /* Automatic read-also: when the editor placed none in the story, puts one "See also:" link to
  * the first related story after the paragraph-th paragraph of body_html (0: never; too few
  * paragraphs: nowhere). Works on the JSON of article_full_json. */

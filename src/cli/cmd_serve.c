@@ -16,7 +16,7 @@
 
 typedef struct {
     const char *db, *listen, *theme, *media, *access_log, *threads, *base_url, *site_name;
-    const char *language, *timeout, *cache_mb;
+    const char *language, *timeout, *cache_mb, *max_streams;
 } serve_options;
 
 static const char serve_help[] =
@@ -35,6 +35,8 @@ static const char serve_help[] =
     "  --timeout SECONDS    closes a connection idle this long, or whose request headers are\n"
     "                       not all in after this long (slow clients); default 30\n"
     "  --cache-mb N         memory for the page cache, in MB (default 64; 0 turns it off)\n"
+    "  --max-streams N      live-update streams open at once (/live, docs/live.md); more get\n"
+    "                       503 (default 10000, and at most 3/4 of the connection limit)\n"
     "  --base-url URL       public address used in canonical links (default http://LISTEN)\n"
     "  --site-name NAME     the name in the masthead (default \"The Port Alder Courier\")\n"
     "  --language LANG      the stories' language, for related stories: a Snowball stemmer\n"
@@ -156,10 +158,14 @@ static void raise_file_limit(void)
 
 static int run_server(const char *command, const serve_options *o)
 {
-    unsigned threads = 0, timeout = 30, cache_mb = 64;
+    unsigned threads = 0, timeout = 30, cache_mb = 64, max_streams = 0; /* 0: the default */
     if (!parse_count(o->cache_mb, 0, 1 << 20, &cache_mb)) {
         fprintf(stderr, "gazette %s: --cache-mb must be a number of megabytes from 0 to %d\n",
                 command, 1 << 20);
+        return CLI_USAGE;
+    }
+    if (!parse_count(o->max_streams, 1, 1000000, &max_streams)) {
+        fprintf(stderr, "gazette %s: --max-streams must be a number from 1 to 1000000\n", command);
         return CLI_USAGE;
     }
     if (!parse_count(o->threads, 1, 256, &threads)) {
@@ -204,11 +210,14 @@ static int run_server(const char *command, const serve_options *o)
         page_cache_free(app.cache);
         return CLI_FAILED;
     }
+    app.live = site_live_new(); /* NULL (out of memory): /live answers 404 */
+    site_freshness_feed_live(app.freshness, app.live);
 
     http_server_config cfg = {.listen = o->listen,
                               .threads = threads,
                               .timeout_seconds = timeout,
                               .max_body = 1024 * 1024,
+                              .max_streams = max_streams,
                               .access_log = o->access_log,
                               .routes = site_routes,
                               .n_routes = site_n_routes,
@@ -244,7 +253,8 @@ static int run_server(const char *command, const serve_options *o)
     }
     site_push_stop(app.push);
     site_freshness_stop(app.freshness);
-    cli_site_close(&app); /* stops the related watcher, which drops pages from the cache */
+    site_live_free(app.live); /* after the server: every stream has ended */
+    cli_site_close(&app);     /* stops the related watcher, which drops pages from the cache */
     page_cache_free(app.cache);
     return rc;
 }
@@ -265,6 +275,7 @@ static int parse_serve_options(const char *command, const char *help, int argc, 
                             {"--language", &o->language, NULL},
                             {"--timeout", &o->timeout, NULL},
                             {"--cache-mb", &o->cache_mb, NULL},
+                            {"--max-streams", &o->max_streams, NULL},
                             {0}};
     return cli_parse(command, help, argc, argv, options, positional, 0, &n, help_shown);
 }

@@ -25,6 +25,8 @@ typedef struct http_request {
     size_t body_len;
     /* offline requests only: the raw query string ("a=1&b=2"), or NULL */
     const char *query;
+    /* the server's open streams (stream.h); NULL offline */
+    struct http_streams *streams;
 } http_request;
 
 enum { HTTP_MAX_HEADERS = 12, HTTP_MAX_CACHE_TAGS = 48 };
@@ -43,6 +45,8 @@ typedef struct http_response {
     uint64_t cache_tags[HTTP_MAX_CACHE_TAGS];
     size_t n_cache_tags;
     bool cache_tags_overflow; /* more tags than fit: the entry also carries HTTP_CACHE_TAG_ALL */
+    /* or: a body written as it comes (stream.h: http_stream_answer); never cached */
+    struct http_stream *stream;
 } http_response;
 
 /* Marks res as cacheable, depending on tag: the page cache drops it when the site invalidates
@@ -125,7 +129,10 @@ typedef struct http_server_config {
     unsigned threads;         /* 0: one per core */
     unsigned timeout_seconds; /* idle / slow client limit */
     size_t max_body;          /* bytes; larger requests get 413 */
-    const char *access_log;   /* file path, "-" for stdout, NULL for none */
+    /* streamed answers open at once (stream.h); 0: 10000. At most three quarters of the
+     * connection limit either way (lowered with a note on stderr). */
+    unsigned max_streams;
+    const char *access_log; /* file path, "-" for stdout, NULL for none */
     /* Called for every request with its route matched; fills res. */
     const http_route *routes;
     size_t n_routes;

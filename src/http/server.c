@@ -8,12 +8,14 @@
 #include "http.h"
 #include "page_cache.h"
 #include "slow_clients.h"
+#include "stream.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +31,8 @@ struct http_server {
     int log_fd;
     atomic_int in_flight;
     unsigned port;
-    slow_clients *slow; /* closes connections whose requests arrive too slowly */
+    slow_clients *slow;    /* closes connections whose requests arrive too slowly */
+    http_streams *streams; /* open streamed answers (stream.h) */
     unsigned max_connections;
 };
 
@@ -111,6 +114,7 @@ static request_context *request_context_new(http_server *srv, struct MHD_Connect
     ctx->req.connection = connection;
     ctx->req.method = arena_strdup(ctx->req.arena, method);
     ctx->req.path = arena_strdup(ctx->req.arena, url);
+    ctx->req.streams = srv->streams;
     clock_gettime(CLOCK_MONOTONIC, &ctx->began);
     atomic_fetch_add(&srv->in_flight, 1);
     return ctx;
@@ -140,10 +144,14 @@ static bool answer_conditionally(request_context *ctx, http_response *res)
 static enum MHD_Result queue(request_context *ctx, http_response *res)
 {
     struct MHD_Response *r;
-    size_t len;
-    if (answer_conditionally(ctx, res)) {
+    size_t len = 0;
+    if (res->stream) {
+        /* a stream: never conditional (no ETag, no 304); no idle timeout but its own, and the
+         * slow-client watchdog left it alone when its request arrived */
+        r = http_stream_response(res->stream, ctx->req.connection);
+        res->stream = NULL;
+    } else if (answer_conditionally(ctx, res)) {
         res->status = 304;
-        len = 0;
         r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     } else if (res->static_body) {
         len = res->static_len;
@@ -298,7 +306,7 @@ static enum MHD_Result answer_cached(http_server *srv, request_context *ctx)
     unsigned long generation = page_cache_generation(srv->cfg.cache);
     http_response res = {0};
     dispatch(srv, ctx, &res);
-    if (res.status == 200 && res.n_cache_tags && cacheable_headers(&res) &&
+    if (res.status == 200 && res.n_cache_tags && !res.stream && cacheable_headers(&res) &&
         page_cache_store_and_serve(srv->cfg.cache, ctx->req.connection, key, generation, &res, &rq,
                                    &sent)) {
         buf_free(&res.body);
@@ -495,6 +503,32 @@ static unsigned connection_limit(unsigned threads)
     return limit;
 }
 
+/* libmicrohttpd's messages, on stderr, except those saying a send failed: the client has
+ * gone, which is how every live-update stream ends (at the next heartbeat after the reader
+ * closed the page) and no fault of the server's. */
+static void log_message(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    if (strncmp(fmt, "Failed to send", 14) == 0) return;
+    vfprintf(stderr, fmt, ap);
+}
+
+/* Streams stay open: at most three quarters of the connections may be streams, so that pages
+ * are still served when the streams are at their cap (a low descriptor limit lowers it; a cap
+ * the operator chose is lowered with a note on stderr). */
+static unsigned stream_limit(unsigned wanted, unsigned max_connections)
+{
+    unsigned room = max_connections - max_connections / 4;
+    if (!wanted) return room < 10000 ? room : 10000; /* the default, lowered without a word */
+    if (wanted <= room) return wanted;
+    fprintf(stderr,
+            "gazette: at most %u live-update streams (not %u): the server takes %u connections, "
+            "and a quarter of them are kept for pages; raise the descriptor limit (ulimit -n) "
+            "for more\n",
+            room, wanted, max_connections);
+    return room;
+}
+
 /* libmicrohttpd, at its own connection limit, stops accepting and leaves new connections
  * waiting in the kernel's queue; its limit is set ACCEPT_HEADROOM above ours, so that a
  * connection past ours is accepted and closed at once: the client learns it now. */
@@ -527,10 +561,12 @@ http_server *http_server_start(const http_server_config *cfg, char *err, size_t 
     unsigned timeout = cfg->timeout_seconds ? cfg->timeout_seconds : 30;
     srv->slow = slow_clients_start(timeout);
     srv->max_connections = connection_limit(threads);
+    srv->streams = http_streams_new(stream_limit(cfg->max_streams, srv->max_connections));
     srv->daemon = MHD_start_daemon(
-        flags, 0, srv->slow ? on_accept : NULL, srv, on_request, srv, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
-        timeout, MHD_OPTION_NOTIFY_CONNECTION, slow_clients_on_connection, srv->slow,
+        flags, 0, srv->slow ? on_accept : NULL, srv, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+        log_message, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, timeout,
+        MHD_OPTION_NOTIFY_CONNECTION, slow_clients_on_connection, srv->slow,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_CONNECTION_LIMIT,
         srv->max_connections + ACCEPT_HEADROOM, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
@@ -538,6 +574,7 @@ http_server *http_server_start(const http_server_config *cfg, char *err, size_t 
     if (!srv->daemon) {
         snprintf(err, errlen, "cannot listen on %s (address in use or not available)", cfg->listen);
         slow_clients_stop(srv->slow);
+        http_streams_free(srv->streams);
         if (srv->log_fd > STDERR_FILENO) close(srv->log_fd);
         free(srv);
         return NULL;
@@ -556,11 +593,13 @@ void http_server_stop(http_server *srv, unsigned grace_seconds)
 {
     if (!srv) return;
     MHD_socket listen_fd = MHD_quiesce_daemon(srv->daemon);
+    http_streams_stop(srv->streams); /* open streams end now, and none is left suspended */
     for (unsigned waited = 0; atomic_load(&srv->in_flight) > 0 && waited < grace_seconds * 100;
          waited++)
         usleep(10 * 1000);
     MHD_stop_daemon(srv->daemon);
     slow_clients_stop(srv->slow);
+    http_streams_free(srv->streams);
     if (listen_fd != MHD_INVALID_SOCKET) close(listen_fd);
     if (srv->log_fd > STDERR_FILENO) close(srv->log_fd);
     free(srv);

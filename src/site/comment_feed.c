@@ -1,41 +1,24 @@
 /* comment_feed.c — RSS 2.0 feeds of approved comments: one per story
  * (/news/{slug}/comments/feed.xml) and one for the whole site (/comments/feed.xml). Names and
  * text only: a commenter's email never appears. */
-#include <string.h>
-#include <time.h>
-
 #include "../api/article_json.h"
 #include "../content/content.h"
+#include "../core/xml.h"
 #include "site.h"
 
 enum { COMMENT_FEED_ITEMS = 50 };
-
-static void xml_text(buf *out, const char *text)
-{
-    buf_append_html(out, text, strlen(text));
-}
-
-static void rfc822(buf *out, long long unix_seconds)
-{
-    time_t t = (time_t)unix_seconds;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    char when[64];
-    strftime(when, sizeof when, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-    buf_puts(out, when);
-}
 
 static void feed_item(site_app *app, arena *a, buf *out, const store_comment *c)
 {
     const char *base = app->config.base_url;
     buf_puts(out, "<item><title>");
-    xml_text(out, arena_printf(a, "Comment by %s", c->author_name));
+    xml_append_text(out, arena_printf(a, "Comment by %s", c->author_name));
     buf_printf(out, "</title><link>%s%s#comment-%lld</link>", base,
                article_url(a, c->article_slug ? c->article_slug : ""), c->id);
     buf_printf(out, "<guid isPermaLink=\"false\">%s/comments/%lld</guid><pubDate>", base, c->id);
-    rfc822(out, c->created_at);
+    xml_append_rfc822(out, c->created_at);
     buf_puts(out, "</pubDate><description>");
-    xml_text(out, comment_render_html(a, c->body));
+    xml_append_text(out, comment_render_html(a, c->body));
     buf_puts(out, "</description></item>\n");
 }
 
@@ -50,9 +33,9 @@ static void send_feed(site_app *app, http_request *req, const char *title, const
     buf *out = &res->body;
     buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" "
                   "xmlns:atom=\"http://www.w3.org/2005/Atom\"><channel><title>");
-    xml_text(out, title);
+    xml_append_text(out, title);
     buf_printf(out, "</title><link>%s%s</link><description>", app->config.base_url, link);
-    xml_text(out, title);
+    xml_append_text(out, title);
     buf_printf(out,
                "</description><atom:link href=\"%s%s\" rel=\"self\" "
                "type=\"application/rss+xml\"/>\n",

@@ -217,6 +217,12 @@ static bool expand(export_job *j, const char *pattern, const char *filled, const
         values = &j->assets;
     else if (strcmp(name, "path*") == 0 && ends_with(prefix, len, "/media/"))
         values = &j->media, optional = true;
+    string_set sitemaps = {0};
+    if (strcmp(name, "file") == 0 && ends_with(prefix, len, "/sitemaps/")) {
+        store_status st = site_sitemap_files(j->app, j->arena, &sitemaps.v, &sitemaps.n);
+        if (st != STORE_OK) return fail(j, "cannot list the sitemaps: %s", store_strerror(st));
+        values = &sitemaps;
+    }
     if (values) {
         for (size_t i = 0; i < values->n; i++)
             if (!expand(j, pattern, arena_printf(j->arena, "%s%s", prefix, values->v[i]), close + 1,

@@ -13,6 +13,7 @@
  * already shows the write; every request first takes in what other connections committed
  * (site_cache_refresh). */
 #include "freshness.h"
+#include "live.h"
 #include "site.h"
 
 #include <errno.h>
@@ -31,6 +32,7 @@ struct site_freshness {
     pthread_mutex_t lock;  /* one sync at a time; guards the cursors */
     long long since;       /* stories: changed or published at or after this time */
     long long last_change; /* the change log: the last id applied */
+    site_live *live;       /* told of every story change (NULL: none); guarded by lock */
     pthread_t thread;
     bool running;
     pthread_mutex_t stop_lock;
@@ -84,6 +86,8 @@ static void apply(site_freshness *f)
     tag_set t = {0};
     store_change *changes;
     size_t n;
+    long long *commented = NULL; /* stories whose comments changed, for the live hub */
+    size_t n_commented = 0, cap_commented = 0;
     do {
         if (store_changes_since(f->store, a, f->last_change, BATCH, &changes, &n) != STORE_OK) {
             fprintf(stderr, "gazette: page cache: %s\n", store_last_error(f->store));
@@ -98,12 +102,17 @@ static void apply(site_freshness *f)
                 comment_tags(changes[i].article_id, tags);
                 tag_add_hash(&t, a, tags[0]);
                 tag_add_hash(&t, a, tags[1]);
+                if (n_commented == cap_commented)
+                    commented =
+                        arena_grow(a, commented, &cap_commented, n_commented, sizeof *commented);
+                commented[n_commented++] = changes[i].article_id;
             }
             f->last_change = changes[i].id;
         }
     } while (n == BATCH);
+    site_live_comments_changed(f->live, f->store, commented, n_commented);
 
-    long long poll_time = (long long)time(NULL);
+    long long poll_time = (long long)time(NULL), window_start = f->since;
     store_article *stories;
     do {
         if (store_articles_changed_since(f->store, a, f->since, BATCH, &stories, &n) != STORE_OK) {
@@ -113,6 +122,7 @@ static void apply(site_freshness *f)
         }
         for (size_t i = 0; i < n; i++)
             tag_story(&t, a, &stories[i]);
+        site_live_stories_changed(f->live, stories, n, window_start, poll_time);
         if (n) {
             t.stories = true;
             tag_add(&t, a, "home");
@@ -180,6 +190,11 @@ static void *watch(void *arg)
         if (store_changed_since_last_look(f->store, &changed) != STORE_OK || changed ||
             now != last_tick)
             site_freshness_sync(f);
+        if (now != last_tick) {
+            pthread_mutex_lock(&f->lock);
+            site_live_tick(f->live, now);
+            pthread_mutex_unlock(&f->lock);
+        }
         last_tick = now;
     }
     return NULL;
@@ -212,6 +227,13 @@ site_freshness *site_freshness_start(store *s, page_cache *cache, atomic_ulong *
         return NULL;
     }
     return f;
+}
+
+void site_freshness_feed_live(site_freshness *f, site_live *live)
+{
+    pthread_mutex_lock(&f->lock);
+    f->live = live;
+    pthread_mutex_unlock(&f->lock);
 }
 
 void site_freshness_stop(site_freshness *f)

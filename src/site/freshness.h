@@ -19,6 +19,10 @@ site_freshness *site_freshness_start(store *s, page_cache *cache, atomic_ulong *
  * for NULL. */
 void site_freshness_sync(site_freshness *f);
 void site_freshness_stop(site_freshness *f);
+/* Hands every story change to the live hub from now on, and ticks its heartbeat once a second
+ * (live.h); NULL stops. */
+struct site_live;
+void site_freshness_feed_live(site_freshness *f, struct site_live *live);
 /* For http_server_config.cache_refresh (app is a site_app): applies pending changes when
  * another connection has committed since this thread last looked (one cheap check per hit:
  * a page is never served after a change it shows was committed). */

@@ -75,6 +75,7 @@ void site_home(void *app_ptr, http_request *req, const http_params *params, http
     if (st != STORE_OK) return (void)(res->status = site_status_for(st));
     if (page > 1 && n == 0) return (void)(res->status = 404);
     json_t *view = site_view_new(app, req, "home", "Latest news", app->config.tagline);
+    site_canonical_list_page(app, req, view, base, page);
     http_cache_tag(res, "home");
     if (has_top && page == 1)
         json_object_set_new(view, "top_story", article_summary_json(req->arena, &top));
@@ -107,6 +108,7 @@ void site_article_page(site_app *app, http_request *req, const store_article *ar
     article_auto_read_also(req->arena, article_view,
                            site_setting_number(app, req->arena, "related.read_also_after", 0, 100));
     json_t *view = site_view_new(app, req, "article", article->headline, article->lead);
+    site_social_article(app, req->arena, article, view);
     if (!submission) site_tag_story_page(req, article, res);
     json_object_set_new(view, "article", article_view);
     site_comments_view(app, req, article, view, submission, res);
@@ -132,8 +134,11 @@ static void list_page(site_app *app, http_request *req, const http_params *param
         return (void)(res->status = st != STORE_OK ? site_status_for(st) : 404);
     }
     json_t *view = site_view_new(app, req, type, title, description);
-    http_cache_tag(res, arena_printf(req->arena, "%c:%s", type[0] == 't' ? 't' : 'u',
-                                     json_string_value(json_object_get(subject, "slug"))));
+    const char *slug = json_string_value(json_object_get(subject, "slug"));
+    const char *first = arena_printf(req->arena, "/%s/%s/", type, slug);
+    site_canonical_list_page(app, req, view, first, page);
+    site_social_list(app, req->arena, view, first, title);
+    http_cache_tag(res, arena_printf(req->arena, "%c:%s", type[0] == 't' ? 't' : 'u', slug));
     json_object_set_new(view, type, subject);
     json_t *summaries = summaries_json(req->arena, articles, n);
     article_add_comment_counts(app->store, summaries);

@@ -86,6 +86,7 @@ json_t *site_view_new(site_app *app, http_request *req, const char *page_type, c
     json_t *page =
         json_pack("{s:s, s:s, s:s, s:s}", "type", page_type, "title", title, "description",
                   description ? description : c->tagline, "canonical", canonical);
+    site_social_defaults(app, req->arena, page, title, description ? description : c->tagline);
     return json_pack("{s:o, s:o}", "site", site, "page", page);
 }
 

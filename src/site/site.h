@@ -12,6 +12,7 @@
 
 #include "../http/http.h"
 #include "freshness.h"
+#include "live.h"
 #include "../store/store.h"
 #include "../theme/theme.h"
 
@@ -64,6 +65,7 @@ typedef struct site_app {
     site_related *related;         /* NULL: related stories by shared topics only */
     page_cache *cache;             /* NULL: every page rendered for every request */
     site_freshness *freshness;     /* keeps cache true to the store (freshness.h) */
+    site_live *live;               /* live updates (live.h); NULL: /live/ answers 404 */
     site_push *push;               /* Web Push sender and rate limit (api/push.c); NULL: none */
     /* NULL: every page reads its topic navigation from the store. The static export, which
      * renders from one snapshot, reads it once (site_nav_topics) and sets it here. */
@@ -112,6 +114,10 @@ void site_asset(void *app, http_request *req, const http_params *params, http_re
 void site_media(void *app, http_request *req, const http_params *params, http_response *res);
 void api_articles_list(void *app, http_request *req, const http_params *params, http_response *res);
 void api_article_one(void *app, http_request *req, const http_params *params, http_response *res);
+/* live updates over Server-Sent Events (site/live_routes.c, docs/live.md) */
+void site_live_home(void *app, http_request *req, const http_params *params, http_response *res);
+void site_live_topic(void *app, http_request *req, const http_params *params, http_response *res);
+void site_live_story(void *app, http_request *req, const http_params *params, http_response *res);
 /* the rest of the content API (api/directory.c, api/openapi.c, api/api_access.c) */
 void api_topics_list(void *app, http_request *req, const http_params *params, http_response *res);
 void api_topic_one(void *app, http_request *req, const http_params *params, http_response *res);
@@ -126,6 +132,19 @@ bool api_cache_policy(void *app, http_request *req, const char **variant);
 /* full-text search (site/search.c) */
 void site_search(void *app, http_request *req, const http_params *params, http_response *res);
 void api_search(void *app, http_request *req, const http_params *params, http_response *res);
+
+/* ---- feeds and what search engines read (site/feed_pages.c, site/sitemaps.c) ------------- */
+/* /feed.xml, /atom.xml, /feed.json, and the same under /topic/{slug}/ and /author/{slug}/ */
+void site_feed_rss(void *app, http_request *req, const http_params *params, http_response *res);
+void site_feed_atom(void *app, http_request *req, const http_params *params, http_response *res);
+void site_feed_json(void *app, http_request *req, const http_params *params, http_response *res);
+void site_robots(void *app, http_request *req, const http_params *params, http_response *res);
+void site_sitemap_index(void *app, http_request *req, const http_params *params,
+                        http_response *res);
+void site_sitemap_file(void *app, http_request *req, const http_params *params, http_response *res);
+void site_news_sitemap(void *app, http_request *req, const http_params *params, http_response *res);
+/* The files under /sitemaps/ the index names ("stories-1.xml", ..., "sections.xml"). */
+store_status site_sitemap_files(site_app *app, arena *a, const char ***names, size_t *n);
 
 /* ---- comments (site/comments.c) --------------------------------------------------------- */
 /* Reads (or creates, first time) the signing key and starts the rate limiter. */
@@ -217,6 +236,22 @@ void site_read_end(void *app);
 /* Lets the page cache keep a story's page: tags it with the story and the stories its "See
  * also" links name (freshness.c drops it when any of them changes). */
 void site_tag_story_page(http_request *req, const store_article *article, http_response *res);
+/* ---- the <head> tags for machines (site/social.c) ------------------------------------------- */
+/* [{type, title, url}]: the three feeds under prefix ("/", "/topic/x/"); name the topic's or
+ * author's (NULL for the site's). */
+json_t *site_feed_links(site_app *app, arena *a, const char *prefix, const char *name);
+/* Sets page.social (OpenGraph and Twitter card of a "website"), page.feeds (the site's feeds)
+ * and page.json_ld (null) on the page object of a view: called by site_view_new. */
+void site_social_defaults(site_app *app, arena *a, json_t *page, const char *title,
+                          const char *description);
+/* A story page: its canonical URL, OpenGraph "article" tags, card and NewsArticle JSON-LD. */
+void site_social_article(site_app *app, arena *a, const store_article *article, json_t *view);
+/* A topic or author page: adds its own feeds (under base, "/topic/x/") to page.feeds. */
+void site_social_list(site_app *app, arena *a, json_t *view, const char *base, const char *name);
+/* Sets page.canonical (and the OpenGraph URL) to the address of page n of the list whose first
+ * page is base: "/topic/x/page/2/" also when the request said "?page=2". */
+void site_canonical_list_page(site_app *app, http_request *req, json_t *view, const char *base,
+                              size_t n);
 /* Tags res with every story the view shows (objects with an integer "id" and a "headline":
  * cards, related stories, the story itself), so that a change to any of them drops the page. */
 void site_tag_view_stories(http_request *req, json_t *view, http_response *res);

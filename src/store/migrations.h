@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 typedef struct {
-    int number; /* 1, 2, 3 ... in array order, no gaps */
+    int number; /* 1, 2, 3 ... in increasing array order */
     const char *name;
     const char *sql; /* one or more statements, constant text */
 } store_migration;

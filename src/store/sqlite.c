@@ -38,10 +38,10 @@ enum { BUSY_TIMEOUT_MS = 5000, ERR_MAX = 512 };
 #define ART_COLS                                                                                   \
     "a.id, a.slug, a.kicker, a.headline, a.lead, a.image_url, a.image_caption, a.image_credit,"    \
     " a.image_alt, a.status, a.published_at, a.updated_at, a.comments_off,"                        \
-    " a.comments_days"
+    " a.comments_days, a.created_at"
 #define ART_BODY ", a.body_markdown, a.body_html"
 /* How many columns ART_COLS has: what a query selects after them starts at this index. */
-enum { ART_NCOLS = 14 };
+enum { ART_NCOLS = 15 };
 #define LIVE "a.status >= 1 AND a.published_at <= ?1"
 /* A filtered list starts from the topic's (or author's) own links, so a small topic costs
  * little however big the archive; CROSS JOIN fixes that loop order for SQLite's planner. */
@@ -138,6 +138,7 @@ enum stmt_id {
     ST_AUTHOR_MAX_ID,
     ST_AUTHOR_INSERT,
     ST_AUTHOR_BY_SLUG,
+    ST_ARTICLE_STAMPS,
     ST_AUTHOR_SET_BIO,
     ST_COMMENT_ARTICLE,
     ST_COMMENT_PARENT,
@@ -288,6 +289,11 @@ static const char *const stmt_sql[ST__N] = {
     [ST_AUTHOR_MAX_ID] = "SELECT coalesce(max(id), 0) FROM authors",
     [ST_AUTHOR_INSERT] = "INSERT INTO authors (slug, name, bio) VALUES (?1, ?2, ?3) RETURNING id",
     [ST_AUTHOR_BY_SLUG] = "SELECT id, slug, name, bio FROM authors WHERE slug = ?1",
+    /* ?1 now, ?2 limit, ?3 offset: what a sitemap lists, in the articles_live index's order */
+    [ST_ARTICLE_STAMPS] = "SELECT a.id, a.slug, a.headline, a.published_at, a.updated_at"
+                          " FROM articles a"
+                          " WHERE " LIVE " ORDER BY a.published_at DESC, a.id DESC"
+                          " LIMIT ?2 OFFSET ?3",
     [ST_AUTHOR_SET_BIO] = "UPDATE authors SET bio = ?2 WHERE slug = ?1",
     /* ?1 now, ?2 article id: a row when the story is live. */
     [ST_COMMENT_ARTICLE] = "SELECT a.comments_off FROM articles a WHERE a.id = ?2 AND " LIVE,
@@ -1040,6 +1046,7 @@ static void read_article(sqlite3_stmt *st, arena *a, store_article *o, bool with
     o->updated_at = sqlite3_column_int64(st, 11);
     o->comments_off = sqlite3_column_int(st, 12) != 0;
     o->comments_days = (unsigned)sqlite3_column_int(st, 13);
+    o->created_at = sqlite3_column_int64(st, 14);
     if (with_body) {
         o->body_markdown = col_text(a, st, ART_NCOLS);
         o->body_html = col_text(a, st, ART_NCOLS + 1);
@@ -1222,6 +1229,40 @@ store_status store_article_any_by_slug(store *s, arena *a, const char *slug, sto
 store_status store_article_top(store *s, arena *a, store_article *out)
 {
     return article_one(s, a, ST_ARTICLE_TOP, NULL, out);
+}
+
+store_status store_article_stamps(store *s, arena *a, size_t limit, size_t offset,
+                                  store_article **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK || (rs = prep(c, ST_ARTICLE_STAMPS, &st)) != STORE_OK) return rs;
+    binder b = {st, SQLITE_OK};
+    bind_int(&b, 1, now_unix());
+    bind_int(&b, 2, clamp_size(limit));
+    bind_int(&b, 3, clamp_size(offset));
+    store_article *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc = b.rc;
+    while (next_row(st, &rc)) {
+        if (len == cap) v = arena_grow(a, v, &cap, len, sizeof *v);
+        v[len++] = (store_article){.id = sqlite3_column_int64(st, 0),
+                                   .slug = col_text(a, st, 1),
+                                   .headline = col_text(a, st, 2),
+                                   .status = ARTICLE_PUBLISHED,
+                                   .published_at = sqlite3_column_int64(st, 3),
+                                   .updated_at = sqlite3_column_int64(st, 4)};
+    }
+    rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "listing articles");
+    done(st);
+    if (rs == STORE_OK) {
+        *out = v;
+        *n = len;
+    }
+    return rs;
 }
 
 store_status store_articles_related_by_topics(store *s, arena *a, long long article_id,

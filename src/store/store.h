@@ -64,6 +64,7 @@ typedef struct {
     const char *image_url, *image_caption, *image_credit, *image_alt; /* NULL when none */
     article_status status;
     long long published_at, updated_at;
+    long long created_at;   /* first saved: never changes (feeds build stable ids from it) */
     bool comments_off;      /* the editor closed comments on this story */
     unsigned comments_days; /* comments close this many days after publication; 0: site rule */
     store_topic *topics;    /* topics[0] is the primary topic */
@@ -116,6 +117,10 @@ typedef struct {
  * the number matching the query without limit/offset (may be NULL). */
 store_status store_articles_list(store *s, arena *a, const store_article_query *q,
                                  store_article **out, size_t *n, size_t *total);
+/* Live articles, newest first, with only id, slug, headline, published_at and updated_at
+ * filled: what a sitemap lists, read without the rest (a sitemap holds thousands). */
+store_status store_article_stamps(store *s, arena *a, size_t limit, size_t offset,
+                                  store_article **out, size_t *n);
 /* One live article by slug, with body. */
 store_status store_article_by_slug(store *s, arena *a, const char *slug, store_article *out);
 /* Any article by slug whatever its status (CLI, editor). */

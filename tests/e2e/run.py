@@ -21,9 +21,10 @@ fault_tests (disk full, a locked database, slow and vanishing clients, 10,000 id
 connections), crash_tests (SIGKILL during writes: nothing acknowledged is lost), export_tests (`gazette
 export static`: every page written, a full link check, the same bytes as the server; and the
 /page/N/ list pages), newsletter_tests (the daily newsletter against an SMTP server of its own:
-subscribe, confirm, digest, one-click unsubscribe, refusals), push_tests (breaking-news alerts by
-Web Push, checked by a push service written for the test that verifies the VAPID token and
-decrypts each message).
+subscribe, confirm, digest, one-click unsubscribe, refusals), feeds_tests (RSS, Atom and JSON
+Feed, sitemaps, robots.txt, and the canonical, OpenGraph, Twitter and JSON-LD tags of the pages),
+push_tests (breaking-news alerts by Web Push, checked by a push service written for the test
+that verifies the VAPID token and decrypts each message).
 
     python3 tests/e2e/run.py --gazette ./gazette --only security_tests,fault_tests
 
@@ -48,7 +49,9 @@ import crash_tests
 import demo_tests
 import export_tests
 import fault_tests
+import live_tests
 import newsletter_tests
+import feeds_tests
 import push_tests
 import search_tests
 import related_tests
@@ -80,6 +83,8 @@ def main():
         ("newsletter_tests", newsletter_tests.run),
         ("api_tests", api_tests.run),
         ("export_tests", export_tests.run),
+        ("feeds_tests", feeds_tests.run),
+        ("live_tests", live_tests.run),
         ("push_tests", push_tests.run),
         ("security_tests", security_tests.run),
         ("fault_tests", fault_tests.run),

@@ -291,8 +291,8 @@ static void test_migration_fills_index(void **state)
     f->s = NULL;
     raw_exec(f->path, "DROP TABLE article_search; DELETE FROM schema_migrations WHERE version = 3");
     assert_int_equal(store_open(f->path, &f->s, f->err, sizeof f->err), STORE_OK);
-    assert_int_equal(store_schema_version(f->s),
-                     (int)store_n_migrations); /* 3 again, and the later ones */
+    assert_int_equal(store_schema_version(f->s), /* 3 again, and the later ones */
+                     store_migrations[store_n_migrations - 1].number);
     size_t n, total;
     store_search_hit *hits = search(f, "\"ferry\"", NULL, 10, 0, &n, &total);
     assert_int_equal(n, 2);

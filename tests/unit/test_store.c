@@ -28,7 +28,9 @@
 #include "store_fixture.h"
 
 /* The schema version a new database has: the number of the last migration. */
-#define LATEST ((int)store_n_migrations)
+/* the newest migration's number (numbers need not be contiguous) and how many there are */
+#define LATEST (store_migrations[store_n_migrations - 1].number)
+#define N_MIGRATIONS ((int)store_n_migrations)
 
 /* ---- Helpers -------------------------------------------------------------------------- */
 static long long raw_int(const char *path, const char *sql)
@@ -106,7 +108,7 @@ static void test_create_then_open(void **state)
     store_close(f->s);
     f->s = NULL;
 
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_migrations"), LATEST);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_migrations"), N_MIGRATIONS);
     assert_int_equal(raw_int(f->path, "SELECT version FROM schema_migrations ORDER BY version"), 1);
     assert_string_equal(
         raw_text(f->a, f->path, "SELECT name FROM schema_migrations ORDER BY version"),
@@ -120,7 +122,7 @@ static void test_create_then_open(void **state)
 
     assert_int_equal(store_open(f->path, &f->s, f->err, sizeof f->err), STORE_OK);
     assert_int_equal(store_schema_version(f->s), LATEST);
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_migrations"), LATEST);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_migrations"), N_MIGRATIONS);
 }
 
 static void test_open_missing(void **state)
@@ -220,7 +222,7 @@ static void test_open_applies_pending(void **state)
                       "NOT NULL, applied_at INTEGER NOT NULL)");
     assert_int_equal(store_open(f->path, &f->s, f->err, sizeof f->err), STORE_OK);
     assert_int_equal(store_schema_version(f->s), LATEST);
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_migrations"), LATEST);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_migrations"), N_MIGRATIONS);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
                                       " AND name IN ('articles', 'topics', 'authors',"
                                       " 'article_topics', 'article_authors',"
@@ -975,6 +977,35 @@ static void test_authors(void **state)
     assert_int_equal(store_author_set_bio(f->s, "ada-lovelace", NULL), STORE_OK);
     assert_int_equal(store_author_by_slug(f->s, f->a, "ada-lovelace", &au), STORE_OK);
     assert_null(au.bio);
+}
+
+/* The sitemap's stamps list live stories only; created_at is set once and kept by later saves
+ * (the feeds build their ids from it). */
+static void test_stamps_and_created_at(void **state)
+{
+    fixture *f = *state;
+    store_article_input in = story("s1", "S1", now_s() - 10);
+    save_one(f, in, NULL);
+    store_article_input draft = story("s2", "S2", now_s() - 10);
+    draft.status = ARTICLE_DRAFT;
+    save_one(f, draft, NULL);
+    store_article *stamps;
+    size_t n;
+    assert_int_equal(store_article_stamps(f->s, f->a, 10, 0, &stamps, &n), STORE_OK);
+    assert_int_equal(n, 1); /* the draft is not listed */
+    assert_string_equal(stamps[0].slug, "s1");
+    assert_string_equal(stamps[0].headline, "S1");
+    assert_true(stamps[0].updated_at > 0 && stamps[0].published_at > 0);
+    assert_int_equal(store_article_stamps(f->s, f->a, 10, 1, &stamps, &n), STORE_OK);
+    assert_int_equal(n, 0);
+
+    raw_exec(f->path, "UPDATE articles SET created_at = 1234 WHERE slug = 's1'");
+    in.headline = "S1 edited";
+    save_one(f, in, NULL);
+    store_article art;
+    assert_int_equal(store_article_by_slug(f->s, f->a, "s1", &art), STORE_OK);
+    assert_int_equal(art.created_at, 1234);
+    assert_string_equal(art.headline, "S1 edited");
 }
 
 static void test_last_change(void **state)
@@ -1745,6 +1776,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_read_also, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_topics, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_authors, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_stamps_and_created_at, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_last_change, setup_db, teardown),
         cmocka_unit_test(test_status_names),
         cmocka_unit_test_setup_teardown(test_concurrent_reads_while_writing, setup_db, teardown),
