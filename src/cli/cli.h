@@ -43,6 +43,10 @@ int cli_init(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_article(int argc, char **argv);
+/* `gazette article breaking SLUG` (cmd_push.c) */
+int cli_article_breaking(int argc, char **argv);
+/* `gazette push status` (cmd_push.c) */
+int cli_push(int argc, char **argv);
 int cli_topic(int argc, char **argv);
 int cli_comments(int argc, char **argv);
 int cli_settings(int argc, char **argv);

@@ -4,12 +4,14 @@
 #include <string.h>
 
 #include "../content/content.h"
+#include "../push/push.h"
 #include "cli.h"
 
 static const char init_help[] =
     "usage: gazette init --db FILE\n"
     "\n"
-    "Creates a new, empty Gazette database (SQLite) in FILE. FILE must not exist yet.\n";
+    "Creates a new, empty Gazette database (SQLite) in FILE. FILE must not exist yet. The site's\n"
+    "Web Push (VAPID) keys are made at the same time (docs/push.md).\n";
 
 int cli_init(int argc, char **argv)
 {
@@ -30,6 +32,14 @@ int cli_init(int argc, char **argv)
     if (st != STORE_OK) {
         fprintf(stderr, "gazette init: cannot create '%s': %s\n", db,
                 err[0] ? err : store_strerror(st));
+        return CLI_FAILED;
+    }
+    push_key_pair keys;
+    bool keys_ok = push_vapid_ensure(s, &keys, err, sizeof err);
+    memset(&keys, 0, sizeof keys);
+    if (!keys_ok) {
+        fprintf(stderr, "gazette init: %s\n", err);
+        store_close(s);
         return CLI_FAILED;
     }
     printf("created %s (schema version %d)\n", db, store_schema_version(s));
@@ -53,6 +63,7 @@ static int expect_add(const char *command, const char *help, int argc, char **ar
 
 static const char article_help[] =
     "usage: gazette article add --db FILE PATH...\n"
+    "       gazette article breaking --db FILE SLUG   (alerts subscribers; see --help)\n"
     "\n"
     "Adds (or updates, matched by slug) stories from Markdown files with front matter. PATH is\n"
     "a file or a directory, read recursively for *.md files. All files are checked first; if any\n"
@@ -65,6 +76,8 @@ static const char article_help[] =
 
 int cli_article(int argc, char **argv)
 {
+    if (argc >= 1 && strcmp(argv[0], "breaking") == 0)
+        return cli_article_breaking(argc - 1, argv + 1);
     int rc = expect_add("article", article_help, argc, argv);
     if (rc >= 0) return rc;
     const char *db = NULL;

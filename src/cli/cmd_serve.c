@@ -229,7 +229,10 @@ static int run_server(const char *command, const serve_options *o)
                               .read_end = site_read_end,
                               .not_found = site_redirect_old_path,
                               .error_page = site_error_page};
-    http_server *srv = http_server_start(&cfg, err, sizeof err);
+    /* breaking-news alerts (docs/push.md): the VAPID keys (made now for an older database)
+     * and the thread that sends the queued messages */
+    app.push = site_push_start(&app, err, sizeof err);
+    http_server *srv = app.push ? http_server_start(&cfg, err, sizeof err) : NULL;
     site_newsletter_timer *newsletter =
         srv ? site_newsletter_timer_start(&app, err, sizeof err) : NULL;
     rc = CLI_FAILED;
@@ -249,6 +252,7 @@ static int run_server(const char *command, const serve_options *o)
         http_server_stop(srv, 10);
         rc = CLI_OK;
     }
+    site_push_stop(app.push);
     site_freshness_stop(app.freshness);
     site_live_free(app.live); /* after the server: every stream has ended */
     cli_site_close(&app);     /* stops the related watcher, which drops pages from the cache */

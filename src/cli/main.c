@@ -13,6 +13,9 @@ static const char usage[] =
     "  serve         serve a site over HTTP                gazette serve --db site.db\n"
     "  demo          create (if needed) and serve the demo gazette demo\n"
     "  article add   add stories from Markdown files       gazette article add --db site.db a.md\n"
+    "  article breaking  alert subscribers to a live story  gazette article breaking --db "
+    "site.db SLUG\n"
+    "  push status   breaking-news alert subscribers, queue gazette push status --db site.db\n"
     "  topic add     add a topic                           gazette topic add --db site.db --name "
     "X\n"
     "  comments      list and moderate comments            gazette comments list --db site.db\n"
@@ -40,7 +43,7 @@ int main(int argc, char **argv)
                     {"settings", cli_settings}, {"admin-token", cli_admin_token},
                     {"api-key", cli_api_key},   {"reindex", cli_reindex},
                     {"export", cli_export},     {"newsletter", cli_newsletter},
-                    {"import", cli_import}};
+                    {"import", cli_import},     {"push", cli_push}};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);

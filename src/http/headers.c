@@ -8,10 +8,13 @@
 
 /* The policy for every response a handler does not give its own (media files do): the default
  * theme loads only its own stylesheet and images (featured images may be on other https sites),
- * runs no script, has no inline style, and its forms post to the site itself. */
+ * runs only its own script files (live updates, the breaking-news alerts button and its
+ * service worker at /sw.js), never inline code, has no inline style, and its forms post to the
+ * site itself. */
 static const char default_csp[] = "default-src 'self'; img-src 'self' data: https:; "
-                                  "style-src 'self'; script-src 'self'; object-src 'none'; "
-                                  "frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+                                  "style-src 'self'; script-src 'self'; worker-src 'self'; "
+                                  "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; "
+                                  "form-action 'self'";
 
 void http_add_common_headers(struct MHD_Response *r, const http_response *res)
 {

@@ -68,6 +68,12 @@ const http_route site_routes[] = {
     {"GET", "/api/v1/admin/comments", api_admin_comments_list},
     {"GET", "/api/v1/admin/cache", api_admin_cache},
     {"POST", "/api/v1/admin/comments/{id}/{action}", api_admin_comment_action},
+    /* breaking-news alerts by Web Push (docs/push.md) */
+    {"GET", "/sw.js", site_service_worker},
+    {"GET", "/api/v1/push/key", api_push_key},
+    {"POST", "/api/v1/push/subscriptions", api_push_subscribe},
+    {"POST", "/api/v1/push/unsubscribe", api_push_unsubscribe},
+    {"POST", "/api/v1/admin/articles/{slug}/breaking", api_admin_article_breaking},
 };
 
 const size_t site_n_routes = sizeof site_routes / sizeof site_routes[0];

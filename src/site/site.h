@@ -43,6 +43,7 @@ typedef struct related_catalog {
     size_t n;
 } related_catalog;
 typedef struct site_related site_related;
+typedef struct site_push site_push;
 
 /* A copy of something read from the store, good while content_version has not moved. */
 typedef struct site_snapshot {
@@ -65,6 +66,7 @@ typedef struct site_app {
     page_cache *cache;             /* NULL: every page rendered for every request */
     site_freshness *freshness;     /* keeps cache true to the store (freshness.h) */
     site_live *live;               /* live updates (live.h); NULL: /live/ answers 404 */
+    site_push *push;               /* Web Push sender and rate limit (api/push.c); NULL: none */
     /* NULL: every page reads its topic navigation from the store. The static export, which
      * renders from one snapshot, reads it once (site_nav_topics) and sets it here. */
     json_t *nav_topics;
@@ -184,6 +186,22 @@ void api_admin_comments_list(void *app, http_request *req, const http_params *pa
                              http_response *res);
 void api_admin_comment_action(void *app, http_request *req, const http_params *params,
                               http_response *res);
+/* ---- Web Push (api/push.c, docs/push.md) ---------------------------------------------- */
+/* Makes sure the site has its VAPID keys and starts the sender thread; NULL (err says why) on
+ * failure. site_push_stop stops it (NULL is allowed). */
+site_push *site_push_start(site_app *app, char *err, size_t errlen);
+void site_push_stop(site_push *push);
+void api_push_key(void *app, http_request *req, const http_params *params, http_response *res);
+void api_push_subscribe(void *app, http_request *req, const http_params *params,
+                        http_response *res);
+void api_push_unsubscribe(void *app, http_request *req, const http_params *params,
+                          http_response *res);
+void api_admin_article_breaking(void *app, http_request *req, const http_params *params,
+                                http_response *res);
+/* GET /sw.js: the theme's service worker (assets/sw.js), at the root so that it may show
+ * alerts for the whole site (site/service_worker.c). */
+void site_service_worker(void *app, http_request *req, const http_params *params,
+                         http_response *res);
 /* Renders the article page for article with a comment submission (status set by caller). */
 void site_article_page(site_app *app, http_request *req, const store_article *article,
                        const site_comment_submission *submission, http_response *res);

@@ -242,6 +242,48 @@ static const char migration_7_sql[] =
     ") STRICT, WITHOUT ROWID;"
     "CREATE INDEX wp_import_map_by_local ON wp_import_map (kind, local_id, wp_id);";
 
+/* Migration 8: Web Push for breaking news (docs/push.md). push_vapid holds the site's one VAPID
+ * key pair (raw P-256 bytes; never listed with the settings, never served but its public half).
+ * push_subscriptions are readers' browsers, one row per push endpoint URL (subscribing again
+ * replaces the keys). push_breaking records each story an editor marked breaking: once only,
+ * so a story is never announced twice. push_messages is the queue: one row per subscriber and
+ * story, state 0 waiting (next_attempt_at says when it may be sent), 1 delivered, 2 given up;
+ * push_messages_due is what the sender polls. A subscription removed (unsubscribed, or gone at
+ * the push service) takes its messages with it. */
+static const char migration_8_sql[] =
+    "CREATE TABLE push_vapid ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " private_key BLOB NOT NULL CHECK (length(private_key) = 32),"
+    " public_key BLOB NOT NULL CHECK (length(public_key) = 65),"
+    " created_at INTEGER NOT NULL"
+    ") STRICT;"
+
+    "CREATE TABLE push_subscriptions ("
+    " id INTEGER PRIMARY KEY,"
+    " endpoint TEXT NOT NULL UNIQUE,"
+    " p256dh BLOB NOT NULL CHECK (length(p256dh) = 65),"
+    " auth BLOB NOT NULL CHECK (length(auth) = 16),"
+    " created_at INTEGER NOT NULL"
+    ") STRICT;"
+
+    "CREATE TABLE push_breaking ("
+    " article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,"
+    " marked_at INTEGER NOT NULL,"
+    " queued INTEGER NOT NULL"
+    ") STRICT;"
+
+    "CREATE TABLE push_messages ("
+    " id INTEGER PRIMARY KEY,"
+    " subscription_id INTEGER NOT NULL REFERENCES push_subscriptions (id) ON DELETE CASCADE,"
+    " article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,"
+    " state INTEGER NOT NULL DEFAULT 0 CHECK (state IN (0, 1, 2)),"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " next_attempt_at INTEGER NOT NULL,"
+    " done_at INTEGER,"
+    " UNIQUE (subscription_id, article_id)"
+    ") STRICT;"
+    "CREATE INDEX push_messages_due ON push_messages (state, next_attempt_at);"
+    "CREATE INDEX push_messages_by_article ON push_messages (article_id);";
 /* Migration 9: the daily newsletter (docs/newsletter.md). A subscriber is pending (0) until
  * they confirm by email, then confirmed (1), or unsubscribed (2). topics holds the slugs they
  * chose, space-separated ('' for every topic); a subscription asked for again keeps its state
@@ -287,6 +329,7 @@ const store_migration store_migrations[] = {
     {5, "search prefix indexes and rank", migration_5_sql},
     {6, "change log for caches", migration_6_sql},
     {7, "imported stories, pages, users, redirects", migration_7_sql},
+    {8, "web push for breaking news", migration_8_sql},
     {9, "newsletter subscribers and sends", migration_9_sql},
     {10, "content API read keys", migration_10_sql},
 };

@@ -294,6 +294,62 @@ typedef struct {
 } store_setting;
 store_status store_settings_list(store *s, arena *a, store_setting **out, size_t *n);
 
+/* ---- Web Push (migration 8, docs/push.md) ----------------------------------------------
+ * The site's VAPID key pair (raw P-256 bytes, made by push/), readers' subscriptions, the
+ * stories marked breaking, and the queue of messages the server's sender works through. */
+typedef struct {
+    const unsigned char *private_key, *public_key; /* 32 and 65 bytes */
+} store_push_vapid;
+/* STORE_NOT_FOUND when the site has none yet. */
+store_status store_push_vapid_get(store *s, arena *a, store_push_vapid *out);
+/* Keeps the pair unless the site has one already (another process may have been first):
+ * read it back with store_push_vapid_get. */
+store_status store_push_vapid_put(store *s, const unsigned char private_key[32],
+                                  const unsigned char public_key[65]);
+
+/* Adds a subscription, or replaces the keys of the one with the same endpoint. */
+store_status store_push_subscribe(store *s, const char *endpoint, const unsigned char p256dh[65],
+                                  const unsigned char auth[16]);
+/* Removes the subscription of endpoint (and its waiting messages); STORE_NOT_FOUND when there
+ * is none. */
+store_status store_push_unsubscribe(store *s, const char *endpoint);
+store_status store_push_subscription_delete(store *s, long long subscription_id);
+
+/* Marks the live story slug breaking and queues one message for every subscriber, in one
+ * transaction; *queued gets their number. STORE_NOT_FOUND when no live story has that slug;
+ * STORE_CONFLICT (nothing queued, *queued = what was queued the first time, *marked_at when)
+ * when the story was marked already. */
+store_status store_push_mark_breaking(store *s, const char *slug, long long *queued,
+                                      long long *marked_at);
+
+typedef struct {
+    long long id, subscription_id, article_id;
+    int attempts; /* including this one */
+    const char *endpoint;
+    const unsigned char *p256dh, *auth; /* 65 and 16 bytes */
+    const char *slug, *headline, *lead; /* lead may be NULL */
+    bool live;                          /* the story is still live */
+} store_push_message;
+/* Claims up to limit waiting messages due at now, oldest first, in one transaction: each
+ * counts an attempt and is not due again before lease_until, so that a sender that dies while
+ * sending leaves it to be tried again later, and two senders never take the same message. */
+store_status store_push_claim(store *s, arena *a, long long now, long long lease_until,
+                              size_t limit, store_push_message **out, size_t *n);
+typedef enum {
+    PUSH_MESSAGE_WAITING = 0,
+    PUSH_MESSAGE_SENT = 1,
+    PUSH_MESSAGE_FAILED = 2
+} push_message_state;
+/* Records how a claimed message ended (SENT or FAILED), or when to try it again (WAITING). */
+store_status store_push_message_finish(store *s, long long id, push_message_state state,
+                                       long long retry_at);
+/* When the next waiting message is due; STORE_NOT_FOUND when none waits. */
+store_status store_push_next_due(store *s, long long *at);
+/* Forgets delivered and given-up messages that ended before before (the queue would
+ * otherwise keep one row per subscriber and alert for ever); *removed gets how many. */
+store_status store_push_prune(store *s, long long before, long long *removed);
+/* Subscribers, and messages by state (counts[3], indexed by push_message_state). */
+store_status store_push_counts(store *s, long long *subscribers, long long counts[3]);
 /* ---- Newsletter (sqlite_newsletter.c, migration 9; docs/newsletter.md) --------------------
  * Subscribers of the daily digest and the record of what was sent. Confirmation tokens are
  * known to the store only by their SHA-256 (hash: STORE_NEWSLETTER_HASH_BYTES bytes). */

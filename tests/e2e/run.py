@@ -23,7 +23,9 @@ connections), crash_tests (SIGKILL during writes: nothing acknowledged is lost),
 export static`: every page written, a full link check, the same bytes as the server; and the
 /page/N/ list pages), newsletter_tests (the daily newsletter against an SMTP server of its own:
 subscribe, confirm, digest, one-click unsubscribe, refusals), feeds_tests (RSS, Atom and JSON
-Feed, sitemaps, robots.txt, and the canonical, OpenGraph, Twitter and JSON-LD tags of the pages).
+Feed, sitemaps, robots.txt, and the canonical, OpenGraph, Twitter and JSON-LD tags of the pages),
+push_tests (breaking-news alerts by Web Push, checked by a push service written for the test
+that verifies the VAPID token and decrypts each message).
 
     python3 tests/e2e/run.py --gazette ./gazette --only security_tests,fault_tests
 
@@ -52,6 +54,7 @@ import import_tests
 import live_tests
 import newsletter_tests
 import feeds_tests
+import push_tests
 import search_tests
 import related_tests
 import security_tests
@@ -85,6 +88,7 @@ def main():
         ("import_tests", import_tests.run),
         ("feeds_tests", feeds_tests.run),
         ("live_tests", live_tests.run),
+        ("push_tests", push_tests.run),
         ("security_tests", security_tests.run),
         ("fault_tests", fault_tests.run),
         ("crash_tests", crash_tests.run),
