@@ -502,6 +502,11 @@ static store_status map_rc(int rc)
     }
 }
 
+store_status sqlite_status(int rc)
+{
+    return map_rc(rc);
+}
+
 static void vmsg(char *err, size_t errlen, const char *fmt, va_list ap)
 {
     if (err && errlen) vsnprintf(err, errlen, fmt, ap);

@@ -92,30 +92,10 @@ struct store_import {
     char err[512];
 };
 
-static store_status map_rc(int rc)
-{
-    switch (rc & 0xff) {
-    case SQLITE_OK:
-    case SQLITE_ROW:
-    case SQLITE_DONE:
-        return STORE_OK;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        return STORE_BUSY;
-    case SQLITE_CONSTRAINT:
-        return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY ? STORE_CONFLICT
-                                                                                    : STORE_INVALID;
-    case SQLITE_FULL:
-        return STORE_FULL;
-    default:
-        return STORE_IO;
-    }
-}
-
 static store_status fail(store_import *im, int rc, const char *what)
 {
     snprintf(im->err, sizeof im->err, "%s: %s", what, sqlite3_errmsg(im->db));
-    return map_rc(rc);
+    return sqlite_status(rc);
 }
 
 const char *store_import_error(store_import *im)

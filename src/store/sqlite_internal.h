@@ -13,6 +13,8 @@ typedef struct conn conn;
 
 /* This thread's connection (opened on first use); its error message is cleared. */
 store_status sqlite_conn(store *s, conn **out, sqlite3 **db);
+/* The store status for an SQLite result code (extended codes too). */
+store_status sqlite_status(int rc);
 /* Records "what: SQLite's message" as the thread's error; the store status for rc. */
 store_status sqlite_fail(conn *c, int rc, const char *what);
 /* Records a message of our own. */

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "unit_helpers.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,18 +18,6 @@
 #include "../../src/core/arena.h"
 
 /* ---- Helpers -------------------------------------------------------------------------- */
-
-static int setup_arena(void **state)
-{
-    *state = arena_new();
-    return 0;
-}
-
-static int teardown_arena(void **state)
-{
-    arena_free(*state);
-    return 0;
-}
 
 /* Deterministic xorshift PRNG so failures reproduce. */
 static uint64_t next_random(uint64_t *s)

@@ -9,32 +9,11 @@
 
 #include <cmocka.h>
 
+#include "unit_helpers.h"
+
 #include "../../src/content/content.h"
 
 /* ---- helpers ----------------------------------------------------------------------------- */
-
-static int setup_arena(void **state)
-{
-    *state = arena_new();
-    return 0;
-}
-
-static int teardown_arena(void **state)
-{
-    arena_free(*state);
-    return 0;
-}
-
-#define assert_contains(hay, needle)                                                               \
-    do {                                                                                           \
-        if (!strstr((hay), (needle)))                                                              \
-            fail_msg("expected to find \"%s\" in:\n%s", (needle), (hay));                          \
-    } while (0)
-
-#define assert_not_contains(hay, needle)                                                           \
-    do {                                                                                           \
-        if (strstr((hay), (needle))) fail_msg("did not expect \"%s\" in:\n%s", (needle), (hay));   \
-    } while (0)
 
 static content_markdown render(arena *a, const char *md)
 {

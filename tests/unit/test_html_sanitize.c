@@ -13,6 +13,8 @@
 #include <strings.h>
 
 #include <cmocka.h>
+
+#include "unit_helpers.h"
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
@@ -20,29 +22,6 @@
 #include "../../src/content/html_sanitize.h"
 
 /* ---- helpers ----------------------------------------------------------------------------- */
-
-static int setup_arena(void **state)
-{
-    *state = arena_new();
-    return 0;
-}
-
-static int teardown_arena(void **state)
-{
-    arena_free(*state);
-    return 0;
-}
-
-#define assert_contains(hay, needle)                                                               \
-    do {                                                                                           \
-        if (!strstr((hay), (needle)))                                                              \
-            fail_msg("expected to find \"%s\" in:\n%s", (needle), (hay));                          \
-    } while (0)
-
-#define assert_not_contains(hay, needle)                                                           \
-    do {                                                                                           \
-        if (strstr((hay), (needle))) fail_msg("did not expect \"%s\" in:\n%s", (needle), (hay));   \
-    } while (0)
 
 static char *sanitize(arena *a, const char *html)
 {

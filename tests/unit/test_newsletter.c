@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "unit_helpers.h"
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,18 +20,6 @@
 #include "../../src/core/arena.h"
 #include "../../src/newsletter/newsletter.h"
 #include "store_fixture.h"
-
-static int setup_arena(void **state)
-{
-    *state = arena_new();
-    return 0;
-}
-
-static int teardown_arena(void **state)
-{
-    arena_free(*state);
-    return 0;
-}
 
 static newsletter_email_status check(const char *s)
 {

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "unit_helpers.h"
 #include <jansson.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -36,18 +38,6 @@ static const char rfc_body[] =
     "DGv6ra1nlYgDCS1FRnbzlwAAEABBBP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYW"
     "AmS6TlzAC8wEqKK6PBru3jl7A_yl95bQpu6cVPTpK4Mqgkf1CXztLVBSt2Ks3oZwbuwXPXLWyouBWLVWGNWQexSgS"
     "xsj_Qulcy4a-fN";
-
-static int setup_arena(void **state)
-{
-    *state = arena_new();
-    return 0;
-}
-
-static int teardown_arena(void **state)
-{
-    arena_free(*state);
-    return 0;
-}
 
 static void decode_exact(const char *text, unsigned char *out, size_t n)
 {
