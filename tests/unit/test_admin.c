@@ -157,6 +157,22 @@ static void test_throttle_full_table(void **state)
     auth_throttle_free(t);
 }
 
+static void test_hashing_slots(void **state)
+{
+    auth_throttle *t = auth_throttle_new(16);
+    for (int i = 0; i < AUTH_MAX_HASHING; i++)
+        assert_true(auth_hashing_enter(t));
+    assert_false(auth_hashing_enter(t));
+    auth_hashing_leave(t);
+    assert_true(auth_hashing_enter(t));
+    assert_false(auth_hashing_enter(t));
+    for (int i = 0; i < AUTH_MAX_HASHING; i++)
+        auth_hashing_leave(t);
+    auth_hashing_leave(t); /* one too many is harmless */
+    assert_true(auth_hashing_enter(t));
+    auth_throttle_free(t);
+}
+
 static void test_roles(void **state)
 {
     assert_string_equal(admin_role_name(ADMIN_ROLE_CONTRIBUTOR), "contributor");
@@ -365,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_csrf),
         cmocka_unit_test(test_throttle_growing_delay),
         cmocka_unit_test(test_throttle_full_table),
+        cmocka_unit_test(test_hashing_slots),
         cmocka_unit_test(test_roles),
         cmocka_unit_test(test_form_values),
         cmocka_unit_test_setup_teardown(test_store_users, setup_db, teardown),
