@@ -145,8 +145,7 @@ void admin_login_post(void *app_ptr, http_request *req, const http_params *param
         return;
     }
     const char *stored = st == STORE_OK ? user.password_hash : NULL;
-    if (!auth_hashing_enter(app->login_throttle)) {
-        http_set_header(res, "Retry-After", "1");
+    if (!auth_hashing_enter(app->login_throttle)) { /* the server adds Retry-After to a 503 */
         login_form(app, req, 503, login, next, "The server is busy; try again in a moment.", res);
         return;
     }
