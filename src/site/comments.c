@@ -223,25 +223,55 @@ static json_t *comment_form_json(site_app *app, http_request *req, const store_a
                      COMMENT_MAX_CHARS);
 }
 
+/* The comment thread (held: also that held comment, for its writer) as the page shows it:
+ * comments, has_comments, comment_count. False when the store could not be read (the thread
+ * is then shown empty). */
+static bool comments_thread(site_app *app, arena *a, const store_article *article, long long held,
+                            unsigned max_depth, json_t *view, store_comment **comments, size_t *n)
+{
+    *comments = NULL;
+    *n = 0;
+    bool ok = store_comments_for_article(app->store, a, article->id, held, comments, n) == STORE_OK;
+    if (!ok) *n = 0;
+    const char *path = article_url(a, article->slug);
+    json_object_set_new(view, "comments", comment_tree(a, *comments, *n, path, max_depth));
+    json_object_set_new(view, "has_comments", json_boolean(*n > 0));
+    size_t approved = 0;
+    for (size_t i = 0; i < *n; i++)
+        approved += (*comments)[i].status == COMMENT_APPROVED;
+    json_object_set_new(view, "comment_count", json_integer((json_int_t)approved));
+    return ok;
+}
+
+bool site_comments_thread_view(site_app *app, arena *a, const store_article *article, json_t *view)
+{
+    unsigned max_depth = site_setting_number(app, a, "comments.max_depth", 3, 10);
+    store_comment *comments;
+    size_t n;
+    return comments_thread(app, a, article, 0, max_depth ? max_depth : 1, view, &comments, &n);
+}
+
+void site_comments_form_view(site_app *app, http_request *req, const store_article *article,
+                             json_t *view)
+{
+    site_comment_settings cs = {.close_after_days = site_setting_number(
+                                    app, req->arena, "comments.close_after_days", 0, 36500)};
+    bool open = !site_comments_closed(&cs, article);
+    json_object_set_new(view, "comments_open", json_boolean(open));
+    if (open)
+        json_object_set_new(view, "comment_form",
+                            comment_form_json(app, req, article, NULL, NULL, 0));
+}
+
 void site_comments_view(site_app *app, http_request *req, const store_article *article,
                         json_t *view, const site_comment_submission *sub, http_response *res)
 {
     site_comment_settings cs;
     site_comment_settings_load(app, req->arena, &cs);
     long long held = held_comment_id(app, req);
-    store_comment *comments = NULL;
-    size_t n = 0;
-    if (store_comments_for_article(app->store, req->arena, article->id, held, &comments, &n) !=
-        STORE_OK)
-        n = 0;
-    const char *path = article_url(req->arena, article->slug);
-    json_object_set_new(view, "comments",
-                        comment_tree(req->arena, comments, n, path, cs.max_depth));
-    json_object_set_new(view, "has_comments", json_boolean(n > 0));
-    size_t approved = 0;
-    for (size_t i = 0; i < n; i++)
-        approved += comments[i].status == COMMENT_APPROVED;
-    json_object_set_new(view, "comment_count", json_integer((json_int_t)approved));
+    store_comment *comments;
+    size_t n;
+    comments_thread(app, req->arena, article, held, cs.max_depth, view, &comments, &n);
     bool open = !site_comments_closed(&cs, article);
     json_object_set_new(view, "comments_open", json_boolean(open));
     if (held) http_set_header(res, "Cache-Control", "private, no-store");

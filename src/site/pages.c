@@ -91,6 +91,7 @@ void site_home(void *app_ptr, http_request *req, const http_params *params, http
 void site_article(void *app_ptr, http_request *req, const http_params *params, http_response *res)
 {
     site_app *app = app_ptr;
+    if (site_article_from_view(app, req, params, res)) return;
     store_article article;
     if (site_find_article(app, req, params, &article, res))
         site_article_page(app, req, &article, NULL, res);

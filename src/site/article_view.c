@@ -1,0 +1,91 @@
+/* article_view.c — the article page served from its story's kept view (story_views.h): the
+ * reader-independent parts (the story with its body, related stories and topics, the social
+ * tags, the approved comment thread) are built once per story and content version; each
+ * request adds only the "site" object, whether comments are open and the comment form with its
+ * fresh token, then renders the template once. Pages that differ per reader (a held comment
+ * shown to its writer, a reply form, a re-shown submission) are built by site_article_page. */
+#include <string.h>
+
+#include "../api/article_json.h"
+#include "site.h"
+
+/* The parts of article's page that every reader sees, and the page's cache tags, into out.
+ * False (with res->status) on a store failure; *keep false when a part could not be read and
+ * the view must not be kept. */
+static bool build_parts(site_app *app, http_request *req, const store_article *article,
+                        story_view *out, bool *keep, http_response *res)
+{
+    store_article *related;
+    size_t n_related;
+    store_status st = site_related_stories(app, req->arena, article, &related, &n_related);
+    json_t *article_json =
+        st == STORE_OK ? article_full_json(app->store, req->arena, article, related, n_related, &st)
+                       : NULL;
+    if (!article_json) {
+        res->status = site_status_for(st);
+        return false;
+    }
+    article_auto_read_also(req->arena, article_json,
+                           site_setting_number(app, req->arena, "related.read_also_after", 0, 100));
+    json_t *parts = json_object();
+    json_object_set_new(parts, "page",
+                        site_page_json(app, req, "article", article->headline, article->lead));
+    site_social_article(app, req->arena, article, parts);
+    json_object_set_new(parts, "article", article_json);
+    *keep = site_comments_thread_view(app, req->arena, article, parts);
+
+    http_response tagged = {0}; /* the tags the page would get, as site_article_page gives them */
+    site_tag_story_page(req, article, &tagged);
+    site_tag_view_stories(req, parts, &tagged);
+    *out = (story_view){.parts = parts,
+                        .article_id = article->id,
+                        .published_at = article->published_at,
+                        .comments_off = article->comments_off,
+                        .comments_days = article->comments_days,
+                        .n_tags = tagged.n_cache_tags,
+                        .tags_overflow = tagged.cache_tags_overflow};
+    memcpy(out->tags, tagged.cache_tags, tagged.n_cache_tags * sizeof *tagged.cache_tags);
+    return true;
+}
+
+/* The kept view of slug, or a new one (kept unless something changed meanwhile). */
+static bool view_for(site_app *app, http_request *req, const http_params *params, const char *slug,
+                     story_view *out, http_response *res)
+{
+    /* read before the store is: a change committed after this point drops what is read */
+    unsigned long generation = story_views_generation(app->story_views);
+    unsigned long version = atomic_load(&app->content_version);
+    if (story_views_get(app->story_views, slug, version, out)) return true;
+    store_article article;
+    bool keep = false;
+    if (!site_find_article(app, req, params, &article, res) ||
+        !build_parts(app, req, &article, out, &keep, res))
+        return false;
+    if (keep) story_views_put(app->story_views, slug, generation, version, out);
+    return true;
+}
+
+bool site_article_from_view(site_app *app, http_request *req, const http_params *params,
+                            http_response *res)
+{
+    if (!app->story_views || http_query(req, "held") || http_query(req, "reply")) return false;
+    const char *slug = http_param(params, "slug");
+    story_view v;
+    if (!view_for(app, req, params, slug, &v, res)) return true; /* res has the status */
+    json_t *view = json_pack("{s:o}", "site", site_json(app, req));
+    json_object_update(view, v.parts); /* shares the parts: nothing below changes them */
+    json_decref(v.parts);
+    json_t *article = json_object_get(view, "article");
+    store_article story = {.id = v.article_id,
+                           .slug = json_string_value(json_object_get(article, "slug")),
+                           .published_at = v.published_at,
+                           .comments_off = v.comments_off,
+                           .comments_days = v.comments_days};
+    site_comments_form_view(app, req, &story, view);
+    site_render(app, req, "article", view, res); /* untagged yet: no walk over the view */
+    if (res->status != 200) return true;
+    memcpy(res->cache_tags, v.tags, v.n_tags * sizeof *v.tags);
+    res->n_cache_tags = v.n_tags;
+    res->cache_tags_overflow = v.tags_overflow;
+    return true;
+}
