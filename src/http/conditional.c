@@ -17,6 +17,45 @@ uint64_t http_hash_bytes(const void *bytes, size_t n)
     return h;
 }
 
+static uint64_t rotate_left(uint64_t x, int bits)
+{
+    return (x << bits) | (x >> (64 - bits));
+}
+
+/* A final avalanche, so that every input bit moves about half of the output bits. */
+static uint64_t avalanche(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    return x ^ (x >> 33);
+}
+
+static uint64_t body_step(uint64_t h, uint64_t word)
+{
+    return rotate_left(h ^ (rotate_left(word * 0x87c37b91114253d5ull, 31) * 0x4cf5ad432745937full),
+                       27) *
+               5 +
+           0x52dce729ull;
+}
+
+uint64_t http_hash_body(const void *bytes, size_t n)
+{
+    const unsigned char *p = bytes;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xc2b2ae3d27d4eb4full), word;
+    for (; n >= sizeof word; p += sizeof word, n -= sizeof word) {
+        memcpy(&word, p, sizeof word);
+        h = body_step(h, word);
+    }
+    if (n) { /* the last bytes, zero-padded: the length in the seed tells "a" from "a\0" */
+        word = 0;
+        memcpy(&word, p, n);
+        h = body_step(h, word);
+    }
+    return avalanche(h);
+}
+
 const char *http_response_header(const http_response *res, const char *name)
 {
     for (size_t i = 0; i < res->n_headers; i++)
