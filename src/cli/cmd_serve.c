@@ -36,8 +36,8 @@ static const char serve_help[] =
     "                       not all in after this long (slow clients); default 30\n"
     "  --cache-mb N         memory for the page cache, in MB (default 64; 0 turns it off)\n"
     "  --story-views N      article pages' reader-independent view data kept in memory, in\n"
-    "                       stories (default 1024; 0 turns it off): pages not in the page\n"
-    "                       cache are then built from it without reading the store\n"
+    "                       stories (default 256, about 30 KB each; 0 turns it off): pages\n"
+    "                       not in the page cache are then built without reading the store\n"
     "  --max-streams N      live-update streams open at once (/live, docs/live.md); more get\n"
     "                       503 (default 10000, and at most 3/4 of the connection limit)\n"
     "  --base-url URL       public address used in canonical links (default http://LISTEN)\n"
@@ -162,7 +162,7 @@ static void raise_file_limit(void)
 static int run_server(const char *command, const serve_options *o)
 {
     unsigned threads = 0, timeout = 30, cache_mb = 64, max_streams = 0; /* 0: the default */
-    unsigned max_views = 1024;
+    unsigned max_views = 256;
     if (!parse_count(o->story_views, 0, 1000000, &max_views)) {
         fprintf(stderr, "gazette %s: --story-views must be a number of stories from 0 to 1000000\n",
                 command);

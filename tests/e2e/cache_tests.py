@@ -313,12 +313,28 @@ def _sql(db, statement, *args):
 
 def _views(t, gz):
     db = gz.path("views.db")
-    srv = gz.server("no-cache server with article views", "demo", "--db", db, "--cache-mb", "0")
-    t.check("views: `gazette demo --cache-mb 0` starts (article views on by default)", srv.start)
+    srv = gz.server("no-cache server with article views", "demo", "--db", db, "--cache-mb", "0",
+                    "--story-views", "1024")
+    t.check("views: `gazette demo --cache-mb 0 --story-views 1024` starts", srv.start)
     try:
         _views_freshness(t, gz, srv, db)
     finally:
         srv.stop()
+
+    small = gz.server("few-views server", "serve", "--db", db, "--cache-mb", "0", "--story-views", "16")
+    t.check("views: `gazette serve --story-views 16` starts", small.start)
+    try:
+        def bound():
+            token = gz.run("admin-token", "--db", db).stdout.strip().split()[-1]
+            stories = [p for p in pages_of_site(small) if p.startswith("/news/")]
+            fetch_all(small, stories)
+            v = expect_json(admin(small, token, "/api/v1/admin/cache"), "cache figures")["views"]
+            expect(0 < v["views"] <= v["max_views"] == 16, "views over the bound: %r" % v)
+            t.diag("views: %d stories asked for; %d views kept of %d" % (len(stories), v["views"], v["max_views"]))
+
+        t.check("views: the bound holds (--story-views 16, every story asked for)", bound)
+    finally:
+        small.stop()
 
     def bad_flag():
         for v in ("-1", "abc", "99999999"):
