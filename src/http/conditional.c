@@ -43,7 +43,17 @@ static uint64_t body_step(uint64_t h, uint64_t word)
 uint64_t http_hash_body(const void *bytes, size_t n)
 {
     const unsigned char *p = bytes;
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xc2b2ae3d27d4eb4full), word;
+    uint64_t seed = 0x9e3779b97f4a7c15ull ^ (n * 0xc2b2ae3d27d4eb4full), word;
+    /* four independent lanes over 32-byte blocks keep the multipliers busy */
+    uint64_t lane[4] = {seed, seed ^ 0x1, seed ^ 0x2, seed ^ 0x3};
+    for (; n >= 4 * sizeof word; p += 4 * sizeof word, n -= 4 * sizeof word)
+        for (int i = 0; i < 4; i++) {
+            memcpy(&word, p + i * sizeof word, sizeof word);
+            lane[i] = body_step(lane[i], word);
+        }
+    uint64_t h = lane[0];
+    for (int i = 1; i < 4; i++)
+        h = body_step(h, avalanche(lane[i]));
     for (; n >= sizeof word; p += sizeof word, n -= sizeof word) {
         memcpy(&word, p, sizeof word);
         h = body_step(h, word);
