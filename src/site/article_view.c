@@ -9,6 +9,8 @@
 #include "../api/article_json.h"
 #include "site.h"
 
+enum { ARTICLE_PAGE_BYTES = 32 * 1024 }; /* the demo's pages are 10 to 16 KB */
+
 /* The parts of article's page that every reader sees, and the page's cache tags, into out.
  * False (with res->status) on a store failure; *keep false when a part could not be read and
  * the view must not be kept. */
@@ -38,6 +40,7 @@ static bool build_parts(site_app *app, http_request *req, const store_article *a
     site_tag_story_page(req, article, &tagged);
     site_tag_view_stories(req, parts, &tagged);
     *out = (story_view){.parts = parts,
+                        .form = site_comment_form_blank(req->arena, article),
                         .article_id = article->id,
                         .published_at = article->published_at,
                         .comments_off = article->comments_off,
@@ -75,13 +78,13 @@ bool site_article_from_view(site_app *app, http_request *req, const http_params 
     json_t *view = json_pack("{s:o}", "site", site_json(app, req));
     json_object_update(view, v.parts); /* shares the parts: nothing below changes them */
     json_decref(v.parts);
-    json_t *article = json_object_get(view, "article");
     store_article story = {.id = v.article_id,
-                           .slug = json_string_value(json_object_get(article, "slug")),
                            .published_at = v.published_at,
                            .comments_off = v.comments_off,
                            .comments_days = v.comments_days};
-    site_comments_form_view(app, req, &story, view);
+    site_comments_form_view(app, req, &story, v.form, view);
+    json_decref(v.form);
+    buf_reserve(&res->body, ARTICLE_PAGE_BYTES); /* one allocation for most pages */
     site_render(app, req, "article", view, res); /* untagged yet: no walk over the view */
     if (res->status != 200) return true;
     memcpy(res->cache_tags, v.tags, v.n_tags * sizeof *v.tags);

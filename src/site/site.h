@@ -180,10 +180,13 @@ void site_comments_view(site_app *app, http_request *req, const store_article *a
 /* The parts of site_comments_view that are the same for every reader (comments, has_comments,
  * comment_count: the approved thread); false when the store could not be read. */
 bool site_comments_thread_view(site_app *app, arena *a, const store_article *article, json_t *view);
-/* The per-request parts for a reader who is not replying: comments_open and comment_form
- * (article needs id, slug, published_at, comments_off and comments_days). */
+/* The comment form of a reader who is not replying, but its token (article needs its id and
+ * slug). */
+json_t *site_comment_form_blank(arena *a, const store_article *article);
+/* The per-request parts for a reader who is not replying: comments_open and comment_form (blank
+ * with a fresh token; article needs id, published_at, comments_off and comments_days). */
 void site_comments_form_view(site_app *app, http_request *req, const store_article *article,
-                             json_t *view);
+                             json_t *blank, json_t *view);
 void site_comment_post(void *app, http_request *req, const http_params *params, http_response *res);
 void site_comments_feed(void *app, http_request *req, const http_params *params,
                         http_response *res);

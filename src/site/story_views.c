@@ -64,6 +64,7 @@ story_views *story_views_new(size_t max_views)
 static void entry_free(view_entry *e)
 {
     json_decref(e->view.parts);
+    json_decref(e->view.form);
     free(e->slug);
     free(e);
 }
@@ -119,6 +120,7 @@ bool story_views_get(story_views *v, const char *slug, unsigned long content_ver
     if (found) {
         *out = e->view;
         json_incref(out->parts);
+        json_incref(out->form);
     }
     pthread_rwlock_unlock(&s->lock);
     atomic_fetch_add(found ? &v->hits : &v->misses, 1);
@@ -140,6 +142,7 @@ bool story_views_put(story_views *v, const char *slug, unsigned long generation,
     fresh->content_version = content_version;
     fresh->view = *view;
     json_incref(fresh->view.parts);
+    json_incref(fresh->view.form);
     shard *s = shard_of(v, fresh->hash);
     pthread_rwlock_wrlock(&s->lock);
     /* an invalidation since the caller began reading may have dropped what it read: the

@@ -34,6 +34,7 @@ typedef struct story_views story_views;
  * whether comments are open yet) and the page-cache tags of the page. */
 typedef struct story_view {
     json_t *parts; /* {"article", "page", "comments", "has_comments", "comment_count"} */
+    json_t *form;  /* the blank comment form, but its token */
     long long article_id, published_at;
     bool comments_off;
     unsigned comments_days;
@@ -48,11 +49,12 @@ void story_views_free(story_views *views);
 
 /* The generation to read before reading the store for a view that may be kept. */
 unsigned long story_views_generation(story_views *views);
-/* Copies the view of slug read under content_version into out (out->parts is a new reference
- * the caller releases): false when there is none (or it was read under another version). */
+/* Copies the view of slug read under content_version into out (out->parts and out->form are new
+ * references the caller releases): false when there is none (or it was read under another version).
+ */
 bool story_views_get(story_views *views, const char *slug, unsigned long content_version,
                      story_view *out);
-/* Keeps a copy of view (its parts gets one more reference) for slug, unless an invalidation
+/* Keeps a copy of view (its parts and form get one more reference) for slug, unless an invalidation
  * happened since generation. False when not kept. */
 bool story_views_put(story_views *views, const char *slug, unsigned long generation,
                      unsigned long content_version, const story_view *view);
