@@ -134,12 +134,14 @@ static void apply(site_freshness *f)
     } while (n == BATCH && f->since < poll_time);
 
     if ((t.everything || t.stories) && f->content_version) atomic_fetch_add(f->content_version, 1);
+    /* views first: a page rendered between the two drops must not come from a dropped view
+     * and be kept under the page cache's new generation */
     if (t.everything) {
-        page_cache_clear(f->cache);
         story_views_clear(f->views);
+        page_cache_clear(f->cache);
     } else if (t.n) {
-        page_cache_invalidate(f->cache, t.tags, t.n);
         story_views_invalidate(f->views, t.tags, t.n);
+        page_cache_invalidate(f->cache, t.tags, t.n);
     }
     arena_free(a);
 }
@@ -148,8 +150,8 @@ void site_freshness_forget_story(page_cache *cache, story_views *views, long lon
 {
     uint64_t tags[2];
     comment_tags(article_id, tags);
+    story_views_invalidate(views, tags, 2); /* first, as in apply */
     if (cache) page_cache_invalidate(cache, tags, 2);
-    story_views_invalidate(views, tags, 2);
 }
 
 void site_cache_refresh(void *app_ptr)

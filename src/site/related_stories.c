@@ -150,8 +150,8 @@ static void apply_changes(site_related *r)
         pthread_rwlock_unlock(&r->lock);
         /* any story's "You May Also Like" may now name a changed one: story pages follow */
         uint64_t tag = http_cache_tag_hash("related");
+        story_views_invalidate(r->views, &tag, 1); /* first: see freshness.c */
         if (r->cache) page_cache_invalidate(r->cache, &tag, 1);
-        story_views_invalidate(r->views, &tag, 1);
         r->since = n == RELATED_CHANGES_PER_POLL ? changed[n - 1].updated_at : poll_time;
     } else if (n == 0) {
         r->since = poll_time;

@@ -13,6 +13,8 @@
  * records the content_version it was read under and is not used once that has moved (any story,
  * setting, topic or author change). A generation counter closes the race between a build and
  * an invalidation: a view built while an invalidation happened is used once but not kept.
+ * Invalidators drop views before pages, so that no page rendered from a dropped view is kept by
+ * the page cache after its own invalidation.
  *
  * Threads: sharded, each shard with its own reader-writer lock; a lookup takes one shard's read
  * lock and one atomic reference, nothing global. The JSON of a kept view is never modified
