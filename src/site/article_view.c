@@ -3,7 +3,8 @@
  * tags, the approved comment thread) are built once per story and content version; each
  * request adds only the "site" object, whether comments are open and the comment form with its
  * fresh token, then renders the template once. Pages that differ per reader (a held comment
- * shown to its writer, a reply form, a re-shown submission) are built by site_article_page. */
+ * shown to its writer, a reply form, a re-shown submission) are built afresh from the same
+ * parts, with their own comment thread and form (site_article_page). */
 #include <string.h>
 
 #include "../api/article_json.h"
@@ -11,11 +12,11 @@
 
 enum { ARTICLE_PAGE_BYTES = 32 * 1024 }; /* the demo's pages are 10 to 16 KB */
 
-/* The parts of article's page that every reader sees, and the page's cache tags, into out.
- * False (with res->status) on a store failure; *keep false when a part could not be read and
- * the view must not be kept. */
+/* The parts of article's page that every reader sees (the approved comment thread too when
+ * with_thread), and the page's cache tags, into out. False (with res->status) on a store
+ * failure; *keep false when a part could not be read and the view must not be kept. */
 static bool build_parts(site_app *app, http_request *req, const store_article *article,
-                        story_view *out, bool *keep, http_response *res)
+                        bool with_thread, story_view *out, bool *keep, http_response *res)
 {
     store_article *related;
     size_t n_related;
@@ -34,7 +35,7 @@ static bool build_parts(site_app *app, http_request *req, const store_article *a
                         site_page_json(app, req, "article", article->headline, article->lead));
     site_social_article(app, req->arena, article, parts);
     json_object_set_new(parts, "article", article_json);
-    *keep = site_comments_thread_view(app, req->arena, article, parts);
+    *keep = with_thread && site_comments_thread_view(app, req->arena, article, parts);
 
     http_response tagged = {0}; /* the tags the page would get, as site_article_page gives them */
     site_tag_story_page(req, article, &tagged);
@@ -62,10 +63,45 @@ static bool view_for(site_app *app, http_request *req, const http_params *params
     store_article article;
     bool keep = false;
     if (!site_find_article(app, req, params, &article, res) ||
-        !build_parts(app, req, &article, out, &keep, res))
+        !build_parts(app, req, &article, true, out, &keep, res))
         return false;
     if (keep) story_views_put(app->story_views, slug, generation, version, out);
     return true;
+}
+
+/* A new view object with the "site" object and parts (shared: nothing below changes them). */
+static json_t *page_view(site_app *app, http_request *req, json_t *parts)
+{
+    json_t *view = json_pack("{s:o}", "site", site_json(app, req));
+    json_object_update(view, parts);
+    return view;
+}
+
+/* Renders view (consumed) with the article template and gives res the page's tags. */
+static void render_tagged(site_app *app, http_request *req, json_t *view, const story_view *v,
+                          http_response *res)
+{
+    buf_reserve(&res->body, ARTICLE_PAGE_BYTES); /* one allocation for most pages */
+    site_render(app, req, "article", view, res); /* untagged yet: no walk over the view */
+    if (res->status != 200 || !v) return;
+    memcpy(res->cache_tags, v->tags, v->n_tags * sizeof *v->tags);
+    res->n_cache_tags = v->n_tags;
+    res->cache_tags_overflow = v->tags_overflow;
+}
+
+void site_article_page(site_app *app, http_request *req, const store_article *article,
+                       const site_comment_submission *submission, http_response *res)
+{
+    story_view v;
+    bool keep;
+    if (!build_parts(app, req, article, false, &v, &keep, res)) return;
+    json_t *view = page_view(app, req, v.parts);
+    json_decref(v.parts);
+    json_decref(v.form);
+    site_comments_view(app, req, article, view, submission, res);
+    int status = res->status;                                   /* a re-shown submission's 4xx */
+    render_tagged(app, req, view, submission ? NULL : &v, res); /* a held one is private */
+    if (res->status == 200) res->status = status;
 }
 
 bool site_article_from_view(site_app *app, http_request *req, const http_params *params,
@@ -75,8 +111,7 @@ bool site_article_from_view(site_app *app, http_request *req, const http_params 
     const char *slug = http_param(params, "slug");
     story_view v;
     if (!view_for(app, req, params, slug, &v, res)) return true; /* res has the status */
-    json_t *view = json_pack("{s:o}", "site", site_json(app, req));
-    json_object_update(view, v.parts); /* shares the parts: nothing below changes them */
+    json_t *view = page_view(app, req, v.parts);
     json_decref(v.parts);
     store_article story = {.id = v.article_id,
                            .published_at = v.published_at,
@@ -84,11 +119,6 @@ bool site_article_from_view(site_app *app, http_request *req, const http_params 
                            .comments_days = v.comments_days};
     site_comments_form_view(app, req, &story, v.form, view);
     json_decref(v.form);
-    buf_reserve(&res->body, ARTICLE_PAGE_BYTES); /* one allocation for most pages */
-    site_render(app, req, "article", view, res); /* untagged yet: no walk over the view */
-    if (res->status != 200) return true;
-    memcpy(res->cache_tags, v.tags, v.n_tags * sizeof *v.tags);
-    res->n_cache_tags = v.n_tags;
-    res->cache_tags_overflow = v.tags_overflow;
+    render_tagged(app, req, view, &v, res);
     return true;
 }
