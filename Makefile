@@ -112,6 +112,7 @@ bench: gazette
 	@command -v wrk >/dev/null && command -v nginx >/dev/null || \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BENCH_APT)
 	bench/article.sh
+	bench/render_cpu.sh
 	bench/wordpress.sh
 	bench/memory.sh
 	bench/export.sh

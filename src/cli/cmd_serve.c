@@ -17,7 +17,7 @@
 
 typedef struct {
     const char *db, *listen, *theme, *media, *access_log, *threads, *base_url, *site_name;
-    const char *language, *timeout, *cache_mb, *max_streams;
+    const char *language, *timeout, *cache_mb, *max_streams, *story_views;
 } serve_options;
 
 static const char serve_help[] =
@@ -36,6 +36,9 @@ static const char serve_help[] =
     "  --timeout SECONDS    closes a connection idle this long, or whose request headers are\n"
     "                       not all in after this long (slow clients); default 30\n"
     "  --cache-mb N         memory for the page cache, in MB (default 64; 0 turns it off)\n"
+    "  --story-views N      article pages' reader-independent view data kept in memory, in\n"
+    "                       stories (default 256, about 30 KB each; 0 turns it off): pages\n"
+    "                       not in the page cache are then built without reading the store\n"
     "  --max-streams N      live-update streams open at once (/live, docs/live.md); more get\n"
     "                       503 (default 10000, and at most 3/4 of the connection limit)\n"
     "  --base-url URL       public address used in canonical links (default http://LISTEN)\n"
@@ -173,6 +176,12 @@ static void raise_file_limit(void)
 static int run_server(const char *command, const serve_options *o)
 {
     unsigned threads = 0, timeout = 30, cache_mb = 64, max_streams = 0; /* 0: the default */
+    unsigned max_views = 256;
+    if (!parse_count(o->story_views, 0, 1000000, &max_views)) {
+        fprintf(stderr, "gazette %s: --story-views must be a number of stories from 0 to 1000000\n",
+                command);
+        return CLI_USAGE;
+    }
     if (!parse_count(o->cache_mb, 0, 1 << 20, &cache_mb)) {
         fprintf(stderr, "gazette %s: --cache-mb must be a number of megabytes from 0 to %d\n",
                 command, 1 << 20);
@@ -216,12 +225,15 @@ static int run_server(const char *command, const serve_options *o)
         cache_mb && !app.cache
             ? NULL
             : site_freshness_start(app.store, app.cache, &app.content_version, err, sizeof err);
-    site_related_follow(app.related, app.cache);
+    app.story_views = story_views_new(max_views); /* NULL (0 or no memory): none */
+    site_related_follow(app.related, app.cache, app.story_views);
+    if (app.freshness) site_freshness_follow_views(app.freshness, app.story_views);
     if (!app.freshness) {
         fprintf(stderr, "gazette %s: page cache: %s\n", command,
                 app.cache || !cache_mb ? err : "out of memory");
         cli_site_close(&app); /* stops the related watcher, which drops pages from the cache */
         page_cache_free(app.cache);
+        story_views_free(app.story_views);
         return CLI_FAILED;
     }
     app.live = site_live_new(); /* NULL (out of memory): /live answers 404 */
@@ -271,6 +283,7 @@ static int run_server(const char *command, const serve_options *o)
     site_live_free(app.live); /* after the server: every stream has ended */
     cli_site_close(&app);     /* stops the related watcher, which drops pages from the cache */
     page_cache_free(app.cache);
+    story_views_free(app.story_views);
     return rc;
 }
 
@@ -291,6 +304,7 @@ static int parse_serve_options(const char *command, const char *help, int argc, 
                             {"--timeout", &o->timeout, NULL},
                             {"--cache-mb", &o->cache_mb, NULL},
                             {"--max-streams", &o->max_streams, NULL},
+                            {"--story-views", &o->story_views, NULL},
                             {0}};
     return cli_parse(command, help, argc, argv, options, positional, 0, &n, help_shown);
 }

@@ -53,30 +53,18 @@ void buf_printf(buf *b, const char *fmt, ...)
     va_end(ap);
 }
 
+/* What each byte becomes in HTML text and attributes: NULL for itself. */
+static const char *const html_escape[256] = {
+    ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
+};
+
 void buf_append_html(buf *b, const char *s, size_t n)
 {
+    const unsigned char *u = (const unsigned char *)s;
     size_t start = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *rep;
-        switch (s[i]) {
-        case '&':
-            rep = "&amp;";
-            break;
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\'':
-            rep = "&#39;";
-            break;
-        default:
-            continue;
-        }
+        const char *rep = html_escape[u[i]];
+        if (!rep) continue;
         buf_append(b, s + start, i - start);
         buf_puts(b, rep);
         start = i + 1;

@@ -82,6 +82,9 @@ void http_redirect(http_response *res, int status, const char *local_path);
  * is then honoured too (If-None-Match wins when both are sent). */
 enum { HTTP_DATE_SIZE = 32 };
 uint64_t http_hash_bytes(const void *bytes, size_t n); /* FNV-1a, 64 bits */
+/* The hash that names a body in its ETag: 64 bits, eight bytes a step (FNV-1a's byte a step
+ * cost a quarter of an uncached page's CPU time). Not for keys that must match FNV-1a. */
+uint64_t http_hash_body(const void *bytes, size_t n);
 /* The value of a header the handler set (case-insensitive name), or NULL. */
 const char *http_response_header(const http_response *res, const char *name);
 /* "Sun, 06 Nov 1994 08:49:37 GMT" and back. */

@@ -389,7 +389,7 @@ static entry *entry_build(const http_response *res, const char *key, uint64_t ke
     if (!keep_head(e, res)) goto fail;
 
     /* the body's hash names this version in every ETag */
-    uint64_t body_hash = http_hash_bytes(data, len);
+    uint64_t body_hash = http_hash_body(data, len);
     for (int enc = 0; enc < N_ENCODINGS; enc++)
         snprintf(e->etag[enc], sizeof e->etag[enc], "\"%016llx%s\"", (unsigned long long)body_hash,
                  etag_suffix[enc]);

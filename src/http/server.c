@@ -131,7 +131,7 @@ static bool answer_conditionally(request_context *ctx, http_response *res)
         const void *data = res->static_body ? res->static_body : (const void *)res->body.data;
         size_t len = res->static_body ? res->static_len : res->body.len;
         etag = arena_printf(ctx->req.arena, "\"%016llx\"",
-                            (unsigned long long)http_hash_bytes(data, len));
+                            (unsigned long long)http_hash_body(data, len));
         if (!http_set_header(res, "ETag", etag)) return false;
     }
     time_t modified;

@@ -84,8 +84,8 @@ static void save(site_app *app, http_request *req, const store_article *article,
     long long id = 0;
     comment_status status;
     store_status st = store_comment_add(app->store, &in, &id, &status);
-    if (st == STORE_OK)
-        site_freshness_forget_story(app->cache, article->id); /* the next page shows it */
+    if (st == STORE_OK) /* the next page shows it */
+        site_freshness_forget_story(app->cache, app->story_views, article->id);
     const char *path = article_url(req->arena, article->slug);
     if (st == STORE_OK && status == COMMENT_APPROVED)
         return http_redirect(res, 303, arena_printf(req->arena, "%s#comment-%lld", path, id));

@@ -205,23 +205,86 @@ static const char *author_of(const store_comment *comments, size_t n, long long 
     return NULL;
 }
 
-static json_t *comment_form_json(site_app *app, http_request *req, const store_article *article,
-                                 const site_comment_submission *sub, const char *replying_to,
-                                 long long parent)
+/* The form's fields but its token: the same for every reader who is not replying. */
+static json_t *comment_form_fields(arena *a, const store_article *article,
+                                   const site_comment_submission *sub, const char *replying_to,
+                                   long long parent)
 {
-    const char *token = comment_token_issue(req->arena, app->comment_key, article->id,
-                                            (long long)time(NULL), comment_nonce_new(req->arena));
     json_t *error_list;
     json_t *errors = form_errors_json(sub, &error_list);
-    return json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:b, s:b, s:o, s:i}", "action",
-                     arena_printf(req->arena, "%scomments", article_url(req->arena, article->slug)),
-                     "token", token, "parent", (json_int_t)(replying_to ? parent : 0),
-                     "replying_to", replying_to ? json_string(replying_to) : json_null(), "values",
-                     form_values_json(req->arena, sub), "errors", errors, "error_list", error_list,
+    return json_pack("{s:s, s:I, s:o, s:o, s:o, s:o, s:b, s:b, s:o, s:i}", "action",
+                     arena_printf(a, "%scomments", article_url(a, article->slug)), "parent",
+                     (json_int_t)(replying_to ? parent : 0), "replying_to",
+                     replying_to ? json_string(replying_to) : json_null(), "values",
+                     form_values_json(a, sub), "errors", errors, "error_list", error_list,
                      "has_error_list", json_array_size(error_list) > 0, "has_errors",
                      json_array_size(error_list) > 0 || (sub && sub->message), "message",
                      sub && sub->message ? json_string(sub->message) : json_null(), "comment_max",
                      COMMENT_MAX_CHARS);
+}
+
+/* Adds the form's token: signed afresh for each page, with the time and a new nonce. */
+static void comment_form_sign(site_app *app, http_request *req, long long article_id, json_t *form)
+{
+    const char *token = comment_token_issue(req->arena, app->comment_key, article_id,
+                                            (long long)time(NULL), comment_nonce_new(req->arena));
+    json_object_set_new(form, "token", json_string(token));
+}
+
+static json_t *comment_form_json(site_app *app, http_request *req, const store_article *article,
+                                 const site_comment_submission *sub, const char *replying_to,
+                                 long long parent)
+{
+    json_t *form = comment_form_fields(req->arena, article, sub, replying_to, parent);
+    comment_form_sign(app, req, article->id, form);
+    return form;
+}
+
+json_t *site_comment_form_blank(arena *a, const store_article *article)
+{
+    return comment_form_fields(a, article, NULL, NULL, 0);
+}
+
+/* The comment thread (held: also that held comment, for its writer) as the page shows it:
+ * comments, has_comments, comment_count. False when the store could not be read (the thread
+ * is then shown empty). */
+static bool comments_thread(site_app *app, arena *a, const store_article *article, long long held,
+                            unsigned max_depth, json_t *view, store_comment **comments, size_t *n)
+{
+    *comments = NULL;
+    *n = 0;
+    bool ok = store_comments_for_article(app->store, a, article->id, held, comments, n) == STORE_OK;
+    if (!ok) *n = 0;
+    const char *path = article_url(a, article->slug);
+    json_object_set_new(view, "comments", comment_tree(a, *comments, *n, path, max_depth));
+    json_object_set_new(view, "has_comments", json_boolean(*n > 0));
+    size_t approved = 0;
+    for (size_t i = 0; i < *n; i++)
+        approved += (*comments)[i].status == COMMENT_APPROVED;
+    json_object_set_new(view, "comment_count", json_integer((json_int_t)approved));
+    return ok;
+}
+
+bool site_comments_thread_view(site_app *app, arena *a, const store_article *article, json_t *view)
+{
+    unsigned max_depth = site_setting_number(app, a, "comments.max_depth", 3, 10);
+    store_comment *comments;
+    size_t n;
+    return comments_thread(app, a, article, 0, max_depth ? max_depth : 1, view, &comments, &n);
+}
+
+void site_comments_form_view(site_app *app, http_request *req, const store_article *article,
+                             json_t *blank, json_t *view)
+{
+    site_comment_settings cs = {.close_after_days = site_setting_number(
+                                    app, req->arena, "comments.close_after_days", 0, 36500)};
+    bool open = !site_comments_closed(&cs, article);
+    json_object_set_new(view, "comments_open", json_boolean(open));
+    if (!open) return;
+    json_t *form = json_object();
+    json_object_update(form, blank); /* shares its values: nothing changes them */
+    comment_form_sign(app, req, article->id, form);
+    json_object_set_new(view, "comment_form", form);
 }
 
 void site_comments_view(site_app *app, http_request *req, const store_article *article,
@@ -230,19 +293,9 @@ void site_comments_view(site_app *app, http_request *req, const store_article *a
     site_comment_settings cs;
     site_comment_settings_load(app, req->arena, &cs);
     long long held = held_comment_id(app, req);
-    store_comment *comments = NULL;
-    size_t n = 0;
-    if (store_comments_for_article(app->store, req->arena, article->id, held, &comments, &n) !=
-        STORE_OK)
-        n = 0;
-    const char *path = article_url(req->arena, article->slug);
-    json_object_set_new(view, "comments",
-                        comment_tree(req->arena, comments, n, path, cs.max_depth));
-    json_object_set_new(view, "has_comments", json_boolean(n > 0));
-    size_t approved = 0;
-    for (size_t i = 0; i < n; i++)
-        approved += comments[i].status == COMMENT_APPROVED;
-    json_object_set_new(view, "comment_count", json_integer((json_int_t)approved));
+    store_comment *comments;
+    size_t n;
+    comments_thread(app, req->arena, article, held, cs.max_depth, view, &comments, &n);
     bool open = !site_comments_closed(&cs, article);
     json_object_set_new(view, "comments_open", json_boolean(open));
     if (held) http_set_header(res, "Cache-Control", "private, no-store");

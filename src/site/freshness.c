@@ -33,6 +33,7 @@ struct site_freshness {
     long long since;       /* stories: changed or published at or after this time */
     long long last_change; /* the change log: the last id applied */
     site_live *live;       /* told of every story change (NULL: none); guarded by lock */
+    story_views *views;    /* the article views (NULL: none), dropped like the pages */
     pthread_t thread;
     bool running;
     pthread_mutex_t stop_lock;
@@ -133,19 +134,24 @@ static void apply(site_freshness *f)
     } while (n == BATCH && f->since < poll_time);
 
     if ((t.everything || t.stories) && f->content_version) atomic_fetch_add(f->content_version, 1);
-    if (t.everything)
+    /* views first: a page rendered between the two drops must not come from a dropped view
+     * and be kept under the page cache's new generation */
+    if (t.everything) {
+        story_views_clear(f->views);
         page_cache_clear(f->cache);
-    else if (t.n)
+    } else if (t.n) {
+        story_views_invalidate(f->views, t.tags, t.n);
         page_cache_invalidate(f->cache, t.tags, t.n);
+    }
     arena_free(a);
 }
 
-void site_freshness_forget_story(page_cache *cache, long long article_id)
+void site_freshness_forget_story(page_cache *cache, story_views *views, long long article_id)
 {
-    if (!cache) return;
     uint64_t tags[2];
     comment_tags(article_id, tags);
-    page_cache_invalidate(cache, tags, 2);
+    story_views_invalidate(views, tags, 2); /* first, as in apply */
+    if (cache) page_cache_invalidate(cache, tags, 2);
 }
 
 void site_cache_refresh(void *app_ptr)
@@ -233,6 +239,13 @@ void site_freshness_feed_live(site_freshness *f, site_live *live)
 {
     pthread_mutex_lock(&f->lock);
     f->live = live;
+    pthread_mutex_unlock(&f->lock);
+}
+
+void site_freshness_follow_views(site_freshness *f, story_views *views)
+{
+    pthread_mutex_lock(&f->lock);
+    f->views = views;
     pthread_mutex_unlock(&f->lock);
 }
 

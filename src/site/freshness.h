@@ -8,6 +8,7 @@
 
 #include "../http/page_cache.h"
 #include "../store/store.h"
+#include "story_views.h"
 
 typedef struct site_freshness site_freshness;
 
@@ -27,9 +28,11 @@ void site_freshness_feed_live(site_freshness *f, struct site_live *live);
  * another connection has committed since this thread last looked (one cheap check per hit:
  * a page is never served after a change it shows was committed). */
 void site_cache_refresh(void *app);
-/* Drops the cached pages showing story article_id or its comments, at once and without
+/* Drops the cached pages (and views) showing story article_id or its comments, at once and without
  * reading the store (a handler that has just written them knows; the watcher will see the
  * same change in the log later and drop them again, harmlessly). */
-void site_freshness_forget_story(page_cache *cache, long long article_id);
+void site_freshness_forget_story(page_cache *cache, story_views *views, long long article_id);
+/* Drops the article views (story_views.h, may be NULL) as the pages are dropped, from now on. */
+void site_freshness_follow_views(site_freshness *f, story_views *views);
 
 #endif

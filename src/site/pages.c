@@ -91,31 +91,10 @@ void site_home(void *app_ptr, http_request *req, const http_params *params, http
 void site_article(void *app_ptr, http_request *req, const http_params *params, http_response *res)
 {
     site_app *app = app_ptr;
+    if (site_article_from_view(app, req, params, res)) return;
     store_article article;
     if (site_find_article(app, req, params, &article, res))
         site_article_page(app, req, &article, NULL, res);
-}
-
-void site_article_page(site_app *app, http_request *req, const store_article *article,
-                       const site_comment_submission *submission, http_response *res)
-{
-    store_article *related;
-    size_t n_related;
-    store_status st = site_related_stories(app, req->arena, article, &related, &n_related);
-    json_t *article_view =
-        st == STORE_OK ? article_full_json(app->store, req->arena, article, related, n_related, &st)
-                       : NULL;
-    if (!article_view) return (void)(res->status = site_status_for(st));
-    article_auto_read_also(req->arena, article_view,
-                           site_setting_number(app, req->arena, "related.read_also_after", 0, 100));
-    json_t *view = site_view_new(app, req, "article", article->headline, article->lead);
-    site_social_article(app, req->arena, article, view);
-    if (!submission) site_tag_story_page(req, article, res);
-    json_object_set_new(view, "article", article_view);
-    site_comments_view(app, req, article, view, submission, res);
-    int status = res->status;
-    site_render(app, req, "article", view, res);
-    if (res->status == 200) res->status = status;
 }
 
 /* A list page of one topic or one author: the shared part of their handlers. */

@@ -25,7 +25,8 @@ struct site_related {
     pthread_t watcher;
     bool watcher_running;
     volatile bool stop;
-    page_cache *_Atomic cache; /* pages whose related lists may have changed are dropped from it */
+    page_cache *_Atomic cache;  /* pages whose related lists may have changed are dropped from it */
+    story_views *_Atomic views; /* and the article views that show those lists */
 };
 
 static int compare_entries(const void *x, const void *y)
@@ -149,6 +150,7 @@ static void apply_changes(site_related *r)
         pthread_rwlock_unlock(&r->lock);
         /* any story's "You May Also Like" may now name a changed one: story pages follow */
         uint64_t tag = http_cache_tag_hash("related");
+        story_views_invalidate(r->views, &tag, 1); /* first: see freshness.c */
         if (r->cache) page_cache_invalidate(r->cache, &tag, 1);
         r->since = n == RELATED_CHANGES_PER_POLL ? changed[n - 1].updated_at : poll_time;
     } else if (n == 0) {
@@ -167,9 +169,11 @@ static void *watch(void *arg)
     return NULL;
 }
 
-void site_related_follow(site_related *r, page_cache *cache)
+void site_related_follow(site_related *r, page_cache *cache, story_views *views)
 {
-    if (r) r->cache = cache;
+    if (!r) return;
+    r->cache = cache;
+    r->views = views;
 }
 
 site_related *site_related_start(store *s, const char *language, char *err, size_t errlen)

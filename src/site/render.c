@@ -70,8 +70,7 @@ const char *site_setting_text(site_app *app, arena *a, const char *key)
     return copy;
 }
 
-json_t *site_view_new(site_app *app, http_request *req, const char *page_type, const char *title,
-                      const char *description)
+json_t *site_json(site_app *app, http_request *req)
 {
     const site_config *c = &app->config;
     time_t now = time(NULL);
@@ -86,12 +85,26 @@ json_t *site_view_new(site_app *app, http_request *req, const char *page_type, c
         c->tagline, "language", language && language[0] ? language : c->language, "base_url",
         c->base_url, "year", tm.tm_year + 1900, "nav_topics", nav, "assets", app->assets);
     site_newsletter_view(app, req, site); /* the footer's sign-up form, when it is on */
+    return site;
+}
+
+json_t *site_page_json(site_app *app, http_request *req, const char *page_type, const char *title,
+                       const char *description)
+{
+    const site_config *c = &app->config;
     char *canonical = arena_printf(req->arena, "%s%s", c->base_url, req->path);
     json_t *page =
         json_pack("{s:s, s:s, s:s, s:s}", "type", page_type, "title", title, "description",
                   description ? description : c->tagline, "canonical", canonical);
     site_social_defaults(app, req->arena, page, title, description ? description : c->tagline);
-    return json_pack("{s:o, s:o}", "site", site, "page", page);
+    return page;
+}
+
+json_t *site_view_new(site_app *app, http_request *req, const char *page_type, const char *title,
+                      const char *description)
+{
+    return json_pack("{s:o, s:o}", "site", site_json(app, req), "page",
+                     site_page_json(app, req, page_type, title, description));
 }
 
 void site_tag_view_stories(http_request *req, json_t *node, http_response *res)

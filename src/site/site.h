@@ -13,6 +13,7 @@
 #include "../http/http.h"
 #include "freshness.h"
 #include "live.h"
+#include "story_views.h"
 #include "../store/store.h"
 #include "../theme/theme.h"
 
@@ -82,6 +83,9 @@ typedef struct site_app {
     atomic_ulong content_version;
     pthread_mutex_t snapshot_lock;
     site_snapshot nav, settings;
+    /* NULL: every article page is built from the store. The server keeps each story's
+     * reader-independent view data here (story_views.h, article_view.c). */
+    story_views *story_views;
 } site_app;
 
 /* ---- related stories (site/related_stories.c) ------------------------------------------- */
@@ -93,9 +97,9 @@ void site_related_catalog_free(related_catalog *catalog);
 /* Builds the index and starts the thread that rebuilds it when the database changes. */
 site_related *site_related_start(store *s, const char *language, char *err, size_t errlen);
 void site_related_stop(site_related *related);
-/* Drops story pages (tagged "related") from cache whenever the index takes in changes. Call
- * before serving. */
-void site_related_follow(site_related *related, page_cache *cache);
+/* Drops story pages (tagged "related") from cache, and the article views, whenever the index takes
+ * in changes. Call before serving. */
+void site_related_follow(site_related *related, page_cache *cache, story_views *views);
 /* The "You May Also Like" stories of article, best first (at most ARTICLE_RELATED_COUNT). */
 store_status site_related_stories(site_app *app, arena *a, const store_article *article,
                                   store_article **out, size_t *n);
@@ -179,6 +183,16 @@ typedef struct site_comment_submission {
 void site_comments_view(site_app *app, http_request *req, const store_article *article,
                         json_t *view, const site_comment_submission *submission,
                         http_response *res);
+/* The parts of site_comments_view that are the same for every reader (comments, has_comments,
+ * comment_count: the approved thread); false when the store could not be read. */
+bool site_comments_thread_view(site_app *app, arena *a, const store_article *article, json_t *view);
+/* The comment form of a reader who is not replying, but its token (article needs its id and
+ * slug). */
+json_t *site_comment_form_blank(arena *a, const store_article *article);
+/* The per-request parts for a reader who is not replying: comments_open and comment_form (blank
+ * with a fresh token; article needs id, published_at, comments_off and comments_days). */
+void site_comments_form_view(site_app *app, http_request *req, const store_article *article,
+                             json_t *blank, json_t *view);
 void site_comment_post(void *app, http_request *req, const http_params *params, http_response *res);
 void site_comments_feed(void *app, http_request *req, const http_params *params,
                         http_response *res);
@@ -208,6 +222,11 @@ void api_admin_article_breaking(void *app, http_request *req, const http_params 
  * alerts for the whole site (site/service_worker.c). */
 void site_service_worker(void *app, http_request *req, const http_params *params,
                          http_response *res);
+/* The article page of the route's {slug} from its kept view (built and kept when missing):
+ * false when the request needs the page built for it (a held comment, a reply, no view cache),
+ * true when res is answered (article_view.c). */
+bool site_article_from_view(site_app *app, http_request *req, const http_params *params,
+                            http_response *res);
 /* Renders the article page for article with a comment submission (status set by caller). */
 void site_article_page(site_app *app, http_request *req, const store_article *article,
                        const site_comment_submission *submission, http_response *res);
@@ -241,6 +260,9 @@ void site_newsletter_timer_stop(site_newsletter_timer *timer);
 /* The topics of the navigation every page shows (site.nav_topics), read from the store. */
 json_t *site_nav_topics(site_app *app, arena *a);
 /* The "site" and "page" objects every template gets; view is a new object to fill. */
+json_t *site_json(site_app *app, http_request *req);
+json_t *site_page_json(site_app *app, http_request *req, const char *page_type, const char *title,
+                       const char *description);
 json_t *site_view_new(site_app *app, http_request *req, const char *page_type, const char *title,
                       const char *description);
 /* Renders template with view (consumed) into res as a 200 HTML page, or a 500. */

@@ -181,6 +181,28 @@ static void test_conditional_get_decisions(void **state)
     assert_true(http_hash_bytes("", 0) == 1469598103934665603ull);
 }
 
+/* The ETag hash of a body: the same bytes the same hash; one byte changed anywhere, a byte more
+ * (even a zero) or a byte less, another hash; unaligned starts work. */
+static void test_body_hash_names_each_version(void **state)
+{
+    (void)state;
+    char body[200], copy[201];
+    for (size_t i = 0; i < sizeof body; i++)
+        body[i] = (char)('a' + i % 26);
+    uint64_t h = http_hash_body(body, sizeof body);
+    memcpy(copy + 1, body, sizeof body);
+    assert_true(http_hash_body(copy + 1, sizeof body) == h);
+    for (size_t len = 0; len < sizeof body; len++)
+        assert_true(http_hash_body(body, len) != h);
+    for (size_t i = 0; i < sizeof body; i++) {
+        body[i] ^= 1;
+        assert_true(http_hash_body(body, sizeof body) != h);
+        body[i] ^= 1;
+    }
+    assert_true(http_hash_body("a", 1) != http_hash_body("a\0", 2));
+    assert_true(http_hash_body("", 0) != http_hash_body("\0", 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +213,7 @@ int main(void)
         cmocka_unit_test(test_cookie_header_parsing),
         cmocka_unit_test(test_offline_query_parsing),
         cmocka_unit_test(test_conditional_get_decisions),
+        cmocka_unit_test(test_body_hash_names_each_version),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
