@@ -220,6 +220,49 @@ store_status store_article_owned_by(store *s, long long article_id, long long us
     return rs;
 }
 
+/* ---- Authors ------------------------------------------------------------------------------ */
+static store_status authors_query(store *s, arena *a, long long id, store_author **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    query q;
+    store_status rs = start(s, &q);
+    if (rs != STORE_OK) return rs;
+    rs = prepare(&q, "SELECT id, slug, name, bio FROM authors WHERE ?1 = 0 OR id = ?1"
+                     " ORDER BY name COLLATE NOCASE, name, id");
+    bind_int(&q, 1, id);
+    store_author *v = NULL;
+    size_t len = 0, cap = 0;
+    bool row = true;
+    while (rs == STORE_OK && (rs = step(&q, &row, "reading authors")) == STORE_OK && row) {
+        if (len == cap) v = arena_grow(a, v, &cap, len, sizeof *v);
+        v[len++] = (store_author){sqlite3_column_int64(q.st, 0), text_at(a, q.st, 1),
+                                  text_at(a, q.st, 2), text_at(a, q.st, 3)};
+    }
+    end(&q);
+    if (rs == STORE_OK) {
+        *out = v;
+        *n = len;
+    }
+    return rs;
+}
+
+store_status store_authors_all(store *s, arena *a, store_author **out, size_t *n)
+{
+    return authors_query(s, a, 0, out, n);
+}
+
+store_status store_author_by_id(store *s, arena *a, long long id, store_author *out)
+{
+    memset(out, 0, sizeof *out);
+    store_author *v;
+    size_t n;
+    store_status rs = id > 0 ? authors_query(s, a, id, &v, &n) : STORE_NOT_FOUND;
+    if (rs == STORE_OK && n == 0) rs = STORE_NOT_FOUND;
+    if (rs == STORE_OK) *out = v[0];
+    return rs;
+}
+
 /* ---- Revisions --------------------------------------------------------------------------- */
 #define NAMES_OF(link, table, other)                                                               \
     "(SELECT json_group_array(name) FROM (SELECT e.name FROM " link " l JOIN " table " e"          \

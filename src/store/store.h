@@ -512,6 +512,10 @@ store_status store_article_by_id(store *s, arena *a, long long id, store_article
 store_status store_article_owned_by(store *s, long long article_id, long long user_id,
                                     long long author_id, bool *owned);
 
+/* Every author (with or without stories), by name; one by id (STORE_NOT_FOUND: none). */
+store_status store_authors_all(store *s, arena *a, store_author **out, size_t *n);
+store_status store_author_by_id(store *s, arena *a, long long id, store_author *out);
+
 typedef struct {
     long long id;              /* 0: a new story */
     store_article_input input; /* published_at 0: keep the story's (a new story: now) */
