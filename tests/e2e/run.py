@@ -25,7 +25,9 @@ export static`: every page written, a full link check, the same bytes as the ser
 subscribe, confirm, digest, one-click unsubscribe, refusals), feeds_tests (RSS, Atom and JSON
 Feed, sitemaps, robots.txt, and the canonical, OpenGraph, Twitter and JSON-LD tags of the pages),
 push_tests (breaking-news alerts by Web Push, checked by a push service written for the test
-that verifies the VAPID token and decrypts each message).
+that verifies the VAPID token and decrypts each message), editor_tests (the newsroom's story
+editor: drafts, publishing, scheduling, each role's refusals, CSRF, validation, the conflict
+warning, revisions and restore, preview, hostile input).
 
     python3 tests/e2e/run.py --gazette ./gazette --only security_tests,fault_tests
 
@@ -45,6 +47,7 @@ import time
 import api_tests
 import cache_tests
 import cli_tests
+import editor_tests
 import comments_tests
 import crash_tests
 import demo_tests
@@ -89,6 +92,7 @@ def main():
         ("feeds_tests", feeds_tests.run),
         ("live_tests", live_tests.run),
         ("push_tests", push_tests.run),
+        ("editor_tests", editor_tests.run),
         ("security_tests", security_tests.run),
         ("fault_tests", fault_tests.run),
         ("crash_tests", crash_tests.run),
