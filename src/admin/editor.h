@@ -115,7 +115,7 @@ void story_screen_render(site_app *app, http_request *req, const admin_user *use
                          const story_screen *screen, http_response *res);
 
 /* ---- shared helpers (story_rights.c) ------------------------------------------------------- */
-/* The site's time zone (setting "timezone", an IANA name; "UTC" when unset). */
+/* The site's time zone (setting "time_zone", an IANA name; "UTC" when unset). */
 const char *editor_zone(site_app *app, arena *a);
 /* The story as lines of text ("Headline: ...", topics, image, then the body): what a diff
  * compares. */

@@ -36,7 +36,7 @@ bool story_rights_for(site_app *app, const admin_user *user, const store_article
 
 const char *editor_zone(site_app *app, arena *a)
 {
-    const char *zone = site_setting_text(app, a, "timezone");
+    const char *zone = site_setting_text(app, a, "time_zone");
     return zone && *zone ? zone : "UTC";
 }
 

@@ -11,6 +11,7 @@ import re
 import subprocess
 import time
 import urllib.parse
+import zoneinfo
 
 from checks import expect, expect_eq, expect_html, expect_rc, expect_status
 from gazette import Result, _register
@@ -126,9 +127,11 @@ def unescape(text):
             .replace("&#39;", "'").replace("&amp;", "&"))
 
 
-def local_in(seconds):
-    """The site's wall-clock time (UTC: no timezone setting) seconds from now, datetime-local."""
-    t = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=seconds)
+def local_in(seconds, zone=None):
+    """The site's wall-clock time (UTC, or the time_zone setting zone) seconds from now, as a
+    datetime-local input holds it."""
+    tz = zoneinfo.ZoneInfo(zone) if zone else datetime.timezone.utc
+    t = datetime.datetime.now(tz) + datetime.timedelta(seconds=seconds)
     return t.strftime("%Y-%m-%dT%H:%M:%S")
 
 
@@ -212,6 +215,28 @@ def run(t, gz):
             expect_status(b[login].get("/admin/stories"), 200, "%s's session after a restart" % login)
 
     t.check("editor: a scheduled story goes live after a restart too", schedule_restart)
+
+    def schedule_in_zone():
+        expect_rc(gz.run("settings", "set", "--db", db, "time_zone", "Asia/Kolkata"), 0, "setting the time zone")
+        try:
+            # 14:00 in Kolkata (UTC+5:30) an hour from now is not 14:00 UTC: the story waits
+            when = local_in(3600, "Asia/Kolkata")
+            r = erin.post("/admin/stories/new", form_for(erin, "/admin/stories/new", headline="Monsoon ferry times",
+                                                         body="Later.", publish_at=when, action="schedule"))
+            sid = story_id(r)
+            page = erin.get("/admin/stories/%s" % sid)
+            expect('value="%s"' % when[:16] in page.text, "the time is not shown back in the site's zone: %s" % when)
+            expect("(Asia/Kolkata)" in page.text, "the zone is not named on the story screen")
+            expect_status(srv.get("/news/monsoon-ferry-times/"), 404, "a story scheduled an hour ahead")
+            r = erin.post("/admin/stories/new", form_for(erin, "/admin/stories/new", headline="Kolkata now",
+                                                         body="Soon.", publish_at=local_in(2, "Asia/Kolkata"),
+                                                         action="schedule"))
+            story_id(r)
+            wait_live(srv, "/news/kolkata-now/")
+        finally:
+            gz.run("settings", "set", "--db", db, "time_zone", "UTC")
+
+    t.check("editor: schedule times are read and shown in the site's time zone", schedule_in_zone)
 
     def refusals_signed_out():
         anon = Browser(srv)
