@@ -25,9 +25,10 @@ export static`: every page written, a full link check, the same bytes as the ser
 subscribe, confirm, digest, one-click unsubscribe, refusals), feeds_tests (RSS, Atom and JSON
 Feed, sitemaps, robots.txt, and the canonical, OpenGraph, Twitter and JSON-LD tags of the pages),
 push_tests (breaking-news alerts by Web Push, checked by a push service written for the test
-that verifies the VAPID token and decrypts each message), editor_tests (the newsroom's story
-editor: drafts, publishing, scheduling, each role's refusals, CSRF, validation, the conflict
-warning, revisions and restore, preview, hostile input).
+that verifies the VAPID token and decrypts each message), newsroom_tests (accounts, sessions,
+throttling, CSRF, roles and the moderation, topics, settings and users screens of /admin/),
+editor_tests (the newsroom's story editor: drafts, publishing, scheduling, each role's refusals,
+CSRF, validation, the conflict warning, revisions and restore, preview, hostile input).
 
     python3 tests/e2e/run.py --gazette ./gazette --only security_tests,fault_tests
 
@@ -56,6 +57,7 @@ import fault_tests
 import import_tests
 import live_tests
 import newsletter_tests
+import newsroom_tests
 import feeds_tests
 import push_tests
 import search_tests
@@ -92,6 +94,7 @@ def main():
         ("feeds_tests", feeds_tests.run),
         ("live_tests", live_tests.run),
         ("push_tests", push_tests.run),
+        ("newsroom_tests", newsroom_tests.run),
         ("editor_tests", editor_tests.run),
         ("security_tests", security_tests.run),
         ("fault_tests", fault_tests.run),

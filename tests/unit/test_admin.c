@@ -110,31 +110,34 @@ static void test_throttle_growing_delay(void **state)
 {
     auth_throttle *t = auth_throttle_new(64);
     assert_non_null(t);
-    time_t now = 1000000;
+    long long now = auth_throttle_now();
     for (int i = 0; i < 4; i++) {
         assert_int_equal(auth_throttle_wait(t, "a:ann", 5, now), 0);
         auth_throttle_fail(t, "a:ann", now);
     }
     assert_int_equal(auth_throttle_wait(t, "a:ann", 5, now), 0); /* 4 failures: free */
-    auth_throttle_fail(t, "a:ann", now);                         /* the 5th */
-    assert_int_equal(auth_throttle_wait(t, "a:ann", 5, now), 1);
-    assert_int_equal(auth_throttle_wait(t, "a:ann", 5, now + 1), 0);
-    auth_throttle_fail(t, "a:ann", now + 1); /* 6th: 2 s */
-    assert_int_equal(auth_throttle_wait(t, "a:ann", 5, now + 1), 2);
-    auth_throttle_fail(t, "a:ann", now + 3); /* 7th: 4 s */
-    assert_int_equal(auth_throttle_wait(t, "a:ann", 5, now + 3), 4);
+    auth_throttle_fail(t, "a:ann", now);                         /* the 5th: 1 s */
+    assert_int_equal(auth_throttle_wait(t, "a:ann", 5, now), 1000);
+    assert_int_equal(auth_throttle_wait(t, "a:ann", 5, now + 400), 600);
+    assert_int_equal(auth_throttle_wait(t, "a:ann", 5, now + 1000), 0);
+    auth_throttle_fail(t, "a:ann", now + 1000); /* 6th: 2 s */
+    assert_int_equal(auth_throttle_wait(t, "a:ann", 5, now + 1000), 2000);
+    auth_throttle_fail(t, "a:ann", now + 3000); /* 7th: 4 s */
+    assert_int_equal(auth_throttle_wait(t, "a:ann", 5, now + 3000), 4000);
     for (int i = 0; i < 30; i++)
-        auth_throttle_fail(t, "a:ann", now + 10);
-    assert_int_equal(auth_throttle_wait(t, "a:ann", 5, now + 10), AUTH_THROTTLE_MAX_DELAY);
+        auth_throttle_fail(t, "a:ann", now + 10000);
+    assert_int_equal(auth_throttle_wait(t, "a:ann", 5, now + 10000),
+                     AUTH_THROTTLE_MAX_DELAY * 1000LL);
     /* other keys are not affected; a success clears the account */
-    assert_int_equal(auth_throttle_wait(t, "a:bob", 5, now + 10), 0);
+    assert_int_equal(auth_throttle_wait(t, "a:bob", 5, now + 10000), 0);
     auth_throttle_clear(t, "a:ann");
-    assert_int_equal(auth_throttle_wait(t, "a:ann", 5, now + 10), 0);
+    assert_int_equal(auth_throttle_wait(t, "a:ann", 5, now + 10000), 0);
     /* a day without failures forgets them */
     for (int i = 0; i < 8; i++)
         auth_throttle_fail(t, "i:10.0.0.1", now);
     assert_true(auth_throttle_wait(t, "i:10.0.0.1", 5, now) > 0);
-    assert_int_equal(auth_throttle_wait(t, "i:10.0.0.1", 5, now + AUTH_THROTTLE_FORGET + 1), 0);
+    assert_int_equal(
+        auth_throttle_wait(t, "i:10.0.0.1", 5, now + AUTH_THROTTLE_FORGET * 1000LL + 1), 0);
     auth_throttle_free(t);
 }
 
@@ -142,14 +145,15 @@ static void test_throttle_growing_delay(void **state)
 static void test_throttle_full_table(void **state)
 {
     auth_throttle *t = auth_throttle_new(16);
+    long long now = auth_throttle_now();
     char key[32];
     for (int i = 0; i < 1000; i++) {
         snprintf(key, sizeof key, "i:10.0.%d.%d", i / 256, i % 256);
-        auth_throttle_fail(t, key, 5000 + i);
+        auth_throttle_fail(t, key, now + i);
     }
     for (int i = 0; i < 6; i++)
-        auth_throttle_fail(t, "a:target", 7000);
-    assert_true(auth_throttle_wait(t, "a:target", 5, 7000) > 0);
+        auth_throttle_fail(t, "a:target", now + 2000);
+    assert_true(auth_throttle_wait(t, "a:target", 5, now + 2000) > 0);
     auth_throttle_free(t);
 }
 
