@@ -51,7 +51,18 @@ static bool decide_status(site_app *app, arena *a, const store_article *art, sto
     switch (act) {
     case ACT_SAVE:
         in->status = art ? art->status : ARTICLE_DRAFT;
-        in->published_at = st == SCHEDULE_OK ? when : 0; /* 0: keep */
+        in->published_at = 0; /* keep */
+        if (st == SCHEDULE_EMPTY || (st == SCHEDULE_OK && when == art->published_at)) return true;
+        if (st != SCHEDULE_OK) { /* a scheduled story given another time: check it */
+            story_error_add(errors, "publish_at", schedule_message(st));
+            return false;
+        }
+        if (when < now) {
+            story_error_add(errors, "publish_at",
+                            "That time has passed: choose a later one, or publish now.");
+            return false;
+        }
+        in->published_at = when;
         return true;
     case ACT_SCHEDULE:
         if (st != SCHEDULE_OK) {

@@ -47,7 +47,11 @@
   var timer = null, inFlight = null;
   function preview() {
     if (!frame || !window.fetch) return;
+    /* a read-only story's fields sit in a disabled fieldset, which FormData leaves out */
+    var fieldset = form.querySelector("fieldset[disabled]");
+    if (fieldset) fieldset.disabled = false;
     var body = new URLSearchParams(new FormData(form));
+    if (fieldset) fieldset.disabled = true;
     body.set("action", "preview");
     if (inFlight && inFlight.abort) inFlight.abort();
     inFlight = window.AbortController ? new AbortController() : null;
