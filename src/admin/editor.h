@@ -124,6 +124,9 @@ char *story_text(arena *a, const store_article *article);
 bool editor_find_story(site_app *app, http_request *req, const admin_user *user,
                        const http_params *params, store_article *out, int *revision,
                        http_response *res);
+/* After a story was saved: drops its cached pages at once and applies the change to the page
+ * cache (the lists showing it), so that the next page anyone asks for shows it. */
+void editor_after_write(site_app *app, long long article_id);
 /* A positive integer from text (a route capture, a form field); false for anything else. */
 bool editor_parse_id(const char *text, long long *out);
 

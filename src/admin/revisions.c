@@ -225,5 +225,6 @@ void admin_story_restore(void *app_ptr, http_request *req, const http_params *pa
         return admin_message(
             app, req, user, site_status_for(st), "Not restored",
             arena_printf(a, "Nothing was restored: %s", store_last_error(app->store)), res);
+    editor_after_write(app, id);
     admin_redirect(res, arena_printf(a, "/admin/stories/%lld?done=restore", id));
 }

@@ -141,10 +141,13 @@ char *schedule_format_local(arena *a, const char *zone, long long unix_seconds)
     bool zone_ok;
     GDateTime *t = local_moment(zone, unix_seconds, &zone_ok);
     char *out = NULL;
-    if (t && zone_ok)
+    if (t && zone_ok) {
+        int s = g_date_time_get_second(t);
         out = arena_printf(a, "%04d-%02d-%02dT%02d:%02d", g_date_time_get_year(t),
                            g_date_time_get_month(t), g_date_time_get_day_of_month(t),
                            g_date_time_get_hour(t), g_date_time_get_minute(t));
+        if (s) out = arena_printf(a, "%s:%02d", out, s);
+    }
     if (t) g_date_time_unref(t);
     return out;
 }

@@ -26,7 +26,8 @@ bool schedule_zone_valid(const char *zone);
  * spring-forward night) becomes the first moment after the change (03:00); one it repeats (the
  * autumn night) is read in standard time (the second of the two). */
 schedule_status schedule_parse_local(const char *zone, const char *text, long long *unix_seconds);
-/* "2026-12-06T14:30" in zone (arena string), or NULL when zone is not valid. */
+/* "2026-12-06T14:30" in zone ("2026-12-06T14:30:05" when the seconds are not 0; arena string),
+ * or NULL when zone is not valid. */
 char *schedule_format_local(arena *a, const char *zone, long long unix_seconds);
 /* "6 December 2026, 14:30 (Europe/Paris)" for people (arena string); UTC when zone is not
  * valid. */

@@ -110,3 +110,9 @@ char *story_text(arena *a, const store_article *art)
     buf_free(&b);
     return text;
 }
+
+void editor_after_write(site_app *app, long long article_id)
+{
+    if (app->cache) site_freshness_forget_story(app->cache, article_id);
+    site_freshness_sync(app->freshness);
+}

@@ -169,6 +169,7 @@ static void save_story(site_app *app, http_request *req, const admin_user *user,
     store_status st = store_article_edit_save(app->store, a, &e, &id, NULL, &new_revision);
     switch (st) {
     case STORE_OK:
+        editor_after_write(app, id);
         return admin_redirect(res,
                               arena_printf(a, "/admin/stories/%lld?done=%s", id, form->action));
     case STORE_STALE:

@@ -202,6 +202,7 @@ static void test_schedule_format(void **state)
     arena *a = arena_new();
     assert_string_equal(schedule_format_local(a, "UTC", 1796567400LL), "2026-12-06T14:30");
     assert_string_equal(schedule_format_local(a, "Europe/Paris", 1796567400LL), "2026-12-06T15:30");
+    assert_string_equal(schedule_format_local(a, "UTC", 1796567405LL), "2026-12-06T14:30:05");
     assert_null(schedule_format_local(a, "Nowhere/None", 1796567400LL));
     assert_string_equal(schedule_display(a, "Europe/Paris", 1796567400LL),
                         "6 December 2026, 15:30 (Europe/Paris)");
