@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "../../src/admin/diff.h"
+#include "../../src/admin/editor.h"
 #include "../../src/admin/schedule.h"
 #include "store_fixture.h"
 
@@ -213,6 +214,71 @@ static void test_schedule_format(void **state)
                                           &t),
                      SCHEDULE_OK);
     assert_int_equal(t, 1796567400LL);
+    arena_free(a);
+}
+
+/* ---- the story form -------------------------------------------------------------------- */
+static void test_story_form(void **state)
+{
+    arena *a = arena_new();
+    form_field fields[] = {
+        {"headline", "  Ferry late  "},
+        {"body", "one\r\ntwo\r\n"},
+        {"topics", "Harbour, City,, harbour"},
+        {"topics", "City, Port"},
+        {"authors", " Ada "},
+        {"comments", "on"},
+        {"revision", "7"},
+        {"overwrite", "x9"},
+        {"conflict_action", "publish"},
+    };
+    story_form f;
+    story_form_read(a, fields, sizeof fields / sizeof fields[0], &f);
+    assert_string_equal(f.headline, "Ferry late");
+    assert_string_equal(f.body, "one\ntwo\n");
+    assert_int_equal(f.n_topics, 4); /* Harbour, City, harbour, Port: repeats dropped */
+    assert_string_equal(f.topics[3], "Port");
+    assert_int_equal(f.n_authors, 1);
+    assert_string_equal(f.authors[0], "Ada");
+    assert_true(f.comments_on);
+    assert_int_equal(f.revision, 7);
+    assert_int_equal(f.overwrite, 0);
+    assert_string_equal(f.action, "publish"); /* no action: the conflict box's */
+    assert_string_equal(f.body_format, "markdown");
+    story_errors e;
+    assert_true(story_form_check(a, &f, &e));
+    store_article_input in;
+    bool made;
+    assert_true(story_form_input(a, &f, &in, &made, &e));
+    assert_true(made);
+    assert_string_equal(in.slug, "ferry-late");
+    assert_string_equal(in.body_html, "<p>one\ntwo</p>\n");
+    assert_null(in.kicker);
+    assert_false(in.comments_off);
+
+    form_field bad[] = {
+        {"headline", " "},         {"slug", "Bad Slug"},    {"image_url", "javascript:x"},
+        {"comments_days", "9999"}, {"body_format", "docx"}, {"kicker", "a\x01b"},
+        {"lead", "\xff"}};
+    story_form_read(a, bad, sizeof bad / sizeof bad[0], &f);
+    assert_false(story_form_check(a, &f, &e));
+    const char *want[] = {"headline", "kicker",    "lead",         "body",
+                          "slug",     "image_url", "comments_days"};
+    assert_int_equal(e.n, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < e.n; i++)
+        assert_string_equal(e.v[i].field, want[i]);
+    /* imported HTML is sanitised again on the way in */
+    form_field html[] = {{"headline", "H"},
+                         {"body_format", "html"},
+                         {"body", "<p onclick=\"x()\">Hi<script>alert(1)</script></p>"}};
+    story_form_read(a, html, 3, &f);
+    assert_true(story_form_check(a, &f, &e));
+    assert_true(story_form_input(a, &f, &in, &made, &e));
+    assert_null(in.body_markdown);
+    assert_string_equal(in.body_format, "html");
+    assert_null(strstr(in.body_html, "script"));
+    assert_null(strstr(in.body_html, "onclick"));
+    assert_non_null(strstr(in.body_html, "Hi"));
     arena_free(a);
 }
 
@@ -446,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_schedule_parse),
         cmocka_unit_test(test_schedule_refusals),
         cmocka_unit_test(test_schedule_format),
+        cmocka_unit_test(test_story_form),
         cmocka_unit_test_setup_teardown(test_edit_revisions, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_edit_stale, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_edit_slugs, setup_db, teardown),
