@@ -23,6 +23,7 @@ void admin_story_preview(void *app_ptr, http_request *req, const http_params *pa
     if (!admin_check_csrf(user, form_get(fields, n, "csrf"), res)) return;
     story_form form;
     story_form_read(req->arena, fields, n, &form);
+    if (!*form.headline) form.headline = "(no headline yet)"; /* a story being begun */
     story_errors errors;
     if (!story_form_check(req->arena, &form, &errors)) {
         /* what cannot be stored cannot be shown either: say what is wrong instead */
@@ -41,7 +42,6 @@ void admin_story_preview(void *app_ptr, http_request *req, const http_params *pa
         return;
     }
     store_article article = story_form_article(req->arena, &form);
-    if (!*article.headline) article.headline = "(no headline yet)";
     store_status st = STORE_OK;
     json_t *article_view = article_full_json(app->store, req->arena, &article, NULL, 0, &st);
     if (!article_view) return (void)(res->status = site_status_for(st));
