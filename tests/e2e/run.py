@@ -68,7 +68,9 @@ from checks import expect
 from gazette import Gazette, kill_all, sanitizer_lines
 from tap import Runner
 
-BUDGET_SECONDS = 240  # the whole suite (with the fault and crash tests and the newsroom's screens) must finish in under 4 minutes
+# the whole suite (with the fault and crash tests) must finish in under 4.5 minutes; newsroom_tests
+# adds about 20 s (Argon2id hashes and the login throttle's real delays), editor_tests about 5 s
+BUDGET_SECONDS = 260
 
 
 def main():
