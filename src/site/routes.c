@@ -3,6 +3,7 @@
 #include "site.h"
 
 #include "../admin/admin.h"
+#include "../admin/editor.h"
 
 const http_route site_routes[] = {
     /* pages for readers */
@@ -56,6 +57,16 @@ const http_route site_routes[] = {
     {"POST", "/admin/account/logout-all", admin_account_logout_all},
     {"POST", "/admin/account/password", admin_account_password},
     {"GET", "/admin/assets/{file}", admin_asset},
+    /* the story editor (docs/newsroom.md, "The editor") */
+    {"GET", "/admin/stories", admin_stories_list},
+    {"GET", "/admin/stories/new", admin_story_new},
+    {"POST", "/admin/stories/new", admin_story_create},
+    {"GET", "/admin/stories/{id}", admin_story_edit},
+    {"POST", "/admin/stories/{id}", admin_story_save},
+    {"POST", "/admin/preview", admin_story_preview},
+    {"GET", "/admin/stories/{id}/revisions", admin_story_revisions},
+    {"GET", "/admin/stories/{id}/revisions/{n}", admin_story_revision},
+    {"POST", "/admin/stories/{id}/revisions/{n}/restore", admin_story_restore},
     {"GET", "/admin/comments", admin_comments_page},
     {"POST", "/admin/comments", admin_comments_action},
     {"GET", "/admin/comments/{id}/reply", admin_comments_reply},

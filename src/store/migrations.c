@@ -355,6 +355,51 @@ static const char migration_12_sql[] =
     "ALTER TABLE comments ADD COLUMN staff_user_id INTEGER REFERENCES users (id)"
     " ON DELETE SET NULL;";
 
+/* Migration 13: the editor's revisions (docs/newsroom.md). Every save of a story (the web
+ * editor's and store_articles_save's) writes one row holding every field as saved, with its
+ * topics and authors as JSON arrays of names (in order, primary first), in the same
+ * transaction. number counts 1, 2, 3 ... per story; user_id is who saved (NULL: the command
+ * line or an import), user_name their display name then (kept when the user goes). Stories
+ * already there get revision 1, as they stand. */
+static const char migration_13_sql[] =
+    "CREATE TABLE article_revisions ("
+    " article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,"
+    " number INTEGER NOT NULL CHECK (number >= 1),"
+    " user_id INTEGER REFERENCES users (id) ON DELETE SET NULL,"
+    " user_name TEXT NOT NULL DEFAULT '',"
+    " saved_at INTEGER NOT NULL,"
+    " slug TEXT NOT NULL,"
+    " kicker TEXT,"
+    " headline TEXT NOT NULL,"
+    " lead TEXT,"
+    " body_markdown TEXT,"
+    " body_html TEXT,"
+    " body_format TEXT NOT NULL,"
+    " image_url TEXT,"
+    " image_caption TEXT,"
+    " image_credit TEXT,"
+    " image_alt TEXT,"
+    " status INTEGER NOT NULL,"
+    " published_at INTEGER NOT NULL,"
+    " comments_off INTEGER NOT NULL,"
+    " comments_days INTEGER NOT NULL,"
+    " topics TEXT NOT NULL DEFAULT '[]',"
+    " authors TEXT NOT NULL DEFAULT '[]',"
+    " PRIMARY KEY (article_id, number)"
+    ") STRICT, WITHOUT ROWID;"
+    "INSERT INTO article_revisions (article_id, number, user_id, user_name, saved_at, slug,"
+    " kicker, headline, lead, body_markdown, body_html, body_format, image_url, image_caption,"
+    " image_credit, image_alt, status, published_at, comments_off, comments_days, topics,"
+    " authors)"
+    " SELECT a.id, 1, NULL, '', a.updated_at, a.slug, a.kicker, a.headline, a.lead,"
+    " a.body_markdown, a.body_html, a.body_format, a.image_url, a.image_caption, a.image_credit,"
+    " a.image_alt, a.status, a.published_at, a.comments_off, a.comments_days,"
+    " (SELECT json_group_array(name) FROM (SELECT t.name FROM article_topics x"
+    " JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position)),"
+    " (SELECT json_group_array(name) FROM (SELECT u.name FROM article_authors y"
+    " JOIN authors u ON u.id = y.author_id WHERE y.article_id = a.id ORDER BY y.position))"
+    " FROM articles a WHERE a.kind = 'story';";
+
 const store_migration store_migrations[] = {
     {1, "initial schema", migration_1_sql},
     {2, "comments and settings", migration_2_sql},
@@ -367,6 +412,7 @@ const store_migration store_migrations[] = {
     {9, "newsletter subscribers and sends", migration_9_sql},
     {10, "content API read keys", migration_10_sql},
     {12, "newsroom accounts, sessions, password resets", migration_12_sql},
+    {13, "story revisions", migration_13_sql},
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];

@@ -36,13 +36,9 @@ enum { BUSY_TIMEOUT_MS = 5000, ERR_MAX = 512 };
  * published_at and id (LLONG_MAX both: from the newest; a row value, so SQLite seeks to it in
  * the newest-first index). The four variants of each (no filter, topic, author,
  * both) are consecutive so that ST_LIST + variant picks the right one. */
-#define ART_COLS                                                                                   \
-    "a.id, a.slug, a.kicker, a.headline, a.lead, a.image_url, a.image_caption, a.image_credit,"    \
-    " a.image_alt, a.status, a.published_at, a.updated_at, a.comments_off,"                        \
-    " a.comments_days, a.created_at, a.body_format, a.kind, a.sticky"
-#define ART_BODY ", a.body_markdown, a.body_html"
-/* How many columns ART_COLS has: what a query selects after them starts at this index. */
-enum { ART_NCOLS = 18 };
+#define ART_COLS SQLITE_ART_COLS /* sqlite_internal.h */
+#define ART_BODY SQLITE_ART_BODY
+enum { ART_NCOLS = SQLITE_ART_NCOLS };
 /* Live and a story: pages (kind 'page', migration 7) are never in lists, search or related. */
 #define LIVE_ANY_KIND "a.status >= 1 AND a.published_at <= ?1"
 #define LIVE LIVE_ANY_KIND " AND a.kind = 'story'"
@@ -1599,16 +1595,25 @@ static store_status reindex_article(conn *c, long long id)
     return rs;
 }
 
+/* Everything of a story saved besides its row: search index, topics, authors, read-also. */
+static store_status save_links(conn *c, arena *scratch, const store_article_input *in,
+                               long long now, long long id)
+{
+    store_status rs = reindex_article(c, id);
+    if (rs == STORE_OK)
+        rs = replace_entities(c, scratch, &topic_kind, id, in->topic_names, in->n_topics, now);
+    if (rs == STORE_OK)
+        rs = replace_entities(c, scratch, &author_kind, id, in->author_names, in->n_authors, now);
+    if (rs == STORE_OK) rs = replace_read_also(c, id, in->read_also_slugs, in->n_read_also);
+    return rs;
+}
+
 static store_status save_one(conn *c, arena *scratch, const store_article_input *in, size_t i,
                              long long now, long long *id)
 {
     store_status rs = upsert_article(c, in, now, id);
-    if (rs == STORE_OK) rs = reindex_article(c, *id);
-    if (rs == STORE_OK)
-        rs = replace_entities(c, scratch, &topic_kind, *id, in->topic_names, in->n_topics, now);
-    if (rs == STORE_OK)
-        rs = replace_entities(c, scratch, &author_kind, *id, in->author_names, in->n_authors, now);
-    if (rs == STORE_OK) rs = replace_read_also(c, *id, in->read_also_slugs, in->n_read_also);
+    if (rs == STORE_OK) rs = save_links(c, scratch, in, now, *id);
+    if (rs == STORE_OK) rs = sqlite_revision_write(c, *id, 0, NULL, now, NULL);
     if (rs != STORE_OK) {
         char keep[ERR_MAX];
         memcpy(keep, c->err, sizeof keep);
@@ -2905,4 +2910,31 @@ store_status sqlite_begin_read(conn *c)
 store_status sqlite_finish(conn *c, store_status rs)
 {
     return tx_finish(c, rs);
+}
+
+store_status sqlite_check_article(conn *c, const store_article_input *in)
+{
+    return check_input(c, in, 1);
+}
+
+store_status sqlite_save_links(conn *c, arena *scratch, const store_article_input *in,
+                               long long now, long long id)
+{
+    return save_links(c, scratch, in, now, id);
+}
+
+store_status sqlite_collect_articles(conn *c, sqlite3_stmt *st, int bind_rc, arena *a,
+                                     bool with_body, store_article **out, size_t *n)
+{
+    return collect_articles(c, st, bind_rc, a, with_body, out, n);
+}
+
+store_status sqlite_fill_links(conn *c, arena *a, store_article *v, size_t n)
+{
+    return fill_links(c, a, v, n);
+}
+
+sqlite3 *sqlite_db(conn *c)
+{
+    return c->db;
 }

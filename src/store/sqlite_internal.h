@@ -11,6 +11,16 @@
 
 typedef struct conn conn;
 
+/* The columns of an article every article SELECT starts with (alias a), read by
+ * sqlite_collect_articles; SQLITE_ART_BODY adds the two bodies after them. */
+#define SQLITE_ART_COLS                                                                            \
+    "a.id, a.slug, a.kicker, a.headline, a.lead, a.image_url, a.image_caption, a.image_credit,"    \
+    " a.image_alt, a.status, a.published_at, a.updated_at, a.comments_off,"                        \
+    " a.comments_days, a.created_at, a.body_format, a.kind, a.sticky"
+#define SQLITE_ART_BODY ", a.body_markdown, a.body_html"
+/* How many columns SQLITE_ART_COLS has: what a query selects after them starts here. */
+enum { SQLITE_ART_NCOLS = 18 };
+
 /* This thread's connection (opened on first use); its error message is cleared. */
 store_status sqlite_conn(store *s, conn **out, sqlite3 **db);
 /* The store status for an SQLite result code (extended codes too). */
@@ -26,5 +36,25 @@ store_status sqlite_begin_read(conn *c);
 store_status sqlite_finish(conn *c, store_status rs);
 /* comments.body_hash of a comment body: FNV-1a 64, big-endian (the duplicate check's key). */
 void store_body_hash(const char *body, unsigned char out[8]);
+
+/* The SQLite handle of a connection in hand. */
+sqlite3 *sqlite_db(conn *c);
+/* ---- Stories, for the editor (sqlite_editor.c) ------------------------------------------- */
+/* store_articles_save's checks of one input (slug, headline, status, names). */
+store_status sqlite_check_article(conn *c, const store_article_input *in);
+/* What goes with a story's row on every save: its search index row, topics, authors and
+ * read-also links, replaced by those of in. */
+store_status sqlite_save_links(conn *c, arena *scratch, const store_article_input *in,
+                               long long now, long long id);
+/* Steps a bound statement selecting SQLITE_ART_COLS (and SQLITE_ART_BODY when with_body),
+ * collecting every row; resets it. */
+store_status sqlite_collect_articles(conn *c, sqlite3_stmt *st, int bind_rc, arena *a,
+                                     bool with_body, store_article **out, size_t *n);
+/* Fills topics and authors of v[0..n). */
+store_status sqlite_fill_links(conn *c, arena *a, store_article *v, size_t n);
+/* Writes the next revision of the story as its row and links stand now (inside the caller's
+ * write transaction); *number (may be NULL) gets its number. user_id 0: nobody known. */
+store_status sqlite_revision_write(conn *c, long long article_id, long long user_id,
+                                   const char *user_name, long long now, int *number);
 
 #endif

@@ -23,6 +23,8 @@ const char *store_strerror(store_status status)
         return "not a Gazette database, or one made by a newer Gazette";
     case STORE_FULL:
         return "the disk holding the database is full";
+    case STORE_STALE:
+        return "saved by someone else meanwhile";
     }
     return "unknown store error";
 }

@@ -25,6 +25,7 @@ typedef enum {
     STORE_IO,        /* cannot open / read / write the database (disk full, permissions) */
     STORE_SCHEMA,    /* the database is not a Gazette database or is newer than this binary */
     STORE_FULL,      /* the disk (or file system) holding the database is full */
+    STORE_STALE,     /* the story was saved again since the revision the caller started from */
 } store_status;
 
 const char *store_strerror(store_status status);
@@ -506,5 +507,72 @@ store_status store_changed_since_last_look(store *s, bool *changed);
 
 /* The newest updated_at of anything readers can see: a cheap "has the site changed" stamp. */
 long long store_last_change(store *s);
+
+/* ---- The editor (migration 13, sqlite_editor.c; docs/newsroom.md) -------------------------
+ * Stories as the newsroom sees them, whatever their status, and their revisions. Every save
+ * (store_article_edit_save, and store_articles_save for the CLI) writes one revision holding
+ * every field as saved, its topics and authors, who saved and when, in the same transaction.
+ * Revisions are numbered 1, 2, 3 ... per story. Imported pages (is_page) are not edited here. */
+typedef struct {
+    const article_status *status;         /* NULL: any */
+    const char *topic_slug, *author_slug; /* NULL: any */
+    /* Only the stories of one writer (0 and 0: everyone's): those credited to author
+     * owner_author_id or first saved by user owner_user_id. */
+    long long owner_user_id, owner_author_id;
+    const char *fts_query; /* NULL: any; else an FTS5 query (search_query.h) over the text */
+    size_t limit, offset;
+} store_editor_query;
+/* Stories (any status; not pages) matching q, last saved first, with topics and authors
+ * (bodies left NULL). total (may be NULL) gets how many match without limit/offset.
+ * STORE_INVALID when FTS5 rejects fts_query. */
+store_status store_editor_articles(store *s, arena *a, const store_editor_query *q,
+                                   store_article **out, size_t *n, size_t *total);
+/* Any story by id (any status), with body, topics and authors; *revision (may be NULL) gets
+ * the number of its newest revision (0 when it has none yet). */
+store_status store_article_by_id(store *s, arena *a, long long id, store_article *out,
+                                 int *revision);
+/* Whether the story was written by user_id: credited to author_id (when not 0), or its first
+ * revision was saved by user_id (when not 0). */
+store_status store_article_owned_by(store *s, long long article_id, long long user_id,
+                                    long long author_id, bool *owned);
+
+/* Every author (with or without stories), by name; one by id (STORE_NOT_FOUND: none). */
+store_status store_authors_all(store *s, arena *a, store_author **out, size_t *n);
+store_status store_author_by_id(store *s, arena *a, long long id, store_author *out);
+
+typedef struct {
+    long long id;              /* 0: a new story */
+    store_article_input input; /* published_at 0: keep the story's (a new story: now) */
+    /* The taken slug is not an error: the story gets slug-2, slug-3 ... (the editor's slug made
+     * from the headline). Otherwise a slug of another story is STORE_CONFLICT. */
+    bool unique_slug;
+    /* The revision the writer started from (0 for a new story): when the story has a newer one,
+     * nothing is saved and the answer is STORE_STALE. -1 saves whatever came since. */
+    int base_revision;
+    long long user_id;     /* who saves (0: unknown, the command line) */
+    const char *user_name; /* their display name, kept with the revision */
+} store_article_edit;
+/* Creates or updates one story by id and writes its revision, in one transaction: all or
+ * nothing. *id gets the story's id, *slug (arena a, may be NULL) the slug saved, *revision the
+ * new revision's number. STORE_NOT_FOUND: no story e->id (or it is a page). */
+store_status store_article_edit_save(store *s, arena *a, const store_article_edit *e, long long *id,
+                                     const char **slug, int *revision);
+
+typedef struct {
+    long long article_id;
+    int number;
+    long long user_id;     /* 0: the command line, an import, or a user since deleted */
+    const char *user_name; /* "" when nobody known */
+    long long saved_at;
+    /* every field as saved (id = article_id); topics and authors carry names and slugs made
+     * from them (ids 0); updated_at = saved_at */
+    store_article article;
+} store_revision;
+/* A story's revisions, newest first, without bodies. */
+store_status store_revisions_list(store *s, arena *a, long long article_id, store_revision **out,
+                                  size_t *n);
+/* One revision with everything; STORE_NOT_FOUND when the story has no such revision. */
+store_status store_revision_get(store *s, arena *a, long long article_id, int number,
+                                store_revision *out);
 
 #endif

@@ -26,7 +26,9 @@ subscribe, confirm, digest, one-click unsubscribe, refusals), feeds_tests (RSS, 
 Feed, sitemaps, robots.txt, and the canonical, OpenGraph, Twitter and JSON-LD tags of the pages),
 push_tests (breaking-news alerts by Web Push, checked by a push service written for the test
 that verifies the VAPID token and decrypts each message), newsroom_tests (accounts, sessions,
-throttling, CSRF, roles and the moderation, topics, settings and users screens of /admin/).
+throttling, CSRF, roles and the moderation, topics, settings and users screens of /admin/),
+editor_tests (the newsroom's story editor: drafts, publishing, scheduling, each role's refusals,
+CSRF, validation, the conflict warning, revisions and restore, preview, hostile input).
 
     python3 tests/e2e/run.py --gazette ./gazette --only security_tests,fault_tests
 
@@ -46,6 +48,7 @@ import time
 import api_tests
 import cache_tests
 import cli_tests
+import editor_tests
 import comments_tests
 import crash_tests
 import demo_tests
@@ -66,7 +69,7 @@ from gazette import Gazette, kill_all, sanitizer_lines
 from tap import Runner
 
 # the whole suite (with the fault and crash tests) must finish in under 4.5 minutes; newsroom_tests
-# adds about 20 s (Argon2id hashes and the login throttle's real delays)
+# adds about 20 s (Argon2id hashes and the login throttle's real delays), editor_tests about 5 s
 BUDGET_SECONDS = 260
 
 
@@ -94,6 +97,7 @@ def main():
         ("live_tests", live_tests.run),
         ("push_tests", push_tests.run),
         ("newsroom_tests", newsroom_tests.run),
+        ("editor_tests", editor_tests.run),
         ("security_tests", security_tests.run),
         ("fault_tests", fault_tests.run),
         ("crash_tests", crash_tests.run),
