@@ -113,6 +113,6 @@ char *story_text(arena *a, const store_article *art)
 
 void editor_after_write(site_app *app, long long article_id)
 {
-    if (app->cache) site_freshness_forget_story(app->cache, article_id);
+    site_freshness_forget_story(app->cache, app->story_views, article_id);
     site_freshness_sync(app->freshness);
 }

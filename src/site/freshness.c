@@ -23,14 +23,21 @@
 #include <string.h>
 #include <time.h>
 
-enum { POLL_MS = 5, BATCH = 1000 };
+enum { POLL_MS = 5, BATCH = 1000, OVERLAP_SECONDS = 2 };
 
 struct site_freshness {
     store *store;
     page_cache *cache;
     atomic_ulong *content_version;
-    pthread_mutex_t lock;  /* one sync at a time; guards the cursors */
-    long long since;       /* stories: changed or published at or after this time */
+    pthread_mutex_t lock; /* one sync at a time; guards the cursors */
+    long long since;      /* stories: changed or published at or after this time */
+    long long started;    /* when the watch began: since never goes back before it */
+    /* The stories handled in the last OVERLAP_SECONDS (each is read again there: see sync) */
+    struct seen_story {
+        long long id, updated_at, published_at;
+        bool live;
+    } * seen;
+    size_t n_seen, cap_seen;
     long long last_change; /* the change log: the last id applied */
     site_live *live;       /* told of every story change (NULL: none); guarded by lock */
     story_views *views;    /* the article views (NULL: none), dropped like the pages */
@@ -80,6 +87,38 @@ static void tag_story(tag_set *t, arena *a, const store_article *article)
         tag_add(t, a, arena_printf(a, "u:%s", article->authors[k].slug));
 }
 
+/* Whether this story, in this state, was handled by an earlier look; remembers it if not. */
+static bool seen_before(site_freshness *f, const store_article *story, long long now)
+{
+    bool live = story->status != ARTICLE_DRAFT && story->published_at <= now;
+    for (size_t i = 0; i < f->n_seen; i++) {
+        const struct seen_story *seen = &f->seen[i];
+        if (seen->id == story->id && seen->updated_at == story->updated_at &&
+            seen->published_at == story->published_at && seen->live == live)
+            return true;
+    }
+    if (f->n_seen == f->cap_seen) {
+        size_t cap = f->cap_seen ? f->cap_seen * 2 : 64;
+        struct seen_story *grown = realloc(f->seen, cap * sizeof *grown);
+        if (!grown) return false; /* handled again next time: harmless */
+        f->seen = grown;
+        f->cap_seen = cap;
+    }
+    f->seen[f->n_seen++] =
+        (struct seen_story){story->id, story->updated_at, story->published_at, live};
+    return false;
+}
+
+/* Forgets the stories no look from since on can return again. */
+static void seen_prune(site_freshness *f)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < f->n_seen; i++)
+        if (f->seen[i].updated_at >= f->since || f->seen[i].published_at >= f->since)
+            f->seen[kept++] = f->seen[i];
+    f->n_seen = kept;
+}
+
 /* Reads what changed since the cursors and drops the pages showing it (lock held). */
 static void apply(site_freshness *f)
 {
@@ -121,17 +160,26 @@ static void apply(site_freshness *f)
             t.everything = true;
             break;
         }
+        store_article *fresh = n ? arena_alloc(a, n * sizeof *fresh) : NULL;
+        size_t n_fresh = 0;
         for (size_t i = 0; i < n; i++)
-            tag_story(&t, a, &stories[i]);
-        site_live_stories_changed(f->live, stories, n, window_start, poll_time);
-        if (n) {
+            if (!seen_before(f, &stories[i], poll_time)) fresh[n_fresh++] = stories[i];
+        for (size_t i = 0; i < n_fresh; i++)
+            tag_story(&t, a, &fresh[i]);
+        site_live_stories_changed(f->live, fresh, n_fresh, window_start, poll_time);
+        if (n_fresh) {
             t.stories = true;
             tag_add(&t, a, "home");
             tag_add(&t, a, HTTP_CACHE_TAG_ALL);
         }
-        /* a full batch: go on from its last change (the same second may hold more) */
-        f->since = n == BATCH ? stories[n - 1].updated_at : poll_time;
+        /* a full batch: go on from its last change (the same second may hold more). Else look
+         * again at the last OVERLAP_SECONDS next time: a writer stamps updated_at before it
+         * commits, so a story stamped in an earlier second may become visible only after this
+         * look (seeing a story twice only drops its pages twice; live updates skip repeats) */
+        f->since = n == BATCH ? stories[n - 1].updated_at : poll_time - OVERLAP_SECONDS;
+        if (f->since < f->started) f->since = f->started;
     } while (n == BATCH && f->since < poll_time);
+    seen_prune(f);
 
     if ((t.everything || t.stories) && f->content_version) atomic_fetch_add(f->content_version, 1);
     /* views first: a page rendered between the two drops must not come from a dropped view
@@ -217,7 +265,7 @@ site_freshness *site_freshness_start(store *s, page_cache *cache, atomic_ulong *
     f->store = s;
     f->cache = cache;
     f->content_version = content_version;
-    f->since = (long long)time(NULL);
+    f->since = f->started = (long long)time(NULL);
     pthread_mutex_init(&f->lock, NULL);
     pthread_mutex_init(&f->stop_lock, NULL);
     pthread_cond_init(&f->stop_cond, NULL);
@@ -262,5 +310,6 @@ void site_freshness_stop(site_freshness *f)
     pthread_mutex_destroy(&f->lock);
     pthread_mutex_destroy(&f->stop_lock);
     pthread_cond_destroy(&f->stop_cond);
+    free(f->seen);
     free(f);
 }

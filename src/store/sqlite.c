@@ -461,9 +461,10 @@ typedef struct conn {
     sqlite3_stmt *stmts[ST__N]; /* prepared on first use, finalized at close */
     store *owner;
     struct conn *next;
-    char err[ERR_MAX];           /* why the last call on this thread failed */
-    search_df_cache df_cache;    /* search_rank.h */
-    long long seen_data_version; /* store_changed_since_last_look */
+    char err[ERR_MAX];              /* why the last call on this thread failed */
+    search_df_cache df_cache;       /* search_rank.h */
+    long long seen_data_version;    /* store_changed_since_last_look */
+    sqlite3_int64 seen_own_changes; /* rows this connection had changed at that look */
     bool seen_valid;
     bool outer_read; /* inside store_read_begin / store_read_end */
 } conn;
@@ -2806,8 +2807,12 @@ store_status store_changed_since_last_look(store *s, bool *changed)
     long long version = 0;
     if ((rs = run(c, st, SQLITE_OK, true, &version, "reading the data version")) != STORE_OK)
         return rs;
-    *changed = !c->seen_valid || version != c->seen_data_version;
+    /* data_version does not move for this connection's own commits: a write made by this
+     * thread (an editor's save, a comment) shows in its count of changed rows instead */
+    sqlite3_int64 own = sqlite3_total_changes64(c->db);
+    *changed = !c->seen_valid || version != c->seen_data_version || own != c->seen_own_changes;
     c->seen_data_version = version;
+    c->seen_own_changes = own;
     c->seen_valid = true;
     return STORE_OK;
 }

@@ -500,9 +500,10 @@ store_status store_changes_since(store *s, arena *a, long long after, size_t lim
                                  store_change **out, size_t *n);
 /* The newest change's id (0 when none): where a follower starts. */
 store_status store_changes_head(store *s, long long *head);
-/* Whether another connection (thread or process) has committed a write since this thread last
- * asked (true the first time): SQLite's PRAGMA data_version on this thread's connection, cheap
- * enough to ask before every request and every few milliseconds. */
+/* Whether anyone (another thread or process, or this thread itself) has written since this
+ * thread last asked (true the first time): SQLite's PRAGMA data_version on this thread's
+ * connection and that connection's own count of changed rows, cheap enough to ask before every
+ * request and every few milliseconds. */
 store_status store_changed_since_last_look(store *s, bool *changed);
 
 /* The newest updated_at of anything readers can see: a cheap "has the site changed" stamp. */
