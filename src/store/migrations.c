@@ -321,6 +321,26 @@ static const char migration_10_sql[] = "CREATE TABLE api_keys ("
                                        " created_at INTEGER NOT NULL"
                                        ") STRICT;";
 
+/* Migration 11: phrase queries at scale. article_search is rebuilt (same columns, content,
+ * prefix indexes and rank) with the tokenizer gazette_pairs (search_tokenizer.c), which sqlite.c
+ * registers on each of its connections: unicode61 as before, plus each pair of neighbouring
+ * words, so a phrase of common words reads its pairs' short lists instead of intersecting its
+ * words' long ones. Matches and ranking stay the same. */
+static const char migration_11_sql[] =
+    "DROP TABLE article_search;"
+    "CREATE VIRTUAL TABLE article_search USING fts5("
+    " headline, kicker, lead, body,"
+    " tokenize = 'gazette_pairs remove_diacritics 2',"
+    " prefix = '2 3 4'"
+    ");"
+    "INSERT INTO article_search (article_search, rank) VALUES ('rank', 'bm25(10.0, 5.0, 3.0, "
+    "1.0)');"
+
+    "INSERT INTO article_search (rowid, headline, kicker, lead, body)"
+    " SELECT id, gazette_search_text(headline, 0), gazette_search_text(kicker, 0),"
+    " gazette_search_text(lead, 0),"
+    " gazette_search_text(coalesce(body_html, body_markdown), 1) FROM articles;";
+
 const store_migration store_migrations[] = {
     {1, "initial schema", migration_1_sql},
     {2, "comments and settings", migration_2_sql},
@@ -332,6 +352,7 @@ const store_migration store_migrations[] = {
     {8, "web push for breaking news", migration_8_sql},
     {9, "newsletter subscribers and sends", migration_9_sql},
     {10, "content API read keys", migration_10_sql},
+    {11, "search word pairs for phrases", migration_11_sql},
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];

@@ -95,7 +95,7 @@ static void gazette_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_
     sqlite3_result_double(ctx, -score);
 }
 
-int search_rank_register(sqlite3 *db)
+int search_fts5_api(sqlite3 *db, fts5_api **out)
 {
     fts5_api *api = NULL;
     sqlite3_stmt *st = NULL;
@@ -108,6 +108,15 @@ int search_rank_register(sqlite3 *db)
     sqlite3_finalize(st);
     if (rc != SQLITE_OK) return rc;
     if (!api || api->iVersion < 2) return SQLITE_ERROR;
+    *out = api;
+    return SQLITE_OK;
+}
+
+int search_rank_register(sqlite3 *db)
+{
+    fts5_api *api;
+    int rc = search_fts5_api(db, &api);
+    if (rc != SQLITE_OK) return rc;
     return api->xCreateFunction(api, "gazette_rank", NULL, gazette_rank, NULL);
 }
 

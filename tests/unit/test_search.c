@@ -24,6 +24,7 @@
 #include "../../src/store/migrations.h"
 #include "../../src/store/search_rank.h"
 #include "../../src/store/search_snippet.h"
+#include "../../src/store/search_tokenizer.h"
 #include "../../src/store/store.h"
 #include "store_fixture.h"
 
@@ -282,14 +283,24 @@ static void test_invalid_fts_query(void **state)
     assert_int_equal(n, 2);
 }
 
-/* A database from before migration 3 gets its index built from the articles it has. */
+/* A database from before migration 3 gets its index built from the articles it has (by
+ * migration 3, then rebuilt by migration 11 with word pairs). Dropping the table takes a
+ * connection knowing its tokenizer, like the store's. */
 static void test_migration_fills_index(void **state)
 {
     fixture *f = *state;
     small_site(f);
     store_close(f->s);
     f->s = NULL;
-    raw_exec(f->path, "DROP TABLE article_search; DELETE FROM schema_migrations WHERE version = 3");
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(search_tokenizer_register(db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE article_search;"
+                                  " DELETE FROM schema_migrations WHERE version IN (3, 11)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
     assert_int_equal(store_open(f->path, &f->s, f->err, sizeof f->err), STORE_OK);
     assert_int_equal(store_schema_version(f->s), /* 3 again, and the later ones */
                      store_migrations[store_n_migrations - 1].number);
@@ -299,6 +310,103 @@ static void test_migration_fills_index(void **state)
     assert_string_equal(hits[0].article.slug, "ferry-returns");
     assert_int_equal(reader_search(f, "strong", &hits), 0);
     assert_int_equal(reader_search(f, "\"gull island\"", &hits), 1);
+}
+
+/* ---- Word pairs (search_tokenizer.c) ---------------------------------------------------- */
+/* Rows (and their bm25) matching q in table t, as "rowid:bm25 ..." (arena). */
+static const char *matches(arena *a, sqlite3 *db, const char *t, const char *q)
+{
+    const char *sql =
+        arena_printf(a, "SELECT rowid, bm25(%s) FROM %s WHERE %s MATCH ?1 ORDER BY rowid", t, t, t);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+    const char *out = "";
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        out = arena_printf(a, "%s%lld:%.9g ", out, sqlite3_column_int64(st, 0),
+                           sqlite3_column_double(st, 1));
+    if (rc != SQLITE_DONE) fprintf(stderr, "%s [%s]: %s\n", t, q, sqlite3_errmsg(db));
+    assert_int_equal(rc, SQLITE_DONE);
+    sqlite3_finalize(st);
+    return out;
+}
+
+/* gazette_pairs finds exactly what unicode61 finds, with the same bm25 (same instances, column
+ * sizes and document frequencies), for words, phrases, prefix phrases and repeated words; a
+ * phrase never runs across columns; a pair never answers a prefix of words. */
+static void test_pairs_match_unicode61(void **state)
+{
+    (void)state;
+    arena *a = arena_new();
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_int_equal(search_tokenizer_register(db), SQLITE_OK);
+    static const char *const rows[][2] = {
+        {"That has been the plan", "the the end, it has been said that has been"},
+        {"Gaza Strip talks", "Talks on the Gaza strip resumed; the strip is calm."},
+        {"Café déjà vu", "A cafe in Gaza. Strip clubs closed. Déjà-vu again and again"},
+        {"United States", "the United Statesman and the united states of the union"},
+        {"the", "the the the"},
+        {"Strip", "Gaza"},
+    };
+    const char *create = "CREATE VIRTUAL TABLE %s USING fts5(headline, body, tokenize = '%s"
+                         " remove_diacritics 2', prefix = '2 3 4');";
+    for (int k = 0; k < 2; k++) {
+        const char *t = k ? "pairs" : "words";
+        const char *sql = arena_printf(a, create, t, k ? SEARCH_TOKENIZER_NAME : "unicode61");
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+            sql = arena_printf(a, "INSERT INTO %s VALUES ('%s', '%s')", t, rows[i][0], rows[i][1]);
+            assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        }
+    }
+    /* an edit and a delete remove exactly what the insert added */
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "UPDATE words SET body = 'the plan has been dropped' WHERE rowid = 5;"
+                     "UPDATE pairs SET body = 'the plan has been dropped' WHERE rowid = 5;"
+                     "DELETE FROM words WHERE rowid = 6; DELETE FROM pairs WHERE rowid = 6;",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    static const char *const queries[] = {
+        "\"that has been\"",
+        "\"has been\"",
+        "\"the the\"",
+        "\"the the the\"",
+        "\"gaza strip\"",
+        "\"Gaza Strip\" \"talks\"",
+        "\"gaza\" \"strip\"",
+        "\"cafe deja\"",
+        "\"deja vu\"",
+        "\"united sta\"*",
+        "\"united states\"*",
+        "\"sta\"*",
+        "\"st\"*",
+        "\"the un\"*",
+        "\"plan has\" OR \"talks on\"",
+        "\"talks gaza\"",
+        "\"strip talks\"",
+        "\"talks strip\"",
+        "\"again and again\"",
+        "\"plan the\"",
+        "\"has been dropped\"",
+        "\"the\"",
+        "\"x\"",
+    };
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        const char *want = matches(a, db, "words", queries[i]);
+        const char *got = matches(a, db, "pairs", queries[i]);
+        if (strcmp(want, got) != 0)
+            fprintf(stderr, "%s: unicode61 [%s], pairs [%s]\n", queries[i], want, got);
+        assert_string_equal(want, got);
+    }
+    /* the cases above are not all empty: the phrase of common words is found, the phrase
+     * across the headline/body boundary is not */
+    assert_string_not_equal(matches(a, db, "pairs", "\"that has been\""), "");
+    assert_string_equal(matches(a, db, "pairs", "\"plan the\""), "");
+    sqlite3_close(db);
+    arena_free(a);
 }
 
 /* ---- Query translation ------------------------------------------------------------------ */
@@ -605,6 +713,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_index_follows_saves, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_fts_query, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_migration_fills_index, setup_db, teardown),
+        cmocka_unit_test(test_pairs_match_unicode61),
         cmocka_unit_test(test_translations),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test_setup_teardown(test_hostile_inputs_run, setup_db, teardown),
