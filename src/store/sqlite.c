@@ -1743,11 +1743,8 @@ static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const
     const char **phrases = arena_alloc(a, SEARCH_MAX_PHRASES * sizeof *phrases);
     size_t n_phrases = search_rank_phrases(a, fts_query, phrases, SEARCH_MAX_PHRASES);
     double *dfs;
-    struct timespec T0, T1, T2, T3;
-    clock_gettime(CLOCK_MONOTONIC, &T0);
     store_status rs = search_dfs(c, a, phrases, n_phrases, &dfs);
     if (rs != STORE_OK) return rs;
-    clock_gettime(CLOCK_MONOTONIC, &T1);
     sqlite3_stmt *st;
     if ((rs = prep(c, ST_SEARCH, &st)) != STORE_OK) return rs;
     binder b = {st, SQLITE_OK};
@@ -1766,7 +1763,6 @@ static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const
     rs = rc == SQLITE_DONE ? STORE_OK : search_fail(c, rc);
     done(st);
     if (rs != STORE_OK) return rs;
-    clock_gettime(CLOCK_MONOTONIC, &T2);
     long long count = (long long)n_rows;
     if (n_rows > STORE_SEARCH_TOTAL_CAP) n_rows = STORE_SEARCH_TOTAL_CAP;
     if (n_rows > 1) qsort(rows, n_rows, sizeof *rows, search_row_cmp);
@@ -1807,11 +1803,6 @@ static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const
             hits[i].article = arts[i];
     }
     if (rs != STORE_OK) return rs;
-    clock_gettime(CLOCK_MONOTONIC, &T3);
-#define MS(a, b) ((b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6)
-    if (getenv("SEARCH_TRACE"))
-        fprintf(stderr, "TRACE dfs %.2f rank %.2f hits %.2f rows %lld q %s\n", MS(T0, T1),
-                MS(T1, T2), MS(T2, T3), count, fts_query);
     if (count > STORE_SEARCH_TOTAL_CAP) count = STORE_SEARCH_TOTAL_CAP + 1;
     *out = hits;
     *n = len;
