@@ -382,6 +382,7 @@ typedef struct {
     double ms;
     int kind;
     size_t hits, total;
+    bool partial;
     char text[256];
 } slow_query;
 
@@ -447,7 +448,7 @@ static int run_search(const corpus *c, const story *site, size_t n)
     double *lat = xmalloc(QUERIES * sizeof *lat), *cpu = xmalloc(QUERIES * sizeof *cpu),
            *by_kind[3];
     slow_query *slow = calloc(QUERIES, sizeof *slow);
-    size_t n_kind[3] = {0}, hits_total = 0, empty = 0;
+    size_t n_kind[3] = {0}, hits_total = 0, empty = 0, partial = 0;
     for (int k = 0; k < 3; k++)
         by_kind[k] = xmalloc(QUERIES * sizeof *by_kind[k]);
     arena *a = arena_new();
@@ -460,7 +461,7 @@ static int run_search(const corpus *c, const story *site, size_t n)
         store_search_hit *hits;
         size_t got, total;
         if (search_query_translate(a, text, &fts) == SEARCH_QUERY_OK)
-            store_search(st, a, fts, NULL, 10, 0, &hits, &got, &total);
+            store_search(st, a, fts, NULL, 10, 0, &hits, &got, &total, NULL);
         arena_reset(a);
     }
     for (size_t q = 0; q < QUERIES; q++) {
@@ -471,16 +472,18 @@ static int run_search(const corpus *c, const story *site, size_t n)
         const char *fts;
         store_search_hit *hits = NULL;
         size_t got = 0, total = 0;
+        bool cut = false;
         if (search_query_translate(a, text, &fts) == SEARCH_QUERY_OK &&
-            store_search(st, a, fts, NULL, 10, 0, &hits, &got, &total) != STORE_OK)
+            store_search(st, a, fts, NULL, 10, 0, &hits, &got, &total, &cut) != STORE_OK)
             fprintf(stderr, "related_bench: search [%s]: %s\n", text, store_last_error(st));
         lat[q] = (now() - q0) * 1e3;
         cpu[q] = (cpu_now() - c0) * 1e3;
-        slow[q] = (slow_query){lat[q], kind, got, total, ""};
+        slow[q] = (slow_query){lat[q], kind, got, total, cut, ""};
         snprintf(slow[q].text, sizeof slow[q].text, "%s", text);
         by_kind[kind][n_kind[kind]++] = lat[q];
         hits_total += got;
         empty += got == 0;
+        partial += cut;
         arena_reset(a);
     }
     arena_free(a);
@@ -498,14 +501,16 @@ static int run_search(const corpus *c, const story *site, size_t n)
             printf("  %s: %zu queries, p50 %.2f ms, p99 %.2f ms\n", kinds[k], n_kind[k],
                    percentile(by_kind[k], n_kind[k], 0.50),
                    percentile(by_kind[k], n_kind[k], 0.99));
-    printf("  %.1f hits per query on average, %zu queries with none\n",
-           (double)hits_total / QUERIES, empty);
+    printf("  %.1f hits per query on average, %zu queries with none, %zu stopped at the time "
+           "budget (newest matches only)\n",
+           (double)hits_total / QUERIES, empty, partial);
     const char *show = getenv("SLOWEST"); /* SLOWEST=K: the K slowest queries, slowest first */
     if (show && atoi(show) > 0) {
         qsort(slow, QUERIES, sizeof *slow, compare_slow);
         for (int k = 0; k < atoi(show) && k < QUERIES; k++)
-            printf("  slow %.2f ms %-6s %2zu hits of %4zu  %s\n", slow[k].ms, kinds[slow[k].kind],
-                   slow[k].hits, slow[k].total, slow[k].text);
+            printf("  slow %.2f ms %-6s %2zu hits of %4zu%s  %s\n", slow[k].ms,
+                   kinds[slow[k].kind], slow[k].hits, slow[k].total, slow[k].partial ? "+" : " ",
+                   slow[k].text);
     }
     free(slow);
     store_close(st);

@@ -75,13 +75,17 @@ static void gazette_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_
             return;
         }
     }
-    memset(q->freq, 0, (size_t)q->n_phrases * sizeof *q->freq);
-    int n_inst = 0, rc = api->xInstCount(fts, &n_inst);
-    for (int i = 0; rc == SQLITE_OK && i < n_inst; i++) {
-        int phrase, column, offset;
-        rc = api->xInst(fts, i, &phrase, &column, &offset);
-        if (rc == SQLITE_OK && phrase >= 0 && phrase < q->n_phrases)
-            q->freq[phrase] += column >= 0 && column < N_COLUMNS ? column_weight[column] : 1.0;
+    /* each phrase's instances straight from its position list (xInstCount would first merge
+     * all phrases' instances into one sorted array) */
+    int rc = SQLITE_OK;
+    for (int i = 0; rc == SQLITE_OK && i < q->n_phrases; i++) {
+        Fts5PhraseIter it;
+        int column = -1, offset = 0;
+        double freq = 0;
+        rc = api->xPhraseFirst(fts, i, &it, &column, &offset);
+        for (; rc == SQLITE_OK && column >= 0; api->xPhraseNext(fts, &it, &column, &offset))
+            freq += column < N_COLUMNS ? column_weight[column] : 1.0;
+        q->freq[i] = freq;
     }
     int row_len = 0;
     if (rc == SQLITE_OK) rc = api->xColumnSize(fts, -1, &row_len);

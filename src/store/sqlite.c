@@ -398,11 +398,14 @@ static const char *const stmt_sql[ST__N] = {
                       " AND done_at < ?1",
     [ST_PUSH_COUNTS] = "SELECT -1, count(*) FROM push_subscriptions UNION ALL"
                        " SELECT state, count(*) FROM push_messages GROUP BY state",
-    /* The newest matches (highest rowid first: FTS5 walks its doclists backwards and stops at
-     * ?4 rows) with their bm25 rank; store_search orders them. Ranking every match of a common
-     * word at 100,000 stories cost 144 ms at p99; this window costs the same at any size. */
+    /* The newest matches with ids in [?6, ?7) (highest rowid first: FTS5 seeks to ?7, walks its
+     * doclists backwards and stops at ?6 or at ?4 rows) with their bm25 rank; store_search
+     * orders them. Ranking every match of a common word at 100,000 stories cost 144 ms at p99;
+     * this window costs the same at any size, and the id range lets store_search read the
+     * archive in slices, newest first, within a time budget. */
     [ST_SEARCH] =
         "SELECT article_search.rowid, gazette_rank(article_search, ?5), a.published_at" SEARCH_FROM
+        " AND article_search.rowid >= ?6 AND article_search.rowid < ?7"
         " ORDER BY article_search.rowid DESC LIMIT ?4",
     /* ?1 one phrase, ?2 how many: the phrase's newest matches, live or not (search_rank.h). */
     [ST_SEARCH_SAMPLE] = "SELECT rowid FROM article_search WHERE article_search MATCH ?1"
@@ -1670,6 +1673,8 @@ static int search_row_cmp(const void *pa, const void *pb)
 }
 
 enum { SEARCH_DF_SAMPLE = 256, SEARCH_MAX_PHRASES = 64, SNIPPET_WORDS = 24 };
+/* The ranking pass's work budget (CPU milliseconds) and slices of ids (search_rank_rows). */
+enum { SEARCH_BUDGET_MS = 3, SEARCH_SLICE_IDS = 8192, SEARCH_SLICE_MAX_IDS = 65536 };
 
 /* One word's document frequency, estimated from its newest SEARCH_DF_SAMPLE matches. */
 static store_status search_sample(conn *c, const char *word_query, long long lowest,
@@ -1697,22 +1702,11 @@ static store_status search_sample(conn *c, const char *word_query, long long low
  * (search_sample, cached per connection); none when the query was not split into phrases
  * (then every phrase weighs the same). */
 static store_status search_dfs(conn *c, arena *a, const char *const *phrases, size_t n_phrases,
-                               double **out)
+                               long long lowest, long long highest, double **out)
 {
     *out = NULL;
     if (!n_phrases) return STORE_OK;
-    sqlite3_stmt *st;
-    store_status rs = prep(c, ST_ID_RANGE, &st);
-    if (rs != STORE_OK) return rs;
-    long long lowest = 0, highest = -1;
-    int rc = SQLITE_OK;
-    if (next_row(st, &rc)) {
-        lowest = sqlite3_column_int64(st, 0);
-        highest = sqlite3_column_int64(st, 1);
-        rc = SQLITE_DONE;
-    }
-    done(st);
-    if (rc != SQLITE_DONE) return db_fail(c, rc, "searching");
+    store_status rs = STORE_OK;
     double *dfs = arena_alloc(a, n_phrases * sizeof *dfs);
     long long now = now_unix();
     for (size_t i = 0; i < n_phrases; i++) {
@@ -1732,37 +1726,106 @@ static store_status search_dfs(conn *c, arena *a, const char *const *phrases, si
     return STORE_OK;
 }
 
-/* Two steps: ST_SEARCH reads the newest STORE_SEARCH_TOTAL_CAP + 1 matches with their rank,
- * ordered here best first (ties newest first); ST_SEARCH_HIT reads each hit of the page with its
- * snippet. Only the newest STORE_SEARCH_TOTAL_CAP matches are ranked: a news archive's older
- * stories matching a common word are reached with a more precise query or a topic filter. */
+/* The lowest and highest article ids (0 and -1 when there are none). */
+static store_status article_id_range(conn *c, long long *lowest, long long *highest)
+{
+    sqlite3_stmt *st;
+    store_status rs = prep(c, ST_ID_RANGE, &st);
+    if (rs != STORE_OK) return rs;
+    *lowest = 0;
+    *highest = -1;
+    int rc = SQLITE_OK;
+    if (next_row(st, &rc) && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        *lowest = sqlite3_column_int64(st, 0);
+        *highest = sqlite3_column_int64(st, 1);
+    }
+    if (rc == SQLITE_ROW) rc = SQLITE_DONE;
+    done(st);
+    return rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "searching");
+}
+
+/* CPU time of the calling thread: the work a search did, which a busy machine does not
+ * inflate the way it inflates the wall clock. */
+static double thread_cpu_ms(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* The ranking pass: matches with their rank, newest first, up to want rows, reading the ids
+ * from highest down in slices of SEARCH_SLICE_IDS (doubling each time up to
+ * SEARCH_SLICE_MAX_IDS). A slice costs at most what its part of the archive holds, so the work
+ * done (CPU time) is checked between slices: past SEARCH_BUDGET_MS (always after the first
+ * slice) the pass stops and *partial says that older stories were not read. */
+static store_status search_rank_rows(conn *c, arena *a, const char *fts_query,
+                                     const char *topic_slug, const double *dfs, size_t n_phrases,
+                                     long long lowest, long long highest, size_t want,
+                                     search_row **out, size_t *n_out, bool *partial)
+{
+    double start = thread_cpu_ms();
+    search_row *rows = NULL;
+    size_t n_rows = 0, rows_cap = 0;
+    long long upper = highest + 1, slice = SEARCH_SLICE_IDS;
+    store_status rs = STORE_OK;
+    *partial = false;
+    while (rs == STORE_OK && upper > lowest && n_rows < want) {
+        if (upper <= highest) { /* not the first slice */
+            if (thread_cpu_ms() - start > SEARCH_BUDGET_MS) {
+                *partial = true;
+                break;
+            }
+            if (slice < SEARCH_SLICE_MAX_IDS) slice *= 2;
+        }
+        long long lower = upper - slice > lowest ? upper - slice : lowest;
+        sqlite3_stmt *st;
+        if ((rs = prep(c, ST_SEARCH, &st)) != STORE_OK) break;
+        binder b = {st, SQLITE_OK};
+        bind_search(&b, fts_query, topic_slug);
+        bind_int(&b, 4, (long long)(want - n_rows));
+        if (n_phrases && b.rc == SQLITE_OK)
+            b.rc = sqlite3_bind_blob(st, 5, dfs, (int)(n_phrases * sizeof *dfs), SQLITE_STATIC);
+        bind_int(&b, 6, lower);
+        bind_int(&b, 7, upper);
+        int rc = b.rc;
+        while (next_row(st, &rc)) {
+            if (n_rows == rows_cap) rows = arena_grow(a, rows, &rows_cap, n_rows, sizeof *rows);
+            rows[n_rows++] = (search_row){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 2),
+                                          sqlite3_column_double(st, 1)};
+        }
+        rs = rc == SQLITE_DONE ? STORE_OK : search_fail(c, rc);
+        done(st);
+        upper = lower;
+    }
+    *out = rows;
+    *n_out = n_rows;
+    return rs;
+}
+
+/* Two steps: search_rank_rows reads the newest STORE_SEARCH_TOTAL_CAP + 1 matches with their
+ * rank, ordered here best first (ties newest first); ST_SEARCH_HIT reads each hit of the page
+ * with its snippet. Only the newest STORE_SEARCH_TOTAL_CAP matches are ranked: a news archive's
+ * older stories matching a common word are reached with a more precise query or a topic
+ * filter. */
 static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const char *topic_slug,
                                  size_t limit, size_t offset, store_search_hit **out, size_t *n,
-                                 size_t *total)
+                                 size_t *total, bool *partial)
 {
     const char **phrases = arena_alloc(a, SEARCH_MAX_PHRASES * sizeof *phrases);
     size_t n_phrases = search_rank_phrases(a, fts_query, phrases, SEARCH_MAX_PHRASES);
-    double *dfs;
-    store_status rs = search_dfs(c, a, phrases, n_phrases, &dfs);
+    long long lowest, highest;
+    store_status rs = article_id_range(c, &lowest, &highest);
+    double *dfs = NULL;
+    if (rs == STORE_OK) rs = search_dfs(c, a, phrases, n_phrases, lowest, highest, &dfs);
+    search_row *rows = NULL;
+    size_t n_rows = 0;
+    if (rs == STORE_OK)
+        rs = search_rank_rows(c, a, fts_query, topic_slug, dfs, n_phrases, lowest, highest,
+                              STORE_SEARCH_TOTAL_CAP + 1, &rows, &n_rows, partial);
     if (rs != STORE_OK) return rs;
     sqlite3_stmt *st;
-    if ((rs = prep(c, ST_SEARCH, &st)) != STORE_OK) return rs;
-    binder b = {st, SQLITE_OK};
-    bind_search(&b, fts_query, topic_slug);
-    bind_int(&b, 4, STORE_SEARCH_TOTAL_CAP + 1);
-    if (n_phrases && b.rc == SQLITE_OK)
-        b.rc = sqlite3_bind_blob(st, 5, dfs, (int)(n_phrases * sizeof *dfs), SQLITE_STATIC);
-    search_row *rows = NULL;
-    size_t n_rows = 0, rows_cap = 0;
-    int rc = b.rc;
-    while (next_row(st, &rc)) {
-        if (n_rows == rows_cap) rows = arena_grow(a, rows, &rows_cap, n_rows, sizeof *rows);
-        rows[n_rows++] = (search_row){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 2),
-                                      sqlite3_column_double(st, 1)};
-    }
-    rs = rc == SQLITE_DONE ? STORE_OK : search_fail(c, rc);
-    done(st);
-    if (rs != STORE_OK) return rs;
+    binder b;
+    int rc;
     long long count = (long long)n_rows;
     if (n_rows > STORE_SEARCH_TOTAL_CAP) n_rows = STORE_SEARCH_TOTAL_CAP;
     if (n_rows > 1) qsort(rows, n_rows, sizeof *rows, search_row_cmp);
@@ -1812,26 +1875,30 @@ static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const
 
 store_status store_search(store *s, arena *a, const char *fts_query, const char *topic_slug,
                           size_t limit, size_t offset, store_search_hit **out, size_t *n,
-                          size_t *total)
+                          size_t *total, bool *partial)
 {
     *out = NULL;
     *n = 0;
     if (total) *total = 0;
+    if (partial) *partial = false;
     conn *c;
     store_status rs = conn_get(s, &c);
     if (rs != STORE_OK) return rs;
     if (!fts_query || blank(fts_query)) return failf(c, STORE_INVALID, "empty search query");
     size_t count = 0;
+    bool cut = false;
     rs = begin_read(c);
     if (rs == STORE_OK)
-        rs = search_in_tx(c, a, fts_query, topic_slug, limit, offset, out, n, &count);
+        rs = search_in_tx(c, a, fts_query, topic_slug, limit, offset, out, n, &count, &cut);
     rs = tx_finish(c, rs);
     if (rs != STORE_OK) {
         *out = NULL;
         *n = 0;
         count = 0;
+        cut = false;
     }
     if (total) *total = count;
+    if (partial) *partial = cut;
     return rs;
 }
 

@@ -59,7 +59,7 @@ static store_search_hit *search(fixture *f, const char *fts, const char *topic, 
                                 size_t offset, size_t *n, size_t *total)
 {
     store_search_hit *hits;
-    store_status st = store_search(f->s, f->a, fts, topic, limit, offset, &hits, n, total);
+    store_status st = store_search(f->s, f->a, fts, topic, limit, offset, &hits, n, total, NULL);
     if (st != STORE_OK) fprintf(stderr, "search '%s': %s\n", fts, store_last_error(f->s));
     assert_int_equal(st, STORE_OK);
     return hits;
@@ -267,7 +267,7 @@ static void test_invalid_fts_query(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         store_search_hit *hits;
         size_t n = 9, total = 9;
-        store_status st = store_search(f->s, f->a, bad[i], NULL, 10, 0, &hits, &n, &total);
+        store_status st = store_search(f->s, f->a, bad[i], NULL, 10, 0, &hits, &n, &total, NULL);
         if (st != STORE_INVALID) fprintf(stderr, "query '%s' gave %d\n", bad[i], (int)st);
         assert_int_equal(st, STORE_INVALID);
         assert_true(strlen(store_last_error(f->s)) > 0);
@@ -276,8 +276,10 @@ static void test_invalid_fts_query(void **state)
     }
     store_search_hit *hits;
     size_t n, total;
-    assert_int_equal(store_search(f->s, f->a, "", NULL, 10, 0, &hits, &n, &total), STORE_INVALID);
-    assert_int_equal(store_search(f->s, f->a, NULL, NULL, 10, 0, &hits, &n, &total), STORE_INVALID);
+    assert_int_equal(store_search(f->s, f->a, "", NULL, 10, 0, &hits, &n, &total, NULL),
+                     STORE_INVALID);
+    assert_int_equal(store_search(f->s, f->a, NULL, NULL, 10, 0, &hits, &n, &total, NULL),
+                     STORE_INVALID);
     /* and the connection still works afterwards */
     search(f, "\"ferry\"", NULL, 10, 0, &n, &total);
     assert_int_equal(n, 2);
@@ -587,7 +589,7 @@ static void test_hostile_inputs_run(void **state)
         if (qs != SEARCH_QUERY_OK) continue;
         store_search_hit *hits;
         size_t n, total;
-        store_status st = store_search(f->s, f->a, fts, NULL, 10, 0, &hits, &n, &total);
+        store_status st = store_search(f->s, f->a, fts, NULL, 10, 0, &hits, &n, &total, NULL);
         if (st != STORE_OK)
             fprintf(stderr, "input '%s' → '%s': %s\n", inputs[i], fts, store_last_error(f->s));
         assert_int_equal(st, STORE_OK);
@@ -608,7 +610,7 @@ static void test_hostile_inputs_run(void **state)
         if (search_query_translate(f->a, text, &fts) != SEARCH_QUERY_OK) continue;
         store_search_hit *hits;
         size_t n, total;
-        store_status st = store_search(f->s, f->a, fts, NULL, 5, 0, &hits, &n, &total);
+        store_status st = store_search(f->s, f->a, fts, NULL, 5, 0, &hits, &n, &total, NULL);
         if (st != STORE_OK)
             fprintf(stderr, "input '%s' → '%s': %s\n", text, fts, store_last_error(f->s));
         assert_int_equal(st, STORE_OK);
