@@ -314,6 +314,51 @@ static void test_migration_fills_index(void **state)
     assert_int_equal(reader_search(f, "\"gull island\"", &hits), 1);
 }
 
+/* Stories far apart in id are all found: the ranking pass reads the ids in slices (newest
+ * first, 8,192 ids then doubling), each match once, and a small archive is never cut short. */
+static void test_slices_cover_ids(void **state)
+{
+    fixture *f = *state;
+    small_site(f);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(search_tokenizer_register(db), SQLITE_OK);
+    static const long long far[] = {8193, 20000, 45000, 100000};
+    for (size_t i = 0; i < sizeof far / sizeof far[0]; i++) {
+        char sql[600];
+        snprintf(sql, sizeof sql,
+                 "CREATE TEMP TABLE copy AS SELECT * FROM articles WHERE slug = 'ferry-returns';"
+                 "UPDATE copy SET id = %lld, slug = 'ferry-%lld';"
+                 "INSERT INTO articles SELECT * FROM copy; DROP TABLE copy;"
+                 "INSERT INTO article_search (rowid, headline, kicker, lead, body)"
+                 " SELECT %lld, headline, kicker, lead, body FROM article_search"
+                 " WHERE rowid = (SELECT id FROM articles WHERE slug = 'ferry-returns')",
+                 far[i], far[i], far[i]);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    }
+    sqlite3_close(db);
+    const char *fts;
+    assert_int_equal(search_query_translate(f->a, "ferry", &fts), SEARCH_QUERY_OK);
+    store_search_hit *hits;
+    size_t n, total;
+    bool partial = true;
+    assert_int_equal(store_search(f->s, f->a, fts, NULL, 10, 0, &hits, &n, &total, &partial),
+                     STORE_OK);
+    assert_int_equal(n, 6);
+    assert_int_equal(total, 6);
+    assert_false(partial);
+    for (size_t i = 0; i < n; i++) /* each once */
+        for (size_t j = i + 1; j < n; j++)
+            assert_true(hits[i].article.id != hits[j].article.id);
+    /* a phrase too, and the page after the first few */
+    assert_int_equal(search_query_translate(f->a, "\"gull island\"", &fts), SEARCH_QUERY_OK);
+    assert_int_equal(store_search(f->s, f->a, fts, NULL, 2, 2, &hits, &n, &total, &partial),
+                     STORE_OK);
+    assert_int_equal(total, 5);
+    assert_int_equal(n, 2);
+    assert_false(partial);
+}
+
 /* ---- Word pairs (search_tokenizer.c) ---------------------------------------------------- */
 /* Rows (and their bm25) matching q in table t, as "rowid:bm25 ..." (arena). */
 static const char *matches(arena *a, sqlite3 *db, const char *t, const char *q)
@@ -715,6 +760,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_index_follows_saves, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_fts_query, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_migration_fills_index, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_slices_cover_ids, setup_db, teardown),
         cmocka_unit_test(test_pairs_match_unicode61),
         cmocka_unit_test(test_translations),
         cmocka_unit_test(test_refusals),
