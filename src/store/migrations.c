@@ -321,11 +321,14 @@ static const char migration_10_sql[] = "CREATE TABLE api_keys ("
                                        " created_at INTEGER NOT NULL"
                                        ") STRICT;";
 
-/* Migration 11: phrase queries at scale. article_search is rebuilt (same columns, content,
- * prefix indexes and rank) with the tokenizer gazette_pairs (search_tokenizer.c), which sqlite.c
+/* Migration 11: search at scale. article_search is rebuilt (same columns, content, prefix
+ * indexes and rank) with the tokenizer gazette_pairs (search_tokenizer.c), which sqlite.c
  * registers on each of its connections: unicode61 as before, plus each pair of neighbouring
  * words, so a phrase of common words reads its pairs' short lists instead of intersecting its
- * words' long ones. Matches and ranking stay the same. */
+ * words' long ones. articles.search_len is the article's length in indexed words (what FTS5
+ * keeps in its docsize table; gazette_search_len counts it), in articles_search_live so the
+ * live check of each match brings it to the ranking without a docsize lookup. Matches and
+ * ranking stay the same. */
 static const char migration_11_sql[] =
     "DROP TABLE article_search;"
     "CREATE VIRTUAL TABLE article_search USING fts5("
@@ -342,7 +345,13 @@ static const char migration_11_sql[] =
     " gazette_search_text(coalesce(body_html, body_markdown), 1) FROM articles;"
     /* one b-tree instead of the dozen segments a bulk insert leaves: every term is looked up
      * once (new stories add small segments that FTS5 merges as usual) */
-    "INSERT INTO article_search (article_search) VALUES ('optimize');";
+    "INSERT INTO article_search (article_search) VALUES ('optimize');"
+
+    "ALTER TABLE articles ADD COLUMN search_len INTEGER;"
+    "UPDATE articles SET search_len = (SELECT gazette_search_len(s.headline, s.kicker, s.lead,"
+    " s.body) FROM article_search s WHERE s.rowid = articles.id);"
+    "DROP INDEX articles_search_live;"
+    "CREATE INDEX articles_search_live ON articles (id, status, published_at, kind, search_len);";
 
 const store_migration store_migrations[] = {
     {1, "initial schema", migration_1_sql},

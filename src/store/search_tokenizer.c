@@ -127,11 +127,48 @@ static int pairs_tokenize(Fts5Tokenizer *tok, void *ctx, int flags, const char *
     return rc;
 }
 
+static int count_word(void *ctx, int tflags, const char *token, int n_token, int start, int end)
+{
+    if (!(tflags & FTS5_TOKEN_COLOCATED)) (*(sqlite3_int64 *)ctx)++;
+    return SQLITE_OK;
+}
+
+/* SQL gazette_search_len(text, ...): how many words article_search counts in these texts
+ * (NULL counts none), i.e. what FTS5's xColumnSize(-1) gives for a row holding them: unicode61
+ * with the table's arguments (migration 11), pairs aside. */
+static void search_len_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    static const char *args[] = {"remove_diacritics", "2"};
+    fts5_api *api = sqlite3_user_data(ctx);
+    fts5_tokenizer unicode61;
+    void *inner_ctx = NULL;
+    Fts5Tokenizer *tok = NULL;
+    int rc = api->xFindTokenizer(api, "unicode61", &inner_ctx, &unicode61);
+    if (rc == SQLITE_OK) rc = unicode61.xCreate(inner_ctx, args, 2, &tok);
+    sqlite3_int64 words = 0;
+    for (int i = 0; rc == SQLITE_OK && i < argc; i++) {
+        const char *text = (const char *)sqlite3_value_text(argv[i]);
+        if (text)
+            rc = unicode61.xTokenize(tok, &words, FTS5_TOKENIZE_DOCUMENT, text,
+                                     sqlite3_value_bytes(argv[i]), count_word);
+    }
+    if (tok) unicode61.xDelete(tok);
+    if (rc != SQLITE_OK)
+        sqlite3_result_error_code(ctx, rc);
+    else
+        sqlite3_result_int64(ctx, words);
+}
+
 int search_tokenizer_register(sqlite3 *db)
 {
     fts5_api *api;
     int rc = search_fts5_api(db, &api);
     if (rc != SQLITE_OK) return rc;
     fts5_tokenizer methods = {pairs_create, pairs_delete, pairs_tokenize};
-    return api->xCreateTokenizer(api, SEARCH_TOKENIZER_NAME, api, &methods, NULL);
+    rc = api->xCreateTokenizer(api, SEARCH_TOKENIZER_NAME, api, &methods, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function_v2(db, "gazette_search_len", -1,
+                                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, api,
+                                        search_len_fn, NULL, NULL, NULL);
+    return rc;
 }

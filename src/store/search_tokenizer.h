@@ -14,8 +14,9 @@
  * a word, so a pair never equals or starts like a word (nor a reader's prefix). */
 #define SEARCH_PAIR_MARK '\x1f'
 
-/* Registers gazette_pairs on db (FTS5 and its unicode61 tokenizer must be compiled in). An
- * SQLite result code. */
+/* Registers gazette_pairs on db (FTS5 and its unicode61 tokenizer must be compiled in), and
+ * the SQL function gazette_search_len(text, ...): how many words the index counts in those
+ * texts (the row length BM25 needs, kept in articles.search_len). An SQLite result code. */
 int search_tokenizer_register(sqlite3 *db);
 
 #endif

@@ -191,6 +191,7 @@ enum stmt_id {
     ST_ID_RANGE,
     ST_SEARCH_INDEX_DELETE,
     ST_SEARCH_INDEX_ADD,
+    ST_SEARCH_LEN_SET,
     ST_PAGE_LIVE,
     ST_PAGES_LIST,
     ST_REDIRECT,
@@ -403,10 +404,10 @@ static const char *const stmt_sql[ST__N] = {
      * orders them. Ranking every match of a common word at 100,000 stories cost 144 ms at p99;
      * this window costs the same at any size, and the id range lets store_search read the
      * archive in slices, newest first, within a time budget. */
-    [ST_SEARCH] =
-        "SELECT article_search.rowid, gazette_rank(article_search, ?5), a.published_at" SEARCH_FROM
-        " AND article_search.rowid >= ?6 AND article_search.rowid < ?7"
-        " ORDER BY article_search.rowid DESC LIMIT ?4",
+    [ST_SEARCH] = "SELECT article_search.rowid, gazette_rank(article_search, ?5, a.search_len),"
+                  " a.published_at" SEARCH_FROM
+                  " AND article_search.rowid >= ?6 AND article_search.rowid < ?7"
+                  " ORDER BY article_search.rowid DESC LIMIT ?4",
     /* ?1 one phrase, ?2 how many: the phrase's newest matches, live or not (search_rank.h). */
     [ST_SEARCH_SAMPLE] = "SELECT rowid FROM article_search WHERE article_search MATCH ?1"
                          " ORDER BY rowid DESC LIMIT ?2",
@@ -442,6 +443,8 @@ static const char *const stmt_sql[ST__N] = {
     [ST_SEARCH_INDEX_DELETE] = "DELETE FROM article_search WHERE rowid = ?1",
     [ST_SEARCH_INDEX_ADD] = "INSERT INTO article_search (rowid, headline, kicker, lead, body)"
                             " SELECT id, " SEARCH_COLUMNS " FROM articles WHERE id = ?1",
+    /* ?1 article id: its length in indexed words, for ranking (migration 11) */
+    [ST_SEARCH_LEN_SET] = SQLITE_SEARCH_LEN_SET,
     [ST_PAGE_LIVE] = "SELECT " ART_COLS ART_BODY
                      " FROM articles a WHERE a.slug = ?2 AND " LIVE_ANY_KIND " AND a.kind = 'page'",
     [ST_PAGES_LIST] =
@@ -1593,6 +1596,9 @@ static store_status reindex_article(conn *c, long long id)
     if (rs == STORE_OK)
         rs = run(c, st, sqlite3_bind_int64(st, 1, id), false, NULL, "updating the search index");
     if (rs == STORE_OK) rs = prep(c, ST_SEARCH_INDEX_ADD, &st);
+    if (rs == STORE_OK)
+        rs = run(c, st, sqlite3_bind_int64(st, 1, id), false, NULL, "updating the search index");
+    if (rs == STORE_OK) rs = prep(c, ST_SEARCH_LEN_SET, &st);
     if (rs == STORE_OK)
         rs = run(c, st, sqlite3_bind_int64(st, 1, id), false, NULL, "updating the search index");
     return rs;
