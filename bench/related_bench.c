@@ -379,7 +379,7 @@ static void reader_query(const corpus *c, char *out, size_t outlen, int *kind)
 
 /* One timed query, for SLOWEST. */
 typedef struct {
-    double ms;
+    double ms, cpu_ms;
     int kind;
     size_t hits, total;
     bool partial;
@@ -478,7 +478,7 @@ static int run_search(const corpus *c, const story *site, size_t n)
             fprintf(stderr, "related_bench: search [%s]: %s\n", text, store_last_error(st));
         lat[q] = (now() - q0) * 1e3;
         cpu[q] = (cpu_now() - c0) * 1e3;
-        slow[q] = (slow_query){lat[q], kind, got, total, cut, ""};
+        slow[q] = (slow_query){lat[q], cpu[q], kind, got, total, cut, ""};
         snprintf(slow[q].text, sizeof slow[q].text, "%s", text);
         by_kind[kind][n_kind[kind]++] = lat[q];
         hits_total += got;
@@ -508,9 +508,9 @@ static int run_search(const corpus *c, const story *site, size_t n)
     if (show && atoi(show) > 0) {
         qsort(slow, QUERIES, sizeof *slow, compare_slow);
         for (int k = 0; k < atoi(show) && k < QUERIES; k++)
-            printf("  slow %.2f ms %-6s %2zu hits of %4zu%s  %s\n", slow[k].ms,
-                   kinds[slow[k].kind], slow[k].hits, slow[k].total, slow[k].partial ? "+" : " ",
-                   slow[k].text);
+            printf("  slow %.2f ms (cpu %.2f) %-6s %2zu hits of %4zu%s  %s\n", slow[k].ms,
+                   slow[k].cpu_ms, kinds[slow[k].kind], slow[k].hits, slow[k].total,
+                   slow[k].partial ? "+" : " ", slow[k].text);
     }
     free(slow);
     store_close(st);

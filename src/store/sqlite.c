@@ -177,7 +177,7 @@ enum stmt_id {
     ST_PUSH_COUNTS,
     ST_PUSH_PRUNE,
     ST_SEARCH,
-    ST_SEARCH_HIT,
+    ST_SEARCH_HITS,
     ST_SEARCH_SAMPLE,
     ST_CHANGES_SINCE,
     ST_BY_IDS,
@@ -434,11 +434,12 @@ static const char *const stmt_sql[ST__N] = {
     [ST_API_KEYS_LIST] = "SELECT name, key_hash, created_at FROM api_keys ORDER BY name",
     [ST_API_KEY_REVOKE] = "DELETE FROM api_keys WHERE name = ?1",
     [ST_ID_RANGE] = "SELECT (SELECT min(id) FROM articles), (SELECT max(id) FROM articles)",
-    /* ?1 article id: one hit of ST_SEARCH with its indexed text, read by rowid (no MATCH:
-     * search_snippet.c makes the passage). */
-    [ST_SEARCH_HIT] = "SELECT " ART_COLS ", s.body, s.lead, s.headline, s.kicker"
-                      " FROM articles a CROSS JOIN article_search s ON s.rowid = a.id"
-                      " WHERE a.id = ?1",
+    /* ?1 a JSON array of article ids: the hits of a page of ST_SEARCH with their indexed
+     * text, read by rowid (no MATCH: search_snippet.c makes the passage), in the array's
+     * order, each with its index in the array. */
+    [ST_SEARCH_HITS] = "SELECT " ART_COLS ", s.body, s.lead, s.headline, s.kicker, j.key"
+                       " FROM json_each(?1) j CROSS JOIN articles a ON a.id = j.value"
+                       " CROSS JOIN article_search s ON s.rowid = a.id ORDER BY j.key",
     /* ?1 article id: the article's row in the index, replaced after every save. */
     [ST_SEARCH_INDEX_DELETE] = "DELETE FROM article_search WHERE rowid = ?1",
     [ST_SEARCH_INDEX_ADD] = "INSERT INTO article_search (rowid, headline, kicker, lead, body)"
@@ -1732,6 +1733,8 @@ static store_status search_dfs(conn *c, arena *a, const char *const *phrases, si
     return STORE_OK;
 }
 
+static char *id_list_json(const long long *ids, size_t n);
+
 /* The lowest and highest article ids (0 and -1 when there are none). */
 static store_status article_id_range(conn *c, long long *lowest, long long *highest)
 {
@@ -1809,10 +1812,10 @@ static store_status search_rank_rows(conn *c, arena *a, const char *fts_query,
 }
 
 /* Two steps: search_rank_rows reads the newest STORE_SEARCH_TOTAL_CAP + 1 matches with their
- * rank, ordered here best first (ties newest first); ST_SEARCH_HIT reads each hit of the page
- * with its snippet. Only the newest STORE_SEARCH_TOTAL_CAP matches are ranked: a news archive's
- * older stories matching a common word are reached with a more precise query or a topic
- * filter. */
+ * rank, ordered here best first (ties newest first); ST_SEARCH_HITS reads the hits of the page
+ * (one statement) and each gets its snippet. Only the newest STORE_SEARCH_TOTAL_CAP matches are
+ * ranked: a news archive's older stories matching a common word are reached with a more precise
+ * query or a topic filter. */
 static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const char *topic_slug,
                                  size_t limit, size_t offset, store_search_hit **out, size_t *n,
                                  size_t *total, bool *partial)
@@ -1839,29 +1842,29 @@ static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const
     if (len > limit) len = limit;
     store_search_hit *hits = len ? arena_alloc(a, len * sizeof *hits) : NULL;
     long long *ids = len ? arena_alloc(a, len * sizeof *ids) : NULL;
-    for (size_t i = 0; i < len; i++) {
+    for (size_t i = 0; i < len; i++)
         ids[i] = rows[offset + i].id;
-        hits[i].rank = rows[offset + i].rank;
-    }
     size_t got = 0;
-    for (size_t i = 0; i < len && rs == STORE_OK; i++) {
-        if ((rs = prep(c, ST_SEARCH_HIT, &st)) != STORE_OK) break;
+    char *json = len ? id_list_json(ids, len) : NULL;
+    if (len && !json) return failf(c, STORE_IO, "out of memory");
+    if (len && (rs = prep(c, ST_SEARCH_HITS, &st)) == STORE_OK) {
         b = (binder){st, SQLITE_OK};
-        bind_int(&b, 1, ids[i]);
+        bind_text(&b, 1, json);
         rc = b.rc;
-        if (next_row(st, &rc)) {
+        while (got < len && next_row(st, &rc)) {
+            long long key = sqlite3_column_int64(st, ART_NCOLS + 4);
             store_search_hit *h = &hits[got++];
-            h->rank = hits[i].rank;
+            h->rank = rows[offset + (key >= 0 && (size_t)key < len ? (size_t)key : 0)].rank;
             read_article(st, a, &h->article, false);
             const char *columns[4];
             for (int k = 0; k < 4; k++)
                 columns[k] = (const char *)sqlite3_column_text(st, ART_NCOLS + k);
             h->snippet = search_snippet_html(a, columns, 4, phrases, n_phrases, SNIPPET_WORDS);
-            rc = SQLITE_DONE;
         }
-        rs = rc == SQLITE_DONE ? STORE_OK : search_fail(c, rc);
+        rs = rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : search_fail(c, rc);
         done(st);
     }
+    free(json);
     len = got;
     if (rs == STORE_OK && len) { /* fill_links wants the articles side by side */
         store_article *arts = arena_alloc(a, len * sizeof *arts);
