@@ -192,6 +192,7 @@ enum stmt_id {
     ST_SEARCH_INDEX_DELETE,
     ST_SEARCH_INDEX_ADD,
     ST_SEARCH_LEN_SET,
+    ST_SEARCH_PACK,
     ST_PAGE_LIVE,
     ST_PAGES_LIST,
     ST_REDIRECT,
@@ -446,6 +447,8 @@ static const char *const stmt_sql[ST__N] = {
                             " SELECT id, " SEARCH_COLUMNS " FROM articles WHERE id = ?1",
     /* ?1 article id: its length in indexed words, for ranking (migration 11) */
     [ST_SEARCH_LEN_SET] = SQLITE_SEARCH_LEN_SET,
+    /* merges the index's segments into one (store_search_pack) */
+    [ST_SEARCH_PACK] = "INSERT INTO article_search (article_search) VALUES ('optimize')",
     [ST_PAGE_LIVE] = "SELECT " ART_COLS ART_BODY
                      " FROM articles a WHERE a.slug = ?2 AND " LIVE_ANY_KIND " AND a.kind = 'page'",
     [ST_PAGES_LIST] =
@@ -1909,6 +1912,18 @@ store_status store_search(store *s, arena *a, const char *fts_query, const char 
     if (total) *total = count;
     if (partial) *partial = cut;
     return rs;
+}
+
+store_status store_search_pack(store *s)
+{
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK) return rs;
+    rs = exec_id(c, ST_BEGIN_IMMEDIATE, "starting to write");
+    if (rs == STORE_OK && (rs = prep(c, ST_SEARCH_PACK, &st)) == STORE_OK)
+        rs = run(c, st, SQLITE_OK, false, NULL, "packing the search index");
+    return tx_finish(c, rs);
 }
 
 /* ---- Topics and authors ---------------------------------------------------------------- */

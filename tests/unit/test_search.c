@@ -383,7 +383,8 @@ static long long count_sql(const char *path, const char *sql)
 }
 
 /* articles.search_len is the row length FTS5 keeps (gazette_rank gives the same rank with it
- * as with FTS5's own docsize lookup), also after an edit and for stories without a body. */
+ * as with FTS5's own docsize lookup), also after an edit and for stories without a body; and
+ * store_search_pack leaves every answer as it was. */
 static void test_search_len_follows_saves(void **state)
 {
     fixture *f = *state;
@@ -420,6 +421,14 @@ static void test_search_len_follows_saves(void **state)
     assert_int_equal(rows, 4);
     sqlite3_finalize(st);
     sqlite3_close(db);
+    /* packing the index (gazette reindex) changes no answer */
+    size_t n, total;
+    search(f, "\"the\" OR \"ferry\"", NULL, 10, 0, &n, &total);
+    assert_int_equal(total, 4);
+    assert_int_equal(store_search_pack(f->s), STORE_OK);
+    store_search_hit *hits = search(f, "\"the\" OR \"ferry\"", NULL, 10, 0, &n, &total);
+    assert_int_equal(total, 4);
+    assert_string_equal(hits[0].article.slug, "no-body");
 }
 
 /* ---- Word pairs (search_tokenizer.c) ---------------------------------------------------- */
