@@ -1684,7 +1684,7 @@ static int search_row_cmp(const void *pa, const void *pb)
 
 enum { SEARCH_DF_SAMPLE = 256, SEARCH_MAX_PHRASES = 64, SNIPPET_WORDS = 24 };
 /* The ranking pass's work budget (CPU milliseconds) and slices of ids (search_rank_rows). */
-enum { SEARCH_BUDGET_MS = 3, SEARCH_SLICE_IDS = 8192, SEARCH_SLICE_MAX_IDS = 16384 };
+enum { SEARCH_BUDGET_MS = 4, SEARCH_SLICE_IDS = 8192, SEARCH_SLICE_MAX_IDS = 16384 };
 
 /* One word's document frequency, estimated from its newest SEARCH_DF_SAMPLE matches. */
 static store_status search_sample(conn *c, const char *word_query, long long lowest,
