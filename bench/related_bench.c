@@ -83,6 +83,14 @@ static void *xmalloc(size_t n)
     return p;
 }
 
+/* CPU time of this thread: steadier than the wall clock on a shared machine. */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static double rss_mb(void)
 {
     FILE *f = fopen("/proc/self/statm", "r");
@@ -369,6 +377,21 @@ static void reader_query(const corpus *c, char *out, size_t outlen, int *kind)
     }
 }
 
+/* One timed query, for SLOWEST. */
+typedef struct {
+    double ms, cpu_ms;
+    int kind;
+    size_t hits, total;
+    bool partial;
+    char text[256];
+} slow_query;
+
+static int compare_slow(const void *a, const void *b)
+{
+    double x = ((const slow_query *)a)->ms, y = ((const slow_query *)b)->ms;
+    return (x < y) - (x > y);
+}
+
 static int run_search(const corpus *c, const story *site, size_t n)
 {
     /* SEARCH_DB=PATH keeps the search site at PATH and reuses it when it is already there (a
@@ -416,14 +439,28 @@ static int run_search(const corpus *c, const story *site, size_t n)
         }
     }
     double load = now() - t0;
-    if (reuse)
+    if (reuse) {
         printf("  search site: reusing %s (SEARCH_DB)\n", path);
-    else
+    } else {
         printf("  search site: %zu stories saved into SQLite in %.1f s (batches of %d)\n", n, load,
                BATCH);
+        /* as `gazette reindex` does after an import; SEARCH_PACK=0 measures the index as the
+         * batches left it */
+        const char *pack = getenv("SEARCH_PACK");
+        if (!pack || strcmp(pack, "0") != 0) {
+            t0 = now();
+            if (store_search_pack(st) != STORE_OK) {
+                fprintf(stderr, "related_bench: store_search_pack: %s\n", store_last_error(st));
+                return 1;
+            }
+            printf("  search index packed in %.1f s (store_search_pack)\n", now() - t0);
+        }
+    }
 
-    double *lat = xmalloc(QUERIES * sizeof *lat), *by_kind[3];
-    size_t n_kind[3] = {0}, hits_total = 0, empty = 0;
+    double *lat = xmalloc(QUERIES * sizeof *lat), *cpu = xmalloc(QUERIES * sizeof *cpu),
+           *by_kind[3];
+    slow_query *slow = calloc(QUERIES, sizeof *slow);
+    size_t n_kind[3] = {0}, hits_total = 0, empty = 0, partial = 0;
     for (int k = 0; k < 3; k++)
         by_kind[k] = xmalloc(QUERIES * sizeof *by_kind[k]);
     arena *a = arena_new();
@@ -436,24 +473,29 @@ static int run_search(const corpus *c, const story *site, size_t n)
         store_search_hit *hits;
         size_t got, total;
         if (search_query_translate(a, text, &fts) == SEARCH_QUERY_OK)
-            store_search(st, a, fts, NULL, 10, 0, &hits, &got, &total);
+            store_search(st, a, fts, NULL, 10, 0, &hits, &got, &total, NULL);
         arena_reset(a);
     }
     for (size_t q = 0; q < QUERIES; q++) {
         char text[256];
         int kind;
         reader_query(c, text, sizeof text, &kind);
-        double q0 = now();
+        double q0 = now(), c0 = cpu_now();
         const char *fts;
         store_search_hit *hits = NULL;
         size_t got = 0, total = 0;
+        bool cut = false;
         if (search_query_translate(a, text, &fts) == SEARCH_QUERY_OK &&
-            store_search(st, a, fts, NULL, 10, 0, &hits, &got, &total) != STORE_OK)
+            store_search(st, a, fts, NULL, 10, 0, &hits, &got, &total, &cut) != STORE_OK)
             fprintf(stderr, "related_bench: search [%s]: %s\n", text, store_last_error(st));
         lat[q] = (now() - q0) * 1e3;
+        cpu[q] = (cpu_now() - c0) * 1e3;
+        slow[q] = (slow_query){lat[q], cpu[q], kind, got, total, cut, ""};
+        snprintf(slow[q].text, sizeof slow[q].text, "%s", text);
         by_kind[kind][n_kind[kind]++] = lat[q];
         hits_total += got;
         empty += got == 0;
+        partial += cut;
         arena_reset(a);
     }
     arena_free(a);
@@ -462,14 +504,27 @@ static int run_search(const corpus *c, const story *site, size_t n)
            "[goal p99 <= %.0f ms: %s]\n",
            QUERIES, p50, p99, lat[QUERIES - 1], GOAL_SEARCH_P99_MS,
            verdict(p99 <= GOAL_SEARCH_P99_MS));
+    printf("  CPU time per query (steadier on a loaded machine): p50 %.2f ms, p99 %.2f ms\n",
+           percentile(cpu, QUERIES, 0.50), percentile(cpu, QUERIES, 0.99));
+    free(cpu);
     static const char *kinds[3] = {"words", "prefix", "phrase"};
     for (int k = 0; k < 3; k++)
         if (n_kind[k])
             printf("  %s: %zu queries, p50 %.2f ms, p99 %.2f ms\n", kinds[k], n_kind[k],
                    percentile(by_kind[k], n_kind[k], 0.50),
                    percentile(by_kind[k], n_kind[k], 0.99));
-    printf("  %.1f hits per query on average, %zu queries with none\n",
-           (double)hits_total / QUERIES, empty);
+    printf("  %.1f hits per query on average, %zu queries with none, %zu stopped at the time "
+           "budget (newest matches only)\n",
+           (double)hits_total / QUERIES, empty, partial);
+    const char *show = getenv("SLOWEST"); /* SLOWEST=K: the K slowest queries, slowest first */
+    if (show && atoi(show) > 0) {
+        qsort(slow, QUERIES, sizeof *slow, compare_slow);
+        for (int k = 0; k < atoi(show) && k < QUERIES; k++)
+            printf("  slow %.2f ms (cpu %.2f) %-6s %2zu hits of %4zu%s  %s\n", slow[k].ms,
+                   slow[k].cpu_ms, kinds[slow[k].kind], slow[k].hits, slow[k].total,
+                   slow[k].partial ? "+" : " ", slow[k].text);
+    }
+    free(slow);
     store_close(st);
     if (!keep) {
         unlink(path);

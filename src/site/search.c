@@ -31,6 +31,19 @@ static bool topic_exists(site_app *app, http_request *req, const char *slug)
            store_topic_by_slug(app->store, req->arena, slug, &found) == STORE_OK;
 }
 
+/* A search cut short by the store's time budget (partial) is kept by no cache, ours or the
+ * reader's: the next try may read further back. */
+static void keep_nowhere(http_response *res)
+{
+    res->n_cache_tags = 0;
+    for (size_t i = 0; i < res->n_headers; i++)
+        if (strcmp(res->header_names[i], "Cache-Control") == 0) {
+            res->header_values[i] = "no-store";
+            return;
+        }
+    http_set_header(res, "Cache-Control", "no-store");
+}
+
 /* Summaries of the hits, each with "snippet_html". */
 static json_t *results_json(arena *a, const store_search_hit *hits, size_t n)
 {
@@ -96,8 +109,9 @@ void api_search(void *app_ptr, http_request *req, const http_params *params, htt
     if (topic && !topic_exists(app, req, topic)) return api_send_error(res, 404, "no such topic");
     store_search_hit *hits;
     size_t n, total;
+    bool partial;
     store_status st = store_search(app->store, req->arena, fts, topic, (size_t)limit,
-                                   (size_t)(page - 1) * (size_t)limit, &hits, &n, &total);
+                                   (size_t)(page - 1) * (size_t)limit, &hits, &n, &total, &partial);
     if (st == STORE_INVALID)
         return api_send_error(res, 400, "the search query could not be understood");
     if (st != STORE_OK) return api_send_error(res, site_status_for(st), store_strerror(st));
@@ -118,11 +132,12 @@ void api_search(void *app_ptr, http_request *req, const http_params *params, htt
     json_t *item;
     json_array_foreach(results, i, item) api_article_absolutize(app, req->arena, item);
     api_read_send(app, req, res, &r,
-                  json_pack("{s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "query", q, "total",
-                            (json_int_t)total, "page", (json_int_t)page, "pages", (json_int_t)pages,
-                            "limit", (json_int_t)limit, "next_cursor",
+                  json_pack("{s:s, s:I, s:b, s:I, s:I, s:I, s:o, s:o}", "query", q, "total",
+                            (json_int_t)total, "partial", partial, "page", (json_int_t)page,
+                            "pages", (json_int_t)pages, "limit", (json_int_t)limit, "next_cursor",
                             cursor ? json_string(cursor) : json_null(), "results", results),
                   0);
+    if (partial) keep_nowhere(res);
 }
 
 /* ---- /search --------------------------------------------------------------------------- */
@@ -195,8 +210,9 @@ void site_search(void *app_ptr, http_request *req, const http_params *params, ht
     }
     size_t size = app->config.page_size, n, total;
     store_search_hit *hits;
+    bool partial;
     store_status st = store_search(app->store, req->arena, fts, topic, size, (page - 1) * size,
-                                   &hits, &n, &total);
+                                   &hits, &n, &total, &partial);
     if (st == STORE_INVALID) {
         json_object_set_new(search, "message",
                             json_string("Your search could not be understood. Try other words."));
@@ -216,6 +232,8 @@ void site_search(void *app_ptr, http_request *req, const http_params *params, ht
                         json_string(total > STORE_SEARCH_TOTAL_CAP ? "More than 1,000 results"
                                     : total == 1                   ? "1 result"
                                                  : arena_printf(req->arena, "%zu results", total)));
+    json_object_set_new(search, "partial", json_boolean(partial));
+    if (partial) keep_nowhere(res);
     const char *title = arena_printf(req->arena, "Search: %s", q);
     search_render(app, req, title, search, search_pagination(req, q, topic, page, total, size), 200,
                   res);

@@ -321,6 +321,38 @@ static const char migration_10_sql[] = "CREATE TABLE api_keys ("
                                        " created_at INTEGER NOT NULL"
                                        ") STRICT;";
 
+/* Migration 11: search at scale. article_search is rebuilt (same columns, content, prefix
+ * indexes and rank) with the tokenizer gazette_pairs (search_tokenizer.c), which sqlite.c
+ * registers on each of its connections: unicode61 as before, plus each pair of neighbouring
+ * words, so a phrase of common words reads its pairs' short lists instead of intersecting its
+ * words' long ones. articles.search_len is the article's length in indexed words (what FTS5
+ * keeps in its docsize table; gazette_search_len counts it), in articles_search_live so the
+ * live check of each match brings it to the ranking without a docsize lookup. Matches and
+ * ranking stay the same. */
+static const char migration_11_sql[] =
+    "DROP TABLE article_search;"
+    "CREATE VIRTUAL TABLE article_search USING fts5("
+    " headline, kicker, lead, body,"
+    " tokenize = 'gazette_pairs remove_diacritics 2',"
+    " prefix = '2 3 4'"
+    ");"
+    "INSERT INTO article_search (article_search, rank) VALUES ('rank', 'bm25(10.0, 5.0, 3.0, "
+    "1.0)');"
+
+    "INSERT INTO article_search (rowid, headline, kicker, lead, body)"
+    " SELECT id, gazette_search_text(headline, 0), gazette_search_text(kicker, 0),"
+    " gazette_search_text(lead, 0),"
+    " gazette_search_text(coalesce(body_html, body_markdown), 1) FROM articles;"
+    /* one b-tree instead of the dozen segments a bulk insert leaves: every term is looked up
+     * once (new stories add small segments that FTS5 merges as usual) */
+    "INSERT INTO article_search (article_search) VALUES ('optimize');"
+
+    "ALTER TABLE articles ADD COLUMN search_len INTEGER;"
+    "UPDATE articles SET search_len = (SELECT gazette_search_len(s.headline, s.kicker, s.lead,"
+    " s.body) FROM article_search s WHERE s.rowid = articles.id);"
+    "DROP INDEX articles_search_live;"
+    "CREATE INDEX articles_search_live ON articles (id, status, published_at, kind, search_len);";
+
 /* Migration 12: the newsroom's accounts (docs/newsroom.md). users (migration 7) gain a switch
  * that shuts an account out without deleting it (its stories keep their author). sessions are
  * signed-in browsers: the SHA-256 of the random token in the gz_session cookie (never the token
@@ -411,6 +443,7 @@ const store_migration store_migrations[] = {
     {8, "web push for breaking news", migration_8_sql},
     {9, "newsletter subscribers and sends", migration_9_sql},
     {10, "content API read keys", migration_10_sql},
+    {11, "search word pairs for phrases", migration_11_sql},
     {12, "newsroom accounts, sessions, password resets", migration_12_sql},
     {13, "story revisions", migration_13_sql},
 };

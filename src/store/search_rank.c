@@ -2,12 +2,15 @@
  *
  * FTS5's bm25() learns each phrase's document frequency by reading every row the phrase
  * matches, which for "the" or "of the" at 100,000 stories is tens of milliseconds per query.
- * gazette_rank(article_search, dfs) is the same BM25 (k1 1.2, b 0.75, columns weighted
+ * gazette_rank(article_search, dfs[, length]) is the same BM25 (k1 1.2, b 0.75, columns weighted
  * headline 10, kicker 5, lead 3, body 1; lower is better, like bm25()) with the document
  * frequencies given by the caller: a blob of one double per phrase, in query order, which the
  * store estimates from the newest matches of each phrase's rarest word (search_rank_words,
  * search_rank_estimate_df, cached per connection by search_df_cache). Without the
- * blob every phrase weighs 1. search_rank_phrases splits a query into those phrases. */
+ * blob every phrase weighs 1. An optional third argument is the row's length in words
+ * (articles.search_len, read with the live check): FTS5 would otherwise look it up in its
+ * docsize table for every row, half the cost of ranking. search_rank_phrases splits a query
+ * into those phrases. */
 #include "search_rank.h"
 
 #include "../core/buf.h"
@@ -75,16 +78,23 @@ static void gazette_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_
             return;
         }
     }
-    memset(q->freq, 0, (size_t)q->n_phrases * sizeof *q->freq);
-    int n_inst = 0, rc = api->xInstCount(fts, &n_inst);
-    for (int i = 0; rc == SQLITE_OK && i < n_inst; i++) {
-        int phrase, column, offset;
-        rc = api->xInst(fts, i, &phrase, &column, &offset);
-        if (rc == SQLITE_OK && phrase >= 0 && phrase < q->n_phrases)
-            q->freq[phrase] += column >= 0 && column < N_COLUMNS ? column_weight[column] : 1.0;
+    /* each phrase's instances straight from its position list (xInstCount would first merge
+     * all phrases' instances into one sorted array) */
+    int rc = SQLITE_OK;
+    for (int i = 0; rc == SQLITE_OK && i < q->n_phrases; i++) {
+        Fts5PhraseIter it;
+        int column = -1, offset = 0;
+        double freq = 0;
+        rc = api->xPhraseFirst(fts, i, &it, &column, &offset);
+        for (; rc == SQLITE_OK && column >= 0; api->xPhraseNext(fts, &it, &column, &offset))
+            freq += column < N_COLUMNS ? column_weight[column] : 1.0;
+        q->freq[i] = freq;
     }
-    int row_len = 0;
-    if (rc == SQLITE_OK) rc = api->xColumnSize(fts, -1, &row_len);
+    int row_len = 0; /* given (articles.search_len), or read from FTS5's docsize table */
+    if (n_args > 1 && sqlite3_value_type(args[1]) == SQLITE_INTEGER)
+        row_len = sqlite3_value_int(args[1]);
+    else if (rc == SQLITE_OK)
+        rc = api->xColumnSize(fts, -1, &row_len);
     if (rc != SQLITE_OK) {
         sqlite3_result_error_code(ctx, rc);
         return;
@@ -95,7 +105,7 @@ static void gazette_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_
     sqlite3_result_double(ctx, -score);
 }
 
-int search_rank_register(sqlite3 *db)
+int search_fts5_api(sqlite3 *db, fts5_api **out)
 {
     fts5_api *api = NULL;
     sqlite3_stmt *st = NULL;
@@ -108,6 +118,15 @@ int search_rank_register(sqlite3 *db)
     sqlite3_finalize(st);
     if (rc != SQLITE_OK) return rc;
     if (!api || api->iVersion < 2) return SQLITE_ERROR;
+    *out = api;
+    return SQLITE_OK;
+}
+
+int search_rank_register(sqlite3 *db)
+{
+    fts5_api *api;
+    int rc = search_fts5_api(db, &api);
+    if (rc != SQLITE_OK) return rc;
     return api->xCreateFunction(api, "gazette_rank", NULL, gazette_rank, NULL);
 }
 

@@ -13,6 +13,9 @@
 /* Registers gazette_rank on db (FTS5 must be compiled in). An SQLite result code. */
 int search_rank_register(sqlite3 *db);
 
+/* db's FTS5 API (version 2 or later) into *out. An SQLite result code. */
+int search_fts5_api(sqlite3 *db, fts5_api **out);
+
 /* Splits an FTS5 query of the shape search_query_translate makes (quoted phrases, a phrase
  * optionally followed by *, OR between them) into one standalone query per phrase, in order:
  * FTS5 numbers phrases the same way. Returns how many (at most max), or 0 when the query has

@@ -15,7 +15,7 @@
 typedef struct {
     const char *text; /* where the word is in the original text */
     size_t len;
-    const char *folded; /* the word as the index sees it (arena) */
+    const char *folded; /* the word as the index sees it (arena, or text itself) */
     size_t folded_len;
 } word;
 
@@ -27,9 +27,16 @@ typedef struct {
 /* Folds one word: ASCII by lowering, the rest through utf8proc. */
 static void fold_word(arena *a, word *w)
 {
-    bool ascii = true;
-    for (size_t i = 0; i < w->len && ascii; i++)
+    bool ascii = true, upper = false;
+    for (size_t i = 0; i < w->len && ascii; i++) {
         ascii = (unsigned char)w->text[i] < 0x80;
+        upper |= w->text[i] >= 'A' && w->text[i] <= 'Z';
+    }
+    if (ascii && !upper) { /* most words: already as the index sees them (not NUL-ended) */
+        w->folded = w->text;
+        w->folded_len = w->len;
+        return;
+    }
     if (ascii) {
         char *f = arena_alloc(a, w->len + 1);
         for (size_t i = 0; i < w->len; i++) {
@@ -62,7 +69,9 @@ static void split_words(arena *a, const char *text, size_t len, word_list *out)
     while (i <= len) {
         utf8proc_int32_t cp = -1;
         utf8proc_ssize_t step = 1;
-        if (i < len) {
+        if (i < len && (unsigned char)text[i] < 0x80) {
+            cp = (unsigned char)text[i]; /* ASCII: no decoding */
+        } else if (i < len) {
             step = utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i),
                                     &cp);
             if (step < 1) step = 1, cp = -1;

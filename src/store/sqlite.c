@@ -11,6 +11,7 @@
 #include "sqlite_internal.h"
 #include "search_rank.h"
 #include "search_snippet.h"
+#include "search_tokenizer.h"
 #include "sqlite_internal.h"
 
 #include <errno.h>
@@ -173,7 +174,7 @@ enum stmt_id {
     ST_PUSH_COUNTS,
     ST_PUSH_PRUNE,
     ST_SEARCH,
-    ST_SEARCH_HIT,
+    ST_SEARCH_HITS,
     ST_SEARCH_SAMPLE,
     ST_CHANGES_SINCE,
     ST_BY_IDS,
@@ -187,6 +188,8 @@ enum stmt_id {
     ST_ID_RANGE,
     ST_SEARCH_INDEX_DELETE,
     ST_SEARCH_INDEX_ADD,
+    ST_SEARCH_LEN_SET,
+    ST_SEARCH_PACK,
     ST_PAGE_LIVE,
     ST_PAGES_LIST,
     ST_REDIRECT,
@@ -394,12 +397,15 @@ static const char *const stmt_sql[ST__N] = {
                       " AND done_at < ?1",
     [ST_PUSH_COUNTS] = "SELECT -1, count(*) FROM push_subscriptions UNION ALL"
                        " SELECT state, count(*) FROM push_messages GROUP BY state",
-    /* The newest matches (highest rowid first: FTS5 walks its doclists backwards and stops at
-     * ?4 rows) with their bm25 rank; store_search orders them. Ranking every match of a common
-     * word at 100,000 stories cost 144 ms at p99; this window costs the same at any size. */
-    [ST_SEARCH] =
-        "SELECT article_search.rowid, gazette_rank(article_search, ?5), a.published_at" SEARCH_FROM
-        " ORDER BY article_search.rowid DESC LIMIT ?4",
+    /* The newest matches with ids in [?6, ?7) (highest rowid first: FTS5 seeks to ?7, walks its
+     * doclists backwards and stops at ?6 or at ?4 rows) with their bm25 rank; store_search
+     * orders them. Ranking every match of a common word at 100,000 stories cost 144 ms at p99;
+     * this window costs the same at any size, and the id range lets store_search read the
+     * archive in slices, newest first, within a time budget. */
+    [ST_SEARCH] = "SELECT article_search.rowid, gazette_rank(article_search, ?5, a.search_len),"
+                  " a.published_at" SEARCH_FROM
+                  " AND article_search.rowid >= ?6 AND article_search.rowid < ?7"
+                  " ORDER BY article_search.rowid DESC LIMIT ?4",
     /* ?1 one phrase, ?2 how many: the phrase's newest matches, live or not (search_rank.h). */
     [ST_SEARCH_SAMPLE] = "SELECT rowid FROM article_search WHERE article_search MATCH ?1"
                          " ORDER BY rowid DESC LIMIT ?2",
@@ -426,15 +432,20 @@ static const char *const stmt_sql[ST__N] = {
     [ST_API_KEYS_LIST] = "SELECT name, key_hash, created_at FROM api_keys ORDER BY name",
     [ST_API_KEY_REVOKE] = "DELETE FROM api_keys WHERE name = ?1",
     [ST_ID_RANGE] = "SELECT (SELECT min(id) FROM articles), (SELECT max(id) FROM articles)",
-    /* ?1 article id: one hit of ST_SEARCH with its indexed text, read by rowid (no MATCH:
-     * search_snippet.c makes the passage). */
-    [ST_SEARCH_HIT] = "SELECT " ART_COLS ", s.body, s.lead, s.headline, s.kicker"
-                      " FROM articles a CROSS JOIN article_search s ON s.rowid = a.id"
-                      " WHERE a.id = ?1",
+    /* ?1 a JSON array of article ids: the hits of a page of ST_SEARCH with their indexed
+     * text, read by rowid (no MATCH: search_snippet.c makes the passage), in the array's
+     * order, each with its index in the array. */
+    [ST_SEARCH_HITS] = "SELECT " ART_COLS ", s.body, s.lead, s.headline, s.kicker, j.key"
+                       " FROM json_each(?1) j CROSS JOIN articles a ON a.id = j.value"
+                       " CROSS JOIN article_search s ON s.rowid = a.id ORDER BY j.key",
     /* ?1 article id: the article's row in the index, replaced after every save. */
     [ST_SEARCH_INDEX_DELETE] = "DELETE FROM article_search WHERE rowid = ?1",
     [ST_SEARCH_INDEX_ADD] = "INSERT INTO article_search (rowid, headline, kicker, lead, body)"
                             " SELECT id, " SEARCH_COLUMNS " FROM articles WHERE id = ?1",
+    /* ?1 article id: its length in indexed words, for ranking (migration 11) */
+    [ST_SEARCH_LEN_SET] = SQLITE_SEARCH_LEN_SET,
+    /* merges the index's segments into one (store_search_pack) */
+    [ST_SEARCH_PACK] = "INSERT INTO article_search (article_search) VALUES ('optimize')",
     [ST_PAGE_LIVE] = "SELECT " ART_COLS ART_BODY
                      " FROM articles a WHERE a.slug = ?2 AND " LIVE_ANY_KIND " AND a.kind = 'page'",
     [ST_PAGES_LIST] =
@@ -610,6 +621,7 @@ static int db_open(const char *path, int flags, sqlite3 **out)
                                         SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
                                         NULL, search_text_fn, NULL, NULL, NULL);
     if (rc == SQLITE_OK) rc = search_rank_register(*out);
+    if (rc == SQLITE_OK) rc = search_tokenizer_register(*out);
     return rc;
 }
 
@@ -1593,6 +1605,9 @@ static store_status reindex_article(conn *c, long long id)
     if (rs == STORE_OK) rs = prep(c, ST_SEARCH_INDEX_ADD, &st);
     if (rs == STORE_OK)
         rs = run(c, st, sqlite3_bind_int64(st, 1, id), false, NULL, "updating the search index");
+    if (rs == STORE_OK) rs = prep(c, ST_SEARCH_LEN_SET, &st);
+    if (rs == STORE_OK)
+        rs = run(c, st, sqlite3_bind_int64(st, 1, id), false, NULL, "updating the search index");
     return rs;
 }
 
@@ -1680,6 +1695,8 @@ static int search_row_cmp(const void *pa, const void *pb)
 }
 
 enum { SEARCH_DF_SAMPLE = 256, SEARCH_MAX_PHRASES = 64, SNIPPET_WORDS = 24 };
+/* The ranking pass's work budget (CPU milliseconds) and slices of ids (search_rank_rows). */
+enum { SEARCH_BUDGET_MS = 4, SEARCH_SLICE_IDS = 8192, SEARCH_SLICE_MAX_IDS = 16384 };
 
 /* One word's document frequency, estimated from its newest SEARCH_DF_SAMPLE matches. */
 static store_status search_sample(conn *c, const char *word_query, long long lowest,
@@ -1707,22 +1724,11 @@ static store_status search_sample(conn *c, const char *word_query, long long low
  * (search_sample, cached per connection); none when the query was not split into phrases
  * (then every phrase weighs the same). */
 static store_status search_dfs(conn *c, arena *a, const char *const *phrases, size_t n_phrases,
-                               double **out)
+                               long long lowest, long long highest, double **out)
 {
     *out = NULL;
     if (!n_phrases) return STORE_OK;
-    sqlite3_stmt *st;
-    store_status rs = prep(c, ST_ID_RANGE, &st);
-    if (rs != STORE_OK) return rs;
-    long long lowest = 0, highest = -1;
-    int rc = SQLITE_OK;
-    if (next_row(st, &rc)) {
-        lowest = sqlite3_column_int64(st, 0);
-        highest = sqlite3_column_int64(st, 1);
-        rc = SQLITE_DONE;
-    }
-    done(st);
-    if (rc != SQLITE_DONE) return db_fail(c, rc, "searching");
+    store_status rs = STORE_OK;
     double *dfs = arena_alloc(a, n_phrases * sizeof *dfs);
     long long now = now_unix();
     for (size_t i = 0; i < n_phrases; i++) {
@@ -1742,37 +1748,108 @@ static store_status search_dfs(conn *c, arena *a, const char *const *phrases, si
     return STORE_OK;
 }
 
-/* Two steps: ST_SEARCH reads the newest STORE_SEARCH_TOTAL_CAP + 1 matches with their rank,
- * ordered here best first (ties newest first); ST_SEARCH_HIT reads each hit of the page with its
- * snippet. Only the newest STORE_SEARCH_TOTAL_CAP matches are ranked: a news archive's older
- * stories matching a common word are reached with a more precise query or a topic filter. */
+static char *id_list_json(const long long *ids, size_t n);
+
+/* The lowest and highest article ids (0 and -1 when there are none). */
+static store_status article_id_range(conn *c, long long *lowest, long long *highest)
+{
+    sqlite3_stmt *st;
+    store_status rs = prep(c, ST_ID_RANGE, &st);
+    if (rs != STORE_OK) return rs;
+    *lowest = 0;
+    *highest = -1;
+    int rc = SQLITE_OK;
+    if (next_row(st, &rc) && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        *lowest = sqlite3_column_int64(st, 0);
+        *highest = sqlite3_column_int64(st, 1);
+    }
+    if (rc == SQLITE_ROW) rc = SQLITE_DONE;
+    done(st);
+    return rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "searching");
+}
+
+/* CPU time of the calling thread: the work a search did, which a busy machine does not
+ * inflate the way it inflates the wall clock. */
+static double thread_cpu_ms(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* The ranking pass: matches with their rank, newest first, up to want rows, reading the ids
+ * from highest down in slices of SEARCH_SLICE_IDS (doubling each time up to
+ * SEARCH_SLICE_MAX_IDS). A slice costs at most what its part of the archive holds, so the work
+ * done (CPU time) is checked between slices: past SEARCH_BUDGET_MS (always after the first
+ * slice) the pass stops and *partial says that older stories were not read. */
+static store_status search_rank_rows(conn *c, arena *a, const char *fts_query,
+                                     const char *topic_slug, const double *dfs, size_t n_phrases,
+                                     long long lowest, long long highest, size_t want,
+                                     search_row **out, size_t *n_out, bool *partial)
+{
+    double start = thread_cpu_ms();
+    search_row *rows = NULL;
+    size_t n_rows = 0, rows_cap = 0;
+    long long upper = highest + 1, slice = SEARCH_SLICE_IDS;
+    store_status rs = STORE_OK;
+    *partial = false;
+    while (rs == STORE_OK && upper > lowest && n_rows < want) {
+        if (upper <= highest) { /* not the first slice */
+            if (thread_cpu_ms() - start > SEARCH_BUDGET_MS) {
+                *partial = true;
+                break;
+            }
+            if (slice < SEARCH_SLICE_MAX_IDS) slice *= 2;
+        }
+        long long lower = upper - slice > lowest ? upper - slice : lowest;
+        sqlite3_stmt *st;
+        if ((rs = prep(c, ST_SEARCH, &st)) != STORE_OK) break;
+        binder b = {st, SQLITE_OK};
+        bind_search(&b, fts_query, topic_slug);
+        bind_int(&b, 4, (long long)(want - n_rows));
+        if (n_phrases && b.rc == SQLITE_OK)
+            b.rc = sqlite3_bind_blob(st, 5, dfs, (int)(n_phrases * sizeof *dfs), SQLITE_STATIC);
+        bind_int(&b, 6, lower);
+        bind_int(&b, 7, upper);
+        int rc = b.rc;
+        while (next_row(st, &rc)) {
+            if (n_rows == rows_cap) rows = arena_grow(a, rows, &rows_cap, n_rows, sizeof *rows);
+            rows[n_rows++] = (search_row){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 2),
+                                          sqlite3_column_double(st, 1)};
+        }
+        rs = rc == SQLITE_DONE ? STORE_OK : search_fail(c, rc);
+        done(st);
+        upper = lower;
+    }
+    *out = rows;
+    *n_out = n_rows;
+    return rs;
+}
+
+/* Two steps: search_rank_rows reads the newest STORE_SEARCH_TOTAL_CAP + 1 matches with their
+ * rank, ordered here best first (ties newest first); ST_SEARCH_HITS reads the hits of the page
+ * (one statement) and each gets its snippet. Only the newest STORE_SEARCH_TOTAL_CAP matches are
+ * ranked: a news archive's older stories matching a common word are reached with a more precise
+ * query or a topic filter. */
 static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const char *topic_slug,
                                  size_t limit, size_t offset, store_search_hit **out, size_t *n,
-                                 size_t *total)
+                                 size_t *total, bool *partial)
 {
     const char **phrases = arena_alloc(a, SEARCH_MAX_PHRASES * sizeof *phrases);
     size_t n_phrases = search_rank_phrases(a, fts_query, phrases, SEARCH_MAX_PHRASES);
-    double *dfs;
-    store_status rs = search_dfs(c, a, phrases, n_phrases, &dfs);
+    long long lowest, highest;
+    store_status rs = article_id_range(c, &lowest, &highest);
+    double *dfs = NULL;
+    if (rs == STORE_OK) rs = search_dfs(c, a, phrases, n_phrases, lowest, highest, &dfs);
+    search_row *rows = NULL;
+    size_t n_rows = 0;
+    if (rs == STORE_OK)
+        rs = search_rank_rows(c, a, fts_query, topic_slug, dfs, n_phrases, lowest, highest,
+                              STORE_SEARCH_TOTAL_CAP + 1, &rows, &n_rows, partial);
     if (rs != STORE_OK) return rs;
     sqlite3_stmt *st;
-    if ((rs = prep(c, ST_SEARCH, &st)) != STORE_OK) return rs;
-    binder b = {st, SQLITE_OK};
-    bind_search(&b, fts_query, topic_slug);
-    bind_int(&b, 4, STORE_SEARCH_TOTAL_CAP + 1);
-    if (n_phrases && b.rc == SQLITE_OK)
-        b.rc = sqlite3_bind_blob(st, 5, dfs, (int)(n_phrases * sizeof *dfs), SQLITE_STATIC);
-    search_row *rows = NULL;
-    size_t n_rows = 0, rows_cap = 0;
-    int rc = b.rc;
-    while (next_row(st, &rc)) {
-        if (n_rows == rows_cap) rows = arena_grow(a, rows, &rows_cap, n_rows, sizeof *rows);
-        rows[n_rows++] = (search_row){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 2),
-                                      sqlite3_column_double(st, 1)};
-    }
-    rs = rc == SQLITE_DONE ? STORE_OK : search_fail(c, rc);
-    done(st);
-    if (rs != STORE_OK) return rs;
+    binder b;
+    int rc;
     long long count = (long long)n_rows;
     if (n_rows > STORE_SEARCH_TOTAL_CAP) n_rows = STORE_SEARCH_TOTAL_CAP;
     if (n_rows > 1) qsort(rows, n_rows, sizeof *rows, search_row_cmp);
@@ -1780,29 +1857,29 @@ static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const
     if (len > limit) len = limit;
     store_search_hit *hits = len ? arena_alloc(a, len * sizeof *hits) : NULL;
     long long *ids = len ? arena_alloc(a, len * sizeof *ids) : NULL;
-    for (size_t i = 0; i < len; i++) {
+    for (size_t i = 0; i < len; i++)
         ids[i] = rows[offset + i].id;
-        hits[i].rank = rows[offset + i].rank;
-    }
     size_t got = 0;
-    for (size_t i = 0; i < len && rs == STORE_OK; i++) {
-        if ((rs = prep(c, ST_SEARCH_HIT, &st)) != STORE_OK) break;
+    char *json = len ? id_list_json(ids, len) : NULL;
+    if (len && !json) return failf(c, STORE_IO, "out of memory");
+    if (len && (rs = prep(c, ST_SEARCH_HITS, &st)) == STORE_OK) {
         b = (binder){st, SQLITE_OK};
-        bind_int(&b, 1, ids[i]);
+        bind_text(&b, 1, json);
         rc = b.rc;
-        if (next_row(st, &rc)) {
+        while (got < len && next_row(st, &rc)) {
+            long long key = sqlite3_column_int64(st, ART_NCOLS + 4);
             store_search_hit *h = &hits[got++];
-            h->rank = hits[i].rank;
+            h->rank = rows[offset + (key >= 0 && (size_t)key < len ? (size_t)key : 0)].rank;
             read_article(st, a, &h->article, false);
             const char *columns[4];
             for (int k = 0; k < 4; k++)
                 columns[k] = (const char *)sqlite3_column_text(st, ART_NCOLS + k);
             h->snippet = search_snippet_html(a, columns, 4, phrases, n_phrases, SNIPPET_WORDS);
-            rc = SQLITE_DONE;
         }
-        rs = rc == SQLITE_DONE ? STORE_OK : search_fail(c, rc);
+        rs = rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : search_fail(c, rc);
         done(st);
     }
+    free(json);
     len = got;
     if (rs == STORE_OK && len) { /* fill_links wants the articles side by side */
         store_article *arts = arena_alloc(a, len * sizeof *arts);
@@ -1822,27 +1899,43 @@ static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const
 
 store_status store_search(store *s, arena *a, const char *fts_query, const char *topic_slug,
                           size_t limit, size_t offset, store_search_hit **out, size_t *n,
-                          size_t *total)
+                          size_t *total, bool *partial)
 {
     *out = NULL;
     *n = 0;
     if (total) *total = 0;
+    if (partial) *partial = false;
     conn *c;
     store_status rs = conn_get(s, &c);
     if (rs != STORE_OK) return rs;
     if (!fts_query || blank(fts_query)) return failf(c, STORE_INVALID, "empty search query");
     size_t count = 0;
+    bool cut = false;
     rs = begin_read(c);
     if (rs == STORE_OK)
-        rs = search_in_tx(c, a, fts_query, topic_slug, limit, offset, out, n, &count);
+        rs = search_in_tx(c, a, fts_query, topic_slug, limit, offset, out, n, &count, &cut);
     rs = tx_finish(c, rs);
     if (rs != STORE_OK) {
         *out = NULL;
         *n = 0;
         count = 0;
+        cut = false;
     }
     if (total) *total = count;
+    if (partial) *partial = cut;
     return rs;
+}
+
+store_status store_search_pack(store *s)
+{
+    conn *c;
+    sqlite3_stmt *st;
+    store_status rs = conn_get(s, &c);
+    if (rs != STORE_OK) return rs;
+    rs = exec_id(c, ST_BEGIN_IMMEDIATE, "starting to write");
+    if (rs == STORE_OK && (rs = prep(c, ST_SEARCH_PACK, &st)) == STORE_OK)
+        rs = run(c, st, SQLITE_OK, false, NULL, "packing the search index");
+    return tx_finish(c, rs);
 }
 
 /* ---- Topics and authors ---------------------------------------------------------------- */

@@ -29,6 +29,7 @@ enum imp_stmt {
     IM_ARTICLE_INSERT,
     IM_SEARCH_DELETE,
     IM_SEARCH_ADD,
+    IM_SEARCH_LEN, /* after IM_SEARCH_ADD: store_import_article_add runs them in order */
     IM_ARTICLE_TOPIC,
     IM_ARTICLE_AUTHOR,
     IM_COMMENT_INSERT,
@@ -72,6 +73,7 @@ static const char *const imp_sql[IM__N] = {
                       " gazette_search_text(kicker, 0), gazette_search_text(lead, 0),"
                       " gazette_search_text(coalesce(body_html, body_markdown), 1)"
                       " FROM articles WHERE id = ?1",
+    [IM_SEARCH_LEN] = SQLITE_SEARCH_LEN_SET,
     [IM_ARTICLE_TOPIC] = "INSERT INTO article_topics (article_id, topic_id, position)"
                          " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
     [IM_ARTICLE_AUTHOR] = "INSERT INTO article_authors (article_id, author_id, position)"
@@ -401,7 +403,7 @@ store_status store_import_article_add(store_import *im, arena *a, const store_im
                                       long long *id, const char **slug_used)
 {
     store_status rs = article_row(im, a, in, id, slug_used);
-    for (int k = IM_SEARCH_DELETE; k <= IM_SEARCH_ADD && rs == STORE_OK; k++) {
+    for (int k = IM_SEARCH_DELETE; k <= IM_SEARCH_LEN && rs == STORE_OK; k++) {
         sqlite3_stmt *st = use(im, (enum imp_stmt)k);
         rs = step(im, st, sqlite3_bind_int64(st, 1, *id), NULL, NULL, "updating the search index");
     }

@@ -34,6 +34,11 @@ store_status sqlite_begin_write(conn *c); /* BEGIN IMMEDIATE */
 store_status sqlite_begin_read(conn *c);
 /* COMMIT when rs is STORE_OK, else ROLLBACK; returns the outcome. */
 store_status sqlite_finish(conn *c, store_status rs);
+/* ?1 article id: sets articles.search_len (migration 11) from the article's row in
+ * article_search, after every change of that row. */
+#define SQLITE_SEARCH_LEN_SET                                                                      \
+    "UPDATE articles SET search_len = (SELECT gazette_search_len(s.headline, s.kicker, s.lead,"    \
+    " s.body) FROM article_search s WHERE s.rowid = ?1) WHERE id = ?1"
 /* comments.body_hash of a comment body: FNV-1a 64, big-endian (the duplicate check's key). */
 void store_body_hash(const char *body, unsigned char out[8]);
 

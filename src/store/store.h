@@ -169,8 +169,12 @@ store_status store_missing_read_also(store *s, arena *a, store_missing_link **ou
  * STORE_SEARCH_TOTAL_CAP matches (by store order, i.e. the most recently added stories) are
  * ranked, so a common word costs the same at any archive size. total (may be NULL) gets the
  * number of matches without limit/offset up to STORE_SEARCH_TOTAL_CAP, or
- * STORE_SEARCH_TOTAL_CAP + 1 when there are more ("more than 1,000"). STORE_INVALID (message in
- * store_last_error) when the query is empty or FTS5 rejects its syntax. */
+ * STORE_SEARCH_TOTAL_CAP + 1 when there are more ("more than 1,000"). A search reads the
+ * archive newest first within a time budget (a few milliseconds): partial (may be NULL) is set
+ * when it stopped there before the oldest stories, with fewer than STORE_SEARCH_TOTAL_CAP + 1
+ * matches found; hits and total then cover the newest matches only (tell readers so). A small
+ * archive is always read whole. STORE_INVALID (message in store_last_error) when the query is
+ * empty or FTS5 rejects its syntax. */
 #define STORE_SEARCH_TOTAL_CAP 1000
 typedef struct {
     store_article article;
@@ -179,7 +183,14 @@ typedef struct {
 } store_search_hit;
 store_status store_search(store *s, arena *a, const char *fts_query, const char *topic_slug,
                           size_t limit, size_t offset, store_search_hit **out, size_t *n,
-                          size_t *total);
+                          size_t *total, bool *partial);
+
+/* Packs the full-text index after bulk changes (an import, a first migration): SQLite's FTS5
+ * keeps it as a dozen or more segments that every search reads, which makes searches at
+ * 100,000 stories nearly twice as costly as with one. Rewrites the whole index in one write
+ * transaction (tens of seconds at 100,000 stories; other writers wait). `gazette reindex`
+ * runs it. */
+store_status store_search_pack(store *s);
 
 /* ---- Topics and authors ----------------------------------------------------------------- */
 store_status store_topic_add(store *s, const char *slug, const char *name, const char *description,

@@ -102,6 +102,11 @@ def _page(t, srv):
         # the phrase in the other order is another phrase
         reverse = api(srv, '"Strip Gaza"')
         expect(reverse["total"] < body["total"], "'\"Strip Gaza\"' finds as much as '\"Gaza Strip\"'")
+        # phrases are looked up by their word pairs (migration 11); a phrase whose last word
+        # is a prefix still finds at least what the whole phrase finds
+        prefixed = api(srv, '"Gaza Str"*')
+        expect(prefixed["total"] >= body["total"],
+               "'\"Gaza Str\"*' finds %d, fewer than '\"Gaza Strip\"' (%d)" % (prefixed["total"], body["total"]))
         prefix = api(srv, "Zakhar*")
         expect(prefix["total"] >= 1 and prefix["results"][0]["slug"] == TOP,
                "'Zakhar*': the top story is not first: %r" % [r["slug"] for r in prefix["results"]])
@@ -170,7 +175,8 @@ def _page(t, srv):
 def _api(t, srv):
     def shape():
         body = api(srv, "Zakharova")
-        expect_eq(sorted(body), ["limit", "next_cursor", "page", "pages", "query", "results", "total"], "API keys")
+        expect_eq(sorted(body), ["limit", "next_cursor", "page", "pages", "partial", "query", "results", "total"], "API keys")
+        expect_eq(body["partial"], False, "API: a small site is searched whole (partial false)")
         expect_eq(body["query"], "Zakharova", "API query")
         expect_eq(body["page"], 1, "API page")
         expect(body["total"] >= 1 and body["results"][0]["slug"] == TOP, "API: the top story is not first")
@@ -180,7 +186,7 @@ def _api(t, srv):
         expect("<mark>Zakharova</mark>" in r["snippet_html"], "API snippet: %r" % r["snippet_html"])
         expect_eq(srv.get("/api/v1/search?q=Zakharova").content_type.split(";")[0], "application/json", "content type")
 
-    t.check("API: GET /api/v1/search → {query,total,page,pages,limit,next_cursor,results:[summary + snippet_html]}", shape)
+    t.check("API: GET /api/v1/search → {query,total,partial,page,pages,limit,next_cursor,results:[summary + snippet_html]}", shape)
 
     def errors():
         body = api(srv, "", 400)

@@ -24,6 +24,7 @@
 #include "../../src/store/migrations.h"
 #include "../../src/store/search_rank.h"
 #include "../../src/store/search_snippet.h"
+#include "../../src/store/search_tokenizer.h"
 #include "../../src/store/store.h"
 #include "store_fixture.h"
 
@@ -58,7 +59,7 @@ static store_search_hit *search(fixture *f, const char *fts, const char *topic, 
                                 size_t offset, size_t *n, size_t *total)
 {
     store_search_hit *hits;
-    store_status st = store_search(f->s, f->a, fts, topic, limit, offset, &hits, n, total);
+    store_status st = store_search(f->s, f->a, fts, topic, limit, offset, &hits, n, total, NULL);
     if (st != STORE_OK) fprintf(stderr, "search '%s': %s\n", fts, store_last_error(f->s));
     assert_int_equal(st, STORE_OK);
     return hits;
@@ -266,7 +267,7 @@ static void test_invalid_fts_query(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         store_search_hit *hits;
         size_t n = 9, total = 9;
-        store_status st = store_search(f->s, f->a, bad[i], NULL, 10, 0, &hits, &n, &total);
+        store_status st = store_search(f->s, f->a, bad[i], NULL, 10, 0, &hits, &n, &total, NULL);
         if (st != STORE_INVALID) fprintf(stderr, "query '%s' gave %d\n", bad[i], (int)st);
         assert_int_equal(st, STORE_INVALID);
         assert_true(strlen(store_last_error(f->s)) > 0);
@@ -275,21 +276,36 @@ static void test_invalid_fts_query(void **state)
     }
     store_search_hit *hits;
     size_t n, total;
-    assert_int_equal(store_search(f->s, f->a, "", NULL, 10, 0, &hits, &n, &total), STORE_INVALID);
-    assert_int_equal(store_search(f->s, f->a, NULL, NULL, 10, 0, &hits, &n, &total), STORE_INVALID);
+    assert_int_equal(store_search(f->s, f->a, "", NULL, 10, 0, &hits, &n, &total, NULL),
+                     STORE_INVALID);
+    assert_int_equal(store_search(f->s, f->a, NULL, NULL, 10, 0, &hits, &n, &total, NULL),
+                     STORE_INVALID);
     /* and the connection still works afterwards */
     search(f, "\"ferry\"", NULL, 10, 0, &n, &total);
     assert_int_equal(n, 2);
 }
 
-/* A database from before migration 3 gets its index built from the articles it has. */
+/* A database from before migration 3 gets its index built from the articles it has (by
+ * migration 3, then rebuilt by migration 11 with word pairs). Dropping the table takes a
+ * connection knowing its tokenizer, like the store's. */
 static void test_migration_fills_index(void **state)
 {
     fixture *f = *state;
     small_site(f);
     store_close(f->s);
     f->s = NULL;
-    raw_exec(f->path, "DROP TABLE article_search; DELETE FROM schema_migrations WHERE version = 3");
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(search_tokenizer_register(db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE article_search; DROP INDEX articles_search_live;"
+                                  " ALTER TABLE articles DROP COLUMN search_len;"
+                                  " CREATE INDEX articles_search_live ON articles"
+                                  " (id, status, published_at, kind);"
+                                  " DELETE FROM schema_migrations WHERE version IN (3, 11)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
     assert_int_equal(store_open(f->path, &f->s, f->err, sizeof f->err), STORE_OK);
     assert_int_equal(store_schema_version(f->s), /* 3 again, and the later ones */
                      store_migrations[store_n_migrations - 1].number);
@@ -299,6 +315,217 @@ static void test_migration_fills_index(void **state)
     assert_string_equal(hits[0].article.slug, "ferry-returns");
     assert_int_equal(reader_search(f, "strong", &hits), 0);
     assert_int_equal(reader_search(f, "\"gull island\"", &hits), 1);
+}
+
+/* Stories far apart in id are all found: the ranking pass reads the ids in slices (newest
+ * first, 8,192 ids then doubling), each match once, and a small archive is never cut short. */
+static void test_slices_cover_ids(void **state)
+{
+    fixture *f = *state;
+    small_site(f);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(search_tokenizer_register(db), SQLITE_OK);
+    static const long long far[] = {8193, 20000, 45000, 100000};
+    for (size_t i = 0; i < sizeof far / sizeof far[0]; i++) {
+        char sql[600];
+        snprintf(sql, sizeof sql,
+                 "CREATE TEMP TABLE copy AS SELECT * FROM articles WHERE slug = 'ferry-returns';"
+                 "UPDATE copy SET id = %lld, slug = 'ferry-%lld';"
+                 "INSERT INTO articles SELECT * FROM copy; DROP TABLE copy;"
+                 "INSERT INTO article_search (rowid, headline, kicker, lead, body)"
+                 " SELECT %lld, headline, kicker, lead, body FROM article_search"
+                 " WHERE rowid = (SELECT id FROM articles WHERE slug = 'ferry-returns')",
+                 far[i], far[i], far[i]);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    }
+    sqlite3_close(db);
+    const char *fts;
+    assert_int_equal(search_query_translate(f->a, "ferry", &fts), SEARCH_QUERY_OK);
+    store_search_hit *hits;
+    size_t n, total;
+    bool partial = true;
+    assert_int_equal(store_search(f->s, f->a, fts, NULL, 10, 0, &hits, &n, &total, &partial),
+                     STORE_OK);
+    assert_int_equal(n, 6);
+    assert_int_equal(total, 6);
+    assert_false(partial);
+    for (size_t i = 0; i < n; i++) /* each once */
+        for (size_t j = i + 1; j < n; j++)
+            assert_true(hits[i].article.id != hits[j].article.id);
+    /* a phrase too, and the page after the first few */
+    assert_int_equal(search_query_translate(f->a, "\"gull island\"", &fts), SEARCH_QUERY_OK);
+    assert_int_equal(store_search(f->s, f->a, fts, NULL, 2, 2, &hits, &n, &total, &partial),
+                     STORE_OK);
+    assert_int_equal(total, 5);
+    assert_int_equal(n, 2);
+    assert_false(partial);
+}
+
+/* One number from SQL run on the store's file with the store's functions. */
+static long long count_sql(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(search_tokenizer_register(db), SQLITE_OK);
+    assert_int_equal(search_rank_register(db), SQLITE_OK);
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK) fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
+    assert_int_equal(rc, SQLITE_OK);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
+    assert_int_equal(rc, SQLITE_ROW);
+    long long n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+/* articles.search_len is the row length FTS5 keeps (gazette_rank gives the same rank with it
+ * as with FTS5's own docsize lookup), also after an edit and for stories without a body; and
+ * store_search_pack leaves every answer as it was. */
+static void test_search_len_follows_saves(void **state)
+{
+    fixture *f = *state;
+    small_site(f);
+    save(f, (spec){.slug = "ferry-returns",
+                   .headline = "Ferry service returns",
+                   .lead = "The harbour ferry sails again, twice a day, all year.",
+                   .body_html = "<p>Tickets cost the same as before the storm.</p>",
+                   .topic = "Transport"});
+    save(f, (spec){.slug = "no-body", .headline = "The ferry, briefly", .topic = "Transport"});
+    assert_int_equal(count_sql(f->path, "SELECT count(*) FROM articles a WHERE a.search_len IS NOT"
+                                        " (SELECT gazette_search_len(s.headline, s.kicker, s.lead,"
+                                        " s.body) FROM article_search s WHERE s.rowid = a.id)"),
+                     0);
+    /* the rank with the length given equals the rank with FTS5's own lookup, row by row */
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(search_tokenizer_register(db), SQLITE_OK);
+    assert_int_equal(search_rank_register(db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT gazette_rank(article_search, NULL, a.search_len),"
+                                        " gazette_rank(article_search) FROM article_search"
+                                        " JOIN articles a ON a.id = article_search.rowid"
+                                        " WHERE article_search MATCH '\"the\" OR \"ferry\"'",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    int rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        assert_true(sqlite3_column_double(st, 0) == sqlite3_column_double(st, 1));
+        assert_true(sqlite3_column_double(st, 0) < 0);
+        rows++;
+    }
+    assert_int_equal(rows, 4);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    /* packing the index (gazette reindex) changes no answer */
+    size_t n, total;
+    search(f, "\"the\" OR \"ferry\"", NULL, 10, 0, &n, &total);
+    assert_int_equal(total, 4);
+    assert_int_equal(store_search_pack(f->s), STORE_OK);
+    store_search_hit *hits = search(f, "\"the\" OR \"ferry\"", NULL, 10, 0, &n, &total);
+    assert_int_equal(total, 4);
+    assert_string_equal(hits[0].article.slug, "no-body");
+}
+
+/* ---- Word pairs (search_tokenizer.c) ---------------------------------------------------- */
+/* Rows (and their bm25) matching q in table t, as "rowid:bm25 ..." (arena). */
+static const char *matches(arena *a, sqlite3 *db, const char *t, const char *q)
+{
+    const char *sql =
+        arena_printf(a, "SELECT rowid, bm25(%s) FROM %s WHERE %s MATCH ?1 ORDER BY rowid", t, t, t);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+    const char *out = "";
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        out = arena_printf(a, "%s%lld:%.9g ", out, sqlite3_column_int64(st, 0),
+                           sqlite3_column_double(st, 1));
+    if (rc != SQLITE_DONE) fprintf(stderr, "%s [%s]: %s\n", t, q, sqlite3_errmsg(db));
+    assert_int_equal(rc, SQLITE_DONE);
+    sqlite3_finalize(st);
+    return out;
+}
+
+/* gazette_pairs finds exactly what unicode61 finds, with the same bm25 (same instances, column
+ * sizes and document frequencies), for words, phrases, prefix phrases and repeated words; a
+ * phrase never runs across columns; a pair never answers a prefix of words. */
+static void test_pairs_match_unicode61(void **state)
+{
+    (void)state;
+    arena *a = arena_new();
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_int_equal(search_tokenizer_register(db), SQLITE_OK);
+    static const char *const rows[][2] = {
+        {"That has been the plan", "the the end, it has been said that has been"},
+        {"Gaza Strip talks", "Talks on the Gaza strip resumed; the strip is calm."},
+        {"Café déjà vu", "A cafe in Gaza. Strip clubs closed. Déjà-vu again and again"},
+        {"United States", "the United Statesman and the united states of the union"},
+        {"the", "the the the"},
+        {"Strip", "Gaza"},
+    };
+    const char *create = "CREATE VIRTUAL TABLE %s USING fts5(headline, body, tokenize = '%s"
+                         " remove_diacritics 2', prefix = '2 3 4');";
+    for (int k = 0; k < 2; k++) {
+        const char *t = k ? "pairs" : "words";
+        const char *sql = arena_printf(a, create, t, k ? SEARCH_TOKENIZER_NAME : "unicode61");
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+            sql = arena_printf(a, "INSERT INTO %s VALUES ('%s', '%s')", t, rows[i][0], rows[i][1]);
+            assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        }
+    }
+    /* an edit and a delete remove exactly what the insert added */
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "UPDATE words SET body = 'the plan has been dropped' WHERE rowid = 5;"
+                     "UPDATE pairs SET body = 'the plan has been dropped' WHERE rowid = 5;"
+                     "DELETE FROM words WHERE rowid = 6; DELETE FROM pairs WHERE rowid = 6;",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    static const char *const queries[] = {
+        "\"that has been\"",
+        "\"has been\"",
+        "\"the the\"",
+        "\"the the the\"",
+        "\"gaza strip\"",
+        "\"Gaza Strip\" \"talks\"",
+        "\"gaza\" \"strip\"",
+        "\"cafe deja\"",
+        "\"deja vu\"",
+        "\"united sta\"*",
+        "\"united states\"*",
+        "\"sta\"*",
+        "\"st\"*",
+        "\"the un\"*",
+        "\"plan has\" OR \"talks on\"",
+        "\"talks gaza\"",
+        "\"strip talks\"",
+        "\"talks strip\"",
+        "\"again and again\"",
+        "\"plan the\"",
+        "\"has been dropped\"",
+        "\"the\"",
+        "\"x\"",
+    };
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        const char *want = matches(a, db, "words", queries[i]);
+        const char *got = matches(a, db, "pairs", queries[i]);
+        if (strcmp(want, got) != 0)
+            fprintf(stderr, "%s: unicode61 [%s], pairs [%s]\n", queries[i], want, got);
+        assert_string_equal(want, got);
+    }
+    /* the cases above are not all empty: the phrase of common words is found, the phrase
+     * across the headline/body boundary is not */
+    assert_string_not_equal(matches(a, db, "pairs", "\"that has been\""), "");
+    assert_string_equal(matches(a, db, "pairs", "\"plan the\""), "");
+    sqlite3_close(db);
+    arena_free(a);
 }
 
 /* ---- Query translation ------------------------------------------------------------------ */
@@ -479,7 +706,7 @@ static void test_hostile_inputs_run(void **state)
         if (qs != SEARCH_QUERY_OK) continue;
         store_search_hit *hits;
         size_t n, total;
-        store_status st = store_search(f->s, f->a, fts, NULL, 10, 0, &hits, &n, &total);
+        store_status st = store_search(f->s, f->a, fts, NULL, 10, 0, &hits, &n, &total, NULL);
         if (st != STORE_OK)
             fprintf(stderr, "input '%s' → '%s': %s\n", inputs[i], fts, store_last_error(f->s));
         assert_int_equal(st, STORE_OK);
@@ -500,7 +727,7 @@ static void test_hostile_inputs_run(void **state)
         if (search_query_translate(f->a, text, &fts) != SEARCH_QUERY_OK) continue;
         store_search_hit *hits;
         size_t n, total;
-        store_status st = store_search(f->s, f->a, fts, NULL, 5, 0, &hits, &n, &total);
+        store_status st = store_search(f->s, f->a, fts, NULL, 5, 0, &hits, &n, &total, NULL);
         if (st != STORE_OK)
             fprintf(stderr, "input '%s' → '%s': %s\n", text, fts, store_last_error(f->s));
         assert_int_equal(st, STORE_OK);
@@ -605,6 +832,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_index_follows_saves, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_fts_query, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_migration_fills_index, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_slices_cover_ids, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_search_len_follows_saves, setup_db, teardown),
+        cmocka_unit_test(test_pairs_match_unicode61),
         cmocka_unit_test(test_translations),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test_setup_teardown(test_hostile_inputs_run, setup_db, teardown),
