@@ -52,6 +52,8 @@ int cli_comments(int argc, char **argv);
 int cli_settings(int argc, char **argv);
 int cli_admin_token(int argc, char **argv);
 int cli_api_key(int argc, char **argv);
+/* `gazette user add|list|passwd|reset-link|logout-all` (cmd_user.c) */
+int cli_user(int argc, char **argv);
 int cli_reindex(int argc, char **argv);
 int cli_export(int argc, char **argv);
 int cli_import(int argc, char **argv);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../admin/admin.h"
 #include "../site/site.h"
 #include "cli.h"
 
@@ -117,6 +118,18 @@ int cli_site_open(const char *command, const cli_site_options *o, site_app *app)
         theme_free(app->theme);
         return o->language ? CLI_USAGE : CLI_FAILED;
     }
+    /* the newsroom's theme sits next to the default one (themes/admin) */
+    char admin_dir[PATH_MAX + 32];
+    snprintf(admin_dir, sizeof admin_dir, "%s/themes/admin", data_dir(dir, sizeof dir));
+    if (!admin_start(app, admin_dir, err, sizeof err)) {
+        fprintf(stderr, "gazette %s: cannot load the newsroom theme: %s\n", command, err);
+        site_related_stop(app->related);
+        site_newsletter_stop(app);
+        site_comments_stop(app);
+        store_close(app->store);
+        theme_free(app->theme);
+        return CLI_FAILED;
+    }
     app->assets = theme_assets_json(app->theme);
     return CLI_OK;
 }
@@ -127,6 +140,7 @@ void cli_site_close(site_app *app)
     json_decref(app->settings.value);
     pthread_mutex_destroy(&app->snapshot_lock);
     json_decref(app->assets);
+    admin_stop(app);
     site_related_stop(app->related);
     site_newsletter_stop(app);
     site_comments_stop(app);

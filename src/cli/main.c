@@ -22,6 +22,8 @@ static const char usage[] =
     "  settings      read and change site settings         gazette settings list --db site.db\n"
     "  admin-token   make a token for the moderation API   gazette admin-token --db site.db\n"
     "  api-key       read keys of the content API          gazette api-key add app --db site.db\n"
+    "  user          newsroom accounts (/admin/)           gazette user add ann --role editor "
+    "--db site.db\n"
     "  reindex       rebuild the related-stories index     gazette reindex --db site.db\n"
     "  export static write the site as static files        gazette export static out --db "
     "site.db\n"
@@ -43,7 +45,8 @@ int main(int argc, char **argv)
                     {"settings", cli_settings}, {"admin-token", cli_admin_token},
                     {"api-key", cli_api_key},   {"reindex", cli_reindex},
                     {"export", cli_export},     {"newsletter", cli_newsletter},
-                    {"import", cli_import},     {"push", cli_push}};
+                    {"import", cli_import},     {"push", cli_push},
+                    {"user", cli_user}};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);

@@ -2,6 +2,8 @@
  * patterns of those the static export writes. */
 #include "site.h"
 
+#include "../admin/admin.h"
+
 const http_route site_routes[] = {
     /* pages for readers */
     {"GET", "/", site_home},
@@ -43,6 +45,26 @@ const http_route site_routes[] = {
     {"POST", "/newsletter/confirm", site_newsletter_confirm},
     {"GET", "/newsletter/unsubscribe", site_newsletter_unsubscribe_page},
     {"POST", "/newsletter/unsubscribe", site_newsletter_unsubscribe},
+    /* the newsroom (docs/newsroom.md): every screen checks the role on the server */
+    {"GET", "/admin/", admin_dashboard},
+    {"GET", "/admin/login", admin_login_page},
+    {"POST", "/admin/login", admin_login_post},
+    {"POST", "/admin/logout", admin_logout},
+    {"GET", "/admin/reset/{token}", admin_reset_page},
+    {"POST", "/admin/reset/{token}", admin_reset_post},
+    {"GET", "/admin/account", admin_account_page},
+    {"POST", "/admin/account/logout-all", admin_account_logout_all},
+    {"POST", "/admin/account/password", admin_account_password},
+    {"GET", "/admin/assets/{file}", admin_asset},
+    {"GET", "/admin/comments", admin_comments_page},
+    {"POST", "/admin/comments", admin_comments_action},
+    {"POST", "/admin/comments/{id}/reply", admin_comments_reply},
+    {"GET", "/admin/topics", admin_topics_page},
+    {"POST", "/admin/topics", admin_topics_save},
+    {"GET", "/admin/settings", admin_settings_page},
+    {"POST", "/admin/settings", admin_settings_save},
+    {"GET", "/admin/users", admin_users_page},
+    {"POST", "/admin/users", admin_users_save},
     /* files */
     {"GET", "/assets/{file}", site_asset},
     {"GET", "/media/{path*}", site_media},

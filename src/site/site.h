@@ -52,6 +52,7 @@ typedef struct site_snapshot {
 } site_snapshot;
 
 typedef struct site_newsletter site_newsletter; /* newsletter.c */
+struct auth_throttle;                           /* admin/auth.h */
 
 typedef struct site_app {
     store *store;
@@ -67,6 +68,11 @@ typedef struct site_app {
     site_freshness *freshness;     /* keeps cache true to the store (freshness.h) */
     site_live *live;               /* live updates (live.h); NULL: /live/ answers 404 */
     site_push *push;               /* Web Push sender and rate limit (api/push.c); NULL: none */
+    /* the newsroom (admin/admin.h): its own theme (themes/admin), its assets as JSON, and the
+     * login throttle; NULL until admin_start (then /admin/ answers 503) */
+    theme *admin_theme;
+    json_t *admin_assets;
+    struct auth_throttle *login_throttle;
     /* NULL: every page reads its topic navigation from the store. The static export, which
      * renders from one snapshot, reads it once (site_nav_topics) and sets it here. */
     json_t *nav_topics;

@@ -321,6 +321,36 @@ static const char migration_10_sql[] = "CREATE TABLE api_keys ("
                                        " created_at INTEGER NOT NULL"
                                        ") STRICT;";
 
+/* Migration 12: the newsroom's accounts (docs/newsroom.md). users (migration 7) gain a switch
+ * that shuts an account out without deleting it (its stories keep their author). sessions are
+ * signed-in browsers: the SHA-256 of the random token in the gz_session cookie (never the token
+ * itself), whose user, and until when (expires_at slides forward as the session is used).
+ * password_resets are the one-time links 'gazette user reset-link' prints, stored the same way;
+ * used_at is set when the link is spent. Both go with their user. */
+static const char migration_12_sql[] =
+    "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1));"
+    "ALTER TABLE users ADD COLUMN password_changed_at INTEGER;"
+
+    "CREATE TABLE sessions ("
+    " token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),"
+    " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL,"
+    " last_seen_at INTEGER NOT NULL,"
+    " ip TEXT,"
+    " user_agent TEXT"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX sessions_by_user ON sessions (user_id);"
+
+    "CREATE TABLE password_resets ("
+    " token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),"
+    " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL,"
+    " used_at INTEGER"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX password_resets_by_user ON password_resets (user_id);";
+
 const store_migration store_migrations[] = {
     {1, "initial schema", migration_1_sql},
     {2, "comments and settings", migration_2_sql},
@@ -332,6 +362,7 @@ const store_migration store_migrations[] = {
     {8, "web push for breaking news", migration_8_sql},
     {9, "newsletter subscribers and sends", migration_9_sql},
     {10, "content API read keys", migration_10_sql},
+    {12, "newsroom accounts, sessions, password resets", migration_12_sql},
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];

@@ -285,6 +285,59 @@ store_status store_comments_delete(store *s, const long long *ids, size_t n);
 store_status store_comment_counts(store *s, const long long *article_ids, size_t n,
                                   long long *counts);
 
+/* ---- Newsroom accounts (migrations 7 and 12, docs/newsroom.md) ----------------------------
+ * Logins of journalists and editors. Only an Argon2id string of each password is stored
+ * (NULL: no password yet, as for imported users), and of each session and reset link only the
+ * SHA-256 of its token (STORE_TOKEN_HASH_BYTES). role is the role's name ("author"); the
+ * admin module decides what names mean. */
+enum { STORE_TOKEN_HASH_BYTES = 32 };
+typedef struct {
+    long long id, author_id, created_at; /* author_id 0: writes as nobody */
+    const char *login, *email, *display_name, *role;
+    const char *password_hash; /* NULL when none is set */
+    bool disabled;
+} store_user;
+/* Adds a user (login, display_name, role required; email may be NULL; password_hash may be
+ * NULL). When author_slug is not NULL, the user writes as that author, who is created (named
+ * display_name) when missing. STORE_CONFLICT when the login is taken. */
+store_status store_user_add(store *s, const store_user *in, const char *author_slug, long long *id);
+store_status store_user_by_login(store *s, arena *a, const char *login, store_user *out);
+store_status store_user_by_id(store *s, arena *a, long long id, store_user *out);
+/* Every user, by login. */
+store_status store_users_list(store *s, arena *a, store_user **out, size_t *n);
+/* Sets the password and ends every session of the user (STORE_NOT_FOUND: no such user). */
+store_status store_user_set_password(store *s, long long id, const char *password_hash);
+store_status store_user_set_role(store *s, long long id, const char *role);
+/* Disabling also ends every session of the user. */
+store_status store_user_set_disabled(store *s, long long id, bool disabled);
+
+typedef struct {
+    long long user_id, created_at, expires_at, last_seen_at;
+} store_session;
+store_status store_session_add(store *s, const unsigned char *token_hash, long long user_id,
+                               long long expires_at, const char *ip, const char *user_agent);
+/* The session with token_hash unexpired at now, and its user; STORE_NOT_FOUND when there is
+ * none, it has expired, or its user is disabled. */
+store_status store_session_find(store *s, arena *a, const unsigned char *token_hash, long long now,
+                                store_session *session, store_user *user);
+/* Records a use at now and moves the expiry to expires_at. */
+store_status store_session_touch(store *s, const unsigned char *token_hash, long long now,
+                                 long long expires_at);
+store_status store_session_delete(store *s, const unsigned char *token_hash);
+/* Ends every session of the user; *n (may be NULL) gets how many there were. Expired
+ * sessions of every user are removed on the way. */
+store_status store_sessions_end_user(store *s, long long user_id, size_t *n);
+/* A one-time password reset link for the user, good until expires_at. */
+store_status store_reset_add(store *s, const unsigned char *token_hash, long long user_id,
+                             long long expires_at);
+/* The user of an unused, unexpired reset link (STORE_NOT_FOUND otherwise); reads only. */
+store_status store_reset_find(store *s, const unsigned char *token_hash, long long now,
+                              long long *user_id);
+/* Spends the link and sets the user's password in one transaction (ending their sessions);
+ * STORE_NOT_FOUND, nothing changed, when the link is unknown, used or expired. */
+store_status store_reset_use(store *s, const unsigned char *token_hash, long long now,
+                             const char *password_hash, long long *user_id);
+
 /* ---- Site settings ----------------------------------------------------------------------
  * Text values by key (see docs/settings.md). */
 store_status store_setting_get(store *s, arena *a, const char *key, const char **value);

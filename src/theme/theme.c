@@ -20,6 +20,8 @@ enum { THEME_MAX_ASSETS = 64, THEME_MAX_FILE = 8 * 1024 * 1024 };
 
 struct theme {
     char *dir;
+    const char *const *required; /* templates compiled at load */
+    const char *asset_prefix;    /* "/assets/" */
     mustache_set *templates;
     theme_asset assets[THEME_MAX_ASSETS];
     size_t n_assets;
@@ -104,7 +106,8 @@ static bool load_asset(theme *t, const char *name, char *err, size_t errlen)
     char hex[17];
     sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
     as->name = strdup(name);
-    if (asprintf(&as->url, "/assets/%.*s.%s%s", (int)stem, name, hex, dot ? dot : "") < 0)
+    if (asprintf(&as->url, "%s%.*s.%s%s", t->asset_prefix, (int)stem, name, hex, dot ? dot : "") <
+        0)
         as->url = NULL;
     as->content_type = content_type_for(name);
     if (!as->name || !as->url) {
@@ -139,8 +142,8 @@ static bool load_assets(theme *t, char *err, size_t errlen)
 
 static bool compile_templates(theme *t, char *err, size_t errlen)
 {
-    for (size_t i = 0; theme_required_templates[i]; i++) {
-        const char *name = theme_required_templates[i];
+    for (size_t i = 0; t->required[i]; i++) {
+        const char *name = t->required[i];
         char *source = load_template_source(t, name);
         if (!source) {
             snprintf(err, errlen, "theme '%s' has no template '%s.mustache'", t->dir, name);
@@ -159,6 +162,12 @@ static bool compile_templates(theme *t, char *err, size_t errlen)
 
 theme *theme_load(const char *dir, char *err, size_t errlen)
 {
+    return theme_load_kind(dir, theme_required_templates, "/assets/", err, errlen);
+}
+
+theme *theme_load_kind(const char *dir, const char *const *required, const char *asset_prefix,
+                       char *err, size_t errlen)
+{
     if (sodium_init() < 0) {
         snprintf(err, errlen, "libsodium failed to initialise");
         return NULL;
@@ -166,6 +175,8 @@ theme *theme_load(const char *dir, char *err, size_t errlen)
     theme *t = calloc(1, sizeof *t);
     if (!t) return NULL;
     t->dir = strdup(dir);
+    t->required = required;
+    t->asset_prefix = asset_prefix;
     t->templates = mustache_set_new(load_template_source, t);
     if (!t->dir || !t->templates || !compile_templates(t, err, errlen) ||
         !load_assets(t, err, errlen)) {
@@ -198,7 +209,7 @@ bool theme_render(const theme *t, const char *template_name, json_t *view, buf *
 const theme_asset *theme_asset_find(const theme *t, const char *fingerprinted_name)
 {
     for (size_t i = 0; i < t->n_assets; i++)
-        if (strcmp(t->assets[i].url + strlen("/assets/"), fingerprinted_name) == 0)
+        if (strcmp(t->assets[i].url + strlen(t->asset_prefix), fingerprinted_name) == 0)
             return &t->assets[i];
     return NULL;
 }

@@ -26,6 +26,11 @@ extern const char *const theme_required_templates[];
 /* Loads and compiles dir/NAME.mustache for every required template and reads dir/assets/.
  * NULL with a message naming the file (and line) on any error. */
 theme *theme_load(const char *dir, char *err, size_t errlen);
+/* The same for a theme of another kind (the admin theme, themes/admin): required lists the
+ * templates it must have (NULL-terminated; others compile when first rendered) and assets are
+ * named under asset_prefix ("/admin/assets/") instead of "/assets/". */
+theme *theme_load_kind(const char *dir, const char *const *required, const char *asset_prefix,
+                       char *err, size_t errlen);
 void theme_free(theme *t);
 
 /* Renders the named page template with view as its data, appending to out. */

@@ -1,0 +1,389 @@
+/* sqlite_users.c — the newsroom's accounts in the SQLite backend (store.h, migrations 7 and 12):
+ * users, their sessions and their password reset links. Each function prepares its statements,
+ * binds every value and finalizes them; every write runs in one BEGIN IMMEDIATE transaction. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "sqlite_internal.h"
+
+#define USER_COLS                                                                                  \
+    "id, login, email, display_name, role, password_hash, coalesce(author_id, 0), created_at,"     \
+    " disabled"
+
+/* One prepared statement and the first binding error (sqlite3_bind_* results are kept). */
+typedef struct {
+    conn *c;
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int rc;
+} query;
+
+static store_status start(store *s, query *q, const char *sql)
+{
+    memset(q, 0, sizeof *q);
+    store_status rs = sqlite_conn(s, &q->c, &q->db);
+    if (rs != STORE_OK) return rs;
+    q->rc = sqlite3_prepare_v2(q->db, sql, -1, &q->st, NULL);
+    return q->rc == SQLITE_OK ? STORE_OK : sqlite_fail(q->c, q->rc, "preparing an account query");
+}
+
+/* Prepares sql on the connection already in hand (inside a transaction). */
+static store_status again(query *q, const char *sql)
+{
+    sqlite3_finalize(q->st);
+    q->st = NULL;
+    q->rc = sqlite3_prepare_v2(q->db, sql, -1, &q->st, NULL);
+    return q->rc == SQLITE_OK ? STORE_OK : sqlite_fail(q->c, q->rc, "preparing an account query");
+}
+
+static void bind_int(query *q, int i, long long v)
+{
+    if (q->rc == SQLITE_OK) q->rc = sqlite3_bind_int64(q->st, i, v);
+}
+
+static void bind_text(query *q, int i, const char *v)
+{
+    if (q->rc != SQLITE_OK) return;
+    q->rc = v ? sqlite3_bind_text(q->st, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(q->st, i);
+}
+
+static void bind_hash(query *q, int i, const unsigned char *hash)
+{
+    if (q->rc == SQLITE_OK)
+        q->rc = sqlite3_bind_blob(q->st, i, hash, STORE_TOKEN_HASH_BYTES, SQLITE_STATIC);
+}
+
+/* Steps once: SQLITE_ROW or SQLITE_DONE become STORE_OK (*row says which). */
+static store_status step(query *q, bool *row, const char *what)
+{
+    if (q->rc == SQLITE_OK || q->rc == SQLITE_ROW) q->rc = sqlite3_step(q->st);
+    if (row) *row = q->rc == SQLITE_ROW;
+    if (q->rc == SQLITE_CONSTRAINT_UNIQUE || q->rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        sqlite_fail(q->c, q->rc, what);
+        return STORE_CONFLICT;
+    }
+    return q->rc == SQLITE_ROW || q->rc == SQLITE_DONE ? STORE_OK : sqlite_fail(q->c, q->rc, what);
+}
+
+static void end(query *q)
+{
+    sqlite3_finalize(q->st);
+    q->st = NULL;
+}
+
+static const char *text_at(arena *a, sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, i)) : NULL;
+}
+
+/* Reads USER_COLS starting at column first. */
+static void read_user(arena *a, sqlite3_stmt *st, int first, store_user *out)
+{
+    out->id = sqlite3_column_int64(st, first);
+    out->login = text_at(a, st, first + 1);
+    out->email = text_at(a, st, first + 2);
+    out->display_name = text_at(a, st, first + 3);
+    out->role = text_at(a, st, first + 4);
+    out->password_hash = text_at(a, st, first + 5);
+    out->author_id = sqlite3_column_int64(st, first + 6);
+    out->created_at = sqlite3_column_int64(st, first + 7);
+    out->disabled = sqlite3_column_int(st, first + 8) != 0;
+}
+
+/* The id of the author with slug, created (named name) when missing. */
+static store_status author_for(query *q, const char *slug, const char *name, long long *id)
+{
+    store_status rs = again(q, "INSERT INTO authors (slug, name) VALUES (?1, ?2)"
+                               " ON CONFLICT (slug) DO NOTHING");
+    bind_text(q, 1, slug);
+    bind_text(q, 2, name);
+    if (rs == STORE_OK) rs = step(q, NULL, "adding the user's author");
+    if (rs == STORE_OK) rs = again(q, "SELECT id FROM authors WHERE slug = ?1");
+    bind_text(q, 1, slug);
+    bool row = false;
+    if (rs == STORE_OK) rs = step(q, &row, "finding the user's author");
+    if (rs == STORE_OK) *id = row ? sqlite3_column_int64(q->st, 0) : 0;
+    return rs;
+}
+
+store_status store_user_add(store *s, const store_user *in, const char *author_slug, long long *id)
+{
+    if (!in->login || !in->login[0] || !in->display_name || !in->role) return STORE_INVALID;
+    query q;
+    store_status rs = start(s, &q, "SELECT 1");
+    if (rs == STORE_OK) rs = sqlite_begin_write(q.c);
+    long long author_id = 0;
+    if (rs == STORE_OK && author_slug)
+        rs = author_for(&q, author_slug, in->display_name, &author_id);
+    if (rs == STORE_OK)
+        rs = again(&q, "INSERT INTO users (login, email, display_name, password_hash, role,"
+                       " author_id, created_at, password_changed_at)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, 0), unixepoch(),"
+                       " CASE WHEN ?4 IS NULL THEN NULL ELSE unixepoch() END)");
+    bind_text(&q, 1, in->login);
+    bind_text(&q, 2, in->email);
+    bind_text(&q, 3, in->display_name);
+    bind_text(&q, 4, in->password_hash);
+    bind_text(&q, 5, in->role);
+    bind_int(&q, 6, author_id);
+    if (rs == STORE_OK) rs = step(&q, NULL, "adding a user");
+    if (rs == STORE_OK && id) *id = sqlite3_last_insert_rowid(q.db);
+    end(&q);
+    return q.c ? sqlite_finish(q.c, rs) : rs;
+}
+
+static store_status user_where(store *s, arena *a, const char *where, const char *text,
+                               long long number, store_user *out)
+{
+    query q;
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT " USER_COLS " FROM users WHERE %s", where);
+    store_status rs = start(s, &q, sql);
+    if (text)
+        bind_text(&q, 1, text);
+    else
+        bind_int(&q, 1, number);
+    bool row = false;
+    if (rs == STORE_OK) rs = step(&q, &row, "reading a user");
+    if (rs == STORE_OK && !row) rs = STORE_NOT_FOUND;
+    if (rs == STORE_OK) read_user(a, q.st, 0, out);
+    end(&q);
+    return rs;
+}
+
+store_status store_user_by_login(store *s, arena *a, const char *login, store_user *out)
+{
+    return user_where(s, a, "login = ?1", login ? login : "", 0, out);
+}
+
+store_status store_user_by_id(store *s, arena *a, long long id, store_user *out)
+{
+    return user_where(s, a, "id = ?1", NULL, id, out);
+}
+
+store_status store_users_list(store *s, arena *a, store_user **out, size_t *n)
+{
+    query q;
+    *out = NULL;
+    *n = 0;
+    store_status rs = start(s, &q, "SELECT " USER_COLS " FROM users ORDER BY login");
+    size_t cap = 0;
+    bool row = true;
+    while (rs == STORE_OK && (rs = step(&q, &row, "listing users")) == STORE_OK && row) {
+        *out = arena_grow(a, *out, &cap, *n, sizeof **out);
+        read_user(a, q.st, 0, &(*out)[(*n)++]);
+    }
+    end(&q);
+    return rs;
+}
+
+/* Runs one UPDATE of a user (?1 the id, ?2 the value) and, when end_sessions, deletes their
+ * sessions, in one transaction. */
+static store_status user_update(store *s, const char *sql, long long id, const char *text,
+                                long long number, bool end_sessions, const char *what)
+{
+    query q;
+    store_status rs = start(s, &q, sql);
+    if (rs == STORE_OK) rs = sqlite_begin_write(q.c);
+    bind_int(&q, 1, id);
+    if (text)
+        bind_text(&q, 2, text);
+    else
+        bind_int(&q, 2, number);
+    if (rs == STORE_OK) rs = step(&q, NULL, what);
+    if (rs == STORE_OK && sqlite3_changes(q.db) == 0) rs = STORE_NOT_FOUND;
+    if (rs == STORE_OK && end_sessions &&
+        (rs = again(&q, "DELETE FROM sessions WHERE user_id = ?1")) == STORE_OK) {
+        bind_int(&q, 1, id);
+        rs = step(&q, NULL, "ending the user's sessions");
+    }
+    end(&q);
+    return q.c ? sqlite_finish(q.c, rs) : rs;
+}
+
+store_status store_user_set_password(store *s, long long id, const char *password_hash)
+{
+    if (!password_hash || !password_hash[0]) return STORE_INVALID;
+    return user_update(s,
+                       "UPDATE users SET password_hash = ?2, password_changed_at = unixepoch()"
+                       " WHERE id = ?1",
+                       id, password_hash, 0, true, "setting a password");
+}
+
+store_status store_user_set_role(store *s, long long id, const char *role)
+{
+    if (!role || !role[0]) return STORE_INVALID;
+    return user_update(s, "UPDATE users SET role = ?2 WHERE id = ?1", id, role, 0, false,
+                       "changing a role");
+}
+
+store_status store_user_set_disabled(store *s, long long id, bool disabled)
+{
+    return user_update(s, "UPDATE users SET disabled = ?2 WHERE id = ?1", id, NULL,
+                       disabled ? 1 : 0, disabled, "disabling a user");
+}
+
+store_status store_session_add(store *s, const unsigned char *token_hash, long long user_id,
+                               long long expires_at, const char *ip, const char *user_agent)
+{
+    query q;
+    store_status rs =
+        start(s, &q,
+              "INSERT INTO sessions (token_hash, user_id, created_at, expires_at,"
+              " last_seen_at, ip, user_agent)"
+              " VALUES (?1, ?2, unixepoch(), ?3, unixepoch(), ?4, substr(?5, 1, 300))");
+    if (rs == STORE_OK) rs = sqlite_begin_write(q.c);
+    bind_hash(&q, 1, token_hash);
+    bind_int(&q, 2, user_id);
+    bind_int(&q, 3, expires_at);
+    bind_text(&q, 4, ip);
+    bind_text(&q, 5, user_agent);
+    if (rs == STORE_OK) rs = step(&q, NULL, "starting a session");
+    end(&q);
+    return q.c ? sqlite_finish(q.c, rs) : rs;
+}
+
+store_status store_session_find(store *s, arena *a, const unsigned char *token_hash, long long now,
+                                store_session *session, store_user *user)
+{
+    query q;
+    store_status rs = start(s, &q,
+                            "SELECT s.user_id, s.created_at, s.expires_at, s.last_seen_at,"
+                            " u.id, u.login, u.email, u.display_name, u.role, u.password_hash,"
+                            " coalesce(u.author_id, 0), u.created_at, u.disabled"
+                            " FROM sessions s JOIN users u ON u.id = s.user_id"
+                            " WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0");
+    bind_hash(&q, 1, token_hash);
+    bind_int(&q, 2, now);
+    bool row = false;
+    if (rs == STORE_OK) rs = step(&q, &row, "reading a session");
+    if (rs == STORE_OK && !row) rs = STORE_NOT_FOUND;
+    if (rs == STORE_OK) {
+        session->user_id = sqlite3_column_int64(q.st, 0);
+        session->created_at = sqlite3_column_int64(q.st, 1);
+        session->expires_at = sqlite3_column_int64(q.st, 2);
+        session->last_seen_at = sqlite3_column_int64(q.st, 3);
+        read_user(a, q.st, 4, user);
+    }
+    end(&q);
+    return rs;
+}
+
+store_status store_session_touch(store *s, const unsigned char *token_hash, long long now,
+                                 long long expires_at)
+{
+    query q;
+    store_status rs =
+        start(s, &q,
+              "UPDATE sessions SET last_seen_at = ?2, expires_at = max(expires_at, ?3)"
+              " WHERE token_hash = ?1");
+    if (rs == STORE_OK) rs = sqlite_begin_write(q.c);
+    bind_hash(&q, 1, token_hash);
+    bind_int(&q, 2, now);
+    bind_int(&q, 3, expires_at);
+    if (rs == STORE_OK) rs = step(&q, NULL, "recording a session's use");
+    end(&q);
+    return q.c ? sqlite_finish(q.c, rs) : rs;
+}
+
+store_status store_session_delete(store *s, const unsigned char *token_hash)
+{
+    query q;
+    store_status rs = start(s, &q, "DELETE FROM sessions WHERE token_hash = ?1");
+    if (rs == STORE_OK) rs = sqlite_begin_write(q.c);
+    bind_hash(&q, 1, token_hash);
+    if (rs == STORE_OK) rs = step(&q, NULL, "ending a session");
+    end(&q);
+    return q.c ? sqlite_finish(q.c, rs) : rs;
+}
+
+store_status store_sessions_end_user(store *s, long long user_id, size_t *n)
+{
+    query q;
+    store_status rs = start(s, &q, "DELETE FROM sessions WHERE user_id = ?1");
+    if (rs == STORE_OK) rs = sqlite_begin_write(q.c);
+    bind_int(&q, 1, user_id);
+    if (rs == STORE_OK) rs = step(&q, NULL, "ending a user's sessions");
+    if (rs == STORE_OK && n) *n = (size_t)sqlite3_changes(q.db);
+    if (rs == STORE_OK &&
+        (rs = again(&q, "DELETE FROM sessions WHERE expires_at <= ?1")) == STORE_OK) {
+        bind_int(&q, 1, (long long)time(NULL));
+        rs = step(&q, NULL, "removing expired sessions");
+    }
+    end(&q);
+    return q.c ? sqlite_finish(q.c, rs) : rs;
+}
+
+store_status store_reset_add(store *s, const unsigned char *token_hash, long long user_id,
+                             long long expires_at)
+{
+    query q;
+    store_status rs = start(s, &q,
+                            "INSERT INTO password_resets (token_hash, user_id, created_at,"
+                            " expires_at) VALUES (?1, ?2, unixepoch(), ?3)");
+    if (rs == STORE_OK) rs = sqlite_begin_write(q.c);
+    bind_hash(&q, 1, token_hash);
+    bind_int(&q, 2, user_id);
+    bind_int(&q, 3, expires_at);
+    if (rs == STORE_OK) rs = step(&q, NULL, "saving a reset link");
+    end(&q);
+    return q.c ? sqlite_finish(q.c, rs) : rs;
+}
+
+store_status store_reset_find(store *s, const unsigned char *token_hash, long long now,
+                              long long *user_id)
+{
+    query q;
+    store_status rs =
+        start(s, &q,
+              "SELECT r.user_id FROM password_resets r JOIN users u ON u.id = r.user_id"
+              " WHERE r.token_hash = ?1 AND r.used_at IS NULL AND r.expires_at > ?2"
+              " AND u.disabled = 0");
+    bind_hash(&q, 1, token_hash);
+    bind_int(&q, 2, now);
+    bool row = false;
+    if (rs == STORE_OK) rs = step(&q, &row, "reading a reset link");
+    if (rs == STORE_OK && !row) rs = STORE_NOT_FOUND;
+    if (rs == STORE_OK) *user_id = sqlite3_column_int64(q.st, 0);
+    end(&q);
+    return rs;
+}
+
+store_status store_reset_use(store *s, const unsigned char *token_hash, long long now,
+                             const char *password_hash, long long *user_id)
+{
+    if (!password_hash || !password_hash[0]) return STORE_INVALID;
+    query q;
+    store_status rs = start(s, &q,
+                            "UPDATE password_resets SET used_at = ?2 WHERE token_hash = ?1"
+                            " AND used_at IS NULL AND expires_at > ?2"
+                            " AND user_id IN (SELECT id FROM users WHERE disabled = 0)"
+                            " RETURNING user_id");
+    if (rs == STORE_OK) rs = sqlite_begin_write(q.c);
+    bind_hash(&q, 1, token_hash);
+    bind_int(&q, 2, now);
+    bool row = false;
+    long long id = 0;
+    if (rs == STORE_OK) rs = step(&q, &row, "spending a reset link");
+    if (rs == STORE_OK && !row) rs = STORE_NOT_FOUND;
+    if (rs == STORE_OK) {
+        id = sqlite3_column_int64(q.st, 0);
+        rs = step(&q, NULL, "spending a reset link");
+    }
+    if (rs == STORE_OK &&
+        (rs = again(&q, "UPDATE users SET password_hash = ?2, password_changed_at = unixepoch()"
+                        " WHERE id = ?1")) == STORE_OK) {
+        bind_int(&q, 1, id);
+        bind_text(&q, 2, password_hash);
+        rs = step(&q, NULL, "setting a password");
+    }
+    if (rs == STORE_OK && (rs = again(&q, "DELETE FROM sessions WHERE user_id = ?1")) == STORE_OK) {
+        bind_int(&q, 1, id);
+        rs = step(&q, NULL, "ending the user's sessions");
+    }
+    if (rs == STORE_OK && user_id) *user_id = id;
+    end(&q);
+    return q.c ? sqlite_finish(q.c, rs) : rs;
+}
