@@ -225,6 +225,9 @@ static int run_server(const char *command, const serve_options *o)
         return CLI_FAILED;
     }
     app.live = site_live_new(); /* NULL (out of memory): /live answers 404 */
+    /* image uploads (docs/media.md): libvips starts once, here; without it uploads answer 503 */
+    if (!site_media_start(&app, err, sizeof err))
+        fprintf(stderr, "gazette %s: image uploads are off: %s\n", command, err);
     site_freshness_feed_live(app.freshness, app.live);
 
     http_server_config cfg = {.listen = o->listen,
@@ -242,7 +245,8 @@ static int run_server(const char *command, const serve_options *o)
                               .read_begin = site_read_begin,
                               .read_end = site_read_end,
                               .not_found = site_redirect_old_path,
-                              .error_page = site_error_page};
+                              .error_page = site_error_page,
+                              .body_limit = site_body_limit};
     /* breaking-news alerts (docs/push.md): the VAPID keys (made now for an older database)
      * and the thread that sends the queued messages */
     app.push = site_push_start(&app, err, sizeof err);
@@ -269,6 +273,7 @@ static int run_server(const char *command, const serve_options *o)
     site_push_stop(app.push);
     site_freshness_stop(app.freshness);
     site_live_free(app.live); /* after the server: every stream has ended */
+    site_media_stop(&app);
     cli_site_close(&app);     /* stops the related watcher, which drops pages from the cache */
     page_cache_free(app.cache);
     return rc;
