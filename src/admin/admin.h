@@ -39,6 +39,8 @@ const admin_user *admin_require(site_app *app, http_request *req, http_response 
 /* For every state-changing request: the form's csrf value must match the session's.
  * false -> res filled with 403 "The form has expired; reload the page and try again." */
 bool admin_check_csrf(const admin_user *user, const char *form_csrf, http_response *res);
+/* The same check without an answer: whether csrf is the session's token. */
+bool admin_csrf_matches(const admin_user *user, const char *csrf);
 /* Renders themes/admin/TEMPLATE.mustache inside the admin layout. view gets "user"
  * (login, display_name, role name, can_publish/can_edit_others/can_moderate/can_admin
  * booleans), "csrf", "title", "nav" added; steals the reference to view. The template renders
@@ -53,6 +55,9 @@ size_t admin_form_values(http_request *req, const char *name, const char **out, 
 const char *admin_role_name(admin_role role); /* "contributor", ... */
 
 /* ---- also available ------------------------------------------------------------------------ */
+/* The signed-in user whatever their role, or NULL (res is left alone but for a refreshed
+ * session cookie): for endpoints that answer in their own way (the JSON admin API). */
+const admin_user *admin_session(site_app *app, http_request *req, http_response *res);
 /* The role called name ("editor"); ADMIN_ROLE_NONE for anything else. */
 admin_role admin_role_parse(const char *name);
 /* Whether the body is a well-formed urlencoded form (admin_form_value answers NULL for every

@@ -66,15 +66,19 @@ enum {
     AUTH_THROTTLE_ACCOUNT_FREE = 5, /* failures an account may have before delays start */
     AUTH_THROTTLE_IP_FREE = 20,     /* and an address (several people may share one) */
     AUTH_THROTTLE_MAX_DELAY = 900,  /* seconds */
-    AUTH_THROTTLE_FORGET = 86400,   /* an entry without failures this long is forgotten */
+    AUTH_THROTTLE_FORGET = 86400,   /* seconds: an entry without failures this long is forgotten */
 };
 typedef struct auth_throttle auth_throttle;
 auth_throttle *auth_throttle_new(size_t slots); /* NULL when out of memory */
 void auth_throttle_free(auth_throttle *t);
-/* Seconds to wait before key may try again at now (0: it may try now). */
-unsigned auth_throttle_wait(auth_throttle *t, const char *key, unsigned free_failures, time_t now);
+/* Times are in milliseconds (auth_throttle_now: CLOCK_MONOTONIC), so that a delay of one second
+ * is one second whenever within a second the failure came. */
+long long auth_throttle_now(void);
+/* Milliseconds to wait before key may try again at now (0: it may try now). */
+long long auth_throttle_wait(auth_throttle *t, const char *key, unsigned free_failures,
+                             long long now);
 /* Records a failure of key at now. */
-void auth_throttle_fail(auth_throttle *t, const char *key, time_t now);
+void auth_throttle_fail(auth_throttle *t, const char *key, long long now);
 /* Forgets key's failures (a successful login). */
 void auth_throttle_clear(auth_throttle *t, const char *key);
 

@@ -148,6 +148,13 @@ static const char *login_location(http_request *req)
     return out;
 }
 
+const admin_user *admin_session(site_app *app, http_request *req, http_response *res)
+{
+    store_read_end(app->store);
+    admin_user *user = arena_alloc(req->arena, sizeof *user);
+    return session_user(app, req, res, user) == STORE_OK ? user : NULL;
+}
+
 const admin_user *admin_require(site_app *app, http_request *req, http_response *res,
                                 admin_role need)
 {
@@ -182,6 +189,11 @@ const admin_user *admin_require(site_app *app, http_request *req, http_response 
         return NULL;
     }
     return user;
+}
+
+bool admin_csrf_matches(const admin_user *user, const char *csrf)
+{
+    return user && auth_csrf_matches(user->csrf, csrf);
 }
 
 bool admin_check_csrf(const admin_user *user, const char *form_csrf, http_response *res)

@@ -103,12 +103,13 @@ static const char *account_key(arena *a, const char *login)
 static bool throttled(site_app *app, http_request *req, const char *account, const char *ip,
                       const char *login, const char *next, http_response *res)
 {
-    time_t now = time(NULL);
-    unsigned wait =
+    long long now = auth_throttle_now();
+    long long wait_ms =
         auth_throttle_wait(app->login_throttle, account, AUTH_THROTTLE_ACCOUNT_FREE, now);
-    unsigned wait_ip = auth_throttle_wait(app->login_throttle, ip, AUTH_THROTTLE_IP_FREE, now);
-    if (wait_ip > wait) wait = wait_ip;
-    if (!wait) return false;
+    long long wait_ip = auth_throttle_wait(app->login_throttle, ip, AUTH_THROTTLE_IP_FREE, now);
+    if (wait_ip > wait_ms) wait_ms = wait_ip;
+    if (!wait_ms) return false;
+    unsigned wait = (unsigned)((wait_ms + 999) / 1000); /* whole seconds, rounded up */
     http_set_header(res, "Retry-After", arena_printf(req->arena, "%u", wait));
     login_form(app, req, 429, login, next,
                arena_printf(req->arena, "Too many failed sign-ins. Wait %u second%s and try again.",
@@ -147,7 +148,7 @@ void admin_login_post(void *app_ptr, http_request *req, const http_params *param
     const char *stored = st == STORE_OK ? user.password_hash : NULL;
     bool ok = auth_password_verify(stored, password) && !user.disabled;
     if (!ok) {
-        time_t now = time(NULL);
+        long long now = auth_throttle_now();
         auth_throttle_fail(app->login_throttle, account, now);
         auth_throttle_fail(app->login_throttle, ip, now);
         login_form(app, req, 401, login, next, "Wrong login or password.", res);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "auth.h"
 
@@ -14,7 +15,7 @@ enum { PROBE = 16 };
 typedef struct {
     uint64_t key; /* 0: free */
     unsigned failures;
-    time_t last_failure;
+    long long last_failure; /* ms */
 } throttle_entry;
 
 struct auth_throttle {
@@ -55,13 +56,13 @@ static uint64_t key_hash(const char *key)
 }
 
 /* The entry of key (create: a free or the oldest slot of its probe, emptied), or NULL. */
-static throttle_entry *find(auth_throttle *t, uint64_t h, bool create, time_t now)
+static throttle_entry *find(auth_throttle *t, uint64_t h, bool create, long long now)
 {
     throttle_entry *victim = NULL;
     for (size_t i = 0; i < PROBE; i++) {
         throttle_entry *e = &t->slots[(h + i) % t->n];
         if (e->key == h) return e;
-        bool stale = e->key && now - e->last_failure > AUTH_THROTTLE_FORGET;
+        bool stale = e->key && now - e->last_failure > AUTH_THROTTLE_FORGET * 1000LL;
         if (!e->key || stale) {
             if (!victim || victim->key) victim = e;
         } else if (!victim || (victim->key && e->last_failure < victim->last_failure)) {
@@ -82,26 +83,35 @@ static unsigned delay_for(unsigned failures, unsigned free_failures)
     return d > AUTH_THROTTLE_MAX_DELAY ? AUTH_THROTTLE_MAX_DELAY : d;
 }
 
-unsigned auth_throttle_wait(auth_throttle *t, const char *key, unsigned free_failures, time_t now)
+long long auth_throttle_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    /* never 0 or near it, so that a fresh entry (last_failure 0) looks long forgotten */
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + AUTH_THROTTLE_FORGET * 2000LL;
+}
+
+long long auth_throttle_wait(auth_throttle *t, const char *key, unsigned free_failures,
+                             long long now)
 {
     uint64_t h = key_hash(key);
     pthread_mutex_lock(&t->lock);
     throttle_entry *e = find(t, h, false, now);
-    unsigned wait = 0;
-    if (e && now - e->last_failure <= AUTH_THROTTLE_FORGET) {
-        time_t until = e->last_failure + (time_t)delay_for(e->failures, free_failures);
-        if (until > now) wait = (unsigned)(until - now);
+    long long wait = 0;
+    if (e && now - e->last_failure <= AUTH_THROTTLE_FORGET * 1000LL) {
+        long long until = e->last_failure + delay_for(e->failures, free_failures) * 1000LL;
+        if (until > now) wait = until - now;
     }
     pthread_mutex_unlock(&t->lock);
     return wait;
 }
 
-void auth_throttle_fail(auth_throttle *t, const char *key, time_t now)
+void auth_throttle_fail(auth_throttle *t, const char *key, long long now)
 {
     uint64_t h = key_hash(key);
     pthread_mutex_lock(&t->lock);
     throttle_entry *e = find(t, h, true, now);
-    if (now - e->last_failure > AUTH_THROTTLE_FORGET) e->failures = 0;
+    if (now - e->last_failure > AUTH_THROTTLE_FORGET * 1000LL) e->failures = 0;
     if (e->failures < 1000) e->failures++;
     e->last_failure = now;
     pthread_mutex_unlock(&t->lock);

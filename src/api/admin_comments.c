@@ -8,8 +8,20 @@
 
 #include "api_response.h"
 #include "../content/content.h"
+#include "../admin/admin.h"
 #include "../site/site.h"
 #include "admin_token.h"
+
+/* A newsroom session of an editor or above (docs/newsroom.md); a request that changes
+ * something must also carry the session's CSRF token in X-CSRF-Token. */
+static bool editor_session(site_app *app, http_request *req, http_response *res)
+{
+    if (!http_cookie(req, "gz_session")) return false;
+    const admin_user *user = admin_session(app, req, res);
+    if (!user || user->role < ADMIN_ROLE_EDITOR) return false;
+    bool reading = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+    return reading || admin_csrf_matches(user, http_header(req, "X-CSRF-Token"));
+}
 
 bool api_admin_authorised(site_app *app, http_request *req, http_response *res)
 {
@@ -18,6 +30,7 @@ bool api_admin_authorised(site_app *app, http_request *req, http_response *res)
     bool ok = header && strncmp(header, "Bearer ", 7) == 0 &&
               store_setting_get(app->store, req->arena, ADMIN_TOKEN_SETTING, &stored) == STORE_OK &&
               admin_token_matches(header + 7, stored);
+    if (!ok && !header) ok = editor_session(app, req, res);
     if (!ok) {
         api_send_error(res, 401, "a valid token is required (Authorization: Bearer TOKEN)");
         http_set_header(res, "WWW-Authenticate", "Bearer");

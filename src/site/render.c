@@ -78,9 +78,13 @@ json_t *site_view_new(site_app *app, http_request *req, const char *page_type, c
     struct tm tm;
     gmtime_r(&now, &tm);
     json_t *nav = nav_for_request(app, req->arena);
-    json_t *site = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:O}", "name", c->name, "tagline",
-                             c->tagline, "language", c->language, "base_url", c->base_url, "year",
-                             tm.tm_year + 1900, "nav_topics", nav, "assets", app->assets);
+    /* the newsroom's settings screen may rename the site and set its language */
+    const char *name = site_setting_text(app, req->arena, "site_name");
+    const char *language = site_setting_text(app, req->arena, "site_language");
+    json_t *site = json_pack(
+        "{s:s, s:s, s:s, s:s, s:i, s:o, s:O}", "name", name && name[0] ? name : c->name, "tagline",
+        c->tagline, "language", language && language[0] ? language : c->language, "base_url",
+        c->base_url, "year", tm.tm_year + 1900, "nav_topics", nav, "assets", app->assets);
     site_newsletter_view(app, req, site); /* the footer's sign-up form, when it is on */
     char *canonical = arena_printf(req->arena, "%s%s", c->base_url, req->path);
     json_t *page =

@@ -58,6 +58,7 @@ const http_route site_routes[] = {
     {"GET", "/admin/assets/{file}", admin_asset},
     {"GET", "/admin/comments", admin_comments_page},
     {"POST", "/admin/comments", admin_comments_action},
+    {"GET", "/admin/comments/{id}/reply", admin_comments_reply},
     {"POST", "/admin/comments/{id}/reply", admin_comments_reply},
     {"GET", "/admin/topics", admin_topics_page},
     {"POST", "/admin/topics", admin_topics_save},

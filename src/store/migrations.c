@@ -326,7 +326,8 @@ static const char migration_10_sql[] = "CREATE TABLE api_keys ("
  * signed-in browsers: the SHA-256 of the random token in the gz_session cookie (never the token
  * itself), whose user, and until when (expires_at slides forward as the session is used).
  * password_resets are the one-time links 'gazette user reset-link' prints, stored the same way;
- * used_at is set when the link is spent. Both go with their user. */
+ * used_at is set when the link is spent. Both go with their user. comments.staff_user_id marks a
+ * reply an editor wrote from the moderation screen (kept when the user is deleted: NULL). */
 static const char migration_12_sql[] =
     "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1));"
     "ALTER TABLE users ADD COLUMN password_changed_at INTEGER;"
@@ -349,7 +350,10 @@ static const char migration_12_sql[] =
     " expires_at INTEGER NOT NULL,"
     " used_at INTEGER"
     ") STRICT, WITHOUT ROWID;"
-    "CREATE INDEX password_resets_by_user ON password_resets (user_id);";
+    "CREATE INDEX password_resets_by_user ON password_resets (user_id);"
+
+    "ALTER TABLE comments ADD COLUMN staff_user_id INTEGER REFERENCES users (id)"
+    " ON DELETE SET NULL;";
 
 /* Migration 14: the media library (docs/media.md). One row per uploaded image, named by the
  * hash of its bytes (the files are media_dir/library/HASH-WxH.jpg and .webp, one pair per

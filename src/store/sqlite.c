@@ -73,7 +73,8 @@ enum { ART_NCOLS = 18 };
  * NULL). Lists of ids (?1 of the bulk statements) are JSON arrays read with json_each. */
 #define COMMENT_COLS                                                                               \
     "c.id, c.article_id, coalesce(c.parent_id, 0), c.author_name, c.author_email,"                 \
-    " c.author_url, c.body, c.ip, c.user_agent, c.status, c.created_at"
+    " c.author_url, c.body, c.ip, c.user_agent, c.status, c.created_at,"                           \
+    " c.staff_user_id IS NOT NULL"
 #define COMMENT_NEWEST " ORDER BY c.created_at DESC, c.id DESC"
 
 /* Topics or authors of a page of articles in one query: ?1 is a JSON array of article ids;
@@ -2247,7 +2248,8 @@ static void read_comment(sqlite3_stmt *st, arena *a, store_comment *o)
         .user_agent = col_text(a, st, 8),
         .status = (comment_status)sqlite3_column_int(st, 9),
         .created_at = sqlite3_column_int64(st, 10),
-        .article_slug = col_text(a, st, 11),
+        .staff = sqlite3_column_int(st, 11) != 0,
+        .article_slug = col_text(a, st, 12),
     };
 }
 

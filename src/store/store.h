@@ -192,6 +192,19 @@ store_status store_topics_list(store *s, arena *a, size_t min_articles, store_to
 store_status store_topics_leading(store *s, arena *a, size_t limit, store_topic **out, size_t *n);
 store_status store_author_by_slug(store *s, arena *a, const char *slug, store_author *out);
 store_status store_author_set_bio(store *s, const char *slug, const char *bio);
+/* Every topic with its parent (0: none) and how many stories (any status) it has, by name:
+ * the topics screen. */
+typedef struct {
+    store_topic topic;
+    long long parent_id;
+    size_t n_articles;
+} store_topic_entry;
+store_status store_topics_all(store *s, arena *a, store_topic_entry **out, size_t *n);
+/* Adds (*id 0; *id gets the new id) or changes the topic *id: slug, name and description (may
+ * be NULL), parent_id (0: none). STORE_CONFLICT when the slug is taken, STORE_NOT_FOUND for an
+ * unknown id or parent, STORE_INVALID when the parent is the topic itself or one under it. */
+store_status store_topic_save(store *s, long long *id, const char *slug, const char *name,
+                              const char *description, long long parent_id);
 /* A topic or author with how many live stories it has and when the newest of them was
  * published or changed (the later of the two; for Last-Modified). */
 typedef struct {
@@ -249,6 +262,7 @@ typedef struct {
     const char *author_name, *author_email, *author_url, *body, *ip, *user_agent;
     comment_status status;
     long long created_at;
+    bool staff; /* written by the newsroom (a staff reply from the moderation screen) */
 } store_comment;
 
 typedef struct {
@@ -281,6 +295,14 @@ store_status store_comments_recent(store *s, arena *a, long long article_id, siz
 store_status store_comments_set_status(store *s, const long long *ids, size_t n,
                                        comment_status status);
 store_status store_comments_delete(store *s, const long long *ids, size_t n);
+/* One comment (any status) with article_slug filled; STORE_NOT_FOUND when there is none. */
+store_status store_comment_by_id(store *s, arena *a, long long id, store_comment *out);
+/* A reply by a newsroom user (staff_user_id) to comment parent_id, stored approved on the
+ * parent's article, marked as staff; a pending parent is approved with it. STORE_NOT_FOUND when
+ * the parent does not exist, STORE_INVALID for an empty body. */
+store_status store_comment_staff_reply(store *s, long long parent_id, long long staff_user_id,
+                                       const char *author_name, const char *author_email,
+                                       const char *body, long long *id);
 /* counts[i] = number of approved comments of article_ids[i]. */
 store_status store_comment_counts(store *s, const long long *article_ids, size_t n,
                                   long long *counts);
@@ -346,6 +368,8 @@ typedef struct {
     const char *key, *value;
 } store_setting;
 store_status store_settings_list(store *s, arena *a, store_setting **out, size_t *n);
+/* Sets every one of settings in one transaction (a NULL or empty value removes the key). */
+store_status store_settings_set_many(store *s, const store_setting *settings, size_t n);
 
 /* ---- Web Push (migration 8, docs/push.md) ----------------------------------------------
  * The site's VAPID key pair (raw P-256 bytes, made by push/), readers' subscriptions, the

@@ -25,7 +25,8 @@ export static`: every page written, a full link check, the same bytes as the ser
 subscribe, confirm, digest, one-click unsubscribe, refusals), feeds_tests (RSS, Atom and JSON
 Feed, sitemaps, robots.txt, and the canonical, OpenGraph, Twitter and JSON-LD tags of the pages),
 push_tests (breaking-news alerts by Web Push, checked by a push service written for the test
-that verifies the VAPID token and decrypts each message).
+that verifies the VAPID token and decrypts each message), newsroom_tests (accounts, sessions,
+throttling, CSRF, roles and the moderation, topics, settings and users screens of /admin/).
 
     python3 tests/e2e/run.py --gazette ./gazette --only security_tests,fault_tests
 
@@ -53,6 +54,7 @@ import fault_tests
 import import_tests
 import live_tests
 import newsletter_tests
+import newsroom_tests
 import feeds_tests
 import push_tests
 import search_tests
@@ -89,6 +91,7 @@ def main():
         ("feeds_tests", feeds_tests.run),
         ("live_tests", live_tests.run),
         ("push_tests", push_tests.run),
+        ("newsroom_tests", newsroom_tests.run),
         ("security_tests", security_tests.run),
         ("fault_tests", fault_tests.run),
         ("crash_tests", crash_tests.run),

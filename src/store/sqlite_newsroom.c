@@ -1,5 +1,6 @@
-/* sqlite_users.c — the newsroom's accounts in the SQLite backend (store.h, migrations 7 and 12):
- * users, their sessions and their password reset links. Each function prepares its statements,
+/* sqlite_newsroom.c — what the newsroom (src/admin) keeps in SQLite (store.h, migrations 7, 12):
+ * users, their sessions and reset links; staff replies to comments; the topics screen. Each
+ * function prepares its statements,
  * binds every value and finalizes them; every write runs in one BEGIN IMMEDIATE transaction. */
 #include <stdio.h>
 #include <string.h>
@@ -384,6 +385,171 @@ store_status store_reset_use(store *s, const unsigned char *token_hash, long lon
         rs = step(&q, NULL, "ending the user's sessions");
     }
     if (rs == STORE_OK && user_id) *user_id = id;
+    end(&q);
+    return q.c ? sqlite_finish(q.c, rs) : rs;
+}
+
+store_status store_comment_staff_reply(store *s, long long parent_id, long long staff_user_id,
+                                       const char *author_name, const char *author_email,
+                                       const char *body, long long *id)
+{
+    if (!body || !body[0] || !author_name || !author_name[0]) return STORE_INVALID;
+    unsigned char hash[8];
+    store_body_hash(body, hash);
+    query q;
+    store_status rs = start(s, &q,
+                            "INSERT INTO comments (article_id, parent_id, author_name,"
+                            " author_email, body, status, created_at, body_hash, staff_user_id)"
+                            " SELECT article_id, id, ?2, ?3, ?4, 1, unixepoch(), ?5, ?6"
+                            " FROM comments WHERE id = ?1");
+    if (rs == STORE_OK) rs = sqlite_begin_write(q.c);
+    bind_int(&q, 1, parent_id);
+    bind_text(&q, 2, author_name);
+    bind_text(&q, 3, author_email ? author_email : "");
+    bind_text(&q, 4, body);
+    if (q.rc == SQLITE_OK) q.rc = sqlite3_bind_blob(q.st, 5, hash, sizeof hash, SQLITE_STATIC);
+    bind_int(&q, 6, staff_user_id);
+    if (rs == STORE_OK) rs = step(&q, NULL, "saving a staff reply");
+    if (rs == STORE_OK && sqlite3_changes(q.db) == 0)
+        rs = sqlite_failf(q.c, STORE_NOT_FOUND, "comment %lld does not exist", parent_id);
+    long long new_id = rs == STORE_OK ? sqlite3_last_insert_rowid(q.db) : 0;
+    if (rs == STORE_OK &&
+        (rs = again(&q, "UPDATE comments SET status = 1 WHERE id = ?1 AND status = 0")) ==
+            STORE_OK) {
+        bind_int(&q, 1, parent_id);
+        rs = step(&q, NULL, "approving the comment replied to");
+    }
+    if (rs == STORE_OK && id) *id = new_id;
+    end(&q);
+    return q.c ? sqlite_finish(q.c, rs) : rs;
+}
+
+store_status store_comment_by_id(store *s, arena *a, long long id, store_comment *out)
+{
+    query q;
+    store_status rs = start(s, &q,
+                            "SELECT c.id, c.article_id, coalesce(c.parent_id, 0), c.author_name,"
+                            " c.author_email, c.author_url, c.body, c.ip, c.user_agent, c.status,"
+                            " c.created_at, c.staff_user_id IS NOT NULL, a.slug"
+                            " FROM comments c JOIN articles a ON a.id = c.article_id"
+                            " WHERE c.id = ?1");
+    bind_int(&q, 1, id);
+    bool row = false;
+    if (rs == STORE_OK) rs = step(&q, &row, "reading a comment");
+    if (rs == STORE_OK && !row) rs = STORE_NOT_FOUND;
+    if (rs == STORE_OK)
+        *out = (store_comment){.id = sqlite3_column_int64(q.st, 0),
+                               .article_id = sqlite3_column_int64(q.st, 1),
+                               .parent_id = sqlite3_column_int64(q.st, 2),
+                               .author_name = text_at(a, q.st, 3),
+                               .author_email = text_at(a, q.st, 4),
+                               .author_url = text_at(a, q.st, 5),
+                               .body = text_at(a, q.st, 6),
+                               .ip = text_at(a, q.st, 7),
+                               .user_agent = text_at(a, q.st, 8),
+                               .status = (comment_status)sqlite3_column_int(q.st, 9),
+                               .created_at = sqlite3_column_int64(q.st, 10),
+                               .staff = sqlite3_column_int(q.st, 11) != 0,
+                               .article_slug = text_at(a, q.st, 12)};
+    end(&q);
+    return rs;
+}
+
+store_status store_topics_all(store *s, arena *a, store_topic_entry **out, size_t *n)
+{
+    query q;
+    *out = NULL;
+    *n = 0;
+    store_status rs = start(s, &q,
+                            "SELECT t.id, t.slug, t.name, t.description, coalesce(t.parent_id, 0),"
+                            " (SELECT count(*) FROM article_topics x WHERE x.topic_id = t.id)"
+                            " FROM topics t ORDER BY t.name COLLATE NOCASE, t.id");
+    size_t cap = 0;
+    bool row = true;
+    while (rs == STORE_OK && (rs = step(&q, &row, "listing topics")) == STORE_OK && row) {
+        *out = arena_grow(a, *out, &cap, *n, sizeof **out);
+        store_topic_entry *e = &(*out)[(*n)++];
+        e->topic.id = sqlite3_column_int64(q.st, 0);
+        e->topic.slug = text_at(a, q.st, 1);
+        e->topic.name = text_at(a, q.st, 2);
+        e->topic.description = text_at(a, q.st, 3);
+        e->parent_id = sqlite3_column_int64(q.st, 4);
+        e->n_articles = (size_t)sqlite3_column_int64(q.st, 5);
+    }
+    end(&q);
+    return rs;
+}
+
+/* Whether making parent_id the parent of id would close a loop (or parent_id is missing:
+ * *missing). */
+static store_status parent_loops(query *q, long long id, long long parent_id, bool *loops,
+                                 bool *missing)
+{
+    *loops = false;
+    *missing = false;
+    store_status rs = again(q, "WITH RECURSIVE up (id, depth) AS (SELECT ?1, 0"
+                               " UNION ALL SELECT t.parent_id, up.depth + 1 FROM up"
+                               " JOIN topics t ON t.id = up.id"
+                               " WHERE t.parent_id IS NOT NULL AND up.depth < 1000)"
+                               " SELECT (SELECT count(*) FROM topics WHERE id = ?1),"
+                               " (SELECT count(*) FROM up WHERE id = ?2)");
+    bind_int(q, 1, parent_id);
+    bind_int(q, 2, id);
+    bool row = false;
+    if (rs == STORE_OK) rs = step(q, &row, "checking a topic's parent");
+    if (rs == STORE_OK && row) {
+        *missing = sqlite3_column_int64(q->st, 0) == 0;
+        *loops = id && sqlite3_column_int64(q->st, 1) > 0;
+    }
+    return rs;
+}
+
+store_status store_topic_save(store *s, long long *id, const char *slug, const char *name,
+                              const char *description, long long parent_id)
+{
+    if (!slug || !slug[0] || !name || !name[0]) return STORE_INVALID;
+    query q;
+    store_status rs = start(s, &q, "SELECT 1");
+    if (rs == STORE_OK) rs = sqlite_begin_write(q.c);
+    bool loops = false, missing = false;
+    if (rs == STORE_OK && parent_id) rs = parent_loops(&q, *id, parent_id, &loops, &missing);
+    if (rs == STORE_OK && missing)
+        rs = sqlite_failf(q.c, STORE_NOT_FOUND, "the parent topic does not exist");
+    if (rs == STORE_OK && parent_id && (loops || parent_id == *id))
+        rs = sqlite_failf(q.c, STORE_INVALID, "a topic cannot sit under itself");
+    if (rs == STORE_OK)
+        rs = again(&q, *id ? "UPDATE topics SET slug = ?2, name = ?3, description = ?4,"
+                             " parent_id = nullif(?5, 0) WHERE id = ?1"
+                           : "INSERT INTO topics (slug, name, description, parent_id, created_at)"
+                             " VALUES (?2, ?3, ?4, nullif(?5, 0), unixepoch())");
+    if (*id) bind_int(&q, 1, *id);
+    bind_text(&q, 2, slug);
+    bind_text(&q, 3, name);
+    bind_text(&q, 4, description && description[0] ? description : NULL);
+    bind_int(&q, 5, parent_id);
+    if (rs == STORE_OK) rs = step(&q, NULL, "saving a topic");
+    if (rs == STORE_OK && *id && sqlite3_changes(q.db) == 0)
+        rs = sqlite_failf(q.c, STORE_NOT_FOUND, "topic %lld does not exist", *id);
+    if (rs == STORE_OK && !*id) *id = sqlite3_last_insert_rowid(q.db);
+    end(&q);
+    return q.c ? sqlite_finish(q.c, rs) : rs;
+}
+
+store_status store_settings_set_many(store *s, const store_setting *settings, size_t n)
+{
+    query q;
+    store_status rs = start(s, &q, "SELECT 1");
+    if (rs == STORE_OK) rs = sqlite_begin_write(q.c);
+    for (size_t i = 0; rs == STORE_OK && i < n; i++) {
+        bool remove = !settings[i].value || !settings[i].value[0];
+        rs = again(&q, remove ? "DELETE FROM settings WHERE key = ?1"
+                              : "INSERT INTO settings (key, value) VALUES (?1, ?2)"
+                                " ON CONFLICT (key) DO UPDATE SET value = ?2"
+                                " WHERE value IS NOT ?2");
+        bind_text(&q, 1, settings[i].key);
+        if (!remove) bind_text(&q, 2, settings[i].value);
+        if (rs == STORE_OK) rs = step(&q, NULL, "saving a setting");
+    }
     end(&q);
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
