@@ -29,11 +29,12 @@ json_t *media_item_json(http_request *req, const admin_user *user, const store_m
     const char *base = MEDIA_LIBRARY_URL;
     json_t *j = json_object();
     json_object_set_new(j, "id", json_integer(m->id));
-    json_object_set_new(j, "url", json_string(media_library_url(req->arena, m->hash, m->width,
-                                                                m->height)));
-    json_object_set_new(j, "thumb", json_string(arena_printf(req->arena, "%s%s", base,
-                                                             media_file_name(req->arena, m->hash,
-                                                                             tw, th, "jpg"))));
+    json_object_set_new(j, "url",
+                        json_string(media_library_url(req->arena, m->hash, m->width, m->height)));
+    json_object_set_new(
+        j, "thumb",
+        json_string(arena_printf(req->arena, "%s%s", base,
+                                 media_file_name(req->arena, m->hash, tw, th, "jpg"))));
     json_object_set_new(j, "thumb_width", json_integer(tw));
     json_object_set_new(j, "thumb_height", json_integer(th));
     json_object_set_new(j, "width", json_integer(m->width));
@@ -58,8 +59,7 @@ json_t *media_item_json(http_request *req, const admin_user *user, const store_m
 static const char *return_path(http_request *req)
 {
     const char *r = http_query(req, "return");
-    if (!r || strncmp(r, "/admin/", 7) != 0 || strpbrk(r, "\\\r\n") || strstr(r, "//"))
-        return NULL;
+    if (!r || strncmp(r, "/admin/", 7) != 0 || strpbrk(r, "\\\r\n") || strstr(r, "//")) return NULL;
     return r;
 }
 
@@ -78,11 +78,13 @@ static json_t *pagination(http_request *req, size_t page, size_t total, bool pic
     const char *extra = pick ? "&pick=1" : "";
     json_t *j = json_pack("{s:i, s:i}", "page", (json_int_t)page, "pages", (json_int_t)pages);
     if (page > 1)
-        json_object_set_new(j, "prev_url", json_string(arena_printf(
-                                               req->arena, "/admin/media?page=%zu%s", page - 1, extra)));
+        json_object_set_new(
+            j, "prev_url",
+            json_string(arena_printf(req->arena, "/admin/media?page=%zu%s", page - 1, extra)));
     if (page < pages)
-        json_object_set_new(j, "next_url", json_string(arena_printf(
-                                               req->arena, "/admin/media?page=%zu%s", page + 1, extra)));
+        json_object_set_new(
+            j, "next_url",
+            json_string(arena_printf(req->arena, "/admin/media?page=%zu%s", page + 1, extra)));
     return j;
 }
 
@@ -137,8 +139,8 @@ static const store_media *changeable(site_app *app, http_request *req, const htt
     char *end;
     long long id = id_text ? strtoll(id_text, &end, 10) : 0;
     store_media *m = arena_alloc(req->arena, sizeof *m);
-    store_status rs = id > 0 && !*end ? store_media_get(app->store, req->arena, id, m)
-                                      : STORE_NOT_FOUND;
+    store_status rs =
+        id > 0 && !*end ? store_media_get(app->store, req->arena, id, m) : STORE_NOT_FOUND;
     if (rs != STORE_OK) {
         admin_message(app, req, user, site_status_for(rs), "Media library",
                       rs == STORE_NOT_FOUND ? "There is no such image (deleted already?)."
@@ -171,9 +173,9 @@ void admin_media_save(void *app_ptr, http_request *req, const http_params *param
                *credit = admin_form_value(req, "credit");
     if (!text_ok(alt) || !text_ok(caption) || !text_ok(credit)) {
         res->status = 400;
-        return media_library_render(app, req, user,
-                                    "Alt text, caption and credit may have at most 1000 characters.",
-                                    NULL, res);
+        return media_library_render(
+            app, req, user, "Alt text, caption and credit may have at most 1000 characters.", NULL,
+            res);
     }
     store_status rs = store_media_update(app->store, m->id, alt, caption, credit);
     if (rs != STORE_OK) {

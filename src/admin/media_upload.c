@@ -72,10 +72,14 @@ static void refuse(site_app *app, http_request *req, const admin_user *user, int
 static int status_for(media_status st)
 {
     switch (st) {
-    case MEDIA_TOO_LARGE: return 413;
-    case MEDIA_BUSY: return 503;
-    case MEDIA_IO: return 500;
-    default: return 400;
+    case MEDIA_TOO_LARGE:
+        return 413;
+    case MEDIA_BUSY:
+        return 503;
+    case MEDIA_IO:
+        return 500;
+    default:
+        return 400;
     }
 }
 
@@ -95,8 +99,8 @@ static bool process_upload(site_app *app, http_request *req, const admin_user *u
 {
     media_limits limits = {
         .max_bytes = max_upload_bytes(app, req->arena),
-        .max_pixels = (unsigned long long)site_setting_number(app, req->arena, "media_max_megapixels",
-                                                              40, MEDIA_MAX_MP_LIMIT) *
+        .max_pixels = (unsigned long long)site_setting_number(
+                          app, req->arena, "media_max_megapixels", 40, MEDIA_MAX_MP_LIMIT) *
                       1000000ULL};
     media_image img;
     char message[256];
@@ -118,8 +122,7 @@ static bool process_upload(site_app *app, http_request *req, const admin_user *u
     store_status rs = store_media_add(app->store, &in, id);
     if (rs == STORE_OK || rs == STORE_CONFLICT) return true; /* the same bytes: the same image */
     media_remove(app->config.media_dir, img.hash, img.width, img.height);
-    fprintf(stderr, "gazette: saving an uploaded image failed: %s\n",
-            store_last_error(app->store));
+    fprintf(stderr, "gazette: saving an uploaded image failed: %s\n", store_last_error(app->store));
     refuse(app, req, user, site_status_for(rs), "the image could not be saved; try again", res);
     return false;
 }
@@ -140,8 +143,7 @@ void admin_media_upload(void *app_ptr, http_request *req, const http_params *par
     if (!app->config.media_dir || !app->media)
         return refuse(app, req, user, 503,
                       "uploads are off: the server has no media folder (serve --media DIR)", res);
-    if (!form.file_field)
-        return refuse(app, req, user, 400, "choose an image file to upload", res);
+    if (!form.file_field) return refuse(app, req, user, 400, "choose an image file to upload", res);
     long long id = 0;
     if (!process_upload(app, req, user, &form, &id, res)) return;
     store_media m;

@@ -75,17 +75,17 @@ bool http_multipart_read(http_request *req, http_multipart *out, char *err, size
     }
     reader r = {.req = req, .out = out};
     r.file_bytes = arena_alloc(req->arena, req->body_len + 1);
-    struct MHD_PostProcessor *pp = MHD_create_post_processor(req->connection, 64 * 1024, on_part, &r);
+    struct MHD_PostProcessor *pp =
+        MHD_create_post_processor(req->connection, 64 * 1024, on_part, &r);
     if (!pp) {
         snprintf(err, errlen, "the upload form cannot be read (no boundary?)");
         return false;
     }
-    bool ok = req->body_len == 0 ||
-              MHD_post_process(pp, req->body, req->body_len) == MHD_YES;
+    bool ok = req->body_len == 0 || MHD_post_process(pp, req->body, req->body_len) == MHD_YES;
     ok = MHD_destroy_post_processor(pp) == MHD_YES && ok;
     for (size_t i = 0; i < out->n_fields; i++) {
-        out->values[i] = arena_strndup(req->arena, r.values[i].data ? r.values[i].data : "",
-                                       r.values[i].len);
+        out->values[i] =
+            arena_strndup(req->arena, r.values[i].data ? r.values[i].data : "", r.values[i].len);
         buf_free(&r.values[i]);
     }
     out->file = r.file_bytes;

@@ -23,9 +23,17 @@ static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
 static int vips_started = -1; /* 0 ok, -1 failed (set once, under vips_once) */
 static const char *vips_argv0;
 
+/* libvips's warnings ("error in tile 0 x 280") are about uploaders' files, whose refusal the
+ * uploader is told: they stay off the server's stderr. */
+static void drop_warning(const gchar *domain, GLogLevelFlags level, const gchar *message,
+                         gpointer data)
+{
+}
+
 static void start_vips(void)
 {
     if (VIPS_INIT(vips_argv0 ? vips_argv0 : "gazette") != 0) return;
+    g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING, drop_warning, NULL);
     vips_block_untrusted_set(TRUE); /* no loader marked unsafe for untrusted input, ever */
     vips_cache_set_max(0);          /* every upload is new: caching operations only costs memory */
     vips_started = 0;

@@ -49,8 +49,10 @@ void site_media_images(json_t *node)
         json_t *value;
         json_object_foreach(node, key, value)
         {
-            if (strcmp(key, "image") == 0 && json_is_object(value)) decorate(value);
-            else if (json_is_array(value) || json_is_object(value)) site_media_images(value);
+            if (strcmp(key, "image") == 0 && json_is_object(value))
+                decorate(value);
+            else if (json_is_array(value) || json_is_object(value))
+                site_media_images(value);
         }
     }
 }

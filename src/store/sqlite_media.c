@@ -5,8 +5,8 @@
 
 #include "sqlite_internal.h"
 
-#define MEDIA_COLS                                                                               \
-    "m.id, m.hash, m.file_name, m.width, m.height, m.widths, m.alt, m.caption, m.credit,"       \
+#define MEDIA_COLS                                                                                 \
+    "m.id, m.hash, m.file_name, m.width, m.height, m.widths, m.alt, m.caption, m.credit,"          \
     " coalesce(m.uploader_id, 0), coalesce(u.display_name, ''), m.created_at"
 #define MEDIA_FROM " FROM media m LEFT JOIN users u ON u.id = m.uploader_id"
 
