@@ -21,7 +21,7 @@ DEPS_APT := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlit
             libcmark-gfm-dev libcmark-gfm-extensions-dev libsodium-dev libcmocka-dev \
             libutf8proc-dev libstemmer-dev zlib1g-dev libbrotli-dev libxml2-dev \
             libcurl4-openssl-dev libssl-dev libvips-dev \
-            python3 python3-cryptography sqlite3 clang-format brotli
+            python3 python3-cryptography sqlite3 clang-format brotli libvips-tools
 BENCH_APT := wrk nginx-light
 
 .PHONY: all deps check-deps run test unit e2e asan-test bench format clean fuzz fuzz-replay
@@ -37,7 +37,7 @@ deps:
 # flags are read again.
 check-deps:
 	@pkg-config --exists $(PKGS) cmocka && [ -e /usr/include/cmark-gfm-core-extensions.h ] && [ -e /usr/include/libstemmer.h ] \
-	  && command -v python3 >/dev/null && command -v brotli >/dev/null \
+	  && command -v python3 >/dev/null && command -v brotli >/dev/null && command -v vips >/dev/null \
 	  && { python3 -c 'import cryptography' 2>/dev/null || [ -d /usr/lib/python3/dist-packages/cryptography ]; } \
 	  || $(MAKE) --no-print-directory deps
 
