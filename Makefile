@@ -150,6 +150,14 @@ build/release/bin/related_bench: build/release/bench/related_bench.o $(LIB_SRCS:
 .PHONY: bench-related
 bench-related: build/release/bin/related_bench
 
+# ---- the image pipeline on a 12-megapixel JPEG (bench/media_bench.c) -------------------------
+build/release/bin/media_bench: build/release/bench/media_bench.o $(LIB_SRCS:%.c=build/release/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(LDLIBS)
+.PHONY: bench-media
+bench-media: build/release/bin/media_bench
+	build/release/bin/media_bench 5
+
 # ---- security probes (tests/security, SECURITY.md) --------------------------------------------
 # `make security` runs sqlmap against every endpoint that takes reader input (minutes; installs
 # Debian's sqlmap when missing). Not part of `make test`.
