@@ -23,8 +23,11 @@ DEPS_APT := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlit
             libcurl4-openssl-dev libssl-dev libvips-dev \
             python3 python3-cryptography sqlite3 clang-format brotli libvips-tools
 BENCH_APT := wrk nginx-light
+# the browser tests (tests/browser): Debian's chromium, driven by playwright-core from npm
+BROWSER_APT := chromium
 
-.PHONY: all deps check-deps run test unit e2e asan-test bench format clean fuzz fuzz-replay
+.PHONY: all deps check-deps browser-deps run test unit e2e browser screenshots asan-test bench \
+        format clean fuzz fuzz-replay
 all: gazette
 
 # ---- dependencies ---------------------------------------------------------------------------
@@ -40,6 +43,13 @@ check-deps:
 	  && command -v python3 >/dev/null && command -v brotli >/dev/null && command -v vips >/dev/null \
 	  && { python3 -c 'import cryptography' 2>/dev/null || [ -d /usr/lib/python3/dist-packages/cryptography ]; } \
 	  || $(MAKE) --no-print-directory deps
+
+# The browser tests need chromium (apt) and tests/browser/node_modules (npm ci, from the
+# committed package-lock.json); both are installed only when missing.
+browser-deps:
+	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BROWSER_APT); }
+	@[ -d tests/browser/node_modules/playwright-core ] || (cd tests/browser && npm ci --no-audit --no-fund)
 
 # ---- build ----------------------------------------------------------------------------------
 build/release/%.o: %.c
@@ -78,7 +88,7 @@ run: check-deps
 	./gazette demo --db demo.db --listen 127.0.0.1:8080
 
 # ---- tests ----------------------------------------------------------------------------------
-test: check-deps
+test: check-deps browser-deps
 	@$(MAKE) --no-print-directory gazette build/asan/gazette \
 	  $(TESTS:%=build/release/bin/%) $(TESTS:%=build/asan/bin/%)
 	@tests/run.sh
@@ -88,6 +98,13 @@ unit: gazette $(TESTS:%=build/release/bin/%)
 
 e2e: gazette
 	@TESTS_ONLY=e2e tests/run.sh
+
+browser: browser-deps gazette
+	@TESTS_ONLY=browser tests/run.sh
+
+# PNGs of the newsroom's main screens at desktop and phone width, for the README
+screenshots: browser-deps gazette
+	node tests/browser/run.mjs --gazette ./gazette --screenshots docs/screenshots
 
 bench: gazette
 	@command -v wrk >/dev/null && command -v nginx >/dev/null || \

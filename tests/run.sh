@@ -4,8 +4,9 @@
 # runner, and the end-to-end tests (tests/e2e/run.py, which start the real ./gazette). The unit
 # and end-to-end suites run twice: once on the release build, once on the ASan+UBSan build
 # (any sanitizer report fails the run). The fuzz replay suites (with the unit ones) run every
-# file of tests/fuzz/corpus through its fuzz target on the ASan build. TESTS_ONLY=unit|e2e runs
-# one kind.
+# file of tests/fuzz/corpus through its fuzz target on the ASan build. The browser tests
+# (tests/browser/run.mjs: chromium driven by playwright-core against the release build) print TAP
+# too. TESTS_ONLY=unit|e2e|browser runs one kind.
 set -u
 cd "$(dirname "$0")/.."
 only=${TESTS_ONLY:-all}
@@ -64,6 +65,9 @@ if [ "$only" = all ] || [ "$only" = e2e ]; then
     if [ "$only" = all ]; then
         run_suite "e2e/asan" python3 tests/e2e/run.py --gazette build/asan/gazette --sanitized
     fi
+fi
+if [ "$only" = all ] || [ "$only" = browser ]; then
+    run_suite "browser" node tests/browser/run.mjs --gazette ./gazette
 fi
 echo "logs: $log_dir"
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -72,6 +72,12 @@ void admin_redirect(http_response *res, const char *path);
 /* The client's address for throttling: the peer, or the last X-Forwarded-For hop when the peer
  * is one of the setting trusted_proxies (space-separated addresses). Arena string. */
 const char *admin_client_ip(site_app *app, http_request *req);
+/* The last hop of an X-Forwarded-For header (the address the trusted proxy saw), or NULL when
+ * it is not an IPv4 or IPv6 address. Arena string. */
+const char *admin_forwarded_client(arena *a, const char *header);
+/* Where to go after signing in: next when it is a path under /admin/ (no "//", no backslash,
+ * no control character, not the login or logout page), else "/admin/". */
+const char *admin_safe_next(const char *next);
 /* Whether the request came over TLS: base_url is https, or a trusted proxy said
  * X-Forwarded-Proto: https. Session cookies are then Secure. */
 bool admin_request_is_tls(site_app *app, http_request *req);

@@ -76,12 +76,21 @@ const char *admin_client_ip(site_app *app, http_request *req)
     const char *peer = http_client_ip(req);
     const char *forwarded = http_header(req, "X-Forwarded-For");
     if (!forwarded || !trusted_proxy(app, req, peer)) return peer;
-    const char *last = strrchr(forwarded, ',');
-    last = last ? last + 1 : forwarded;
-    while (*last == ' ')
+    const char *hop = admin_forwarded_client(req->arena, forwarded);
+    return hop ? hop : peer;
+}
+
+const char *admin_forwarded_client(arena *a, const char *header)
+{
+    if (!header) return NULL;
+    const char *last = strrchr(header, ',');
+    last = last ? last + 1 : header;
+    while (*last == ' ' || *last == '\t')
         last++;
-    size_t len = strcspn(last, " ");
-    return len && len < 64 ? arena_strndup(req->arena, last, len) : peer;
+    size_t len = strcspn(last, " \t");
+    /* an address is hex digits, '.' and ':' (IPv6), nothing else */
+    if (!len || len >= 64 || strspn(last, "0123456789abcdefABCDEF.:") < len) return NULL;
+    return arena_strndup(a, last, len);
 }
 
 bool admin_request_is_tls(site_app *app, http_request *req)

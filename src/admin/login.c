@@ -60,8 +60,7 @@ static bool prelogin_ok(http_request *req)
     return auth_csrf_matches(expected, admin_form_value(req, "csrf"));
 }
 
-/* Where to go after signing in: an admin path given as next, else the dashboard. */
-static const char *next_path(const char *next)
+const char *admin_safe_next(const char *next)
 {
     if (!next || strncmp(next, "/admin/", 7) != 0 || strstr(next, "//") || strchr(next, '\\') ||
         strncmp(next, "/admin/login", 12) == 0 || strncmp(next, "/admin/logout", 13) == 0)
@@ -75,7 +74,7 @@ static void login_form(site_app *app, http_request *req, int status, const char 
                        const char *next, const char *error, http_response *res)
 {
     json_t *view = json_pack("{s:s, s:s, s:s}", "login", login ? login : "", "next",
-                             next_path(next), "login_csrf", prelogin_csrf(app, req, res));
+                             admin_safe_next(next), "login_csrf", prelogin_csrf(app, req, res));
     if (error) json_object_set_new(view, "error", json_string(error));
     res->status = status;
     admin_render(app, req, NULL, "login", "Sign in", view, res);
@@ -169,7 +168,7 @@ void admin_login_post(void *app_ptr, http_request *req, const http_params *param
     }
     admin_set_session_cookie(app, req, res, arena_strdup(req->arena, token));
     sodium_memzero(token, sizeof token);
-    admin_redirect(res, arena_strdup(req->arena, next_path(next)));
+    admin_redirect(res, arena_strdup(req->arena, admin_safe_next(next)));
 }
 
 void admin_logout(void *app_ptr, http_request *req, const http_params *params, http_response *res)
