@@ -70,7 +70,7 @@ bool media_sniff(const void *bytes, size_t len, media_format *out)
  * through with VIPS_FAIL_ON_ERROR but stops with VIPS_FAIL_ON_TRUNCATED (checked by
  * test_media), so PNG asks for that; WARNING would refuse the many real PNGs libpng warns
  * about (an sRGB profile it thinks incorrect). */
-VipsImage *media_load(const void *bytes, size_t len, media_format format)
+VipsImage *media_load(const void *bytes, size_t len, media_format format, int shrink)
 {
     const VipsFailOn png_fail_on = VIPS_FAIL_ON_TRUNCATED;
     VipsImage *image = NULL;
@@ -78,7 +78,8 @@ VipsImage *media_load(const void *bytes, size_t len, media_format format)
     int rc = -1;
     switch (format) {
     case MEDIA_JPEG:
-        rc = vips_jpegload_buffer(b, len, &image, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+        rc = vips_jpegload_buffer(b, len, &image, "fail_on", VIPS_FAIL_ON_ERROR, "shrink",
+                                  shrink > 1 ? shrink : 1, NULL);
         break;
     case MEDIA_PNG:
         rc = vips_pngload_buffer(b, len, &image, "fail_on", png_fail_on, NULL);
@@ -146,7 +147,7 @@ media_status media_check(const void *bytes, size_t len, const media_limits *limi
                       "(judged by the file's content, not its name)");
         return MEDIA_NOT_IMAGE;
     }
-    VipsImage *header = media_load(bytes, len, image.format);
+    VipsImage *header = media_load(bytes, len, image.format, 1);
     if (header && image.format == MEDIA_PNG && !png_has_end(bytes, len)) {
         g_object_unref(header);
         header = NULL;

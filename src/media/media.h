@@ -69,7 +69,7 @@ bool media_sniff(const void *bytes, size_t len, media_format *out);
 typedef struct media_image {
     char hash[MEDIA_HASH_HEX + 1];
     media_format format;
-    unsigned source_width, source_height; /* upright, as uploaded */
+    unsigned source_width, source_height; /* as the file's header says (before turning) */
     unsigned width, height;               /* the largest rendition */
     unsigned widths[MEDIA_MAX_WIDTHS];    /* every rendition, narrowest first */
     size_t n_widths;

@@ -177,6 +177,24 @@ static void stage_abandon(staged *s)
 
 /* ---- decoding and encoding ------------------------------------------------------------------ */
 
+/* A JPEG whose upright width is at least twice the largest rendition's is decoded 2, 4 or 8
+ * times smaller (libjpeg's shrink-on-load): a 12-megapixel photo is decoded at 2000×1500, in a
+ * quarter of the time and memory, and still gives the 1920-pixel rendition. */
+static VipsImage *load_for_largest(const void *bytes, size_t len, media_format format)
+{
+    VipsImage *image = media_load(bytes, len, format, 1);
+    if (!image || format != MEDIA_JPEG) return image;
+    int orientation = vips_image_get_orientation(image);
+    unsigned w =
+        (unsigned)(orientation >= 5 ? vips_image_get_height(image) : vips_image_get_width(image));
+    int shrink = 1;
+    while (shrink < 8 && w / (unsigned)(shrink * 2) >= MEDIA_LARGEST)
+        shrink *= 2;
+    if (shrink == 1) return image;
+    g_object_unref(image);
+    return media_load(bytes, len, format, shrink);
+}
+
 /* Drops every metadata item of image (EXIF with any GPS position, XMP, IPTC, ICC profile,
  * comments). Saving with "strip" is not enough: libvips 8.14's WebP writer ignores it and copies
  * the EXIF block (GPS included) into the file. With nothing left, it still writes an EXIF block
@@ -193,8 +211,8 @@ static void strip_metadata(VipsImage *image)
 /* The upright sRGB picture without alpha, decoded into memory; NULL when it does not decode. */
 static VipsImage *decode(const void *bytes, size_t len, media_format format)
 {
-    VipsImage *loaded = media_load(bytes, len, format), *upright = NULL, *srgb = NULL, *flat = NULL,
-              *mem = NULL;
+    VipsImage *loaded = load_for_largest(bytes, len, format), *upright = NULL, *srgb = NULL,
+              *flat = NULL, *mem = NULL;
     if (!loaded) return NULL;
     if (vips_autorot(loaded, &upright, NULL) == 0 &&
         vips_colourspace(upright, &srgb, VIPS_INTERPRETATION_sRGB, NULL) == 0) {
@@ -271,8 +289,6 @@ static media_status render(const void *bytes, size_t len, const char *dir, media
         return MEDIA_DAMAGED;
     }
     unsigned w0 = (unsigned)vips_image_get_width(full), h0 = (unsigned)vips_image_get_height(full);
-    img->source_width = w0;
-    img->source_height = h0;
     img->width = w0 < MEDIA_LARGEST ? w0 : MEDIA_LARGEST;
     img->height = media_rendition_height(w0, h0, img->width);
     img->n_widths = media_rendition_widths(img->width, img->widths);

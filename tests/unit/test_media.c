@@ -283,6 +283,29 @@ static void test_jpeg_becomes_every_width_in_two_formats(void **state)
     blob_free(b);
 }
 
+/* A JPEG twice as wide as the largest rendition is decoded shrunk by libjpeg: same names and
+ * sizes, and a cut one is still refused. */
+static void test_large_jpeg_is_shrunk_on_load(void **state)
+{
+    fixture *f = *state;
+    blob b = encode(picture(4000, 3000), "jpeg");
+    media_image img;
+    char msg[256] = "";
+    assert_int_equal(
+        media_process(f->pipeline, b.bytes, b.len, NULL, f->dir, &img, msg, sizeof msg), MEDIA_OK);
+    assert_int_equal(img.source_width, 4000);
+    assert_int_equal(img.width, 1920);
+    assert_int_equal(img.height, 1440);
+    assert_true(library_has(f, media_file_name(f->arena, img.hash, 1920, 1440, "webp")));
+    assert_true(library_has(f, media_file_name(f->arena, img.hash, 320, 240, "jpg")));
+    media_remove(f->dir, img.hash, img.width, img.height);
+    assert_int_equal(
+        media_process(f->pipeline, b.bytes, b.len * 3 / 4, NULL, f->dir, &img, msg, sizeof msg),
+        MEDIA_DAMAGED);
+    assert_int_equal(files_in_library(f), 0);
+    blob_free(b);
+}
+
 static void test_small_png_webp_gif_are_never_upscaled(void **state)
 {
     fixture *f = *state;
@@ -431,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_sniffing_by_content),
         cmocka_unit_test_setup_teardown(test_jpeg_becomes_every_width_in_two_formats, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_large_jpeg_is_shrunk_on_load, setup, teardown),
         cmocka_unit_test_setup_teardown(test_small_png_webp_gif_are_never_upscaled, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_exif_gps_is_stripped_and_orientation_applied, setup,
