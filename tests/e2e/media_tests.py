@@ -158,6 +158,7 @@ def _uploads(t, gz, srv, db, media, src, img):
                 f = srv.get(path)
                 expect_status(f, 200, "GET " + path)
                 expect_eq(f.content_type, ctype, "Content-Type of " + path)
+                expect("immutable" in (f.header("Cache-Control") or ""), "%s is cached for good (named by content)" % path)
         r = upload(c, img["png"], "again.png", json_answer=True)
         j2 = expect_json(r, "the same bytes again", status=201)
         expect_eq(j2["id"], j["id"], "the same image, not a second copy")

@@ -3,7 +3,7 @@
  * and hostile files: a PHP script named .jpg, a PNG and a GIF claiming 60000×60000 pixels (tiny
  * on disk), a truncated JPEG, zero bytes, a file over the size limit. Every refusal leaves the
  * media folder empty. A JPEG carrying EXIF GPS tags and orientation 6 comes out upright with no
- * metadata at all. */
+ * metadata at all. And the library table's store functions. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +20,7 @@
 #include <vips/vips.h>
 
 #include "../../src/media/media.h"
+#include "../../src/store/store.h"
 
 typedef struct fixture {
     char dir[64];
@@ -442,6 +443,59 @@ static void test_check_alone_reads_only_the_header(void **state)
     free(b.bytes);
 }
 
+/* ---- the library table (src/store/sqlite_media.c) ------------------------------------------ */
+
+static void test_store_media_rows(void **state)
+{
+    fixture *f = *state;
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/site.db", f->dir);
+    store *s = NULL;
+    assert_int_equal(store_create(path, &s, err, sizeof err), STORE_OK);
+    store_media_input in = {.hash = "0123456789abcdef0123456789abcdef",
+                            .file_name = "harbour.jpg",
+                            .widths = "320 640 800",
+                            .alt = "The harbour",
+                            .width = 800,
+                            .height = 600};
+    long long id = 0, again = 0;
+    assert_int_equal(store_media_add(s, &in, &id), STORE_OK);
+    assert_true(id > 0);
+    assert_int_equal(store_media_add(s, &in, &again), STORE_CONFLICT); /* the same bytes */
+    assert_int_equal(again, id);
+    store_media_input bad = in;
+    bad.hash = "short";
+    assert_int_equal(store_media_add(s, &bad, &again), STORE_INVALID);
+    store_media_input second = in;
+    second.hash = "fedcba9876543210fedcba9876543210";
+    long long id2 = 0;
+    assert_int_equal(store_media_add(s, &second, &id2), STORE_OK);
+
+    store_media m;
+    assert_int_equal(store_media_get(s, f->arena, id, &m), STORE_OK);
+    assert_string_equal(m.file_name, "harbour.jpg");
+    assert_string_equal(m.alt, "The harbour");
+    assert_string_equal(m.caption, "");
+    assert_int_equal(m.width, 800);
+    assert_int_equal(m.uploader_id, 0);
+    assert_int_equal(store_media_update(s, id, NULL, "Dawn", "Photo: A"), STORE_OK);
+    assert_int_equal(store_media_get(s, f->arena, id, &m), STORE_OK);
+    assert_string_equal(m.alt, "The harbour"); /* NULL left it */
+    assert_string_equal(m.caption, "Dawn");
+    assert_int_equal(store_media_update(s, 999, "x", NULL, NULL), STORE_NOT_FOUND);
+
+    store_media *list;
+    size_t n, total;
+    assert_int_equal(store_media_list(s, f->arena, 1, 0, &list, &n, &total), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(total, 2);
+    assert_int_equal(list[0].id, id2); /* newest first (same second: higher id first) */
+    assert_int_equal(store_media_delete(s, id), STORE_OK);
+    assert_int_equal(store_media_delete(s, id), STORE_NOT_FOUND);
+    assert_int_equal(store_media_get(s, f->arena, id, &m), STORE_NOT_FOUND);
+    store_close(s);
+}
+
 int main(void)
 {
     char err[256];
@@ -465,6 +519,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_truncated_jpeg_is_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_and_oversized_files, setup, teardown),
         cmocka_unit_test(test_check_alone_reads_only_the_header),
+        cmocka_unit_test_setup_teardown(test_store_media_rows, setup, teardown),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     media_stop();
