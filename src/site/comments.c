@@ -104,6 +104,7 @@ static json_t *comment_json(arena *a, const store_comment *c, const char *articl
     json_object_set_new(j, "id", json_integer(c->id));
     json_object_set_new(j, "anchor", json_string(arena_printf(a, "comment-%lld", c->id)));
     json_object_set_new(j, "author", json_string(c->author_name));
+    json_object_set_new(j, "staff", json_boolean(c->staff)); /* a reply from the newsroom */
     json_object_set_new(
         j, "website", c->author_url && c->author_url[0] ? json_string(c->author_url) : json_null());
     json_object_set_new(j, "body_html", json_string(comment_render_html(a, c->body)));

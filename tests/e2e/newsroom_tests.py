@@ -419,7 +419,9 @@ def _screens(t, gz, srv, db):
         expect_status(r, 303, "reply as staff")
         approved = editor.get("/admin/comments?status=approved").text
         expect("staff</span>" in approved, "the reply is not marked as staff")
-        expect("Thanks, we are looking into it." in srv.get("/news/%s/" % SLUG).text, "the staff reply is not public")
+        public = srv.get("/news/%s/" % SLUG).text
+        expect("Thanks, we are looking into it." in public, "the staff reply is not public")
+        expect('class="comment-staff"' in public, "the public page does not mark the staff reply")
         r = editor.post("/admin/comments", {"csrf": token, "status": "spam", "action": "delete", "ids": pending[1:3]})
         expect_status(r, 303, "delete two")
         expect_eq(comment_ids("spam"), [], "the spam queue after deleting")
