@@ -30,7 +30,8 @@ static const char serve_help[] =
     "  --db FILE            the site's database (created with 'gazette init')\n"
     "  --listen ADDR:PORT   where to listen (default 127.0.0.1:8080; port 0 picks a free one)\n"
     "  --theme DIR          theme folder (default: themes/default next to the binary)\n"
-    "  --media DIR          folder served at /media/ (images); none by default\n"
+    "  --media DIR          folder served at /media/ (images; uploads go to DIR/library);\n"
+    "                       none by default: uploads are off\n"
     "  --access-log FILE    append one line per request to FILE ('-' for standard output)\n"
     "  --threads N          worker threads (default: one per core)\n"
     "  --timeout SECONDS    closes a connection idle this long, or whose request headers are\n"
@@ -274,7 +275,7 @@ static int run_server(const char *command, const serve_options *o)
     site_freshness_stop(app.freshness);
     site_live_free(app.live); /* after the server: every stream has ended */
     site_media_stop(&app);
-    cli_site_close(&app);     /* stops the related watcher, which drops pages from the cache */
+    cli_site_close(&app); /* stops the related watcher, which drops pages from the cache */
     page_cache_free(app.cache);
     return rc;
 }

@@ -483,10 +483,10 @@ store_status store_newsletter_unclaim(store *s, long long subscriber_id, const c
  * sizes and the words a story copies (alt, caption, credit). */
 typedef struct {
     long long id;
-    const char *hash;      /* 32 hex digits */
-    const char *file_name; /* the uploader's, made safe */
-    unsigned width, height; /* the largest rendition */
-    const char *widths;     /* "320 640 960 1280 1920" */
+    const char *hash;                   /* 32 hex digits */
+    const char *file_name;              /* the uploader's, made safe */
+    unsigned width, height;             /* the largest rendition */
+    const char *widths;                 /* "320 640 960 1280 1920" */
     const char *alt, *caption, *credit; /* "" when none */
     long long uploader_id;              /* 0 when unknown (the user was removed) */
     const char *uploader_name;          /* their display name, "" when unknown */
