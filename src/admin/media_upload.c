@@ -35,11 +35,17 @@ static size_t max_upload_bytes(site_app *app, arena *a)
     return (size_t)(mb ? mb : MEDIA_DEFAULT_MB) * 1024 * 1024;
 }
 
-/* The form around the file (boundaries, part headers, the other fields) is given 64 KiB. */
-size_t site_body_limit(void *app_ptr, const http_request *req)
+/* Only a signed-in author or above may send a body that large: a stranger's upload is cut at
+ * the server's usual limit (413) instead of being held in memory first. The form around the
+ * file (boundaries, part headers, the other fields) is given 64 KiB. The handler checks the
+ * session again (and answers a stranger). */
+size_t site_body_limit(void *app_ptr, http_request *req)
 {
     if (strcmp(req->method, "POST") != 0 || strcmp(req->path, "/admin/media") != 0) return 0;
-    return max_upload_bytes(app_ptr, req->arena) + 64 * 1024;
+    http_response probe = {0};
+    const admin_user *user = admin_require(app_ptr, req, &probe, ADMIN_ROLE_AUTHOR);
+    buf_free(&probe.body);
+    return user ? max_upload_bytes(app_ptr, req->arena) + 64 * 1024 : 0;
 }
 
 bool media_wants_json(http_request *req)

@@ -146,9 +146,9 @@ typedef struct http_server_config {
     unsigned timeout_seconds; /* idle / slow client limit */
     size_t max_body;          /* bytes; larger requests get 413 */
     /* The body limit of one request when it is not max_body (may be NULL, or return 0 for
-     * max_body): asked once per request before its body is read, e.g. a larger one for image
-     * uploads. */
-    size_t (*body_limit)(void *app, const http_request *req);
+     * max_body): asked once per request, when its first body bytes arrive (headers, cookies and
+     * the path are there), e.g. a larger one for a signed-in author's image upload. */
+    size_t (*body_limit)(void *app, http_request *req);
     /* streamed answers open at once (stream.h); 0: 10000. At most three quarters of the
      * connection limit either way (lowered with a note on stderr). */
     unsigned max_streams;

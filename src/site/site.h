@@ -244,8 +244,9 @@ void site_newsletter_timer_stop(site_newsletter_timer *timer);
 /* Starts libvips and the upload pipeline (serve only); false with err. */
 bool site_media_start(site_app *app, char *err, size_t errlen);
 void site_media_stop(site_app *app);
-/* For http_server_config.body_limit: uploads (POST /admin/media) may carry media_max_mb. */
-size_t site_body_limit(void *app, const http_request *req);
+/* For http_server_config.body_limit: an upload (POST /admin/media) by a signed-in author or
+ * above may carry media_max_mb; anyone else's body stays under max_body. */
+size_t site_body_limit(void *app, http_request *req);
 void admin_media_page(void *app, http_request *req, const http_params *params, http_response *res);
 void admin_media_upload(void *app, http_request *req, const http_params *params,
                         http_response *res);

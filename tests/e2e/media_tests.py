@@ -215,6 +215,9 @@ def _uploads(t, gz, srv, db, media, src, img):
         expect_status(r, 401, "upload without a session")
         r = stranger.get("/admin/media")
         expect_status(r, 303, "the library without a session")
+        body, ctype = multipart({"csrf": "x"}, "file", "big.jpg", img["big"])
+        r = stranger.srv.request("POST", "/admin/media", headers={"Content-Type": ctype}, body=body)
+        expect_status(r, 413, "a stranger's 1.2 MB upload (cut at the usual 1 MiB, never buffered)")
         contrib = signed_in(srv, "contrib")
         r = contrib.get("/admin/media")
         expect_html(r, "a contributor sees the library")
@@ -226,7 +229,7 @@ def _uploads(t, gz, srv, db, media, src, img):
         expect("The form has expired" in r.text, "the CSRF refusal says why: %s" % snippet(r))
         expect_eq(library_files(media), before, "files after the refused uploads")
 
-    t.check("media: stranger 401, contributor 403 (may look, not upload), wrong CSRF 403, nothing written", roles_and_csrf)
+    t.check("media: stranger 401 (413 past 1 MiB), contributor 403 (may look, not upload), wrong CSRF 403, nothing written", roles_and_csrf)
 
     def edit_and_delete():
         writer, other, ed = state["writer"], signed_in(srv, "other"), signed_in(srv, "ed")
