@@ -10,7 +10,7 @@
 
 /* Opens bytes with format's loader, failing on any decoding error later; NULL when even the
  * header does not load (libvips's error buffer is cleared). A JPEG is decoded shrink (1, 2, 4
- * or 8) times smaller, by libjpeg itself (much faster than decoding it whole). */
+ * or 8) times smaller, by libjpeg itself. */
 VipsImage *media_load(const void *bytes, size_t len, media_format format, int shrink);
 void media_message(char *message, size_t msglen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
