@@ -44,8 +44,9 @@ bool admin_csrf_matches(const admin_user *user, const char *csrf);
 /* Renders themes/admin/TEMPLATE.mustache inside the admin layout. view gets "user"
  * (login, display_name, role name, can_publish/can_edit_others/can_moderate/can_admin
  * booleans), "csrf", "title", "nav" added; steals the reference to view. The template renders
- * the page's main part only (the layout puts it in {{{content}}}). Status stays as the caller
- * set it (0 means 200). */
+ * the page's main part only (the layout puts it in {{{content}}}); the layout also shows the
+ * view's "notice" and "error", and loads its "scripts" (an array of URLs, such as the admin
+ * theme's assets under /admin/assets/). Status stays as the caller set it (0 means 200). */
 void admin_render(site_app *app, http_request *req, const admin_user *user,
                   const char *template_name, const char *title, json_t *view, http_response *res);
 /* The value of a field of an application/x-www-form-urlencoded body (req->body), or NULL.

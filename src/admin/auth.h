@@ -81,5 +81,12 @@ long long auth_throttle_wait(auth_throttle *t, const char *key, unsigned free_fa
 void auth_throttle_fail(auth_throttle *t, const char *key, long long now);
 /* Forgets key's failures (a successful login). */
 void auth_throttle_clear(auth_throttle *t, const char *key);
+/* Each password check takes AUTH_HASH_MEMORY_MB of memory for a moment: at most
+ * AUTH_MAX_HASHING run at once per throttle, so a flood of sign-ins from many addresses cannot
+ * exhaust memory. auth_hashing_enter is false (the caller answers 503) when all are busy;
+ * every true is followed by one auth_hashing_leave. */
+enum { AUTH_MAX_HASHING = 4, AUTH_HASH_MEMORY_MB = 64 };
+bool auth_hashing_enter(auth_throttle *t);
+void auth_hashing_leave(auth_throttle *t);
 
 #endif

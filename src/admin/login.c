@@ -137,7 +137,7 @@ void admin_login_post(void *app_ptr, http_request *req, const http_params *param
     const char *account = account_key(req->arena, login);
     const char *ip = arena_printf(req->arena, "i:%s", admin_client_ip(app, req));
     if (throttled(app, req, account, ip, login, next, res)) return;
-    store_user user;
+    store_user user = {0};
     store_status st = store_user_by_login(app->store, req->arena, login, &user);
     if (st != STORE_OK && st != STORE_NOT_FOUND) {
         login_form(app, req, site_status_for(st), login, next,
@@ -145,7 +145,12 @@ void admin_login_post(void *app_ptr, http_request *req, const http_params *param
         return;
     }
     const char *stored = st == STORE_OK ? user.password_hash : NULL;
+    if (!auth_hashing_enter(app->login_throttle)) { /* the server adds Retry-After to a 503 */
+        login_form(app, req, 503, login, next, "The server is busy; try again in a moment.", res);
+        return;
+    }
     bool ok = auth_password_verify(stored, password) && !user.disabled;
+    auth_hashing_leave(app->login_throttle);
     if (!ok) {
         long long now = auth_throttle_now();
         auth_throttle_fail(app->login_throttle, account, now);

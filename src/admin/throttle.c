@@ -20,6 +20,7 @@ typedef struct {
 
 struct auth_throttle {
     pthread_mutex_t lock;
+    unsigned hashing; /* password checks running (guarded by lock) */
     throttle_entry *slots;
     size_t n;
 };
@@ -123,5 +124,21 @@ void auth_throttle_clear(auth_throttle *t, const char *key)
     pthread_mutex_lock(&t->lock);
     throttle_entry *e = find(t, h, false, 0);
     if (e) *e = (throttle_entry){0};
+    pthread_mutex_unlock(&t->lock);
+}
+
+bool auth_hashing_enter(auth_throttle *t)
+{
+    pthread_mutex_lock(&t->lock);
+    bool ok = t->hashing < AUTH_MAX_HASHING;
+    if (ok) t->hashing++;
+    pthread_mutex_unlock(&t->lock);
+    return ok;
+}
+
+void auth_hashing_leave(auth_throttle *t)
+{
+    pthread_mutex_lock(&t->lock);
+    if (t->hashing) t->hashing--;
     pthread_mutex_unlock(&t->lock);
 }

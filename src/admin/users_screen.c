@@ -80,6 +80,19 @@ static void refuse(site_app *app, http_request *req, const admin_user *user, int
     users_screen(app, req, user, json_pack("{s:s}", "error", error), res);
 }
 
+/* The site's address as the administrator's browser reached it ("https://news.example"), for
+ * a link they copy; "" (a path alone) when the request has no usable Host. */
+static const char *site_address(site_app *app, http_request *req)
+{
+    const char *host = http_header(req, "Host");
+    if (!host || !host[0] || strlen(host) > 255 ||
+        strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") !=
+            strlen(host))
+        return "";
+    return arena_printf(req->arena, "%s://%s", admin_request_is_tls(app, req) ? "https" : "http",
+                        host);
+}
+
 /* Adds a user without a password and shows their one-time reset link. */
 static void add_user(site_app *app, http_request *req, const admin_user *user, http_response *res)
 {
@@ -112,13 +125,12 @@ static void add_user(site_app *app, http_request *req, const admin_user *user, h
                              (long long)time(NULL) + AUTH_RESET_HOURS * 3600LL);
     if (st != STORE_OK)
         return refuse(app, req, user, site_status_for(st), "The user could not be added.", res);
-    json_t *view = json_pack("{s:s, s:s, s:s}", "notice",
-                             "The user is added. Give them this link (it works once, for 24 "
-                             "hours) to choose their password:",
-                             "reset_link",
-                             arena_printf(req->arena, "%s/admin/reset/%s",
-                                          app->config.base_url ? app->config.base_url : "", token),
-                             "added", login);
+    json_t *view = json_pack(
+        "{s:s, s:s, s:s}", "notice",
+        "The user is added. Give them this link (it works once, for 24 "
+        "hours) to choose their password:",
+        "reset_link", arena_printf(req->arena, "%s/admin/reset/%s", site_address(app, req), token),
+        "added", login);
     sodium_memzero(token, sizeof token);
     users_screen(app, req, user, view, res);
 }

@@ -45,20 +45,19 @@ static bool read_line(const char *prompt, char *out, size_t cap)
 {
     bool tty = isatty(STDIN_FILENO);
     struct termios old, quiet;
-    if (tty) {
+    if (tty && tcgetattr(STDIN_FILENO, &old) == 0) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        quiet.c_lflag |= ECHONL;
+        /* echo goes off before the prompt shows, so nothing typed after it is echoed */
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
         fputs(prompt, stderr);
         fflush(stderr);
-        if (tcgetattr(STDIN_FILENO, &old) == 0) {
-            quiet = old;
-            quiet.c_lflag &= ~(tcflag_t)ECHO;
-            quiet.c_lflag |= ECHONL;
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-        } else {
-            tty = false;
-        }
+    } else {
+        tty = false;
     }
     bool ok = fgets(out, (int)cap, stdin) != NULL;
-    if (tty) tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    if (tty) tcsetattr(STDIN_FILENO, TCSANOW, &old);
     if (!ok) return false;
     size_t n = strcspn(out, "\r\n");
     if (out[n] == '\0' && n == cap - 1) return false; /* longer than the buffer */

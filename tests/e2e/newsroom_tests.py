@@ -11,6 +11,8 @@ one-time reset link."""
 
 import hashlib
 import os
+import pty
+import select
 import re
 import sqlite3
 import subprocess
@@ -163,6 +165,55 @@ def run(t, gz):
         expect(not any(PASSWORD in h for h in hashes), "a password is stored in clear")
 
     t.check("newsroom: `gazette user add` reads the password from stdin (Argon2id), refuses bad input", cli_users)
+
+    def tty_prompt():
+        master, slave = pty.openpty()
+        p = None
+        try:
+            p = subprocess.Popen([gz.binary, "user", "add", "ttyuser", "--role", "author", "--db", db],
+                                 stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=gz.tmp, env=gz.env)
+            os.close(slave)
+            slave = None
+            secret = "typed on a terminal"
+            echoed = b""
+            seen = b""
+            for prompt in (b"New password:", b"Once more:"):  # answer each prompt once shown
+                deadline = time.monotonic() + 30
+                while prompt not in seen and time.monotonic() < deadline:
+                    r, _, _ = select.select([p.stderr], [], [], 0.5)
+                    if r:
+                        seen += os.read(p.stderr.fileno(), 4096)
+                expect(prompt in seen, "no prompt %r; stderr: %r" % (prompt, seen))
+                os.write(master, (secret + "\n").encode())
+            try:
+                out, err = p.communicate(timeout=60)
+                err = seen + err
+            except subprocess.TimeoutExpired:
+                p.kill()
+                raise AssertionError("`gazette user add` on a terminal did not finish")
+            while True:
+                r, _, _ = select.select([master], [], [], 0.2)
+                if not r:
+                    break
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                echoed += chunk
+        finally:
+            if p is not None and p.poll() is None:  # a failed check leaves nothing running
+                p.kill()
+                p.wait()
+            if slave is not None:
+                os.close(slave)
+            os.close(master)
+        expect_eq(p.returncode, 0, "user add on a terminal (stderr: %s)" % err.decode())
+        expect(b"New password:" in err and b"Once more:" in err, "the prompts: %r" % err)
+        expect(secret.encode() not in echoed, "the password was echoed: %r" % echoed)
+
+    t.check("newsroom: on a terminal `gazette user add` asks twice, without echo", tty_prompt)
 
     srv = gz.server("newsroom server", "serve", "--db", db, "--cache-mb", "16")
     t.check("newsroom: `gazette serve` answers", srv.start)

@@ -66,7 +66,9 @@ from checks import expect
 from gazette import Gazette, kill_all, sanitizer_lines
 from tap import Runner
 
-BUDGET_SECONDS = 200  # the whole suite (with the fault and crash tests) must finish in under 3.5 minutes
+# the whole suite (with the fault and crash tests) must finish in under 4.5 minutes; newsroom_tests
+# adds about 20 s (Argon2id hashes and the login throttle's real delays)
+BUDGET_SECONDS = 260
 
 
 def main():

@@ -157,6 +157,45 @@ static void test_throttle_full_table(void **state)
     auth_throttle_free(t);
 }
 
+static void test_next_and_forwarded(void **state)
+{
+    assert_string_equal(admin_safe_next("/admin/comments?status=spam"),
+                        "/admin/comments?status=spam");
+    assert_string_equal(admin_safe_next(NULL), "/admin/");
+    assert_string_equal(admin_safe_next("//evil.example/"), "/admin/");
+    assert_string_equal(admin_safe_next("/admin//evil"), "/admin/");
+    assert_string_equal(admin_safe_next("/admin/\\evil"), "/admin/");
+    assert_string_equal(admin_safe_next("https://evil.example/admin/"), "/admin/");
+    assert_string_equal(admin_safe_next("/news/x/"), "/admin/");
+    assert_string_equal(admin_safe_next("/admin/login"), "/admin/");
+    assert_string_equal(admin_safe_next("/admin/x\r\nSet-Cookie: a=b"), "/admin/");
+    arena *a = arena_new();
+    assert_string_equal(admin_forwarded_client(a, "203.0.113.9"), "203.0.113.9");
+    assert_string_equal(admin_forwarded_client(a, "1.2.3.4, 10.0.0.7"), "10.0.0.7");
+    assert_string_equal(admin_forwarded_client(a, "1.2.3.4,2001:db8::1 "), "2001:db8::1");
+    assert_null(admin_forwarded_client(a, NULL));
+    assert_null(admin_forwarded_client(a, ""));
+    assert_null(admin_forwarded_client(a, "10.0.0.1, unknown"));
+    assert_null(admin_forwarded_client(a, "<script>"));
+    arena_free(a);
+}
+
+static void test_hashing_slots(void **state)
+{
+    auth_throttle *t = auth_throttle_new(16);
+    for (int i = 0; i < AUTH_MAX_HASHING; i++)
+        assert_true(auth_hashing_enter(t));
+    assert_false(auth_hashing_enter(t));
+    auth_hashing_leave(t);
+    assert_true(auth_hashing_enter(t));
+    assert_false(auth_hashing_enter(t));
+    for (int i = 0; i < AUTH_MAX_HASHING; i++)
+        auth_hashing_leave(t);
+    auth_hashing_leave(t); /* one too many is harmless */
+    assert_true(auth_hashing_enter(t));
+    auth_throttle_free(t);
+}
+
 static void test_roles(void **state)
 {
     assert_string_equal(admin_role_name(ADMIN_ROLE_CONTRIBUTOR), "contributor");
@@ -365,6 +404,8 @@ int main(void)
         cmocka_unit_test(test_csrf),
         cmocka_unit_test(test_throttle_growing_delay),
         cmocka_unit_test(test_throttle_full_table),
+        cmocka_unit_test(test_next_and_forwarded),
+        cmocka_unit_test(test_hashing_slots),
         cmocka_unit_test(test_roles),
         cmocka_unit_test(test_form_values),
         cmocka_unit_test_setup_teardown(test_store_users, setup_db, teardown),
