@@ -4,7 +4,7 @@
 
 CC      ?= cc
 PKGS    := libmicrohttpd jansson sqlite3 libcmark-gfm libsodium libutf8proc zlib libbrotlienc \
-           libxml-2.0 libcurl openssl glib-2.0
+           libxml-2.0 libcurl openssl glib-2.0 vips
 CFLAGS_COMMON := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
                  -pthread -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lstemmer -lm -pthread
@@ -20,8 +20,8 @@ TESTS    := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 DEPS_APT := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
             libcmark-gfm-dev libcmark-gfm-extensions-dev libsodium-dev libcmocka-dev \
             libutf8proc-dev libstemmer-dev zlib1g-dev libbrotli-dev libxml2-dev \
-            libcurl4-openssl-dev libssl-dev libglib2.0-dev \
-            python3 python3-cryptography sqlite3 clang-format brotli
+            libcurl4-openssl-dev libssl-dev libglib2.0-dev libvips-dev \
+            python3 python3-cryptography sqlite3 clang-format brotli libvips-tools
 BENCH_APT := wrk nginx-light
 # the browser tests (tests/browser): Debian's chromium, driven by playwright-core from npm
 BROWSER_APT := chromium
@@ -40,7 +40,7 @@ deps:
 # flags are read again.
 check-deps:
 	@pkg-config --exists $(PKGS) cmocka && [ -e /usr/include/cmark-gfm-core-extensions.h ] && [ -e /usr/include/libstemmer.h ] \
-	  && command -v python3 >/dev/null && command -v brotli >/dev/null \
+	  && command -v python3 >/dev/null && command -v brotli >/dev/null && command -v vips >/dev/null \
 	  && { python3 -c 'import cryptography' 2>/dev/null || [ -d /usr/lib/python3/dist-packages/cryptography ]; } \
 	  || $(MAKE) --no-print-directory deps
 
@@ -169,6 +169,14 @@ build/release/bin/related_bench: build/release/bench/related_bench.o $(LIB_SRCS:
 	$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(LDLIBS)
 .PHONY: bench-related
 bench-related: build/release/bin/related_bench
+
+# ---- the image pipeline on a 12-megapixel JPEG (bench/media_bench.c) -------------------------
+build/release/bin/media_bench: build/release/bench/media_bench.o $(LIB_SRCS:%.c=build/release/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(LDLIBS)
+.PHONY: bench-media
+bench-media: build/release/bin/media_bench
+	build/release/bin/media_bench 5
 
 # ---- security probes (tests/security, SECURITY.md) --------------------------------------------
 # `make security` runs sqlmap against every endpoint that takes reader input (minutes; installs

@@ -30,7 +30,8 @@ static const char serve_help[] =
     "  --db FILE            the site's database (created with 'gazette init')\n"
     "  --listen ADDR:PORT   where to listen (default 127.0.0.1:8080; port 0 picks a free one)\n"
     "  --theme DIR          theme folder (default: themes/default next to the binary)\n"
-    "  --media DIR          folder served at /media/ (images); none by default\n"
+    "  --media DIR          folder served at /media/ (images; uploads go to DIR/library);\n"
+    "                       none by default: uploads are off\n"
     "  --access-log FILE    append one line per request to FILE ('-' for standard output)\n"
     "  --threads N          worker threads (default: one per core)\n"
     "  --timeout SECONDS    closes a connection idle this long, or whose request headers are\n"
@@ -237,6 +238,9 @@ static int run_server(const char *command, const serve_options *o)
         return CLI_FAILED;
     }
     app.live = site_live_new(); /* NULL (out of memory): /live answers 404 */
+    /* image uploads (docs/media.md): libvips starts once, here; without it uploads answer 503 */
+    if (!site_media_start(&app, err, sizeof err))
+        fprintf(stderr, "gazette %s: image uploads are off: %s\n", command, err);
     site_freshness_feed_live(app.freshness, app.live);
 
     http_server_config cfg = {.listen = o->listen,
@@ -254,7 +258,8 @@ static int run_server(const char *command, const serve_options *o)
                               .read_begin = site_read_begin,
                               .read_end = site_read_end,
                               .not_found = site_redirect_old_path,
-                              .error_page = site_error_page};
+                              .error_page = site_error_page,
+                              .body_limit = site_body_limit};
     /* breaking-news alerts (docs/push.md): the VAPID keys (made now for an older database)
      * and the thread that sends the queued messages */
     app.push = site_push_start(&app, err, sizeof err);
@@ -281,7 +286,8 @@ static int run_server(const char *command, const serve_options *o)
     site_push_stop(app.push);
     site_freshness_stop(app.freshness);
     site_live_free(app.live); /* after the server: every stream has ended */
-    cli_site_close(&app);     /* stops the related watcher, which drops pages from the cache */
+    site_media_stop(&app);
+    cli_site_close(&app); /* stops the related watcher, which drops pages from the cache */
     page_cache_free(app.cache);
     story_views_free(app.story_views);
     return rc;

@@ -95,6 +95,22 @@ void http_date_format(time_t t, char out[HTTP_DATE_SIZE]);
 bool http_client_copy_current(const char *if_none_match, const char *if_modified_since,
                               const char *etag, time_t modified);
 
+/* ---- Upload forms (multipart.c) -----------------------------------------------------------
+ * A multipart/form-data body read with libmicrohttpd's post processor: text fields and at most
+ * one file (its bytes in the request's arena). */
+enum { HTTP_FORM_MAX_FIELDS = 16, HTTP_FORM_FIELD_MAX = 8192 };
+typedef struct http_multipart {
+    const char *names[HTTP_FORM_MAX_FIELDS], *values[HTTP_FORM_MAX_FIELDS];
+    size_t n_fields;
+    const char *file_field, *file_name; /* NULL when the form held no file */
+    const char *file;
+    size_t file_len;
+} http_multipart;
+/* false with err set when the body is not a well-formed upload form (wrong type, malformed,
+ * more than one file, too many or too long fields). */
+bool http_multipart_read(http_request *req, http_multipart *out, char *err, size_t errlen);
+const char *http_multipart_value(const http_multipart *m, const char *name);
+
 /* ---- Router ------------------------------------------------------------------------------
  * A route is a method and a pattern of literal segments and {name} captures ("/news/{slug}/");
  * a final {name*} captures the rest of the path. HEAD is answered by GET routes. */
@@ -132,6 +148,10 @@ typedef struct http_server_config {
     unsigned threads;         /* 0: one per core */
     unsigned timeout_seconds; /* idle / slow client limit */
     size_t max_body;          /* bytes; larger requests get 413 */
+    /* The body limit of one request when it is not max_body (may be NULL, or return 0 for
+     * max_body): asked once per request, when its first body bytes arrive (headers, cookies and
+     * the path are there), e.g. a larger one for a signed-in author's image upload. */
+    size_t (*body_limit)(void *app, http_request *req);
     /* streamed answers open at once (stream.h); 0: 10000. At most three quarters of the
      * connection limit either way (lowered with a note on stderr). */
     unsigned max_streams;

@@ -39,6 +39,7 @@ struct http_server {
 typedef struct request_context {
     http_request req;
     bool body_too_large;
+    size_t body_limit; /* max_body, or what cfg.body_limit said for this request */
     buf body;
     int status;
     bool answered; /* a response is queued: any further body bytes are dropped */
@@ -317,6 +318,12 @@ static enum MHD_Result answer_cached(http_server *srv, request_context *ctx)
     return ok;
 }
 
+static size_t request_body_limit(http_server *srv, request_context *ctx)
+{
+    size_t limit = srv->cfg.body_limit ? srv->cfg.body_limit(srv->cfg.app, &ctx->req) : 0;
+    return limit ? limit : srv->cfg.max_body;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -341,7 +348,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (ctx->body.len + *upload_data_size > srv->cfg.max_body)
+        if (!ctx->body_limit) ctx->body_limit = request_body_limit(srv, ctx);
+        if (ctx->body.len + *upload_data_size > ctx->body_limit)
             ctx->body_too_large = true;
         else
             buf_append(&ctx->body, upload_data, *upload_data_size);

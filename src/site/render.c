@@ -157,6 +157,7 @@ void site_render(site_app *app, http_request *req, const char *template_name, js
 {
     if (res->n_cache_tags)
         site_tag_view_stories(req, view, res); /* the handler let the page be kept */
+    site_media_images(view);                   /* srcset for library images */
     if (!view || !theme_render(app->theme, template_name, view, &res->body)) {
         fprintf(stderr, "gazette: rendering '%s' for %s failed\n", template_name, req->path);
         buf_free(&res->body);

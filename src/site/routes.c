@@ -77,6 +77,11 @@ const http_route site_routes[] = {
     {"POST", "/admin/settings", admin_settings_save},
     {"GET", "/admin/users", admin_users_page},
     {"POST", "/admin/users", admin_users_save},
+    /* the media library (docs/media.md): uploads, alt/caption/credit, delete, the picker */
+    {"GET", "/admin/media", admin_media_page},
+    {"POST", "/admin/media", admin_media_upload},
+    {"POST", "/admin/media/{id}", admin_media_save},
+    {"POST", "/admin/media/{id}/delete", admin_media_delete},
     /* files */
     {"GET", "/assets/{file}", site_asset},
     {"GET", "/media/{path*}", site_media},

@@ -54,6 +54,7 @@ typedef struct site_snapshot {
 
 typedef struct site_newsletter site_newsletter; /* newsletter.c */
 struct auth_throttle;                           /* admin/auth.h */
+struct media_pipeline;                          /* media/media.h */
 
 typedef struct site_app {
     store *store;
@@ -74,6 +75,8 @@ typedef struct site_app {
     theme *admin_theme;
     json_t *admin_assets;
     struct auth_throttle *login_throttle;
+    /* the image pipeline behind uploads (admin/media_upload.c); NULL: uploads answer 503 */
+    struct media_pipeline *media;
     /* NULL: every page reads its topic navigation from the store. The static export, which
      * renders from one snapshot, reads it once (site_nav_topics) and sets it here. */
     json_t *nav_topics;
@@ -255,6 +258,24 @@ void site_newsletter_unsubscribe(void *app, http_request *req, const http_params
 typedef struct site_newsletter_timer site_newsletter_timer;
 site_newsletter_timer *site_newsletter_timer_start(site_app *app, char *err, size_t errlen);
 void site_newsletter_timer_stop(site_newsletter_timer *timer);
+
+/* ---- the media library (admin/media_*.c, site/media_images.c; docs/media.md) -------------- */
+/* Starts libvips and the upload pipeline (serve only); false with err. */
+bool site_media_start(site_app *app, char *err, size_t errlen);
+void site_media_stop(site_app *app);
+/* For http_server_config.body_limit: an upload (POST /admin/media) by a signed-in author or
+ * above may carry media_max_mb; anyone else's body stays under max_body. */
+size_t site_body_limit(void *app, http_request *req);
+void admin_media_page(void *app, http_request *req, const http_params *params, http_response *res);
+void admin_media_upload(void *app, http_request *req, const http_params *params,
+                        http_response *res);
+void admin_media_save(void *app, http_request *req, const http_params *params, http_response *res);
+void admin_media_delete(void *app, http_request *req, const http_params *params,
+                        http_response *res);
+/* Adds srcset (WebP and JPEG), sizes, width and height to every "image" object of the view
+ * whose url is a library image (/media/library/HASH-WxH.jpg): what the templates need for a
+ * responsive <picture> without layout shift. */
+void site_media_images(json_t *view);
 
 /* ---- shared by the page handlers (site/render.c) ---------------------------------------- */
 /* The topics of the navigation every page shows (site.nav_topics), read from the store. */

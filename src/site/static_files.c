@@ -75,7 +75,10 @@ void site_media(void *app_ptr, http_request *req, const http_params *params, htt
     if (got != st.st_size) return (void)(res->status = 500);
     res->body.len = (size_t)got;
     res->content_type = type;
-    http_set_header(res, "Cache-Control", "public, max-age=86400");
+    /* library images are named by their content (docs/media.md): they never change */
+    http_set_header(res, "Cache-Control",
+                    strncmp(rel, "library/", 8) == 0 ? "public, max-age=31536000, immutable"
+                                                     : "public, max-age=86400");
     /* an SVG opened directly must not run scripts */
     http_set_header(res, "Content-Security-Policy",
                     "default-src 'none'; style-src 'unsafe-inline'");

@@ -432,6 +432,27 @@ static const char migration_13_sql[] =
     " JOIN authors u ON u.id = y.author_id WHERE y.article_id = a.id ORDER BY y.position))"
     " FROM articles a WHERE a.kind = 'story';";
 
+/* Migration 14: the media library (docs/media.md). One row per uploaded image, named by the
+ * hash of its bytes (the files are media_dir/library/HASH-WxH.jpg and .webp, one pair per
+ * width in widths, a space-separated list narrowest first; width x height is the largest
+ * rendition). file_name is the uploader's name for it, made safe; alt, caption and credit are
+ * what a story copies when it picks the image. media_recent orders the library's grid. */
+static const char migration_14_sql[] =
+    "CREATE TABLE media ("
+    " id INTEGER PRIMARY KEY,"
+    " hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 32),"
+    " file_name TEXT NOT NULL,"
+    " width INTEGER NOT NULL CHECK (width > 0),"
+    " height INTEGER NOT NULL CHECK (height > 0),"
+    " widths TEXT NOT NULL,"
+    " alt TEXT NOT NULL DEFAULT '',"
+    " caption TEXT NOT NULL DEFAULT '',"
+    " credit TEXT NOT NULL DEFAULT '',"
+    " uploader_id INTEGER REFERENCES users (id) ON DELETE SET NULL,"
+    " created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX media_recent ON media (created_at DESC, id DESC);";
+
 const store_migration store_migrations[] = {
     {1, "initial schema", migration_1_sql},
     {2, "comments and settings", migration_2_sql},
@@ -446,6 +467,7 @@ const store_migration store_migrations[] = {
     {11, "search word pairs for phrases", migration_11_sql},
     {12, "newsroom accounts, sessions, password resets", migration_12_sql},
     {13, "story revisions", migration_13_sql},
+    {14, "media library", migration_14_sql},
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];

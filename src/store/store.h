@@ -490,6 +490,37 @@ store_status store_newsletter_claim(store *s, long long subscriber_id, const cha
                                     long long now);
 store_status store_newsletter_unclaim(store *s, long long subscriber_id, const char *day);
 
+/* ---- The media library (sqlite_media.c, migration 14; docs/media.md) ----------------------
+ * Uploaded images: the files are the media module's (media.h); the store keeps their name,
+ * sizes and the words a story copies (alt, caption, credit). */
+typedef struct {
+    long long id;
+    const char *hash;                   /* 32 hex digits */
+    const char *file_name;              /* the uploader's, made safe */
+    unsigned width, height;             /* the largest rendition */
+    const char *widths;                 /* "320 640 960 1280 1920" */
+    const char *alt, *caption, *credit; /* "" when none */
+    long long uploader_id;              /* 0 when unknown (the user was removed) */
+    const char *uploader_name;          /* their display name, "" when unknown */
+    long long created_at;
+} store_media;
+typedef struct {
+    const char *hash, *file_name, *widths, *alt, *caption, *credit;
+    unsigned width, height;
+    long long uploader_id; /* 0: none */
+} store_media_input;
+/* Adds an image; STORE_CONFLICT (and *id the existing row's) when its hash is in already. */
+store_status store_media_add(store *s, const store_media_input *in, long long *id);
+store_status store_media_get(store *s, arena *a, long long id, store_media *out);
+/* Newest first; total (may be NULL) gets the number of images. */
+store_status store_media_list(store *s, arena *a, size_t limit, size_t offset, store_media **out,
+                              size_t *n, size_t *total);
+/* Sets alt, caption and credit (NULL leaves one as it is); STORE_NOT_FOUND for no such id. */
+store_status store_media_update(store *s, long long id, const char *alt, const char *caption,
+                                const char *credit);
+/* Removes the row (the caller removes the files); STORE_NOT_FOUND for no such id. */
+store_status store_media_delete(store *s, long long id);
+
 /* ---- One snapshot per request -------------------------------------------------------------
  * Between store_read_begin and store_read_end every read of this thread runs in one read
  * transaction: one consistent snapshot, and no lock taken and released per query (a page makes

@@ -53,7 +53,7 @@ function holdComments(db) {
 function serve(binary, db, dir) {
   return new Promise((resolve, reject) => {
     const err = fs.openSync(path.join(dir, "server.stderr"), "a");
-    const proc = spawn(binary, ["serve", "--db", db, "--listen", "127.0.0.1:0"], {
+    const proc = spawn(binary, ["serve", "--db", db, "--media", path.join(dir, "media"), "--listen", "127.0.0.1:0"], {
       cwd: dir,
       stdio: ["ignore", "pipe", err],
     });

@@ -369,11 +369,12 @@ def _disk_full(t, gz):
         filler = os.path.join(mnt, "filler")
 
         def fill():
-            with open(filler, "wb") as f:
+            # unbuffered: a buffered file would try to write its last bytes again on close and
+            # raise ENOSPC there, outside the try
+            with open(filler, "wb", buffering=0) as f:
                 try:
                     while True:
                         f.write(b"\0" * 65536)
-                        f.flush()
                 except OSError as e:
                     if e.errno != errno.ENOSPC:
                         raise

@@ -56,6 +56,7 @@ import export_tests
 import fault_tests
 import import_tests
 import live_tests
+import media_tests
 import newsletter_tests
 import newsroom_tests
 import feeds_tests
@@ -96,6 +97,7 @@ def main():
         ("feeds_tests", feeds_tests.run),
         ("live_tests", live_tests.run),
         ("push_tests", push_tests.run),
+        ("media_tests", media_tests.run),
         ("newsroom_tests", newsroom_tests.run),
         ("editor_tests", editor_tests.run),
         ("security_tests", security_tests.run),
