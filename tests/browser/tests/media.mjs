@@ -98,6 +98,28 @@ export async function run(t, site) {
     expectEq(url.searchParams.get("image_alt"), "Colour bands", "image_alt");
     await page.context().close();
   });
+
+  await t.check("browser: a story written with a library image: the story screen's picker fills the image fields, the published page serves its srcset", async () => {
+    const page = await site.signedIn("author");
+    await page.goto(`${base}/admin/stories/new`);
+    await page.fill('input[name="headline"]', "Harbour bands photographed at dawn");
+    await page.fill('textarea[name="body"]', "The bands of colour over the harbour.");
+    const [picker] = await Promise.all([page.context().waitForEvent("page"), page.click("a.pick-image")]);
+    await picker.waitForLoadState();
+    await Promise.all([picker.waitForEvent("close"), picker.click(".media-grid button.pick >> nth=0")]);
+    const chosen = await page.inputValue('input[name="image_url"]');
+    expect(/^\/media\/library\/[0-9a-f]{32}-800x450\.jpg$/.test(chosen), `image_url filled by the picker: ${chosen}`);
+    expectEq(await page.inputValue('input[name="image_alt"]'), "Colour bands", "image_alt filled by the picker");
+    await Promise.all([page.waitForNavigation(), page.click('button[value="publish"]')]);
+    const slug = await page.inputValue('input[name="slug"]');
+    const story = await page.goto(`${base}/news/${slug}/`);
+    expectEq(story.status(), 200, "the published story");
+    const srcset = await page.getAttribute('picture source[type="image/webp"]', "srcset");
+    expect(srcset && srcset.includes(".webp"), `the story's WebP srcset: ${srcset}`);
+    const loaded = await page.evaluate(() => { const img = document.querySelector("picture img"); return img && img.complete && img.naturalWidth > 0; });
+    expect(loaded, "the story's image loaded");
+    await page.context().close();
+  });
 }
 
 export async function screenshots(site, shoot) {
