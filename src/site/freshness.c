@@ -18,12 +18,21 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 enum { POLL_MS = 5, BATCH = 1000, OVERLAP_SECONDS = 2 };
+
+/* A story as a look handled it. content is story_print: updated_at counts whole seconds, so
+ * two saves may share one. */
+typedef struct seen_story {
+    long long id, updated_at, published_at;
+    uint64_t content;
+    bool live;
+} seen_story;
 
 struct site_freshness {
     store *store;
@@ -32,11 +41,7 @@ struct site_freshness {
     pthread_mutex_t lock; /* one sync at a time; guards the cursors */
     long long since;      /* stories: changed or published at or after this time */
     long long started;    /* when the watch began: since never goes back before it */
-    /* The stories handled in the last OVERLAP_SECONDS (each is read again there: see sync) */
-    struct seen_story {
-        long long id, updated_at, published_at;
-        bool live;
-    } * seen;
+    seen_story *seen;     /* the stories handled in the last OVERLAP_SECONDS (read again there) */
     size_t n_seen, cap_seen;
     long long last_change; /* the change log: the last id applied */
     site_live *live;       /* told of every story change (NULL: none); guarded by lock */
@@ -87,25 +92,62 @@ static void tag_story(tag_set *t, arena *a, const store_article *article)
         tag_add(t, a, arena_printf(a, "u:%s", article->authors[k].slug));
 }
 
-/* Whether this story, in this state, was handled by an earlier look; remembers it if not. */
+static uint64_t print_bytes(uint64_t h, const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)(text ? text : "\x01"); *p; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    return (h ^ 0xff) * 1099511628211ull; /* a separator no text byte equals */
+}
+
+static uint64_t print_number(uint64_t h, long long n)
+{
+    char digits[24];
+    snprintf(digits, sizeof digits, "%lld", n);
+    return print_bytes(h, digits);
+}
+
+/* A hash of everything a page shows of a story (its text, image, state, topics, authors). */
+static uint64_t story_print(const store_article *story)
+{
+    uint64_t h = 14695981039346656037ull;
+    const char *texts[] = {story->slug,      story->kicker,        story->headline,
+                           story->lead,      story->body_markdown, story->body_html,
+                           story->image_url, story->image_caption, story->image_credit,
+                           story->image_alt, story->body_format};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        h = print_bytes(h, texts[i]);
+    long long numbers[] = {story->status,       story->published_at,  story->updated_at,
+                           story->comments_off, story->comments_days, story->sticky};
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++)
+        h = print_number(h, numbers[i]);
+    for (size_t i = 0; i < story->n_topics; i++)
+        h = print_bytes(h, story->topics[i].slug);
+    h = print_bytes(h, "authors");
+    for (size_t i = 0; i < story->n_authors; i++)
+        h = print_bytes(h, story->authors[i].slug);
+    return h;
+}
+
+/* Whether this story, in this very state, was handled by an earlier look; remembers it if not. */
 static bool seen_before(site_freshness *f, const store_article *story, long long now)
 {
     bool live = story->status != ARTICLE_DRAFT && story->published_at <= now;
+    seen_story state = {story->id, story->updated_at, story->published_at, story_print(story),
+                        live};
     for (size_t i = 0; i < f->n_seen; i++) {
-        const struct seen_story *seen = &f->seen[i];
-        if (seen->id == story->id && seen->updated_at == story->updated_at &&
-            seen->published_at == story->published_at && seen->live == live)
-            return true;
+        if (f->seen[i].id != story->id) continue;
+        bool same = f->seen[i].content == state.content && f->seen[i].live == live;
+        f->seen[i] = state; /* the entry stands for the story's newest state */
+        return same;
     }
     if (f->n_seen == f->cap_seen) {
         size_t cap = f->cap_seen ? f->cap_seen * 2 : 64;
-        struct seen_story *grown = realloc(f->seen, cap * sizeof *grown);
+        seen_story *grown = realloc(f->seen, cap * sizeof *grown);
         if (!grown) return false; /* handled again next time: harmless */
         f->seen = grown;
         f->cap_seen = cap;
     }
-    f->seen[f->n_seen++] =
-        (struct seen_story){story->id, story->updated_at, story->published_at, live};
+    f->seen[f->n_seen++] = state;
     return false;
 }
 
