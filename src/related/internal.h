@@ -1,13 +1,50 @@
 /* internal.h — declarations shared by the files of the related-stories engine (src/related/)
- * and not part of its public contract in related.h. */
+ * and not part of its public contract in related.h: the stop list and the compact encodings
+ * the index stores its data in (codec.c). */
 #ifndef GAZETTE_RELATED_INTERNAL_H
 #define GAZETTE_RELATED_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* True when the case-folded word (len bytes, not necessarily NUL-terminated) is on the
  * English stop list. */
 bool related_english_stopword(const char *word, size_t len);
+
+/* ---- Varints: unsigned LEB128, 7 bits a byte, low bits first, at most 5 bytes ----------- */
+enum { RELATED_VARINT_MAX = 5 };
+
+static inline unsigned char *related_varint_put(unsigned char *p, uint32_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (unsigned char)v;
+    return p;
+}
+
+/* Reads what related_varint_put wrote (the index only decodes its own bytes). */
+static inline const unsigned char *related_varint_get(const unsigned char *p, uint32_t *out)
+{
+    uint32_t v = 0;
+    int shift = 0;
+    while (*p & 0x80) {
+        v |= (uint32_t)(*p++ & 0x7f) << shift;
+        shift += 7;
+    }
+    *out = v | (uint32_t)*p++ << shift;
+    return p;
+}
+
+/* ---- Weights: one byte, log-scaled ----------------------------------------------------
+ * The vectors are normalised, so weights lie in (0, 1]. Code 0 is weight 0; code c ≥ 1 is
+ * 2^-((255 - c) / RELATED_WEIGHT_STEPS): RELATED_WEIGHT_STEPS codes per halving, so any
+ * weight from 1 down to 2^-12.7 (1.5e-4) is kept within ±1.8 % (a cosine of two vectors
+ * moves by less than that), and smaller ones round up to the smallest code. */
+enum { RELATED_WEIGHT_STEPS = 20 };
+uint8_t related_weight_encode(double w);
+double related_weight_decode(uint8_t code);
 
 #endif
