@@ -196,8 +196,7 @@ static inline const unsigned char *tf_next(const unsigned char *p, uint32_t *ter
 
 /* Reads the next (term, weight code) of a story's packed vector; *term carries the running
  * id as in tf_next. */
-static inline const unsigned char *vec_next(const unsigned char *p, uint32_t *term,
-                                            uint8_t *code)
+static inline const unsigned char *vec_next(const unsigned char *p, uint32_t *term, uint8_t *code)
 {
     uint32_t gap;
     p = related_varint_get(p, &gap);
@@ -282,8 +281,7 @@ static uint32_t intern(related_index *x, const char *s, size_t n)
     for (; x->term_table[i] != EMPTY; i = (i + 1) & x->term_mask) {
         const term_info *ti = &x->terms[x->term_table[i]];
         const char *text = term_text(x, ti);
-        if (ti->hash == h && strncmp(text, s, n) == 0 && text[n] == '\0')
-            return x->term_table[i];
+        if (ti->hash == h && strncmp(text, s, n) == 0 && text[n] == '\0') return x->term_table[i];
     }
     if (x->n_terms == x->cap_terms) {
         x->cap_terms = x->cap_terms ? x->cap_terms + x->cap_terms / 2 : 4096;
@@ -470,8 +468,7 @@ size_t related_index_bytes(const related_index *x)
     bytes += (size_t)x->cap_slots * (sizeof *x->stories + sizeof *x->free_slots);
     for (uint32_t s = 0; s < x->n_slots; s++) {
         const story_rec *r = &x->stories[s];
-        if (r->data)
-            bytes += (size_t)r->n_topics * sizeof(uint32_t) + r->tf_bytes + r->vec_room;
+        if (r->data) bytes += (size_t)r->n_topics * sizeof(uint32_t) + r->tf_bytes + r->vec_room;
     }
     for (uint32_t t = 0; t < x->n_topic_ids; t++)
         bytes += strlen(x->topic_text[t]) + 1;
@@ -919,8 +916,7 @@ static double topic_boost(const story_rec *a, const story_rec *b)
     const uint32_t *ta = story_topics(a), *tb = story_topics(b);
     for (size_t i = 0; i < a->n_topics; i++)
         for (size_t j = 0; j < b->n_topics; j++)
-            if (ta[i] == tb[j])
-                boost += (i == 0 && j == 0) ? PRIMARY_TOPIC : OTHER_TOPIC;
+            if (ta[i] == tb[j]) boost += (i == 0 && j == 0) ? PRIMARY_TOPIC : OTHER_TOPIC;
     return boost < TOPIC_CAP ? boost : TOPIC_CAP;
 }
 

@@ -170,8 +170,8 @@ store_status site_related_stories(site_app *app, arena *a, const store_article *
     site_related *r = app->related;
     if (r) {
         pthread_rwlock_rdlock(&r->lock); /* a story not in the index finds nothing */
-        found = related_index_query(r->catalog.index, article->id, ARTICLE_RELATED_COUNT, ids,
-                                    scores);
+        found =
+            related_index_query(r->catalog.index, article->id, ARTICLE_RELATED_COUNT, ids, scores);
         pthread_rwlock_unlock(&r->lock);
     }
     if (found == 0)

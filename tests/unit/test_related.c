@@ -160,9 +160,9 @@ static void test_varint_round_trips(void **state)
     static const struct {
         uint32_t value;
         size_t bytes;
-    } cases[] = {{0, 1},          {1, 1},          {127, 1},        {128, 2},
-                 {16383, 2},      {16384, 3},      {2097151, 3},    {2097152, 4},
-                 {268435455, 4},  {268435456, 5},  {UINT32_MAX, 5}, {0x80808080u, 5}};
+    } cases[] = {{0, 1},         {1, 1},         {127, 1},        {128, 2},
+                 {16383, 2},     {16384, 3},     {2097151, 3},    {2097152, 4},
+                 {268435455, 4}, {268435456, 5}, {UINT32_MAX, 5}, {0x80808080u, 5}};
     unsigned char buf[RELATED_VARINT_MAX * 12];
     unsigned char *p = buf;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -321,8 +321,8 @@ static void churn_story(related_story *st, char *text, size_t cap, long long id,
     for (int r = 0; r < 3; r++)
         for (int k = 0; k < 6; k++)
             at += (size_t)snprintf(text + at, cap - at, "%s ", groups[group][k]);
-    *st = (related_story){.id = id, .headline = groups[group][0], .body = text,
-                          .published_at = 1700000000 + id};
+    *st = (related_story){
+        .id = id, .headline = groups[group][0], .body = text, .published_at = 1700000000 + id};
 }
 
 /* Puts, removes and replaces many stories: the index must answer as one built from scratch
@@ -391,17 +391,18 @@ static void test_long_posting_runs(void **state)
         if (id <= 10) {
             at += (size_t)snprintf(text + at, sizeof text - at, " keeper lantern");
             for (int k = 0; k < 6; k++)
-                at += (size_t)snprintf(text + at, sizeof text - at, " pool%lld",
-                                       (id * 3 + k) % 20);
+                at += (size_t)snprintf(text + at, sizeof text - at, " pool%lld", (id * 3 + k) % 20);
         }
-        related_story st = {.id = id, .headline = "Coast", .body = text,
-                            .published_at = 1700000000 + id};
+        related_story st = {
+            .id = id, .headline = "Coast", .body = text, .published_at = 1700000000 + id};
         related_index_put(x, &st);
     }
     related_index_rebuild(x);
     for (long long id = 1201; id <= 1300; id++)
         related_index_remove(x, id);
-    related_story extra = {.id = 5000, .headline = "Coast", .body = "lighthouse keeper lantern",
+    related_story extra = {.id = 5000,
+                           .headline = "Coast",
+                           .body = "lighthouse keeper lantern",
                            .published_at = 1700000000};
     related_index_put(x, &extra);
     assert_int_equal(related_index_size(x), 1201);
@@ -422,8 +423,12 @@ static void test_empty_stories(void **state)
     related_index *x = build_index();
     const char *const topics[] = {"world"};
     related_story empty = {.id = 90, .published_at = 1700000000};
-    related_story bare = {.id = 91, .headline = "", .body = "<p></p>", .topics = topics,
-                          .n_topics = 1, .published_at = 1700000000};
+    related_story bare = {.id = 91,
+                          .headline = "",
+                          .body = "<p></p>",
+                          .topics = topics,
+                          .n_topics = 1,
+                          .published_at = 1700000000};
     related_index_put(x, &empty);
     related_index_put(x, &bare);
     long long ids[4];
