@@ -12,9 +12,9 @@
  *
  * Memory (about 1 KB a story; the encodings are in internal.h and codec.c):
  *   - a story is a 48-byte record and one block holding its topic ids, its term frequencies
- *     (varint term-id gaps and varint frequencies) and its vector (varint term-id gaps and
- *     one-byte log-scaled weights), with a few bytes of room so that a rebuild rarely has to
- *     move the block;
+ *     (term-id gaps with small frequencies in the same varint) and its vector (varint term-id gaps
+ * and one-byte log-scaled weights), with a few bytes of room so that a rebuild rarely has to move
+ * the block;
  *   - all postings live in one array of 32-bit entries (slot << 8 | weight code); each term
  *     owns a run of it with some room to grow, and a term whose run is full moves to the end
  *     (the hole is reclaimed by the next layout, at a rebuild or when holes exceed a quarter);
@@ -75,9 +75,9 @@ typedef struct {
     long long id, published_at;
     /* topic ids (uint32_t each, index->topic_text, in the story's order), then the term
      * frequencies, then the vector, then vec_room - vec_bytes spare bytes. Term frequencies:
-     * per term the varint of the id's gap from the previous one and the varint of twice the
-     * field-weighted frequency (field weights are halves). Vector: per term, in term order,
-     * the varint of the id's gap and the weight's code. */
+     * per term, in term order, the id's gap from the previous one and twice the field-weighted
+     * frequency (field weights are halves), packed by related_tf_put. Vector: per term, in
+     * term order, the varint of the id's gap and the weight's code. */
     unsigned char *data;
     uint32_t n_tf, tf_bytes;
     float len;
@@ -183,15 +183,12 @@ static inline const unsigned char *story_vec(const story_rec *r)
     return story_tf(r) + r->tf_bytes;
 }
 
-/* Reads the next (term, twice its weighted frequency) pair of a story's packed tf list: term
- * ids are stored as gaps from the previous one, so *term carries the running id. */
+/* Reads the next (term, twice its weighted frequency) pair of a story's packed tf list (see
+ * related_tf_put): term ids are stored as gaps, so *term carries the running id. */
 static inline const unsigned char *tf_next(const unsigned char *p, uint32_t *term,
                                            uint32_t *twice_freq)
 {
-    uint32_t gap;
-    p = related_varint_get(p, &gap);
-    *term += gap;
-    return related_varint_get(p, twice_freq);
+    return related_tf_next(p, term, twice_freq);
 }
 
 /* Reads the next (term, weight code) of a story's packed vector; *term carries the running
@@ -812,7 +809,7 @@ static size_t analyze_fields(related_index *x, story_rec *r, const related_story
         related_analyze(x->an, texts[f], collect_term, x);
     }
     qsort(x->touched, x->n_touched, sizeof *x->touched, by_u32);
-    size_t need = (size_t)x->n_touched * 2 * RELATED_VARINT_MAX + 1;
+    size_t need = (size_t)x->n_touched * RELATED_TF_MAX + 1;
     if (x->cap_tfbuf < need) {
         x->cap_tfbuf = need * 2;
         x->tfbuf = xrealloc(x->tfbuf, x->cap_tfbuf);
@@ -824,8 +821,7 @@ static size_t analyze_fields(related_index *x, story_rec *r, const related_story
     for (uint32_t i = 0; i < x->n_touched; i++) {
         uint32_t t = x->touched[i];
         double f2 = (double)x->acc[t] * 2 + 0.5;
-        p = related_varint_put(p, t - prev);
-        p = related_varint_put(p, f2 < 4294967295.0 ? (uint32_t)f2 : UINT32_MAX);
+        p = related_tf_put(p, t - prev, f2 < 4294967295.0 ? (uint32_t)f2 : UINT32_MAX);
         prev = t;
         len += x->acc[t];
         x->acc[t] = 0;

@@ -38,6 +38,58 @@ static inline const unsigned char *related_varint_get(const unsigned char *p, ui
     return p;
 }
 
+static inline unsigned char *related_varint_put64(unsigned char *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (unsigned char)v;
+    return p;
+}
+
+static inline const unsigned char *related_varint_get64(const unsigned char *p, uint64_t *out)
+{
+    uint64_t v = 0;
+    int shift = 0;
+    while (*p & 0x80) {
+        v |= (uint64_t)(*p++ & 0x7f) << shift;
+        shift += 7;
+    }
+    *out = v | (uint64_t)*p++ << shift;
+    return p;
+}
+
+/* ---- Term frequencies: (term-id gap, twice the field-weighted frequency) pairs ----------
+ * Twice the frequency is an even number from 2 to 14 for most terms of a story (a word said
+ * one to seven times in the body, or once in the lead...): those go in three bits beside the
+ * gap, in one varint (gap << 3 | f2 / 2 - 1), usually two bytes in all; any other value
+ * writes 7 in those bits and the value in a varint after. */
+enum { RELATED_TF_MAX = 10 + RELATED_VARINT_MAX }; /* bytes one pair may take */
+
+static inline unsigned char *related_tf_put(unsigned char *p, uint32_t gap, uint32_t twice_freq)
+{
+    bool short_form = twice_freq % 2 == 0 && twice_freq >= 2 && twice_freq <= 14;
+    uint64_t bits = short_form ? twice_freq / 2 - 1 : 7;
+    p = related_varint_put64(p, (uint64_t)gap << 3 | bits);
+    return short_form ? p : related_varint_put(p, twice_freq);
+}
+
+/* Reads the next pair; *term carries the running term id (the gaps are added to it). */
+static inline const unsigned char *related_tf_next(const unsigned char *p, uint32_t *term,
+                                                   uint32_t *twice_freq)
+{
+    uint64_t v;
+    p = related_varint_get64(p, &v);
+    *term += (uint32_t)(v >> 3);
+    uint32_t bits = (uint32_t)(v & 7);
+    if (bits < 7) {
+        *twice_freq = 2 * (bits + 1);
+        return p;
+    }
+    return related_varint_get(p, twice_freq);
+}
+
 /* ---- Weights: one byte, log-scaled ----------------------------------------------------
  * The vectors are normalised, so weights lie in (0, 1]. Code 0 is weight 0; code c ≥ 1 is
  * 2^-((255 - c) / RELATED_WEIGHT_STEPS): RELATED_WEIGHT_STEPS codes per halving, so any

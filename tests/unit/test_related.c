@@ -181,6 +181,35 @@ static void test_varint_round_trips(void **state)
     assert_ptr_equal(q, p);
 }
 
+static void test_term_frequency_pairs(void **state)
+{
+    static const uint32_t gaps[] = {0, 1, 15, 16, 2047, 2048, 1u << 28, UINT32_MAX};
+    static const uint32_t freqs[] = {2, 4, 14, 1, 3, 5, 16, 0, 15, 1000, UINT32_MAX};
+    enum { N_GAPS = sizeof gaps / sizeof gaps[0], N_FREQS = sizeof freqs / sizeof freqs[0] };
+    unsigned char buf[N_GAPS * N_FREQS * RELATED_TF_MAX];
+    unsigned char *p = buf;
+    for (size_t g = 0; g < N_GAPS; g++)
+        for (size_t f = 0; f < N_FREQS; f++) {
+            unsigned char *end = related_tf_put(p, gaps[g], freqs[f]);
+            assert_true(end - p <= RELATED_TF_MAX);
+            if (gaps[g] < 2048 && freqs[f] % 2 == 0 && freqs[f] >= 2 && freqs[f] <= 14)
+                assert_true(end - p <= 2); /* the common case: one short varint */
+            p = end;
+        }
+    const unsigned char *q = buf;
+    uint32_t term = 0;
+    uint64_t expected = 0;
+    for (size_t g = 0; g < N_GAPS; g++)
+        for (size_t f = 0; f < N_FREQS; f++) {
+            uint32_t twice = 12345;
+            q = related_tf_next(q, &term, &twice);
+            expected += gaps[g];
+            assert_int_equal(term, (uint32_t)expected); /* the running id, modulo 2^32 */
+            assert_int_equal(twice, freqs[f]);
+        }
+    assert_ptr_equal(q, p);
+}
+
 static void test_weight_codes(void **state)
 {
     assert_int_equal(related_weight_encode(0), 0);
@@ -487,6 +516,7 @@ int main(void)
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_unknown_language),
         cmocka_unit_test(test_varint_round_trips),
+        cmocka_unit_test(test_term_frequency_pairs),
         cmocka_unit_test(test_weight_codes),
         cmocka_unit_test(test_obvious_ranking),
         cmocka_unit_test(test_remove_and_replace),
