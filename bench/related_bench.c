@@ -7,8 +7,8 @@
  * the same category, shuffled, as many paragraphs as the original had (so word distributions
  * stay realistic and no two copies are identical); its topic is the category, its date is
  * spread over the last 2 years. Measured, one line per figure with its goal:
- *   - full rebuild: put all N + related_index_rebuild, then the top-4 related list of every
- *     story (2 threads under the read lock);
+ *   - full rebuild: put all N (bulk loading) + related_index_rebuild, then the top-4 related list
+ * of every story (2 threads under the read lock);
  *   - memory of the index: RSS growth across the build (/proc/self/statm), after malloc_trim
  *     as in the server, and the bytes the index says it holds (related_index_bytes);
  *   - one publish: put one new story, query its related (top 20) and re-query the top-4 of
@@ -528,6 +528,7 @@ int main(int argc, char **argv)
         }
         t0 = now();
         related_index_write_lock(x);
+        related_index_load_begin(x); /* as the server's build does */
         for (size_t i = 0; i < n; i++)
             put_story(x, &c, &site[i], (long long)i);
         double t_put = now() - t0;

@@ -108,6 +108,7 @@ struct related_index {
     uint32_t *topic_table; /* open addressing: topic ids, keyed by slug */
     size_t topic_mask;
     size_t n_live, dirty;
+    bool loading; /* related_index_load_begin: puts only analyse */
     double total_len;
     float weight_of[256]; /* weight code -> weight */
     /* scratch for put (used under the write lock only) */
@@ -770,6 +771,12 @@ void related_index_rebuild(related_index *x)
     free(factor);
     layout_postings(x);
     x->dirty = 0;
+    x->loading = false;
+}
+
+void related_index_load_begin(related_index *x)
+{
+    x->loading = true;
 }
 
 /* ---- Put and remove ------------------------------------------------------------------- */
@@ -852,10 +859,14 @@ void related_index_put(related_index *x, const related_story *st)
     x->n_live++;
     x->total_len += r->len;
     insert_id(x, slot);
-    uint8_t n_vec;
-    size_t vec_bytes = make_vector(x, x->tfbuf, r->n_tf, r->len, NULL, &n_vec);
+    uint8_t n_vec = 0;
+    size_t vec_bytes = 0;
+    if (x->loading) /* room for the vector the rebuild will make: about 2.3 bytes a term */
+        r->vec_room = (uint16_t)((r->n_tf < VECTOR_TERMS ? r->n_tf : VECTOR_TERMS) * 5 / 2);
+    else
+        vec_bytes = make_vector(x, x->tfbuf, r->n_tf, r->len, NULL, &n_vec);
     size_t head = (size_t)r->n_topics * sizeof(uint32_t) + tf_bytes;
-    r->vec_room = (uint16_t)(vec_bytes + VECTOR_ROOM);
+    r->vec_room = (uint16_t)((vec_bytes > r->vec_room ? vec_bytes : r->vec_room) + VECTOR_ROOM);
     r->data = xrealloc(NULL, head + r->vec_room);
     for (size_t i = 0; i < r->n_topics; i++) {
         uint32_t topic = intern_topic(x, st->topics[i] ? st->topics[i] : "");
@@ -863,6 +874,10 @@ void related_index_put(related_index *x, const related_story *st)
     }
     memcpy(r->data + (size_t)r->n_topics * sizeof(uint32_t), x->tfbuf, tf_bytes);
     set_vector(r, x->vecbuf, vec_bytes, n_vec);
+    if (x->loading) {
+        x->dirty++;
+        return;
+    }
     if (++x->dirty * 2 > x->n_live)
         related_index_rebuild(x);
     else

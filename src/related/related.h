@@ -38,6 +38,13 @@ size_t related_index_size(const related_index *index);
  * allocator's own overhead): what the bench and the admin figures report as its size. */
 size_t related_index_bytes(const related_index *index);
 
+/* Bulk loading: from here to the next related_index_rebuild, a put only analyses its story
+ * (no vector, no postings, no automatic rebuild), and that rebuild computes every vector and
+ * posting once, where puts alone would compute each vector about three times (theirs and
+ * those of the automatic rebuilds on the way). Meanwhile queries about the stories put find
+ * nothing. Same locking as put. */
+void related_index_load_begin(related_index *index);
+
 /* Recomputes every story's vector and the postings with the current IDF statistics. A put
  * weighs the new story with the statistics of the moment and leaves the other stories' vectors
  * slightly stale; the index rebuilds itself once the changes since the last rebuild exceed

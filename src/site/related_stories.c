@@ -47,6 +47,7 @@ bool site_related_build(store *s, const char *language, related_catalog *out,
     memset(out, 0, sizeof *out);
     out->index = related_index_new(language, err, errlen);
     if (!out->index) return false;
+    related_index_load_begin(out->index); /* vectors and postings once, at the end */
     arena *a = arena_new();
     size_t total = 0, n;
     store_article *page;

@@ -406,6 +406,32 @@ static void test_churn_matches_fresh_build(void **state)
     related_index_free(fresh);
 }
 
+/* A bulk load (puts after related_index_load_begin) ends in the same index as plain puts. */
+static void test_bulk_load_matches_puts(void **state)
+{
+    char err[128];
+    related_index *plain = build_index();
+    related_index *bulk = related_index_new("english", err, sizeof err);
+    assert_non_null(bulk);
+    related_index_load_begin(bulk);
+    for (size_t i = 0; i < 4; i++)
+        related_index_put(bulk, &stories[i]);
+    long long ids[4], want[4];
+    double scores[4], want_scores[4];
+    assert_int_equal(related_index_query(bulk, 1, 4, ids, NULL), 0); /* not yet */
+    related_index_rebuild(bulk);
+    for (long long id = 1; id <= 4; id++) {
+        size_t n = related_index_query(bulk, id, 4, ids, scores);
+        assert_int_equal(n, related_index_query(plain, id, 4, want, want_scores));
+        for (size_t i = 0; i < n; i++) {
+            assert_int_equal(ids[i], want[i]);
+            assert_true(fabs(scores[i] - want_scores[i]) < 1e-9);
+        }
+    }
+    related_index_free(plain);
+    related_index_free(bulk);
+}
+
 /* More stories share a term than a query walks (1,000): that term's postings are kept sorted
  * by weight, through puts and removes after the rebuild. */
 static void test_long_posting_runs(void **state)
@@ -524,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_concurrent_queries),
         cmocka_unit_test(test_churn_matches_fresh_build),
         cmocka_unit_test(test_long_posting_runs),
+        cmocka_unit_test(test_bulk_load_matches_puts),
         cmocka_unit_test(test_empty_stories),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
