@@ -59,6 +59,9 @@ trap 'exit 130' INT TERM
 die() { echo "bench/memory.sh: $*" >&2; exit 1; }
 secs_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}'; }
 status_mb() { awk -v k="$1:" '$1 == k {printf "%.1f", $2 / 1024}' "/proc/$pid/status"; }
+# CPU seconds (user + system) the server has used: on a shared machine the start-up's wall
+# time says more about the neighbours than about the build
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$pid/stat"; }
 
 # ---- stories and the database ---------------------------------------------------------------
 if [ -f "$data/site.db" ] && [ "$(cat "$data/n" 2>/dev/null)" = "$N" ]; then
@@ -108,7 +111,8 @@ done
 [ $up = 1 ] || die "gazette serve did not answer within ${TIMEOUT}s"
 start_s=$(secs_since "$t0")
 rss_start=$(status_mb VmRSS)
-echo "start-up: first answer after ${start_s} s; RSS then $rss_start MB"
+cpu_start=$(cpu_s)
+echo "start-up: first answer after ${start_s} s (${cpu_start} s of CPU); RSS then $rss_start MB"
 
 # The URLs: home and its first 10 pages, every topic and author (first 3 pages each), and
 # PAGES distinct stories spread over the whole site. Two curl processes, keep-alive each.
@@ -164,7 +168,7 @@ if [ $complete = yes ]; then
 else
     echo "warm-up: cut short after ${WARM_TIMEOUT} s: $done_n of $n_urls requests done ($ok answered 200)"
 fi
-line="rss_mb=$rss hwm_mb=$hwm (goal rss <= $GOAL_MB MB: $verdict); start-up rss $rss_start MB after ${start_s} s; load ${load_s} s; warm-up $done_n of $n_urls requests in ${warm_s} s"
+line="rss_mb=$rss hwm_mb=$hwm (goal rss <= $GOAL_MB MB: $verdict); start-up rss $rss_start MB after ${start_s} s (${cpu_start} s CPU); load ${load_s} s; warm-up $done_n of $n_urls requests in ${warm_s} s"
 echo "$line"
 echo "no reference: there is no external program to compare this memory with meaningfully (absolute figure against the goal)"
 
