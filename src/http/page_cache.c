@@ -5,6 +5,7 @@
 
 #include <brotli/encode.h>
 #include <limits.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -22,9 +23,11 @@ enum {
     BROTLI_QUALITY = 5, /* compressed once per entry, again after each change: fast */
     GZIP_LEVEL = 6,
     ENTRY_OVERHEAD = 512,     /* bookkeeping, counted against the budget */
-    RESPONSE_OVERHEAD = 5120, /* a libmicrohttpd response with its dozen headers, and what the
+    RESPONSE_OVERHEAD = 5376, /* a libmicrohttpd response with its dozen headers, and what the
                                  allocator keeps around it (calibrated: RSS against the budget
-                                 with 10,000 pages asked for, bench/memory.sh) */
+                                 with 10,000 pages asked for, bench/memory.sh; raised from 5120
+                                 when 20,000 pages at 100k stories cost 65.4 MB of RSS for the
+                                 64 MB budget) */
 };
 
 /* The encodings an entry may hold, in order of preference. */
@@ -96,6 +99,13 @@ page_cache *page_cache_new(size_t max_bytes)
     for (int i = 0; i < SHARDS; i++)
         pthread_rwlock_init(&c->shards[i].lock, NULL);
     return c;
+}
+
+/* What a block of ours really takes: its usable size and the allocator's header, not the
+ * size asked for. */
+static size_t block_cost(void *p)
+{
+    return p ? malloc_usable_size(p) + sizeof(size_t) : 0;
 }
 
 static void entry_free(entry *e)
@@ -335,6 +345,7 @@ static bool compressible(const char *content_type)
 static bool add_encoding(entry *e, const http_response *res, encoding enc, unsigned char *bytes,
                          size_t len, bool vary)
 {
+    size_t cost = block_cost(bytes); /* before the response owns (and may free) bytes */
     struct MHD_Response *body = MHD_create_response_from_buffer(len, bytes, MHD_RESPMEM_MUST_FREE);
     if (!body) {
         free(bytes);
@@ -342,7 +353,7 @@ static bool add_encoding(entry *e, const http_response *res, encoding enc, unsig
     }
     e->body[enc] = body;
     e->length[enc] = len;
-    e->bytes += len + RESPONSE_OVERHEAD;
+    e->bytes += cost + RESPONSE_OVERHEAD;
     return add_entry_headers(body, res, e, enc, vary);
 }
 
@@ -365,7 +376,7 @@ static bool keep_head(entry *e, const http_response *res)
         p = stpcpy(p, res->header_values[i]) + 1;
     }
     e->head.n_headers = res->n_headers;
-    e->bytes += need;
+    e->bytes += block_cost(e->head_strings);
     return true;
 }
 
@@ -385,7 +396,7 @@ static entry *entry_build(const http_response *res, const char *key, uint64_t ke
     /* when the handler says when its content changed, that; else now */
     if (!http_date_parse(http_response_header(res, MHD_HTTP_HEADER_LAST_MODIFIED), &e->modified))
         e->modified = time(NULL);
-    e->bytes = sizeof *e + strlen(key) + e->n_tags * sizeof *e->tags + ENTRY_OVERHEAD;
+    e->bytes = block_cost(e) + block_cost(e->key) + block_cost(e->tags) + ENTRY_OVERHEAD;
     if (!keep_head(e, res)) goto fail;
 
     /* the body's hash names this version in every ETag */
