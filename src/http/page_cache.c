@@ -22,6 +22,7 @@ enum {
     COMPRESS_MIN = 256, /* smaller bodies are sent as they are */
     BROTLI_QUALITY = 5, /* compressed once per entry, again after each change: fast */
     GZIP_LEVEL = 6,
+    TRIM_MIN = 4 << 20,       /* bytes freed between two malloc_trim calls, at least */
     ENTRY_OVERHEAD = 512,     /* bookkeeping, counted against the budget */
     RESPONSE_OVERHEAD = 5376, /* a libmicrohttpd response with its dozen headers, and what the
                                  allocator keeps around it (calibrated: RSS against the budget
@@ -62,6 +63,11 @@ typedef struct {
 struct page_cache {
     shard shards[SHARDS];
     size_t max_bytes, shard_max;
+    /* Freed entries leave holes between live ones, which free() cannot give back (it only
+     * trims the top of a heap): once trim_every bytes were freed, malloc_trim returns the
+     * holes' whole pages, so that the budget holds in resident memory under churn. */
+    size_t trim_every;
+    atomic_size_t freed_since_trim;
     atomic_ulong generation;
     atomic_ulong hits, misses, stores, evictions, invalidations;
 };
@@ -96,6 +102,7 @@ page_cache *page_cache_new(size_t max_bytes)
     if (!c) return NULL;
     c->max_bytes = max_bytes;
     c->shard_max = max_bytes / SHARDS;
+    c->trim_every = max_bytes / 16 > TRIM_MIN ? max_bytes / 16 : TRIM_MIN;
     for (int i = 0; i < SHARDS; i++)
         pthread_rwlock_init(&c->shards[i].lock, NULL);
     return c;
@@ -429,6 +436,20 @@ fail:
     return NULL;
 }
 
+static void note_freed(page_cache *cache, size_t bytes)
+{
+    atomic_fetch_add_explicit(&cache->freed_since_trim, bytes, memory_order_relaxed);
+}
+
+/* Gives freed pages back to the system once enough were freed (no lock held: malloc_trim
+ * takes the allocator's own locks, a few milliseconds for a big heap). */
+static void trim_if_due(page_cache *cache)
+{
+    if (atomic_load_explicit(&cache->freed_since_trim, memory_order_relaxed) < cache->trim_every)
+        return;
+    if (atomic_exchange(&cache->freed_since_trim, 0) >= cache->trim_every) malloc_trim(0);
+}
+
 /* Evicts by CLOCK until extra more bytes fit (write lock held). */
 static void make_room(page_cache *cache, shard *s, size_t extra)
 {
@@ -439,6 +460,7 @@ static void make_room(page_cache *cache, shard *s, size_t extra)
             continue;
         }
         shard_unlink(s, e);
+        note_freed(cache, e->bytes);
         entry_free(e);
         atomic_fetch_add_explicit(&cache->evictions, 1, memory_order_relaxed);
     }
@@ -450,6 +472,7 @@ static void shard_insert(page_cache *cache, shard *s, entry *e)
     for (entry *old = *bucket; old; old = old->next)
         if (old->hash == e->hash && strcmp(old->key, e->key) == 0) {
             shard_unlink(s, old);
+            note_freed(cache, old->bytes);
             entry_free(old);
             break;
         }
@@ -491,6 +514,7 @@ bool page_cache_store_and_serve(page_cache *cache, struct MHD_Connection *connec
         atomic_fetch_add_explicit(&cache->stores, 1, memory_order_relaxed);
     else
         entry_free(e); /* libmicrohttpd keeps its own reference to what it queued */
+    trim_if_due(cache);
     return true;
 }
 
@@ -518,6 +542,7 @@ void page_cache_invalidate(page_cache *cache, const uint64_t *tags, size_t n)
                 entry *next = e->next;
                 if (carries_any(e, tags, n)) {
                     shard_unlink(s, e);
+                    note_freed(cache, e->bytes);
                     entry_free(e);
                     dropped++;
                 }
@@ -527,6 +552,7 @@ void page_cache_invalidate(page_cache *cache, const uint64_t *tags, size_t n)
         pthread_rwlock_unlock(&s->lock);
     }
     atomic_fetch_add(&cache->invalidations, dropped);
+    trim_if_due(cache);
 }
 
 void page_cache_clear(page_cache *cache)
@@ -538,10 +564,12 @@ void page_cache_clear(page_cache *cache)
         shard *s = &cache->shards[i];
         pthread_rwlock_wrlock(&s->lock);
         dropped += s->entries;
+        note_freed(cache, s->bytes);
         shard_drop_all(s);
         pthread_rwlock_unlock(&s->lock);
     }
     atomic_fetch_add(&cache->invalidations, dropped);
+    trim_if_due(cache);
 }
 
 void page_cache_get_stats(page_cache *cache, page_cache_stats *out)
