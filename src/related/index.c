@@ -12,9 +12,9 @@
  *
  * Memory (about 1 KB a story; the encodings are in internal.h and codec.c):
  *   - a story is a 48-byte record and one block holding its topic ids, its term frequencies
- *     (term-id gaps with small frequencies in the same varint) and its vector (varint term-id gaps
- * and one-byte log-scaled weights), with a few bytes of room so that a rebuild rarely has to move
- * the block;
+ *     (term-id gaps with small frequencies in the same varint) and its vector (two-byte term-id
+ *     gaps and one-byte log-scaled weights: fixed width, quick to read in every cosine), with
+ *     a few bytes of room so that a rebuild rarely has to move the block;
  *   - all postings live in one array of 32-bit entries (slot << 8 | weight code); each term
  *     owns a run of it with some room to grow, and a term whose run is full moves to the end
  *     (the hole is reclaimed by the next layout, at a rebuild or when holes exceed a quarter);
@@ -77,7 +77,7 @@ typedef struct {
      * frequencies, then the vector, then vec_room - vec_bytes spare bytes. Term frequencies:
      * per term, in term order, the id's gap from the previous one and twice the field-weighted
      * frequency (field weights are halves), packed by related_tf_put. Vector: per term, in
-     * term order, the varint of the id's gap and the weight's code. */
+     * term order, the id's gap and the weight's code, packed by related_vec_put. */
     unsigned char *data;
     uint32_t n_tf, tf_bytes;
     float len;
@@ -120,7 +120,7 @@ struct related_index {
     uint32_t cap_vbuf;
     unsigned char *tfbuf; /* encoding scratch */
     size_t cap_tfbuf;
-    unsigned char vecbuf[VECTOR_TERMS * (RELATED_VARINT_MAX + 1)];
+    unsigned char vecbuf[VECTOR_TERMS * RELATED_VEC_MAX];
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -196,11 +196,7 @@ static inline const unsigned char *tf_next(const unsigned char *p, uint32_t *ter
  * id as in tf_next. */
 static inline const unsigned char *vec_next(const unsigned char *p, uint32_t *term, uint8_t *code)
 {
-    uint32_t gap;
-    p = related_varint_get(p, &gap);
-    *term += gap;
-    *code = *p;
-    return p + 1;
+    return related_vec_next(p, term, code);
 }
 
 static inline uint32_t posting_make(uint32_t slot, uint8_t code)
@@ -581,8 +577,8 @@ static size_t make_vector(related_index *x, const unsigned char *tf, uint32_t n_
     unsigned char *out = x->vecbuf;
     uint32_t prev = 0;
     for (uint32_t i = 0; i < m; i++) {
-        out = related_varint_put(out, v[i].term - prev);
-        *out++ = related_weight_encode(norm > 0 ? v[i].w / norm : 0);
+        out = related_vec_put(out, prev, v[i].term,
+                              related_weight_encode(norm > 0 ? v[i].w / norm : 0));
         prev = v[i].term;
     }
     *n_vec = (uint8_t)m;
@@ -861,8 +857,8 @@ void related_index_put(related_index *x, const related_story *st)
     insert_id(x, slot);
     uint8_t n_vec = 0;
     size_t vec_bytes = 0;
-    if (x->loading) /* room for the vector the rebuild will make: about 2.3 bytes a term */
-        r->vec_room = (uint16_t)((r->n_tf < VECTOR_TERMS ? r->n_tf : VECTOR_TERMS) * 5 / 2);
+    if (x->loading) /* room for the vector the rebuild will make: 3 bytes a term */
+        r->vec_room = (uint16_t)((r->n_tf < VECTOR_TERMS ? r->n_tf : VECTOR_TERMS) * 3);
     else
         vec_bytes = make_vector(x, x->tfbuf, r->n_tf, r->len, NULL, &n_vec);
     size_t head = (size_t)r->n_topics * sizeof(uint32_t) + tf_bytes;

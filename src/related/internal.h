@@ -90,6 +90,45 @@ static inline const unsigned char *related_tf_next(const unsigned char *p, uint3
     return related_varint_get(p, twice_freq);
 }
 
+/* ---- Vectors: (term id, weight code) entries, read in every cosine ---------------------
+ * Fixed-width where possible, since a query decodes some hundred vectors: the gap from the
+ * previous term id in two bytes (little-endian) and the weight code in one; a gap of 65,535
+ * or more writes 0xffff and the absolute term id in four bytes before the code. */
+enum { RELATED_VEC_MAX = 7 }; /* bytes one entry may take */
+
+static inline unsigned char *related_vec_put(unsigned char *p, uint32_t prev, uint32_t term,
+                                             uint8_t code)
+{
+    uint32_t gap = term - prev;
+    if (gap < 0xffff) {
+        *p++ = (unsigned char)gap;
+        *p++ = (unsigned char)(gap >> 8);
+    } else {
+        *p++ = 0xff;
+        *p++ = 0xff;
+        for (int k = 0; k < 4; k++)
+            *p++ = (unsigned char)(term >> (8 * k));
+    }
+    *p++ = code;
+    return p;
+}
+
+/* Reads the next entry; *term carries the running term id. */
+static inline const unsigned char *related_vec_next(const unsigned char *p, uint32_t *term,
+                                                    uint8_t *code)
+{
+    uint32_t gap = (uint32_t)p[0] | (uint32_t)p[1] << 8;
+    p += 2;
+    if (gap < 0xffff) {
+        *term += gap;
+    } else {
+        *term = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+        p += 4;
+    }
+    *code = *p;
+    return p + 1;
+}
+
 /* ---- Weights: one byte, log-scaled ----------------------------------------------------
  * The vectors are normalised, so weights lie in (0, 1]. Code 0 is weight 0; code c ≥ 1 is
  * 2^-((255 - c) / RELATED_WEIGHT_STEPS): RELATED_WEIGHT_STEPS codes per halving, so any

@@ -210,6 +210,33 @@ static void test_term_frequency_pairs(void **state)
     assert_ptr_equal(q, p);
 }
 
+static void test_vector_entries(void **state)
+{
+    /* increasing term ids with gaps of every width: 0, small, the largest short one, the
+     * first escaped one, huge */
+    static const uint32_t terms[] = {0,      0,      1,           65535,     131069,
+                                     131070, 196605, 0x7fffffffu, UINT32_MAX};
+    enum { N = sizeof terms / sizeof terms[0] };
+    unsigned char buf[N * RELATED_VEC_MAX];
+    unsigned char *p = buf;
+    uint32_t prev = 0;
+    for (size_t i = 0; i < N; i++) {
+        unsigned char *end = related_vec_put(p, prev, terms[i], (uint8_t)(i * 31));
+        assert_int_equal(end - p, terms[i] - prev < 0xffff ? 3 : RELATED_VEC_MAX);
+        p = end;
+        prev = terms[i];
+    }
+    const unsigned char *q = buf;
+    uint32_t term = 0;
+    for (size_t i = 0; i < N; i++) {
+        uint8_t code = 0;
+        q = related_vec_next(q, &term, &code);
+        assert_int_equal(term, terms[i]);
+        assert_int_equal(code, (uint8_t)(i * 31));
+    }
+    assert_ptr_equal(q, p);
+}
+
 static void test_weight_codes(void **state)
 {
     assert_int_equal(related_weight_encode(0), 0);
@@ -543,6 +570,7 @@ int main(void)
         cmocka_unit_test(test_unknown_language),
         cmocka_unit_test(test_varint_round_trips),
         cmocka_unit_test(test_term_frequency_pairs),
+        cmocka_unit_test(test_vector_entries),
         cmocka_unit_test(test_weight_codes),
         cmocka_unit_test(test_obvious_ranking),
         cmocka_unit_test(test_remove_and_replace),
