@@ -31,6 +31,7 @@ COMMAND="bench/memory.sh"
 [ "$N$PAGES" = 10000020000 ] || COMMAND="N=$N PAGES=$PAGES $COMMAND"
 [ -z "$CACHE_MB" ] || COMMAND="CACHE_MB=$CACHE_MB $COMMAND"
 [ "$WARM_TIMEOUT" = 1800 ] || COMMAND="WARM_TIMEOUT=$WARM_TIMEOUT $COMMAND"
+[ -z "$KEEP" ] || COMMAND="KEEP=$KEEP $COMMAND"
 
 SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 if ! command -v curl >/dev/null || ! command -v python3 >/dev/null; then
@@ -67,6 +68,7 @@ cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/p
 if [ -f "$data/site.db" ] && [ "$(cat "$data/n" 2>/dev/null)" = "$N" ]; then
     gen_s=kept
     load_s=kept
+    load_text="database reused (KEEP)"
     n_calls=kept
     echo "reusing the stories and database in $data (KEEP)"
 else
@@ -88,6 +90,7 @@ else
             { tail -20 "$work/add.log" >&2; die "gazette article add failed"; }
     done
     load_s=$(secs_since "$t0")
+    load_text="load $load_s s"
     echo "$N" >"$data/n"
 fi
 db_mb=$(du -m "$data/site.db" | cut -f1)
@@ -168,7 +171,7 @@ if [ $complete = yes ]; then
 else
     echo "warm-up: cut short after ${WARM_TIMEOUT} s: $done_n of $n_urls requests done ($ok answered 200)"
 fi
-line="rss_mb=$rss hwm_mb=$hwm (goal rss <= $GOAL_MB MB: $verdict); start-up rss $rss_start MB after ${start_s} s (${cpu_start} s CPU); load ${load_s} s; warm-up $done_n of $n_urls requests in ${warm_s} s"
+line="rss_mb=$rss hwm_mb=$hwm (goal rss <= $GOAL_MB MB: $verdict); start-up rss $rss_start MB after ${start_s} s (${cpu_start} s CPU); $load_text; warm-up $done_n of $n_urls requests in ${warm_s} s"
 echo "$line"
 echo "no reference: there is no external program to compare this memory with meaningfully (absolute figure against the goal)"
 
