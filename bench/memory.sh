@@ -11,7 +11,10 @@
 #                           CACHE_MB= (passed as --cache-mb when set) TIMEOUT=1800 (s, load
 #                           and start-up each) WARM_TIMEOUT=1800 (s: the warm-up stops there
 #                           and the figures are read anyway, marked as such)
-#                           RESULTS=bench/RESULTS.md — set RESULTS= to not append)
+#                           RESULTS=bench/RESULTS.md — set RESULTS= to not append;
+#                           GAZETTE=./gazette (the binary to measure);
+#                           KEEP=DIR keeps the stories and the database in DIR, and a later
+#                           run with the same KEEP and N reuses them instead of loading again)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-100000}
@@ -21,22 +24,27 @@ CACHE_MB=${CACHE_MB:-}
 TIMEOUT=${TIMEOUT:-1800}
 WARM_TIMEOUT=${WARM_TIMEOUT:-1800}
 RESULTS=${RESULTS-bench/RESULTS.md}
+KEEP=${KEEP:-}
+GAZETTE=${GAZETTE:-./gazette}
 GOAL_MB=200
 COMMAND="bench/memory.sh"
 [ "$N$PAGES" = 10000020000 ] || COMMAND="N=$N PAGES=$PAGES $COMMAND"
 [ -z "$CACHE_MB" ] || COMMAND="CACHE_MB=$CACHE_MB $COMMAND"
 [ "$WARM_TIMEOUT" = 1800 ] || COMMAND="WARM_TIMEOUT=$WARM_TIMEOUT $COMMAND"
+[ -z "$KEEP" ] || COMMAND="KEEP=$KEEP $COMMAND"
 
 SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 if ! command -v curl >/dev/null || ! command -v python3 >/dev/null; then
     $SUDO apt-get update -qq >/dev/null || true
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends curl python3 >/dev/null
 fi
-[ -x ./gazette ] || make --no-print-directory gazette >/dev/null
+[ -x "$GAZETTE" ] || make --no-print-directory gazette >/dev/null
 build=$(git log -1 --format=%h 2>/dev/null || echo unknown)
 [ -z "$(git status --porcelain -- src 2>/dev/null)" ] || build="$build + uncommitted src/ changes"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/gazette-memory.XXXXXX")
+data=$work
+if [ -n "$KEEP" ]; then mkdir -p "$KEEP" && data=$(cd "$KEEP" && pwd); fi
 pid=
 cleanup() {
     set +e
@@ -52,27 +60,42 @@ trap 'exit 130' INT TERM
 die() { echo "bench/memory.sh: $*" >&2; exit 1; }
 secs_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}'; }
 status_mb() { awk -v k="$1:" '$1 == k {printf "%.1f", $2 / 1024}' "/proc/$pid/status"; }
+# CPU seconds (user + system) the server has used: on a shared machine the start-up's wall
+# time says more about the neighbours than about the build
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$pid/stat"; }
 
 # ---- stories and the database ---------------------------------------------------------------
-t0=$(date +%s.%N)
-python3 bench/gen_stories.py "$N" "$work/stories" gazette 2>/dev/null
-gen_s=$(secs_since "$t0")
-./gazette init --db "$work/site.db" >/dev/null
-# 'gazette article add' checks that the slugs of its files are unique by comparing every
-# pair (quadratic: 100,000 files in one call spend many minutes in strcmp alone), so the
-# stories go in batches of BATCH files (gen_stories.py writes 1,000 to a folder), one call
-# each; the later calls add to a database that already holds the earlier batches.
-mapfile -t dirs < <(find "$work/stories" -mindepth 1 -maxdepth 1 -type d | sort)
-per=$(( (BATCH + 999) / 1000 ))
-t0=$(date +%s.%N)
-for ((i = 0; i < ${#dirs[@]}; i += per)); do
-    timeout "$TIMEOUT" ./gazette article add --quiet --db "$work/site.db" "${dirs[@]:i:per}" >>"$work/add.log" 2>&1 ||
-        { tail -20 "$work/add.log" >&2; die "gazette article add failed"; }
-done
-load_s=$(secs_since "$t0")
-db_mb=$(du -m "$work/site.db" | cut -f1)
+if [ -f "$data/site.db" ] && [ "$(cat "$data/n" 2>/dev/null)" = "$N" ]; then
+    gen_s=kept
+    load_s=kept
+    load_text="database reused (KEEP)"
+    n_calls=kept
+    echo "reusing the stories and database in $data (KEEP)"
+else
+    rm -rf "$data/stories" "$data/site.db" "$data/n"
+    t0=$(date +%s.%N)
+    python3 bench/gen_stories.py "$N" "$data/stories" gazette 2>/dev/null
+    gen_s=$(secs_since "$t0")
+    "$GAZETTE" init --db "$data/site.db" >/dev/null
+    # 'gazette article add' checks that the slugs of its files are unique by comparing every
+    # pair (quadratic: 100,000 files in one call spend many minutes in strcmp alone), so the
+    # stories go in batches of BATCH files (gen_stories.py writes 1,000 to a folder), one call
+    # each; the later calls add to a database that already holds the earlier batches.
+    mapfile -t dirs < <(find "$data/stories" -mindepth 1 -maxdepth 1 -type d | sort)
+    per=$(( (BATCH + 999) / 1000 ))
+    n_calls=$(( (${#dirs[@]} + per - 1) / per ))
+    t0=$(date +%s.%N)
+    for ((i = 0; i < ${#dirs[@]}; i += per)); do
+        timeout "$TIMEOUT" "$GAZETTE" article add --quiet --db "$data/site.db" "${dirs[@]:i:per}" >>"$work/add.log" 2>&1 ||
+            { tail -20 "$work/add.log" >&2; die "gazette article add failed"; }
+    done
+    load_s=$(secs_since "$t0")
+    load_text="load $load_s s"
+    echo "$N" >"$data/n"
+fi
+db_mb=$(du -m "$data/site.db" | cut -f1)
 echo "$N stories (replicated BBC set, generated in ${gen_s} s), $(nproc) cores; gazette $build, --cache-mb ${CACHE_MB:-default}"
-echo "load: gazette article add, $(( (${#dirs[@]} + per - 1) / per )) calls of up to $((per * 1000)) stories, took ${load_s} s; database $db_mb MB"
+echo "load: gazette article add, $n_calls calls of up to $((BATCH)) stories, took ${load_s} s; database $db_mb MB"
 
 # ---- serve and warm the cache ---------------------------------------------------------------
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -80,7 +103,7 @@ base=http://127.0.0.1:$port
 cache_opt=()
 [ -z "$CACHE_MB" ] || cache_opt=(--cache-mb "$CACHE_MB")
 t0=$(date +%s.%N)
-./gazette serve --db "$work/site.db" --listen 127.0.0.1:$port "${cache_opt[@]}" >"$work/serve.log" 2>&1 &
+"$GAZETTE" serve --db "$data/site.db" --listen 127.0.0.1:$port "${cache_opt[@]}" >"$work/serve.log" 2>&1 &
 pid=$!
 up=0
 for _ in $(seq $((TIMEOUT * 10))); do
@@ -91,18 +114,19 @@ done
 [ $up = 1 ] || die "gazette serve did not answer within ${TIMEOUT}s"
 start_s=$(secs_since "$t0")
 rss_start=$(status_mb VmRSS)
-echo "start-up: first answer after ${start_s} s; RSS then $rss_start MB"
+cpu_start=$(cpu_s)
+echo "start-up: first answer after ${start_s} s (${cpu_start} s of CPU); RSS then $rss_start MB"
 
 # The URLs: home and its first 10 pages, every topic and author (first 3 pages each), and
 # PAGES distinct stories spread over the whole site. Two curl processes, keep-alive each.
-find "$work/stories" -name '*.md' | sort >"$work/all"
+find "$data/stories" -name '*.md' | sort >"$work/all"
 total=$(wc -l <"$work/all")
 [ "$PAGES" -le "$total" ] || PAGES=$total
 {
     echo "$base/"
     for p in $(seq 2 10); do echo "$base/?page=$p"; done
     for kind in topic author; do
-        grep -rh "^${kind}s: " "$work/stories" | sed 's/^[a-z]*: //' | tr ',' '\n' | sed 's/^ *//' | sort -u |
+        grep -rh "^${kind}s: " "$data/stories" | sed 's/^[a-z]*: //' | tr ',' '\n' | sed 's/^ *//' | sort -u |
             python3 -c 'import re, sys, unicodedata
 for line in sys.stdin:
     t = unicodedata.normalize("NFKD", line.strip()).encode("ascii", "ignore").decode().lower()
@@ -147,7 +171,7 @@ if [ $complete = yes ]; then
 else
     echo "warm-up: cut short after ${WARM_TIMEOUT} s: $done_n of $n_urls requests done ($ok answered 200)"
 fi
-line="rss_mb=$rss hwm_mb=$hwm (goal rss <= $GOAL_MB MB: $verdict); start-up rss $rss_start MB after ${start_s} s; load ${load_s} s; warm-up $done_n of $n_urls requests in ${warm_s} s"
+line="rss_mb=$rss hwm_mb=$hwm (goal rss <= $GOAL_MB MB: $verdict); start-up rss $rss_start MB after ${start_s} s (${cpu_start} s CPU); $load_text; warm-up $done_n of $n_urls requests in ${warm_s} s"
 echo "$line"
 echo "no reference: there is no external program to compare this memory with meaningfully (absolute figure against the goal)"
 

@@ -7,15 +7,17 @@
  * the same category, shuffled, as many paragraphs as the original had (so word distributions
  * stay realistic and no two copies are identical); its topic is the category, its date is
  * spread over the last 2 years. Measured, one line per figure with its goal:
- *   - full rebuild: put all N + related_index_rebuild, then the top-4 related list of every
- *     story (2 threads under the read lock);
- *   - memory of the index: RSS growth across the build (/proc/self/statm);
+ *   - full rebuild: put all N (bulk loading) + related_index_rebuild, then the top-4 related list
+ * of every story (2 threads under the read lock);
+ *   - memory of the index: RSS growth across the build (/proc/self/statm), after malloc_trim
+ *     as in the server, and the bytes the index says it holds (related_index_bytes);
  *   - one publish: put one new story, query its related (top 20) and re-query the top-4 of
  *     each of those 20 (the lists a publish changes); median and max over 50;
  *   - search: the same N stories saved into a fresh SQLite store (batches of 1,000), then
  *     1,000 reader queries of 1-3 corpus words (plain, prefix, phrase) through
  *     search_query_translate + store_search(limit 10); p50 and p99. */
 #include <dirent.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +64,20 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds of the whole process (all threads), or of the calling thread: on a shared
+ * machine the wall time says as much about the neighbours as about the engine. */
+static double cpu_clock(clockid_t clock)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_now(void)
+{
+    return cpu_clock(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 static unsigned long long rng = 0x9e3779b97f4a7c15ull;
@@ -580,14 +596,18 @@ int main(int argc, char **argv)
             return 1;
         }
         t0 = now();
+        double cpu0 = cpu_now();
         related_index_write_lock(x);
+        related_index_load_begin(x); /* as the server's build does */
         for (size_t i = 0; i < n; i++)
             put_story(x, &c, &site[i], (long long)i);
         double t_put = now() - t0;
         related_index_rebuild(x);
         related_index_unlock(x);
         double t_index = now() - t0;
+        malloc_trim(0); /* as the server does after its build (src/site/related_stories.c) */
         double rss1 = rss_mb();
+        double held = (double)related_index_bytes(x) / 1048576.0;
 
         t0 = now();
         pthread_t th[THREADS];
@@ -603,21 +623,23 @@ int main(int argc, char **argv)
         }
         double t_lists = now() - t0, total = t_index;
         total += t_lists;
-        printf("full rebuild: %.1f s = index %.1f s (put %.1f s + rebuild %.1f s) + all %zu "
-               "related lists %.1f s on %d threads (%.0f us/list, %.2f related per list)  "
-               "[goal <= %.0f s: %s]\n",
-               total, t_index, t_put, t_index - t_put, n, t_lists, THREADS,
+        double cpu = cpu_now() - cpu0;
+        printf("full rebuild: %.1f s (%.1f s of CPU) = index %.1f s (put %.1f s + rebuild %.1f s) "
+               "+ all %zu related lists %.1f s on %d threads (%.0f us/list, %.2f related per "
+               "list)  [goal <= %.0f s: %s]\n",
+               total, cpu, t_index, t_put, t_index - t_put, n, t_lists, THREADS,
                t_lists * THREADS / (double)n * 1e6, (double)returned / (double)n, GOAL_REBUILD_S,
                verdict(total <= GOAL_REBUILD_S));
         double mem = rss1 - rss0;
-        printf("index memory: %.1f MB RSS growth (%.1f -> %.1f MB)  [goal <= %.0f MB: %s]\n", mem,
-               rss0, rss1, GOAL_MEMORY_MB, verdict(mem <= GOAL_MEMORY_MB));
+        printf("index memory: %.1f MB RSS growth (%.1f -> %.1f MB; the index holds %.1f MB)  "
+               "[goal <= %.0f MB: %s]\n",
+               mem, rss0, rss1, held, GOAL_MEMORY_MB, verdict(mem <= GOAL_MEMORY_MB));
 
-        double pub[PUBLISHES], put_ms[PUBLISHES];
+        double pub[PUBLISHES], put_ms[PUBLISHES], pub_cpu[PUBLISHES];
         for (size_t p = 0; p < PUBLISHES; p++) {
             long long id = (long long)(n + p), cand[FANOUT];
             story *s = &site[n + p];
-            double p0 = now();
+            double p0 = now(), c0 = cpu_clock(CLOCK_THREAD_CPUTIME_ID);
             related_index_write_lock(x);
             put_story(x, &c, s, id);
             related_index_unlock(x);
@@ -630,13 +652,15 @@ int main(int argc, char **argv)
             }
             related_index_unlock(x);
             pub[p] = (now() - p0) * 1e3;
+            pub_cpu[p] = (cpu_clock(CLOCK_THREAD_CPUTIME_ID) - c0) * 1e3;
         }
         double put_med = percentile(put_ms, PUBLISHES, 0.5);
         double med = percentile(pub, PUBLISHES, 0.5), max = pub[PUBLISHES - 1];
+        double cpu_med = percentile(pub_cpu, PUBLISHES, 0.5), cpu_max = pub_cpu[PUBLISHES - 1];
         printf("one publish (put + related of the new story + related of its top %d): median "
-               "%.2f ms, max %.2f ms over %d (put alone: median %.2f ms)  [goal <= %.0f ms: "
-               "%s on the median, max %s]\n",
-               FANOUT, med, max, PUBLISHES, put_med, GOAL_PUBLISH_MS,
+               "%.2f ms, max %.2f ms over %d (CPU: median %.2f ms, max %.2f ms; put alone: "
+               "median %.2f ms)  [goal <= %.0f ms: %s on the median, max %s]\n",
+               FANOUT, med, max, PUBLISHES, cpu_med, cpu_max, put_med, GOAL_PUBLISH_MS,
                verdict(med <= GOAL_PUBLISH_MS), max <= GOAL_PUBLISH_MS ? "within" : "over");
         related_index_free(x);
     }

@@ -27,12 +27,13 @@ static void show_related(store *s, const related_catalog *c, const char *slug)
     } else {
         long long ids[4];
         double scores[4];
-        size_t n = related_index_query(c->index, article.id, 4, ids, scores);
+        size_t n = related_index_query(c->index, article.id, 4, ids, scores), n_live = 0;
+        store_article *found = NULL;
         printf("related to %s:\n", slug);
+        if (n && store_articles_by_ids(s, a, ids, n, &found, &n_live) != STORE_OK) n_live = 0;
         for (size_t i = 0; i < n; i++)
-            for (size_t k = 0; k < c->n; k++)
-                if (c->entries[k].id == ids[i])
-                    printf("  %.3f  %s\n", scores[i], c->entries[k].slug);
+            for (size_t k = 0; k < n_live; k++)
+                if (found[k].id == ids[i]) printf("  %.3f  %s\n", scores[i], found[k].slug);
     }
     arena_free(a);
 }

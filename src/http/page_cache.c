@@ -5,6 +5,7 @@
 
 #include <brotli/encode.h>
 #include <limits.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -21,10 +22,13 @@ enum {
     COMPRESS_MIN = 256, /* smaller bodies are sent as they are */
     BROTLI_QUALITY = 5, /* compressed once per entry, again after each change: fast */
     GZIP_LEVEL = 6,
+    TRIM_MIN = 4 << 20,       /* bytes freed between two malloc_trim calls, at least */
     ENTRY_OVERHEAD = 512,     /* bookkeeping, counted against the budget */
-    RESPONSE_OVERHEAD = 5120, /* a libmicrohttpd response with its dozen headers, and what the
+    RESPONSE_OVERHEAD = 5376, /* a libmicrohttpd response with its dozen headers, and what the
                                  allocator keeps around it (calibrated: RSS against the budget
-                                 with 10,000 pages asked for, bench/memory.sh) */
+                                 with 10,000 pages asked for, bench/memory.sh; raised from 5120
+                                 when 20,000 pages at 100k stories cost 65.4 MB of RSS for the
+                                 64 MB budget) */
 };
 
 /* The encodings an entry may hold, in order of preference. */
@@ -59,6 +63,11 @@ typedef struct {
 struct page_cache {
     shard shards[SHARDS];
     size_t max_bytes, shard_max;
+    /* Freed entries leave holes between live ones, which free() cannot give back (it only
+     * trims the top of a heap): once trim_every bytes were freed, malloc_trim returns the
+     * holes' whole pages, so that the budget holds in resident memory under churn. */
+    size_t trim_every;
+    atomic_size_t freed_since_trim;
     atomic_ulong generation;
     atomic_ulong hits, misses, stores, evictions, invalidations;
 };
@@ -93,9 +102,17 @@ page_cache *page_cache_new(size_t max_bytes)
     if (!c) return NULL;
     c->max_bytes = max_bytes;
     c->shard_max = max_bytes / SHARDS;
+    c->trim_every = max_bytes / 16 > TRIM_MIN ? max_bytes / 16 : TRIM_MIN;
     for (int i = 0; i < SHARDS; i++)
         pthread_rwlock_init(&c->shards[i].lock, NULL);
     return c;
+}
+
+/* What a block of ours really takes: its usable size and the allocator's header, not the
+ * size asked for. */
+static size_t block_cost(void *p)
+{
+    return p ? malloc_usable_size(p) + sizeof(size_t) : 0;
 }
 
 static void entry_free(entry *e)
@@ -335,6 +352,7 @@ static bool compressible(const char *content_type)
 static bool add_encoding(entry *e, const http_response *res, encoding enc, unsigned char *bytes,
                          size_t len, bool vary)
 {
+    size_t cost = block_cost(bytes); /* before the response owns (and may free) bytes */
     struct MHD_Response *body = MHD_create_response_from_buffer(len, bytes, MHD_RESPMEM_MUST_FREE);
     if (!body) {
         free(bytes);
@@ -342,7 +360,7 @@ static bool add_encoding(entry *e, const http_response *res, encoding enc, unsig
     }
     e->body[enc] = body;
     e->length[enc] = len;
-    e->bytes += len + RESPONSE_OVERHEAD;
+    e->bytes += cost + RESPONSE_OVERHEAD;
     return add_entry_headers(body, res, e, enc, vary);
 }
 
@@ -365,7 +383,7 @@ static bool keep_head(entry *e, const http_response *res)
         p = stpcpy(p, res->header_values[i]) + 1;
     }
     e->head.n_headers = res->n_headers;
-    e->bytes += need;
+    e->bytes += block_cost(e->head_strings);
     return true;
 }
 
@@ -385,7 +403,7 @@ static entry *entry_build(const http_response *res, const char *key, uint64_t ke
     /* when the handler says when its content changed, that; else now */
     if (!http_date_parse(http_response_header(res, MHD_HTTP_HEADER_LAST_MODIFIED), &e->modified))
         e->modified = time(NULL);
-    e->bytes = sizeof *e + strlen(key) + e->n_tags * sizeof *e->tags + ENTRY_OVERHEAD;
+    e->bytes = block_cost(e) + block_cost(e->key) + block_cost(e->tags) + ENTRY_OVERHEAD;
     if (!keep_head(e, res)) goto fail;
 
     /* the body's hash names this version in every ETag */
@@ -418,6 +436,20 @@ fail:
     return NULL;
 }
 
+static void note_freed(page_cache *cache, size_t bytes)
+{
+    atomic_fetch_add_explicit(&cache->freed_since_trim, bytes, memory_order_relaxed);
+}
+
+/* Gives freed pages back to the system once enough were freed (no lock held: malloc_trim
+ * takes the allocator's own locks, a few milliseconds for a big heap). */
+static void trim_if_due(page_cache *cache)
+{
+    if (atomic_load_explicit(&cache->freed_since_trim, memory_order_relaxed) < cache->trim_every)
+        return;
+    if (atomic_exchange(&cache->freed_since_trim, 0) >= cache->trim_every) malloc_trim(0);
+}
+
 /* Evicts by CLOCK until extra more bytes fit (write lock held). */
 static void make_room(page_cache *cache, shard *s, size_t extra)
 {
@@ -428,6 +460,7 @@ static void make_room(page_cache *cache, shard *s, size_t extra)
             continue;
         }
         shard_unlink(s, e);
+        note_freed(cache, e->bytes);
         entry_free(e);
         atomic_fetch_add_explicit(&cache->evictions, 1, memory_order_relaxed);
     }
@@ -439,6 +472,7 @@ static void shard_insert(page_cache *cache, shard *s, entry *e)
     for (entry *old = *bucket; old; old = old->next)
         if (old->hash == e->hash && strcmp(old->key, e->key) == 0) {
             shard_unlink(s, old);
+            note_freed(cache, old->bytes);
             entry_free(old);
             break;
         }
@@ -480,6 +514,7 @@ bool page_cache_store_and_serve(page_cache *cache, struct MHD_Connection *connec
         atomic_fetch_add_explicit(&cache->stores, 1, memory_order_relaxed);
     else
         entry_free(e); /* libmicrohttpd keeps its own reference to what it queued */
+    trim_if_due(cache);
     return true;
 }
 
@@ -507,6 +542,7 @@ void page_cache_invalidate(page_cache *cache, const uint64_t *tags, size_t n)
                 entry *next = e->next;
                 if (carries_any(e, tags, n)) {
                     shard_unlink(s, e);
+                    note_freed(cache, e->bytes);
                     entry_free(e);
                     dropped++;
                 }
@@ -516,6 +552,7 @@ void page_cache_invalidate(page_cache *cache, const uint64_t *tags, size_t n)
         pthread_rwlock_unlock(&s->lock);
     }
     atomic_fetch_add(&cache->invalidations, dropped);
+    trim_if_due(cache);
 }
 
 void page_cache_clear(page_cache *cache)
@@ -527,10 +564,12 @@ void page_cache_clear(page_cache *cache)
         shard *s = &cache->shards[i];
         pthread_rwlock_wrlock(&s->lock);
         dropped += s->entries;
+        note_freed(cache, s->bytes);
         shard_drop_all(s);
         pthread_rwlock_unlock(&s->lock);
     }
     atomic_fetch_add(&cache->invalidations, dropped);
+    trim_if_due(cache);
 }
 
 void page_cache_get_stats(page_cache *cache, page_cache_stats *out)

@@ -8,7 +8,18 @@
  * current statistics and leaves the other vectors as they are (slightly stale); once the
  * changes since the last full rebuild exceed half the collection, the put rebuilds every
  * vector, so the staleness stays bounded and bulk loading costs a small constant factor.
- * related_index_rebuild forces a full rebuild (call it after a bulk load). */
+ * related_index_rebuild forces a full rebuild (call it after a bulk load).
+ *
+ * Memory (about 1 KB a story; the encodings are in internal.h and codec.c):
+ *   - a story is a 48-byte record and one block holding its topic ids, its term frequencies
+ *     (term-id gaps with small frequencies in the same varint) and its vector (two-byte term-id
+ *     gaps and one-byte log-scaled weights: fixed width, quick to read in every cosine), with
+ *     a few bytes of room so that a rebuild rarely has to move the block;
+ *   - all postings live in one array of 32-bit entries (slot << 8 | weight code); each term
+ *     owns a run of it with some room to grow, and a term whose run is full moves to the end
+ *     (the hole is reclaimed by the next layout, at a rebuild or when holes exceed a quarter);
+ *   - term texts live in one string arena, term records in one array, and the hash tables
+ *     (terms, story ids, topics) use open addressing over 32-bit ids. */
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -16,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "related.h"
 
 /* 80 terms, not 40: on the BBC set precision@4 is 0.87 with 40 and 0.91 with 80, for a query
@@ -29,6 +41,12 @@ enum { CANDIDATE_TERMS = 30, MIN_CANDIDATE_TERMS = 8, COMMON_SHARE = 20, RESCORE
 /* At most WALK_CAP postings are walked per term: the heaviest ones. A term with more postings
  * than that keeps them sorted by weight, heaviest first (term_info.sorted). */
 enum { WALK_CAP = 1000 };
+/* Slots are 24 bits in a posting: at most this many stories are indexed at once; a put beyond
+ * it leaves the story out (its page falls back to the store's topic ranking). */
+#define MAX_SLOTS (UINT32_C(1) << 24)
+/* Bytes of room after a story's vector: a rebuild moves the block only when the new vector is
+ * longer than the old one by more than this. */
+enum { VECTOR_ROOM = 8 };
 #define EMPTY UINT32_MAX
 static const double K1 = 1.2, B = 0.75;
 static const double W_HEADLINE = 3.0, W_KICKER = 2.5, W_LEAD = 2.0, W_BODY = 1.0;
@@ -47,29 +65,25 @@ typedef struct {
 } term_weight;
 
 typedef struct {
-    uint32_t slot;
-    float w;
-} posting;
-
-typedef struct {
-    char *text;
-    uint32_t df, hash; /* hash: low bits of hash_bytes(text), compared before the text */
+    uint32_t text;     /* offset of its NUL-terminated text in index->text */
+    uint32_t hash, df; /* hash: low bits of hash_bytes(text), compared before the text */
+    uint32_t off, n_post, cap_post; /* its run in index->post */
     bool name, sorted;
-    posting *post;
-    uint32_t n_post, cap_post;
 } term_info;
 
 typedef struct {
     long long id, published_at;
+    /* topic ids (uint32_t each, index->topic_text, in the story's order), then the term
+     * frequencies, then the vector, then vec_room - vec_bytes spare bytes. Term frequencies:
+     * per term, in term order, the id's gap from the previous one and twice the field-weighted
+     * frequency (field weights are halves), packed by related_tf_put. Vector: per term, in
+     * term order, the id's gap and the weight's code, packed by related_vec_put. */
+    unsigned char *data;
+    uint32_t n_tf, tf_bytes;
+    float len;
+    uint16_t n_topics, vec_bytes, vec_room;
+    uint8_t n_vec;
     bool live;
-    uint32_t *topics; /* topic ids (index->topic_text), in the story's order */
-    size_t n_topics;
-    /* term frequencies, by term id: per term the varint of the id's delta from the previous one
-     * and the varint of twice the field-weighted frequency (field weights are halves) */
-    unsigned char *tf;
-    term_weight *vec; /* sorted by term id */
-    uint32_t n_tf, n_vec;
-    double len;
 } story_rec;
 
 struct related_index {
@@ -77,8 +91,12 @@ struct related_index {
     related_analyzer *an;
     term_info *terms;
     uint32_t n_terms, cap_terms;
+    char *text; /* term texts, NUL-terminated, one after the other */
+    size_t text_len, text_cap;
     uint32_t *term_table; /* open addressing: term ids */
     size_t term_mask;
+    uint32_t *post; /* postings: slot << 8 | weight code; runs owned by terms */
+    size_t post_len, post_cap, post_holes;
     story_rec *stories;
     uint32_t n_slots, cap_slots;
     uint32_t *free_slots;
@@ -90,7 +108,9 @@ struct related_index {
     uint32_t *topic_table; /* open addressing: topic ids, keyed by slug */
     size_t topic_mask;
     size_t n_live, dirty;
+    bool loading; /* related_index_load_begin: puts only analyse */
     double total_len;
+    float weight_of[256]; /* weight code -> weight */
     /* scratch for put (used under the write lock only) */
     float *acc;
     uint32_t *touched;
@@ -100,6 +120,7 @@ struct related_index {
     uint32_t cap_vbuf;
     unsigned char *tfbuf; /* encoding scratch */
     size_t cap_tfbuf;
+    unsigned char vecbuf[VECTOR_TERMS * RELATED_VEC_MAX];
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -146,7 +167,72 @@ static uint32_t *new_table(size_t cap)
     return t;
 }
 
+/* ---- Story blocks and postings: the packed forms -------------------------------------- */
+
+static inline uint32_t *story_topics(const story_rec *r)
+{
+    return (uint32_t *)(void *)r->data;
+}
+
+static inline const unsigned char *story_tf(const story_rec *r)
+{
+    return r->data + (size_t)r->n_topics * sizeof(uint32_t);
+}
+
+static inline const unsigned char *story_vec(const story_rec *r)
+{
+    return story_tf(r) + r->tf_bytes;
+}
+
+/* Reads the next (term, twice its weighted frequency) pair of a story's packed tf list (see
+ * related_tf_put): term ids are stored as gaps, so *term carries the running id. */
+static inline const unsigned char *tf_next(const unsigned char *p, uint32_t *term,
+                                           uint32_t *twice_freq)
+{
+    return related_tf_next(p, term, twice_freq);
+}
+
+/* Reads the next (term, weight code) of a story's packed vector; *term carries the running
+ * id as in tf_next. */
+static inline const unsigned char *vec_next(const unsigned char *p, uint32_t *term, uint8_t *code)
+{
+    return related_vec_next(p, term, code);
+}
+
+static inline uint32_t posting_make(uint32_t slot, uint8_t code)
+{
+    return slot << 8 | code;
+}
+
+static inline uint32_t posting_slot(uint32_t e)
+{
+    return e >> 8;
+}
+
+static inline uint8_t posting_code(uint32_t e)
+{
+    return (uint8_t)(e & 0xff);
+}
+
+/* Heavier first, then lower slot: the order of a sorted run. */
+static inline bool posting_before(uint32_t a, uint32_t b)
+{
+    uint8_t ca = posting_code(a), cb = posting_code(b);
+    return ca > cb || (ca == cb && posting_slot(a) < posting_slot(b));
+}
+
+static int posting_desc(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return posting_before(y, x) - posting_before(x, y);
+}
+
 /* ---- Terms ---------------------------------------------------------------------------- */
+
+static const char *term_text(const related_index *x, const term_info *ti)
+{
+    return x->text + ti->text;
+}
 
 static void grow_term_table(related_index *x)
 {
@@ -162,25 +248,43 @@ static void grow_term_table(related_index *x)
     }
 }
 
+static uint32_t append_text(related_index *x, const char *s, size_t n)
+{
+    if (x->text_len + n + 1 > x->text_cap || x->text_len + n + 1 > UINT32_MAX) {
+        if (x->text_len + n + 1 > UINT32_MAX) {
+            fputs("related: too much term text\n", stderr);
+            abort();
+        }
+        size_t cap = x->text_cap ? x->text_cap : 65536;
+        while (cap < x->text_len + n + 1)
+            cap += cap / 2;
+        x->text = xrealloc(x->text, cap);
+        x->text_cap = cap;
+    }
+    uint32_t at = (uint32_t)x->text_len;
+    memcpy(x->text + at, s, n);
+    x->text[at + n] = '\0';
+    x->text_len += n + 1;
+    return at;
+}
+
 static uint32_t intern(related_index *x, const char *s, size_t n)
 {
     uint32_t h = (uint32_t)hash_bytes(s, n);
     size_t i = h & x->term_mask;
     for (; x->term_table[i] != EMPTY; i = (i + 1) & x->term_mask) {
         const term_info *ti = &x->terms[x->term_table[i]];
-        if (ti->hash == h && strncmp(ti->text, s, n) == 0 && ti->text[n] == '\0')
-            return x->term_table[i];
+        const char *text = term_text(x, ti);
+        if (ti->hash == h && strncmp(text, s, n) == 0 && text[n] == '\0') return x->term_table[i];
     }
     if (x->n_terms == x->cap_terms) {
-        x->cap_terms = x->cap_terms ? x->cap_terms * 2 : 1024;
+        x->cap_terms = x->cap_terms ? x->cap_terms + x->cap_terms / 2 : 4096;
         x->terms = xrealloc(x->terms, x->cap_terms * sizeof *x->terms);
     }
     uint32_t id = x->n_terms++;
     term_info *ti = &x->terms[id];
     memset(ti, 0, sizeof *ti);
-    ti->text = xrealloc(NULL, n + 1);
-    memcpy(ti->text, s, n);
-    ti->text[n] = '\0';
+    ti->text = append_text(x, s, n);
     ti->name = n > 0 && s[0] == '#';
     ti->hash = h;
     x->term_table[i] = id;
@@ -270,11 +374,14 @@ static void delete_id(related_index *x, size_t i)
     }
 }
 
+/* A free slot, or EMPTY when MAX_SLOTS stories are indexed. */
 static uint32_t alloc_slot(related_index *x)
 {
     if (x->n_free) return x->free_slots[--x->n_free];
+    if (x->n_slots == MAX_SLOTS) return EMPTY;
     if (x->n_slots == x->cap_slots) {
-        x->cap_slots = x->cap_slots ? x->cap_slots * 2 : 256;
+        x->cap_slots = x->cap_slots ? x->cap_slots + x->cap_slots / 2 : 256;
+        if (x->cap_slots > MAX_SLOTS) x->cap_slots = MAX_SLOTS;
         x->stories = xrealloc(x->stories, x->cap_slots * sizeof *x->stories);
         x->free_slots = xrealloc(x->free_slots, x->cap_slots * sizeof *x->free_slots);
     }
@@ -296,28 +403,20 @@ related_index *related_index_new(const char *language, char *err, size_t errlen)
     x->id_mask = 255;
     x->topic_table = new_table(64);
     x->topic_mask = 63;
+    for (int c = 0; c < 256; c++)
+        x->weight_of[c] = (float)related_weight_decode((uint8_t)c);
     return x;
-}
-
-static void free_story(story_rec *r)
-{
-    free(r->topics);
-    free(r->tf);
-    free(r->vec);
-    memset(r, 0, sizeof *r);
 }
 
 void related_index_free(related_index *x)
 {
     if (!x) return;
     for (uint32_t s = 0; s < x->n_slots; s++)
-        free_story(&x->stories[s]);
-    for (uint32_t t = 0; t < x->n_terms; t++) {
-        free(x->terms[t].text);
-        free(x->terms[t].post);
-    }
+        free(x->stories[s].data);
     free(x->terms);
+    free(x->text);
     free(x->term_table);
+    free(x->post);
     for (uint32_t t = 0; t < x->n_topic_ids; t++)
         free(x->topic_text[t]);
     free(x->topic_text);
@@ -354,19 +453,31 @@ size_t related_index_size(const related_index *x)
     return x->n_live;
 }
 
-/* ---- Vectors and postings ------------------------------------------------------------- */
+size_t related_index_bytes(const related_index *x)
+{
+    size_t bytes = sizeof *x;
+    bytes += (size_t)x->cap_terms * sizeof *x->terms + x->text_cap;
+    bytes += (x->term_mask + 1 + x->id_mask + 1 + x->topic_mask + 1) * sizeof(uint32_t);
+    bytes += x->post_cap * sizeof *x->post;
+    bytes += (size_t)x->cap_slots * (sizeof *x->stories + sizeof *x->free_slots);
+    for (uint32_t s = 0; s < x->n_slots; s++) {
+        const story_rec *r = &x->stories[s];
+        if (r->data) bytes += (size_t)r->n_topics * sizeof(uint32_t) + r->tf_bytes + r->vec_room;
+    }
+    for (uint32_t t = 0; t < x->n_topic_ids; t++)
+        bytes += strlen(x->topic_text[t]) + 1;
+    bytes += (size_t)x->cap_topic_ids * sizeof *x->topic_text;
+    bytes += (size_t)x->cap_scratch * (sizeof *x->acc + sizeof *x->touched);
+    bytes += x->cap_vbuf * sizeof *x->vbuf + x->cap_tfbuf;
+    return bytes;
+}
+
+/* ---- Vectors -------------------------------------------------------------------------- */
 
 static int by_weight_desc(const void *a, const void *b)
 {
     float x = ((const term_weight *)a)->w, y = ((const term_weight *)b)->w;
     return (x < y) - (x > y);
-}
-
-static int posting_desc(const void *a, const void *b)
-{
-    const posting *x = a, *y = b;
-    if (x->w != y->w) return (x->w < y->w) - (x->w > y->w);
-    return (x->slot > y->slot) - (x->slot < y->slot);
 }
 
 /* Heavier first, then lower term id: a total order, so the top terms do not depend on the
@@ -407,39 +518,6 @@ static void select_top(term_weight *v, uint32_t n, uint32_t k)
     }
 }
 
-static inline const unsigned char *get_varint(const unsigned char *p, uint32_t *out)
-{
-    uint32_t v = 0;
-    int shift = 0;
-    while (*p & 0x80) {
-        v |= (uint32_t)(*p++ & 0x7f) << shift;
-        shift += 7;
-    }
-    *out = v | (uint32_t)*p++ << shift;
-    return p;
-}
-
-/* Reads the next (term, twice its weighted frequency) pair of a story's packed tf list: term
- * ids are stored as gaps from the previous one, so *term carries the running id. */
-static inline const unsigned char *tf_next(const unsigned char *p, uint32_t *term,
-                                           uint32_t *twice_freq)
-{
-    uint32_t gap;
-    p = get_varint(p, &gap);
-    *term += gap;
-    return get_varint(p, twice_freq);
-}
-
-static inline unsigned char *put_varint(unsigned char *p, uint32_t v)
-{
-    while (v >= 0x80) {
-        *p++ = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    *p++ = (unsigned char)v;
-    return p;
-}
-
 /* The weight of term t in a story before length normalisation: idf, name and singleton
  * factors. */
 static double term_factor(const related_index *x, uint32_t t)
@@ -452,33 +530,36 @@ static double term_factor(const related_index *x, uint32_t t)
     return w;
 }
 
-/* The story's BM25 weights with the current statistics: its top terms, normalised. Terms no
- * other story has cannot match but still count in the norm, damped, so that the cosine of
- * two stories is not inflated to "duplicate" by ignoring what only one of them says.
- * factor: term_factor by term id, or NULL to compute it here. */
-static void make_vector(related_index *x, story_rec *r, const float *factor)
+/* The BM25 weights of a story (its packed term frequencies tf, n_tf terms, length len) with
+ * the current statistics: its top terms, normalised, encoded into x->vecbuf. Terms no other
+ * story has cannot match but still count in the norm, damped, so that the cosine of two
+ * stories is not inflated to "duplicate" by ignoring what only one of them says. factor:
+ * term_factor by term id, or NULL to compute it here. Returns the encoded size; *n_vec is
+ * the number of terms. */
+static size_t make_vector(related_index *x, const unsigned char *tf, uint32_t n_tf, double len,
+                          const float *factor, uint8_t *n_vec)
 {
     double n = (double)x->n_live, avg = x->total_len / (n > 0 ? n : 1);
-    if (x->cap_vbuf < 2 * r->n_tf) {
-        x->cap_vbuf = r->n_tf * 4;
+    if (x->cap_vbuf < 2 * n_tf) {
+        x->cap_vbuf = n_tf * 4;
         x->vbuf = xrealloc(x->vbuf, x->cap_vbuf * sizeof *x->vbuf);
     }
     term_weight *v = x->vbuf;
-    double norm_len = K1 * (1 - B + B * r->len / (avg > 0 ? avg : 1));
-    const unsigned char *p = r->tf;
+    double norm_len = K1 * (1 - B + B * len / (avg > 0 ? avg : 1));
+    const unsigned char *p = tf;
     uint32_t t = 0;
-    for (uint32_t i = 0; i < r->n_tf; i++) {
+    for (uint32_t i = 0; i < n_tf; i++) {
         uint32_t f2;
         p = tf_next(p, &t, &f2);
         double f = f2 * 0.5;
         double w = (factor ? factor[t] : term_factor(x, t)) * f * (K1 + 1) / (f + norm_len);
         v[i] = (term_weight){t, (float)w};
     }
-    uint32_t m = r->n_tf;
+    uint32_t m = n_tf;
     if (m > VECTOR_TERMS) {
         /* the VECTOR_TERMS-th heaviest, found on a copy; then keep the terms up to it, which
          * leaves them in term order (the order is total: exactly VECTOR_TERMS are kept) */
-        term_weight *sel = v + r->n_tf;
+        term_weight *sel = v + n_tf;
         memcpy(sel, v, m * sizeof *v);
         select_top(sel, m, VECTOR_TERMS);
         term_weight last = sel[0];
@@ -493,60 +574,183 @@ static void make_vector(related_index *x, story_rec *r, const float *factor)
     for (uint32_t i = 0; i < m; i++)
         norm += (double)v[i].w * v[i].w;
     norm = sqrt(norm);
-    for (uint32_t i = 0; i < m; i++)
-        v[i].w = norm > 0 ? (float)(v[i].w / norm) : 0;
-    if (r->n_vec != m) {
-        free(r->vec);
-        r->vec = xrealloc(NULL, (m ? m : 1) * sizeof *r->vec);
+    unsigned char *out = x->vecbuf;
+    uint32_t prev = 0;
+    for (uint32_t i = 0; i < m; i++) {
+        out = related_vec_put(out, prev, v[i].term,
+                              related_weight_encode(norm > 0 ? v[i].w / norm : 0));
+        prev = v[i].term;
     }
-    if (m) memcpy(r->vec, v, m * sizeof *v);
-    r->n_vec = m;
+    *n_vec = (uint8_t)m;
+    return (size_t)(out - x->vecbuf);
+}
+
+/* Stores the vector in x->vecbuf (bytes long, n_vec terms) as r's, moving r's block when the
+ * room after its term frequencies is too small. */
+static void set_vector(story_rec *r, const unsigned char *vec, size_t bytes, uint8_t n_vec)
+{
+    if (bytes > r->vec_room) {
+        size_t head = (size_t)r->n_topics * sizeof(uint32_t) + r->tf_bytes;
+        r->vec_room = (uint16_t)(bytes + VECTOR_ROOM);
+        r->data = xrealloc(r->data, head + r->vec_room);
+    }
+    memcpy(r->data + (size_t)r->n_topics * sizeof(uint32_t) + r->tf_bytes, vec, bytes);
+    r->vec_bytes = (uint16_t)bytes;
+    r->n_vec = n_vec;
+}
+
+static void remake_vector(related_index *x, story_rec *r, const float *factor)
+{
+    uint8_t n_vec;
+    size_t bytes = make_vector(x, story_tf(r), r->n_tf, r->len, factor, &n_vec);
+    set_vector(r, x->vecbuf, bytes, n_vec);
+}
+
+/* ---- Postings ------------------------------------------------------------------------- */
+
+/* Lays out every term's run from the stories' vectors: runs in term order, each with room
+ * for an eighth more, long runs sorted heaviest first. The old array is freed first, so the
+ * peak is one array. */
+static void layout_postings(related_index *x)
+{
+    for (uint32_t t = 0; t < x->n_terms; t++)
+        x->terms[t].n_post = 0;
+    for (uint32_t s = 0; s < x->n_slots; s++) {
+        const story_rec *r = &x->stories[s];
+        if (!r->live) continue;
+        const unsigned char *p = story_vec(r);
+        uint32_t t = 0;
+        uint8_t code;
+        for (uint32_t i = 0; i < r->n_vec; i++) {
+            p = vec_next(p, &t, &code);
+            x->terms[t].n_post++;
+        }
+    }
+    size_t total = 0;
+    for (uint32_t t = 0; t < x->n_terms; t++) {
+        term_info *ti = &x->terms[t];
+        ti->off = (uint32_t)total;
+        ti->cap_post = ti->n_post ? ti->n_post + ti->n_post / 8 + 1 : 0;
+        total += ti->cap_post;
+        ti->n_post = 0;
+    }
+    if (total > UINT32_MAX) {
+        fputs("related: too many postings\n", stderr);
+        abort();
+    }
+    free(x->post);
+    x->post_cap = total + total / 16 + 1024; /* room for runs that move to the end */
+    x->post = xrealloc(NULL, x->post_cap * sizeof *x->post);
+    x->post_len = total;
+    x->post_holes = 0;
+    for (uint32_t s = 0; s < x->n_slots; s++) {
+        const story_rec *r = &x->stories[s];
+        if (!r->live) continue;
+        const unsigned char *p = story_vec(r);
+        uint32_t t = 0;
+        uint8_t code;
+        for (uint32_t i = 0; i < r->n_vec; i++) {
+            p = vec_next(p, &t, &code);
+            term_info *ti = &x->terms[t];
+            x->post[ti->off + ti->n_post++] = posting_make(s, code);
+        }
+    }
+    for (uint32_t t = 0; t < x->n_terms; t++) {
+        term_info *ti = &x->terms[t];
+        ti->sorted = ti->n_post > WALK_CAP;
+        if (ti->sorted) qsort(x->post + ti->off, ti->n_post, sizeof *x->post, posting_desc);
+    }
+}
+
+/* Makes room for one more posting in ti's run: grows it in place when it ends the array,
+ * else moves it to the end with half as much room again. */
+static void grow_run(related_index *x, term_info *ti)
+{
+    uint32_t cap = ti->cap_post + ti->cap_post / 2 + 4;
+    bool last = ti->off + ti->cap_post == x->post_len && ti->cap_post > 0;
+    size_t need = last ? x->post_len - ti->cap_post + cap : x->post_len + cap;
+    if (need > UINT32_MAX) {
+        fputs("related: too many postings\n", stderr);
+        abort();
+    }
+    if (need > x->post_cap) {
+        size_t grown = x->post_cap + x->post_cap / 4;
+        x->post_cap = grown > need ? grown : need;
+        x->post = xrealloc(x->post, x->post_cap * sizeof *x->post);
+    }
+    if (!last) {
+        memcpy(x->post + x->post_len, x->post + ti->off, ti->n_post * sizeof *x->post);
+        x->post_holes += ti->cap_post;
+        ti->off = (uint32_t)x->post_len;
+    }
+    ti->cap_post = cap;
+    x->post_len = ti->off + (size_t)cap;
 }
 
 static void add_postings(related_index *x, uint32_t slot)
 {
     const story_rec *r = &x->stories[slot];
+    const unsigned char *p = story_vec(r);
+    uint32_t t = 0;
+    uint8_t code;
     for (uint32_t i = 0; i < r->n_vec; i++) {
-        term_info *ti = &x->terms[r->vec[i].term];
-        if (ti->n_post == ti->cap_post) {
-            ti->cap_post = ti->cap_post ? ti->cap_post + ti->cap_post / 2 + 1 : 4;
-            ti->post = xrealloc(ti->post, ti->cap_post * sizeof *ti->post);
-        }
-        posting np = {slot, r->vec[i].w};
+        p = vec_next(p, &t, &code);
+        term_info *ti = &x->terms[t];
+        if (ti->n_post == ti->cap_post) grow_run(x, ti);
+        uint32_t *run = x->post + ti->off, np = posting_make(slot, code);
         if (ti->sorted) {
             uint32_t lo = 0, hi = ti->n_post;
             while (lo < hi) {
                 uint32_t mid = lo + (hi - lo) / 2;
-                if (posting_desc(&ti->post[mid], &np) < 0)
+                if (posting_before(run[mid], np))
                     lo = mid + 1;
                 else
                     hi = mid;
             }
-            memmove(ti->post + lo + 1, ti->post + lo, (ti->n_post - lo) * sizeof *ti->post);
-            ti->post[lo] = np;
+            memmove(run + lo + 1, run + lo, (ti->n_post - lo) * sizeof *run);
+            run[lo] = np;
             ti->n_post++;
         } else {
-            ti->post[ti->n_post++] = np;
+            run[ti->n_post++] = np;
             if (ti->n_post > WALK_CAP) {
-                qsort(ti->post, ti->n_post, sizeof *ti->post, posting_desc);
+                qsort(run, ti->n_post, sizeof *run, posting_desc);
                 ti->sorted = true;
             }
         }
     }
+    /* runs that moved left holes: lay out again once they are a quarter of the array */
+    if (x->post_holes > 4096 && x->post_holes * 4 > x->post_len) layout_postings(x);
 }
 
 static void remove_postings(related_index *x, uint32_t slot)
 {
     const story_rec *r = &x->stories[slot];
+    const unsigned char *p = story_vec(r);
+    uint32_t t = 0;
+    uint8_t code;
     for (uint32_t i = 0; i < r->n_vec; i++) {
-        term_info *ti = &x->terms[r->vec[i].term];
-        for (uint32_t p = 0; p < ti->n_post; p++)
-            if (ti->post[p].slot == slot) {
-                if (ti->sorted)
-                    memmove(ti->post + p, ti->post + p + 1,
-                            (ti->n_post - p - 1) * sizeof *ti->post);
+        p = vec_next(p, &t, &code);
+        term_info *ti = &x->terms[t];
+        uint32_t *run = x->post + ti->off, entry = posting_make(slot, code);
+        if (ti->sorted) {
+            /* the entry is in the run (it was added with this very code): binary search */
+            uint32_t lo = 0, hi = ti->n_post;
+            while (lo < hi) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (posting_before(run[mid], entry))
+                    lo = mid + 1;
                 else
-                    ti->post[p] = ti->post[ti->n_post - 1];
+                    hi = mid;
+            }
+            if (lo < ti->n_post && run[lo] == entry) {
+                memmove(run + lo, run + lo + 1, (ti->n_post - lo - 1) * sizeof *run);
+                ti->n_post--;
+            }
+            continue;
+        }
+        for (uint32_t k = 0; k < ti->n_post; k++)
+            if (run[k] == entry) {
+                run[k] = run[ti->n_post - 1];
                 ti->n_post--;
                 break;
             }
@@ -556,42 +760,19 @@ static void remove_postings(related_index *x, uint32_t slot)
 void related_index_rebuild(related_index *x)
 {
     float *factor = xrealloc(NULL, (x->n_terms ? x->n_terms : 1) * sizeof *factor);
-    for (uint32_t t = 0; t < x->n_terms; t++) {
+    for (uint32_t t = 0; t < x->n_terms; t++)
         factor[t] = (float)term_factor(x, t);
-        x->terms[t].n_post = 0;
-    }
-    for (uint32_t s = 0; s < x->n_slots; s++) {
-        if (!x->stories[s].live) continue;
-        make_vector(x, &x->stories[s], factor);
-        for (uint32_t i = 0; i < x->stories[s].n_vec; i++)
-            x->terms[x->stories[s].vec[i].term].n_post++;
-    }
+    for (uint32_t s = 0; s < x->n_slots; s++)
+        if (x->stories[s].live) remake_vector(x, &x->stories[s], factor);
     free(factor);
-    /* postings sized exactly (with a little room for puts), then filled */
-    for (uint32_t t = 0; t < x->n_terms; t++) {
-        term_info *ti = &x->terms[t];
-        uint32_t want = ti->n_post + ti->n_post / 8;
-        if (ti->cap_post < ti->n_post || ti->cap_post > want + 8) {
-            ti->cap_post = want;
-            free(ti->post);
-            ti->post = want ? xrealloc(NULL, want * sizeof *ti->post) : NULL;
-        }
-        ti->n_post = 0;
-    }
-    for (uint32_t s = 0; s < x->n_slots; s++) {
-        const story_rec *r = &x->stories[s];
-        if (!r->live) continue;
-        for (uint32_t i = 0; i < r->n_vec; i++) {
-            term_info *ti = &x->terms[r->vec[i].term];
-            ti->post[ti->n_post++] = (posting){s, r->vec[i].w};
-        }
-    }
-    for (uint32_t t = 0; t < x->n_terms; t++) {
-        term_info *ti = &x->terms[t];
-        ti->sorted = ti->n_post > WALK_CAP;
-        if (ti->sorted) qsort(ti->post, ti->n_post, sizeof *ti->post, posting_desc);
-    }
+    layout_postings(x);
     x->dirty = 0;
+    x->loading = false;
+}
+
+void related_index_load_begin(related_index *x)
+{
+    x->loading = true;
 }
 
 /* ---- Put and remove ------------------------------------------------------------------- */
@@ -619,7 +800,9 @@ static int by_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void analyze_fields(related_index *x, story_rec *r, const related_story *st)
+/* Analyses the story's fields into x->tfbuf (packed as in story_rec); returns its size and
+ * sets r's n_tf and len, and the terms' df. */
+static size_t analyze_fields(related_index *x, story_rec *r, const related_story *st)
 {
     const char *texts[] = {st->headline, st->kicker, st->lead, st->body};
     const double weights[] = {W_HEADLINE, W_KICKER, W_LEAD, W_BODY};
@@ -629,53 +812,72 @@ static void analyze_fields(related_index *x, story_rec *r, const related_story *
         related_analyze(x->an, texts[f], collect_term, x);
     }
     qsort(x->touched, x->n_touched, sizeof *x->touched, by_u32);
-    size_t need = (size_t)x->n_touched * 10 + 1;
+    size_t need = (size_t)x->n_touched * RELATED_TF_MAX + 1;
     if (x->cap_tfbuf < need) {
         x->cap_tfbuf = need * 2;
         x->tfbuf = xrealloc(x->tfbuf, x->cap_tfbuf);
     }
     unsigned char *p = x->tfbuf;
     uint32_t prev = 0;
+    double len = 0;
     r->n_tf = x->n_touched;
-    r->len = 0;
     for (uint32_t i = 0; i < x->n_touched; i++) {
         uint32_t t = x->touched[i];
         double f2 = (double)x->acc[t] * 2 + 0.5;
-        p = put_varint(p, t - prev);
-        p = put_varint(p, f2 < 4294967295.0 ? (uint32_t)f2 : UINT32_MAX);
+        p = related_tf_put(p, t - prev, f2 < 4294967295.0 ? (uint32_t)f2 : UINT32_MAX);
         prev = t;
-        r->len += x->acc[t];
+        len += x->acc[t];
         x->acc[t] = 0;
         x->terms[t].df++;
     }
-    size_t bytes = (size_t)(p - x->tfbuf);
-    r->tf = xrealloc(NULL, bytes ? bytes : 1);
-    memcpy(r->tf, x->tfbuf, bytes);
+    r->len = (float)len;
+    return (size_t)(p - x->tfbuf);
 }
 
 void related_index_put(related_index *x, const related_story *st)
 {
     related_index_remove(x, st->id);
     uint32_t slot = alloc_slot(x);
+    if (slot == EMPTY) return; /* MAX_SLOTS stories: see there */
     story_rec *r = &x->stories[slot];
     memset(r, 0, sizeof *r);
     r->id = st->id;
     r->published_at = st->published_at;
-    r->n_topics = st->topics ? st->n_topics : 0;
-    r->topics = xcalloc(r->n_topics, sizeof *r->topics);
-    for (size_t i = 0; i < r->n_topics; i++)
-        r->topics[i] = intern_topic(x, st->topics[i] ? st->topics[i] : "");
-    analyze_fields(x, r, st);
+    size_t n_topics = st->topics ? st->n_topics : 0;
+    r->n_topics = (uint16_t)(n_topics < UINT16_MAX ? n_topics : UINT16_MAX);
+    size_t tf_bytes = analyze_fields(x, r, st);
+    if (tf_bytes > UINT32_MAX) {
+        fputs("related: story too long\n", stderr);
+        abort();
+    }
+    r->tf_bytes = (uint32_t)tf_bytes;
     r->live = true;
     x->n_live++;
     x->total_len += r->len;
     insert_id(x, slot);
-    if (++x->dirty * 2 > x->n_live) {
-        related_index_rebuild(x);
-    } else {
-        make_vector(x, r, NULL);
-        add_postings(x, slot);
+    uint8_t n_vec = 0;
+    size_t vec_bytes = 0;
+    if (x->loading) /* room for the vector the rebuild will make: 3 bytes a term */
+        r->vec_room = (uint16_t)((r->n_tf < VECTOR_TERMS ? r->n_tf : VECTOR_TERMS) * 3);
+    else
+        vec_bytes = make_vector(x, x->tfbuf, r->n_tf, r->len, NULL, &n_vec);
+    size_t head = (size_t)r->n_topics * sizeof(uint32_t) + tf_bytes;
+    r->vec_room = (uint16_t)((vec_bytes > r->vec_room ? vec_bytes : r->vec_room) + VECTOR_ROOM);
+    r->data = xrealloc(NULL, head + r->vec_room);
+    for (size_t i = 0; i < r->n_topics; i++) {
+        uint32_t topic = intern_topic(x, st->topics[i] ? st->topics[i] : "");
+        memcpy(r->data + i * sizeof topic, &topic, sizeof topic);
     }
+    memcpy(r->data + (size_t)r->n_topics * sizeof(uint32_t), x->tfbuf, tf_bytes);
+    set_vector(r, x->vecbuf, vec_bytes, n_vec);
+    if (x->loading) {
+        x->dirty++;
+        return;
+    }
+    if (++x->dirty * 2 > x->n_live)
+        related_index_rebuild(x);
+    else
+        add_postings(x, slot);
 }
 
 void related_index_remove(related_index *x, long long id)
@@ -685,7 +887,7 @@ void related_index_remove(related_index *x, long long id)
     uint32_t slot = x->id_table[at];
     story_rec *r = &x->stories[slot];
     remove_postings(x, slot);
-    const unsigned char *p = r->tf;
+    const unsigned char *p = story_tf(r);
     uint32_t t = 0;
     for (uint32_t i = 0; i < r->n_tf; i++) {
         uint32_t f2;
@@ -695,7 +897,8 @@ void related_index_remove(related_index *x, long long id)
     x->total_len -= r->len;
     x->n_live--;
     delete_id(x, at);
-    free_story(r);
+    free(r->data);
+    memset(r, 0, sizeof *r);
     x->free_slots[x->n_free++] = slot;
     x->dirty++;
 }
@@ -717,10 +920,10 @@ static int by_score_desc(const void *a, const void *b)
 static double topic_boost(const story_rec *a, const story_rec *b)
 {
     double boost = 0;
+    const uint32_t *ta = story_topics(a), *tb = story_topics(b);
     for (size_t i = 0; i < a->n_topics; i++)
         for (size_t j = 0; j < b->n_topics; j++)
-            if (a->topics[i] == b->topics[j])
-                boost += (i == 0 && j == 0) ? PRIMARY_TOPIC : OTHER_TOPIC;
+            if (ta[i] == tb[j]) boost += (i == 0 && j == 0) ? PRIMARY_TOPIC : OTHER_TOPIC;
     return boost < TOPIC_CAP ? boost : TOPIC_CAP;
 }
 
@@ -808,10 +1011,15 @@ static query_scratch *get_scratch(size_t n_slots, size_t n_terms)
     return qs;
 }
 
-static void scatter(float *tw, const story_rec *r, bool on)
+static void scatter(const related_index *x, float *tw, const story_rec *r, bool on)
 {
-    for (uint32_t i = 0; i < r->n_vec; i++)
-        tw[r->vec[i].term] = on ? r->vec[i].w : 0;
+    const unsigned char *p = story_vec(r);
+    uint32_t t = 0;
+    uint8_t code;
+    for (uint32_t i = 0; i < r->n_vec; i++) {
+        p = vec_next(p, &t, &code);
+        tw[t] = on ? x->weight_of[code] : 0;
+    }
 }
 
 /* Cosine of r with the vector scattered in tw, and the number of name terms they share. */
@@ -820,11 +1028,15 @@ static double scattered_cosine(const related_index *x, const float *tw, const st
 {
     double dot = 0;
     int nm = 0;
+    const unsigned char *p = story_vec(r);
+    uint32_t t = 0;
+    uint8_t code;
     for (uint32_t i = 0; i < r->n_vec; i++) {
-        float w = tw[r->vec[i].term];
+        p = vec_next(p, &t, &code);
+        float w = tw[t];
         if (w != 0) {
-            dot += (double)w * r->vec[i].w;
-            if (names && x->terms[r->vec[i].term].name) nm++;
+            dot += (double)w * x->weight_of[code];
+            if (names && x->terms[t].name) nm++;
         }
     }
     if (names) *names = nm < 255 ? nm : 255;
@@ -844,7 +1056,13 @@ static size_t gather(const related_index *x, uint32_t self, size_t limit, candid
     term_weight by_w[VECTOR_TERMS];
     uint32_t m = q->n_vec < VECTOR_TERMS ? q->n_vec : VECTOR_TERMS, n_rare = 0, n_common = 0;
     term_weight common[VECTOR_TERMS];
-    memcpy(by_w, q->vec, m * sizeof *by_w);
+    const unsigned char *qp = story_vec(q);
+    uint32_t qt = 0;
+    for (uint32_t i = 0; i < m; i++) {
+        uint8_t code;
+        qp = vec_next(qp, &qt, &code);
+        by_w[i] = (term_weight){qt, x->weight_of[code]};
+    }
     qsort(by_w, m, sizeof *by_w, by_weight_desc);
     size_t common_df = x->n_live / COMMON_SHARE;
     for (uint32_t i = 0; i < m; i++) {
@@ -860,10 +1078,12 @@ static size_t gather(const related_index *x, uint32_t self, size_t limit, candid
         const term_info *ti = &x->terms[by_w[i].term];
         double qw = by_w[i].w;
         uint32_t n_walk = ti->n_post < WALK_CAP ? ti->n_post : WALK_CAP; /* see WALK_CAP */
+        const uint32_t *run = x->post + ti->off;
         for (uint32_t p = 0; p < n_walk; p++) {
-            uint32_t s = ti->post[p].slot;
-            float pw = ti->post[p].w;
-            if (pw == 0) continue; /* weights are > 0 but for empty vectors: seen ≤ n_slots */
+            uint32_t s = posting_slot(run[p]);
+            uint8_t code = posting_code(run[p]);
+            if (code == 0) continue; /* weights are > 0 but for empty vectors: seen ≤ n_slots */
+            float pw = x->weight_of[code];
             if (dot[s] == 0) seen[n_seen++] = s;
             dot[s] += (float)(qw * pw);
             if (ti->name && names[s] < 255) names[s]++;
@@ -900,7 +1120,7 @@ static size_t gather(const related_index *x, uint32_t self, size_t limit, candid
     }
     candidate *c = xrealloc(NULL, limit * sizeof *c);
     size_t n = 0;
-    scatter(qs->tw, q, true);
+    scatter(x, qs->tw, q, true);
     for (size_t i = 0; i < n_pre; i++) {
         const story_rec *r = &x->stories[pre[i].slot];
         int nm;
@@ -909,7 +1129,7 @@ static size_t gather(const related_index *x, uint32_t self, size_t limit, candid
         candidate cand = {pre[i].slot, cos, final_score(q, r, cos, nm)};
         keep_best(c, &n, limit, cand);
     }
-    scatter(qs->tw, q, false);
+    scatter(x, qs->tw, q, false);
     free(pre);
     *out = c;
     return n;
@@ -939,13 +1159,13 @@ static size_t diversify(const related_index *x, candidate *c, size_t n, size_t k
         got++;
         if (got == k) break;
         const story_rec *picked = &x->stories[c[best].slot];
-        scatter(qs->tw, picked, true);
+        scatter(x, qs->tw, picked, true);
         for (size_t i = 0; i < pool; i++) {
             if (taken[i]) continue;
             double sim = scattered_cosine(x, qs->tw, &x->stories[c[i].slot], NULL);
             if (sim > max_sim[i]) max_sim[i] = sim;
         }
-        scatter(qs->tw, picked, false);
+        scatter(x, qs->tw, picked, false);
     }
     free(max_sim);
     free(taken);

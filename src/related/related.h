@@ -28,10 +28,22 @@ related_index *related_index_new(const char *language, char *err, size_t errlen)
 void related_index_free(related_index *index);
 
 /* Adds a story, or replaces the story with the same id. Not thread-safe against queries: the
- * caller holds a write lock (see related_index_lock / unlock). */
+ * caller holds a write lock (see related_index_lock / unlock). At most 16,777,216 stories are
+ * indexed at once (slots are 24 bits in the postings); beyond that a put leaves the story out
+ * and queries about it find nothing. Only its first 65,535 topics count. */
 void related_index_put(related_index *index, const related_story *story);
 void related_index_remove(related_index *index, long long id);
 size_t related_index_size(const related_index *index);
+/* The bytes the index holds (its arrays and per-story blocks as allocated, without the
+ * allocator's own overhead): what the bench and the admin figures report as its size. */
+size_t related_index_bytes(const related_index *index);
+
+/* Bulk loading: from here to the next related_index_rebuild, a put only analyses its story
+ * (no vector, no postings, no automatic rebuild), and that rebuild computes every vector and
+ * posting once, where puts alone would compute each vector about three times (theirs and
+ * those of the automatic rebuilds on the way). Meanwhile queries about the stories put find
+ * nothing. Same locking as put. */
+void related_index_load_begin(related_index *index);
 
 /* Recomputes every story's vector and the postings with the current IDF statistics. A put
  * weighs the new story with the statistics of the moment and leaves the other stories' vectors

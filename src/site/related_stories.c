@@ -4,6 +4,7 @@
  * another process, or scheduled stories whose time has come) and puts just those into the
  * index, or takes them out when they are no longer live: a publish costs milliseconds, not a
  * rebuild. A story the index does not know yet falls back to the store's topic ranking. */
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@
 enum { RELATED_BATCH = 200, RELATED_CHANGES_PER_POLL = 5000 };
 
 struct site_related {
-    pthread_rwlock_t lock; /* guards index and slugs (the pointers, swapped on rebuild) */
+    pthread_rwlock_t lock; /* guards the index */
     related_catalog catalog;
     store *store;
     char *language;
@@ -28,13 +29,6 @@ struct site_related {
     page_cache *_Atomic cache;  /* pages whose related lists may have changed are dropped from it */
     story_views *_Atomic views; /* and the article views that show those lists */
 };
-
-static int compare_entries(const void *x, const void *y)
-{
-    long long a = ((const related_catalog_entry *)x)->id,
-              b = ((const related_catalog_entry *)y)->id;
-    return a < b ? -1 : a > b;
-}
 
 static void add_story(related_catalog *c, arena *a, const store_article *article)
 {
@@ -54,27 +48,27 @@ bool site_related_build(store *s, const char *language, related_catalog *out,
     memset(out, 0, sizeof *out);
     out->index = related_index_new(language, err, errlen);
     if (!out->index) return false;
+    related_index_load_begin(out->index); /* vectors and postings once, at the end */
     arena *a = arena_new();
-    size_t total = 0, offset = 0, n;
+    size_t total = 0, n;
     store_article *page;
+    /* keyset pagination (after the last story of the previous page): each page costs its own
+     * rows, where an OFFSET made the store walk past every earlier story again */
     store_article_query q = {.limit = RELATED_BATCH};
     store_status st = store_articles_list(s, a, &q, &page, &n, &total);
-    out->entries = calloc(total + 1, sizeof *out->entries);
     while (st == STORE_OK && n > 0 && out->n < total) {
         for (size_t i = 0; i < n && st == STORE_OK && out->n < total; i++) {
             store_article full;
             st = store_article_any_by_slug(s, a, page[i].slug, &full);
             if (st == STORE_OK) {
                 add_story(out, a, &full);
-                out->entries[out->n].id = full.id;
-                out->entries[out->n].slug = strdup(full.slug);
                 out->n++;
             }
         }
         if (progress) progress(ctx, out->n, total);
+        q.cursor_published_at = page[n - 1].published_at;
+        q.cursor_id = page[n - 1].id;
         arena_reset(a);
-        offset += n;
-        q.offset = offset;
         if (st == STORE_OK) st = store_articles_list(s, a, &q, &page, &n, NULL);
     }
     arena_free(a);
@@ -84,46 +78,16 @@ bool site_related_build(store *s, const char *language, related_catalog *out,
         return false;
     }
     related_index_rebuild(out->index);
-    qsort(out->entries, out->n, sizeof *out->entries, compare_entries);
+    /* the build allocated and freed a good deal on the way (analysis scratch, the vectors and
+     * postings of the intermediate rebuilds): give the free pages back to the system */
+    malloc_trim(0);
     return true;
 }
 
 void site_related_catalog_free(related_catalog *c)
 {
-    for (size_t i = 0; i < c->n; i++)
-        free(c->entries[i].slug);
-    free(c->entries);
     related_index_free(c->index);
     memset(c, 0, sizeof *c);
-}
-
-static const char *catalog_slug(const related_catalog *c, long long id)
-{
-    related_catalog_entry key = {.id = id};
-    const related_catalog_entry *e =
-        bsearch(&key, c->entries, c->n, sizeof *c->entries, compare_entries);
-    return e ? e->slug : NULL;
-}
-
-/* Sets the slug of id in the catalog (adding the entry when new), or drops it (slug NULL). */
-static void catalog_set(related_catalog *c, long long id, const char *slug)
-{
-    related_catalog_entry key = {.id = id};
-    related_catalog_entry *e = bsearch(&key, c->entries, c->n, sizeof *c->entries, compare_entries);
-    if (e) {
-        free(e->slug);
-        e->slug = slug ? strdup(slug) : NULL;
-        return;
-    }
-    if (!slug) return;
-    related_catalog_entry *grown = realloc(c->entries, (c->n + 1) * sizeof *c->entries);
-    if (!grown) return;
-    c->entries = grown;
-    c->entries[c->n].id = id;
-    c->entries[c->n].slug = strdup(slug);
-    c->n++;
-    if (c->n > 1 && c->entries[c->n - 2].id > id)
-        qsort(c->entries, c->n, sizeof *c->entries, compare_entries);
 }
 
 /* Brings the index up to date with the stories changed since r->since. */
@@ -145,7 +109,6 @@ static void apply_changes(site_related *r)
                 add_story(&r->catalog, a, article);
             else
                 related_index_remove(r->catalog.index, article->id);
-            catalog_set(&r->catalog, article->id, live ? article->slug : NULL);
         }
         pthread_rwlock_unlock(&r->lock);
         /* any story's "You May Also Like" may now name a changed one: story pages follow */
@@ -211,10 +174,9 @@ store_status site_related_stories(site_app *app, arena *a, const store_article *
     size_t found = 0;
     site_related *r = app->related;
     if (r) {
-        pthread_rwlock_rdlock(&r->lock);
-        if (catalog_slug(&r->catalog, article->id))
-            found = related_index_query(r->catalog.index, article->id, ARTICLE_RELATED_COUNT, ids,
-                                        scores);
+        pthread_rwlock_rdlock(&r->lock); /* a story not in the index finds nothing */
+        found =
+            related_index_query(r->catalog.index, article->id, ARTICLE_RELATED_COUNT, ids, scores);
         pthread_rwlock_unlock(&r->lock);
     }
     if (found == 0)

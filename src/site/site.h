@@ -33,14 +33,10 @@ typedef struct site_comment_settings {
     const char *blocked_words, *blocked_ips;
 } site_comment_settings;
 
-/* The related-stories index and the slug of every story in it (sorted by id). */
-typedef struct related_catalog_entry {
-    long long id;
-    char *slug;
-} related_catalog_entry;
+/* The related-stories index and how many stories the build put in it (the index knows
+ * which; slugs are read from the store when needed, not kept: 100,000 of them are megabytes). */
 typedef struct related_catalog {
     related_index *index;
-    related_catalog_entry *entries;
     size_t n;
 } related_catalog;
 typedef struct site_related site_related;
