@@ -12,67 +12,22 @@
 #include "../content/content.h"
 #include "sqlite_internal.h"
 
-/* One prepared statement and the first binding error. */
-typedef struct {
-    conn *c;
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    int rc;
-} query;
+typedef sqlite_query query;
 
 static store_status prepare(query *q, const char *sql)
 {
-    sqlite3_finalize(q->st);
-    q->st = NULL;
-    q->rc = sqlite3_prepare_v2(q->db, sql, -1, &q->st, NULL);
-    return q->rc == SQLITE_OK ? STORE_OK : sqlite_fail(q->c, q->rc, "preparing an editor query");
-}
-
-static void bind_int(query *q, int i, long long v)
-{
-    if (q->rc == SQLITE_OK) q->rc = sqlite3_bind_int64(q->st, i, v);
+    return sqlite_query_prepare(q, sql, "preparing an editor query");
 }
 
 /* NULL binds SQL NULL. */
-static void bind_text(query *q, int i, const char *v)
-{
-    if (q->rc == SQLITE_OK)
-        q->rc = v ? sqlite3_bind_text(q->st, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(q->st, i);
-}
-
 /* Steps once: SQLITE_ROW or SQLITE_DONE become STORE_OK (*row says which). */
-static store_status step(query *q, bool *row, const char *what)
-{
-    if (q->rc == SQLITE_OK || q->rc == SQLITE_ROW) q->rc = sqlite3_step(q->st);
-    if (row) *row = q->rc == SQLITE_ROW;
-    return q->rc == SQLITE_ROW || q->rc == SQLITE_DONE ? STORE_OK : sqlite_fail(q->c, q->rc, what);
-}
-
 /* The first column of the one row a statement gives (0 when none). */
 static store_status one_int(query *q, long long *out, const char *what)
 {
     bool row = false;
-    store_status rs = step(q, &row, what);
+    store_status rs = sqlite_query_step(q, &row, what);
     *out = rs == STORE_OK && row ? sqlite3_column_int64(q->st, 0) : 0;
     return rs;
-}
-
-static store_status start(store *s, query *q)
-{
-    memset(q, 0, sizeof *q);
-    return sqlite_conn(s, &q->c, &q->db);
-}
-
-static void end(query *q)
-{
-    sqlite3_finalize(q->st);
-    q->st = NULL;
-}
-
-static const char *text_at(arena *a, sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, i)) : NULL;
 }
 
 /* ---- The list ---------------------------------------------------------------------------
@@ -97,14 +52,14 @@ static const char count_sql[] = "SELECT count(*)" EDITOR_WHERE;
 static void bind_editor_query(query *q, const store_editor_query *eq)
 {
     if (eq->status)
-        bind_int(q, 1, (long long)*eq->status);
+        sqlite_query_int(q, 1, (long long)*eq->status);
     else
-        bind_text(q, 1, NULL);
-    bind_text(q, 2, eq->topic_slug);
-    bind_text(q, 3, eq->author_slug);
-    bind_int(q, 4, eq->owner_user_id);
-    bind_int(q, 5, eq->owner_author_id);
-    bind_text(q, 6, eq->fts_query);
+        sqlite_query_text(q, 1, NULL);
+    sqlite_query_text(q, 2, eq->topic_slug);
+    sqlite_query_text(q, 3, eq->author_slug);
+    sqlite_query_int(q, 4, eq->owner_user_id);
+    sqlite_query_int(q, 5, eq->owner_author_id);
+    sqlite_query_text(q, 6, eq->fts_query);
 }
 
 /* FTS5 reports a query it cannot parse as SQLITE_ERROR when stepping: the writer's mistake. */
@@ -121,8 +76,8 @@ static store_status list_in_tx(query *q, arena *a, const store_editor_query *eq,
     store_status rs = prepare(q, list_sql);
     if (rs != STORE_OK) return rs;
     bind_editor_query(q, eq);
-    bind_int(q, 7, eq->limit > 100000 ? 100000 : (long long)eq->limit);
-    bind_int(q, 8, eq->offset > 1000000000 ? 1000000000 : (long long)eq->offset);
+    sqlite_query_int(q, 7, eq->limit > 100000 ? 100000 : (long long)eq->limit);
+    sqlite_query_int(q, 8, eq->offset > 1000000000 ? 1000000000 : (long long)eq->offset);
     rs = sqlite_collect_articles(q->c, q->st, q->rc, a, false, out, n);
     if (rs != STORE_OK) {
         q->rc = sqlite3_errcode(q->db);
@@ -144,11 +99,11 @@ store_status store_editor_articles(store *s, arena *a, const store_editor_query 
     *n = 0;
     if (total) *total = 0;
     query q;
-    store_status rs = start(s, &q);
+    store_status rs = sqlite_query_open(s, &q);
     if (rs != STORE_OK) return rs;
     if (!eq) return sqlite_failf(q.c, STORE_INVALID, "no query given");
     if ((rs = sqlite_begin_read(q.c)) == STORE_OK) rs = list_in_tx(&q, a, eq, out, n, total);
-    end(&q);
+    sqlite_query_end(&q);
     rs = sqlite_finish(q.c, rs);
     if (rs != STORE_OK) {
         *out = NULL;
@@ -167,7 +122,7 @@ static store_status by_id_in_tx(query *q, arena *a, long long id, store_article 
     store_status rs = prepare(q, "SELECT " SQLITE_ART_COLS SQLITE_ART_BODY
                                  " FROM articles a WHERE a.id = ?1 AND a.kind = 'story'");
     if (rs != STORE_OK) return rs;
-    bind_int(q, 1, id);
+    sqlite_query_int(q, 1, id);
     store_article *v;
     size_t n;
     if ((rs = sqlite_collect_articles(q->c, q->st, q->rc, a, true, &v, &n)) != STORE_OK) return rs;
@@ -175,7 +130,7 @@ static store_status by_id_in_tx(query *q, arena *a, long long id, store_article 
     *out = v[0];
     if ((rs = sqlite_fill_links(q->c, a, out, 1)) != STORE_OK || !revision) return rs;
     if ((rs = prepare(q, latest_sql)) != STORE_OK) return rs;
-    bind_int(q, 1, id);
+    sqlite_query_int(q, 1, id);
     long long latest = 0;
     rs = one_int(q, &latest, "reading the newest revision");
     *revision = (int)latest;
@@ -188,10 +143,10 @@ store_status store_article_by_id(store *s, arena *a, long long id, store_article
     memset(out, 0, sizeof *out);
     if (revision) *revision = 0;
     query q;
-    store_status rs = start(s, &q);
+    store_status rs = sqlite_query_open(s, &q);
     if (rs != STORE_OK) return rs;
     if ((rs = sqlite_begin_read(q.c)) == STORE_OK) rs = by_id_in_tx(&q, a, id, out, revision);
-    end(&q);
+    sqlite_query_end(&q);
     rs = sqlite_finish(q.c, rs);
     if (rs != STORE_OK) memset(out, 0, sizeof *out);
     return rs;
@@ -202,21 +157,21 @@ store_status store_article_owned_by(store *s, long long article_id, long long us
 {
     *owned = false;
     query q;
-    store_status rs = start(s, &q);
+    store_status rs = sqlite_query_open(s, &q);
     if (rs != STORE_OK) return rs;
     rs =
         prepare(&q, "SELECT (?3 <> 0 AND EXISTS (SELECT 1 FROM article_authors"
                     " WHERE article_id = ?1 AND author_id = ?3)) OR (?2 <> 0 AND (SELECT user_id"
                     " FROM article_revisions WHERE article_id = ?1 ORDER BY number LIMIT 1) = ?2)");
     if (rs == STORE_OK) {
-        bind_int(&q, 1, article_id);
-        bind_int(&q, 2, user_id);
-        bind_int(&q, 3, author_id);
+        sqlite_query_int(&q, 1, article_id);
+        sqlite_query_int(&q, 2, user_id);
+        sqlite_query_int(&q, 3, author_id);
         long long yes = 0;
         rs = one_int(&q, &yes, "checking who wrote a story");
         *owned = yes != 0;
     }
-    end(&q);
+    sqlite_query_end(&q);
     return rs;
 }
 
@@ -226,20 +181,21 @@ static store_status authors_query(store *s, arena *a, long long id, store_author
     *out = NULL;
     *n = 0;
     query q;
-    store_status rs = start(s, &q);
+    store_status rs = sqlite_query_open(s, &q);
     if (rs != STORE_OK) return rs;
     rs = prepare(&q, "SELECT id, slug, name, bio FROM authors WHERE ?1 = 0 OR id = ?1"
                      " ORDER BY name COLLATE NOCASE, name, id");
-    bind_int(&q, 1, id);
+    sqlite_query_int(&q, 1, id);
     store_author *v = NULL;
     size_t len = 0, cap = 0;
     bool row = true;
-    while (rs == STORE_OK && (rs = step(&q, &row, "reading authors")) == STORE_OK && row) {
+    while (rs == STORE_OK && (rs = sqlite_query_step(&q, &row, "reading authors")) == STORE_OK &&
+           row) {
         if (len == cap) v = arena_grow(a, v, &cap, len, sizeof *v);
-        v[len++] = (store_author){sqlite3_column_int64(q.st, 0), text_at(a, q.st, 1),
-                                  text_at(a, q.st, 2), text_at(a, q.st, 3)};
+        v[len++] = (store_author){sqlite3_column_int64(q.st, 0), sqlite_column_copy(a, q.st, 1),
+                                  sqlite_column_copy(a, q.st, 2), sqlite_column_copy(a, q.st, 3)};
     }
-    end(&q);
+    sqlite_query_end(&q);
     if (rs == STORE_OK) {
         *out = v;
         *n = len;
@@ -287,10 +243,10 @@ store_status sqlite_revision_write(conn *c, long long article_id, long long user
     query q = {.c = c, .db = sqlite_db(c)};
     store_status rs = prepare(&q, revision_write_sql);
     if (rs == STORE_OK) {
-        bind_int(&q, 1, article_id);
-        bind_int(&q, 2, user_id);
-        bind_text(&q, 3, user_name);
-        bind_int(&q, 4, now);
+        sqlite_query_int(&q, 1, article_id);
+        sqlite_query_int(&q, 2, user_id);
+        sqlite_query_text(&q, 3, user_name);
+        sqlite_query_int(&q, 4, now);
         long long n = 0;
         rs = one_int(&q, &n, "writing a revision");
         if (rs == STORE_OK && n == 0)
@@ -298,7 +254,7 @@ store_status sqlite_revision_write(conn *c, long long article_id, long long user
                 sqlite_failf(c, STORE_NOT_FOUND, "no story %lld to keep a revision of", article_id);
         if (number) *number = (int)n;
     }
-    end(&q);
+    sqlite_query_end(&q);
     return rs;
 }
 
@@ -330,38 +286,38 @@ static void read_revision(arena *a, sqlite3_stmt *st, store_revision *r, bool wi
     r->article_id = sqlite3_column_int64(st, 0);
     r->number = sqlite3_column_int(st, 1);
     r->user_id = sqlite3_column_int64(st, 2);
-    r->user_name = text_at(a, st, 3);
+    r->user_name = sqlite_column_copy(a, st, 3);
     r->saved_at = sqlite3_column_int64(st, 4);
     store_article *o = &r->article;
     o->id = r->article_id;
-    o->slug = text_at(a, st, 5);
-    o->kicker = text_at(a, st, 6);
-    o->headline = text_at(a, st, 7);
-    o->lead = text_at(a, st, 8);
-    o->image_url = text_at(a, st, 9);
-    o->image_caption = text_at(a, st, 10);
-    o->image_credit = text_at(a, st, 11);
-    o->image_alt = text_at(a, st, 12);
+    o->slug = sqlite_column_copy(a, st, 5);
+    o->kicker = sqlite_column_copy(a, st, 6);
+    o->headline = sqlite_column_copy(a, st, 7);
+    o->lead = sqlite_column_copy(a, st, 8);
+    o->image_url = sqlite_column_copy(a, st, 9);
+    o->image_caption = sqlite_column_copy(a, st, 10);
+    o->image_credit = sqlite_column_copy(a, st, 11);
+    o->image_alt = sqlite_column_copy(a, st, 12);
     o->status = (article_status)sqlite3_column_int(st, 13);
     o->published_at = sqlite3_column_int64(st, 14);
     o->comments_off = sqlite3_column_int(st, 15) != 0;
     o->comments_days = (unsigned)sqlite3_column_int(st, 16);
-    o->body_format = text_at(a, st, 17);
+    o->body_format = sqlite_column_copy(a, st, 17);
     o->updated_at = r->saved_at;
     const char **names;
     size_t n;
-    read_names(a, text_at(a, st, 18), &names, &n);
+    read_names(a, sqlite_column_copy(a, st, 18), &names, &n);
     o->topics = n ? arena_alloc(a, n * sizeof *o->topics) : NULL;
     for (size_t i = 0; i < n; i++)
         o->topics[o->n_topics++] = (store_topic){0, content_slugify(a, names[i]), names[i], NULL};
-    read_names(a, text_at(a, st, 19), &names, &n);
+    read_names(a, sqlite_column_copy(a, st, 19), &names, &n);
     o->authors = n ? arena_alloc(a, n * sizeof *o->authors) : NULL;
     for (size_t i = 0; i < n; i++)
         o->authors[o->n_authors++] =
             (store_author){0, content_slugify(a, names[i]), names[i], NULL};
     if (with_body) {
-        o->body_markdown = text_at(a, st, REVISION_NCOLS);
-        o->body_html = text_at(a, st, REVISION_NCOLS + 1);
+        o->body_markdown = sqlite_column_copy(a, st, REVISION_NCOLS);
+        o->body_html = sqlite_column_copy(a, st, REVISION_NCOLS + 1);
     }
 }
 
@@ -371,19 +327,20 @@ store_status store_revisions_list(store *s, arena *a, long long article_id, stor
     *out = NULL;
     *n = 0;
     query q;
-    store_status rs = start(s, &q);
+    store_status rs = sqlite_query_open(s, &q);
     if (rs != STORE_OK) return rs;
     rs = prepare(&q, "SELECT " REVISION_COLS " FROM article_revisions WHERE article_id = ?1"
                      " ORDER BY number DESC");
-    bind_int(&q, 1, article_id);
+    sqlite_query_int(&q, 1, article_id);
     store_revision *v = NULL;
     size_t len = 0, cap = 0;
     bool row = true;
-    while (rs == STORE_OK && (rs = step(&q, &row, "reading revisions")) == STORE_OK && row) {
+    while (rs == STORE_OK && (rs = sqlite_query_step(&q, &row, "reading revisions")) == STORE_OK &&
+           row) {
         if (len == cap) v = arena_grow(a, v, &cap, len, sizeof *v);
         read_revision(a, q.st, &v[len++], false);
     }
-    end(&q);
+    sqlite_query_end(&q);
     if (rs == STORE_OK) {
         *out = v;
         *n = len;
@@ -396,21 +353,21 @@ store_status store_revision_get(store *s, arena *a, long long article_id, int nu
 {
     memset(out, 0, sizeof *out);
     query q;
-    store_status rs = start(s, &q);
+    store_status rs = sqlite_query_open(s, &q);
     if (rs != STORE_OK) return rs;
     rs = prepare(&q, "SELECT " REVISION_COLS ", body_markdown, body_html FROM article_revisions"
                      " WHERE article_id = ?1 AND number = ?2");
-    bind_int(&q, 1, article_id);
-    bind_int(&q, 2, number);
+    sqlite_query_int(&q, 1, article_id);
+    sqlite_query_int(&q, 2, number);
     bool row = false;
-    if (rs == STORE_OK && (rs = step(&q, &row, "reading a revision")) == STORE_OK) {
+    if (rs == STORE_OK && (rs = sqlite_query_step(&q, &row, "reading a revision")) == STORE_OK) {
         if (row)
             read_revision(a, q.st, out, true);
         else
             rs = sqlite_failf(q.c, STORE_NOT_FOUND, "story %lld has no revision %d", article_id,
                               number);
     }
-    end(&q);
+    sqlite_query_end(&q);
     return rs;
 }
 
@@ -436,18 +393,18 @@ static store_status write_row(query *q, const store_article_edit *e, const char 
     const store_article_input *in = &e->input;
     store_status rs = prepare(q, e->id ? update_sql : insert_sql);
     if (rs != STORE_OK) return rs;
-    if (e->id) bind_int(q, 1, e->id);
+    if (e->id) sqlite_query_int(q, 1, e->id);
     const char *text[] = {
         slug,          in->kicker,    in->headline,      in->lead,         in->body_markdown,
         in->body_html, in->image_url, in->image_caption, in->image_credit, in->image_alt};
     for (int i = 0; i < 10; i++)
-        bind_text(q, i + 2, text[i]);
-    bind_int(q, 12, (long long)in->status);
-    bind_int(q, 13, in->published_at);
-    bind_int(q, 14, now);
-    bind_int(q, 15, in->comments_off ? 1 : 0);
-    bind_int(q, 16, (long long)in->comments_days);
-    bind_text(q, 17, in->body_format ? in->body_format : "markdown");
+        sqlite_query_text(q, i + 2, text[i]);
+    sqlite_query_int(q, 12, (long long)in->status);
+    sqlite_query_int(q, 13, in->published_at);
+    sqlite_query_int(q, 14, now);
+    sqlite_query_int(q, 15, in->comments_off ? 1 : 0);
+    sqlite_query_int(q, 16, (long long)in->comments_days);
+    sqlite_query_text(q, 17, in->body_format ? in->body_format : "markdown");
     rs = one_int(q, id, "saving a story");
     if (rs == STORE_OK && *id == 0)
         rs = sqlite_failf(q->c, STORE_NOT_FOUND, "no story %lld", e->id);
@@ -459,8 +416,8 @@ static store_status slug_taken(query *q, const char *slug, long long id, bool *t
 {
     store_status rs = prepare(q, "SELECT count(*) FROM articles WHERE slug = ?1 AND id <> ?2");
     if (rs != STORE_OK) return rs;
-    bind_text(q, 1, slug);
-    bind_int(q, 2, id);
+    sqlite_query_text(q, 1, slug);
+    sqlite_query_int(q, 2, id);
     long long n = 0;
     rs = one_int(q, &n, "checking the slug");
     *taken = n > 0;
@@ -505,11 +462,11 @@ static store_status edit_in_tx(query *q, arena *a, const store_article_edit *e, 
         if ((rs = prepare(q, "SELECT count(*) FROM articles WHERE id = ?1 AND kind = 'story'")) !=
             STORE_OK)
             return rs;
-        bind_int(q, 1, e->id);
+        sqlite_query_int(q, 1, e->id);
         if ((rs = one_int(q, &exists, "finding the story")) != STORE_OK) return rs;
         if (!exists) return sqlite_failf(q->c, STORE_NOT_FOUND, "no story %lld", e->id);
         if ((rs = prepare(q, latest_sql)) != STORE_OK) return rs;
-        bind_int(q, 1, e->id);
+        sqlite_query_int(q, 1, e->id);
         if ((rs = one_int(q, &latest, "reading the newest revision")) != STORE_OK) return rs;
         if (e->base_revision >= 0 && latest != e->base_revision)
             return sqlite_failf(q->c, STORE_STALE, "story %lld has revision %lld, newer than %d",
@@ -517,7 +474,7 @@ static store_status edit_in_tx(query *q, arena *a, const store_article_edit *e, 
     }
     if ((rs = pick_slug(q, a, e, slug)) != STORE_OK) return rs;
     if ((rs = write_row(q, e, *slug, now, id)) != STORE_OK) return rs;
-    end(q);
+    sqlite_query_end(q);
     arena *scratch = arena_new();
     store_article_input in = e->input;
     in.slug = *slug;
@@ -535,14 +492,14 @@ store_status store_article_edit_save(store *s, arena *a, const store_article_edi
     *revision = 0;
     if (slug) *slug = NULL;
     query q;
-    store_status rs = start(s, &q);
+    store_status rs = sqlite_query_open(s, &q);
     if (rs != STORE_OK) return rs;
     if (!e) return sqlite_failf(q.c, STORE_INVALID, "nothing to save");
     if ((rs = sqlite_check_article(q.c, &e->input)) != STORE_OK) return rs;
     const char *saved_slug = NULL;
     if ((rs = sqlite_begin_write(q.c)) == STORE_OK)
         rs = edit_in_tx(&q, a, e, (long long)time(NULL), id, &saved_slug, revision);
-    end(&q);
+    sqlite_query_end(&q);
     rs = sqlite_finish(q.c, rs);
     if (rs != STORE_OK) {
         *id = 0;

@@ -6,7 +6,10 @@
 #define GAZETTE_SQLITE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
 
+#include "../core/arena.h"
 #include "store.h"
 
 typedef struct conn conn;
@@ -61,5 +64,29 @@ store_status sqlite_fill_links(conn *c, arena *a, store_article *v, size_t n);
  * write transaction); *number (may be NULL) gets its number. user_id 0: nobody known. */
 store_status sqlite_revision_write(conn *c, long long article_id, long long user_id,
                                    const char *user_name, long long now, int *number);
+
+/* ---- One statement at a time (sqlite_query.c) -----------------------------------------------
+ * For the feature files that prepare their statements as they go: the statement, and the first
+ * error binding or stepping it (the binders do nothing once one failed). */
+typedef struct sqlite_query {
+    conn *c;
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int rc;
+} sqlite_query;
+/* Takes this thread's connection (no statement yet). */
+store_status sqlite_query_open(store *s, sqlite_query *q);
+/* Finalizes the statement in hand, if any, and prepares sql; what names it in the error. */
+store_status sqlite_query_prepare(sqlite_query *q, const char *sql, const char *what);
+store_status sqlite_query_start(store *s, sqlite_query *q, const char *sql, const char *what);
+void sqlite_query_int(sqlite_query *q, int i, long long v);
+void sqlite_query_text(sqlite_query *q, int i, const char *v); /* NULL binds SQL NULL */
+void sqlite_query_blob(sqlite_query *q, int i, const void *bytes, size_t n);
+/* Steps once: SQLITE_ROW or SQLITE_DONE become STORE_OK (*row, when given, says which); a
+ * unique-key clash is STORE_CONFLICT. */
+store_status sqlite_query_step(sqlite_query *q, bool *row, const char *what);
+void sqlite_query_end(sqlite_query *q); /* finalizes the statement */
+/* Column i as an arena string, NULL for SQL NULL. */
+const char *sqlite_column_copy(arena *a, sqlite3_stmt *st, int i);
 
 #endif

@@ -12,82 +12,34 @@
     "id, login, email, display_name, role, password_hash, coalesce(author_id, 0), created_at,"     \
     " disabled"
 
-/* One prepared statement and the first binding error (sqlite3_bind_* results are kept). */
-typedef struct {
-    conn *c;
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    int rc;
-} query;
+typedef sqlite_query query;
 
 static store_status start(store *s, query *q, const char *sql)
 {
-    memset(q, 0, sizeof *q);
-    store_status rs = sqlite_conn(s, &q->c, &q->db);
-    if (rs != STORE_OK) return rs;
-    q->rc = sqlite3_prepare_v2(q->db, sql, -1, &q->st, NULL);
-    return q->rc == SQLITE_OK ? STORE_OK : sqlite_fail(q->c, q->rc, "preparing an account query");
+    return sqlite_query_start(s, q, sql, "preparing an account query");
 }
 
 /* Prepares sql on the connection already in hand (inside a transaction). */
 static store_status again(query *q, const char *sql)
 {
-    sqlite3_finalize(q->st);
-    q->st = NULL;
-    q->rc = sqlite3_prepare_v2(q->db, sql, -1, &q->st, NULL);
-    return q->rc == SQLITE_OK ? STORE_OK : sqlite_fail(q->c, q->rc, "preparing an account query");
-}
-
-static void bind_int(query *q, int i, long long v)
-{
-    if (q->rc == SQLITE_OK) q->rc = sqlite3_bind_int64(q->st, i, v);
-}
-
-static void bind_text(query *q, int i, const char *v)
-{
-    if (q->rc != SQLITE_OK) return;
-    q->rc = v ? sqlite3_bind_text(q->st, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(q->st, i);
+    return sqlite_query_prepare(q, sql, "preparing an account query");
 }
 
 static void bind_hash(query *q, int i, const unsigned char *hash)
 {
-    if (q->rc == SQLITE_OK)
-        q->rc = sqlite3_bind_blob(q->st, i, hash, STORE_TOKEN_HASH_BYTES, SQLITE_STATIC);
+    sqlite_query_blob(q, i, hash, STORE_TOKEN_HASH_BYTES);
 }
 
-/* Steps once: SQLITE_ROW or SQLITE_DONE become STORE_OK (*row says which). */
-static store_status step(query *q, bool *row, const char *what)
-{
-    if (q->rc == SQLITE_OK || q->rc == SQLITE_ROW) q->rc = sqlite3_step(q->st);
-    if (row) *row = q->rc == SQLITE_ROW;
-    if (q->rc == SQLITE_CONSTRAINT_UNIQUE || q->rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-        sqlite_fail(q->c, q->rc, what);
-        return STORE_CONFLICT;
-    }
-    return q->rc == SQLITE_ROW || q->rc == SQLITE_DONE ? STORE_OK : sqlite_fail(q->c, q->rc, what);
-}
-
-static void end(query *q)
-{
-    sqlite3_finalize(q->st);
-    q->st = NULL;
-}
-
-static const char *text_at(arena *a, sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, i)) : NULL;
-}
-
+/* Prepares sql on the connection already in hand (inside a transaction). */
 /* Reads USER_COLS starting at column first. */
 static void read_user(arena *a, sqlite3_stmt *st, int first, store_user *out)
 {
     out->id = sqlite3_column_int64(st, first);
-    out->login = text_at(a, st, first + 1);
-    out->email = text_at(a, st, first + 2);
-    out->display_name = text_at(a, st, first + 3);
-    out->role = text_at(a, st, first + 4);
-    out->password_hash = text_at(a, st, first + 5);
+    out->login = sqlite_column_copy(a, st, first + 1);
+    out->email = sqlite_column_copy(a, st, first + 2);
+    out->display_name = sqlite_column_copy(a, st, first + 3);
+    out->role = sqlite_column_copy(a, st, first + 4);
+    out->password_hash = sqlite_column_copy(a, st, first + 5);
     out->author_id = sqlite3_column_int64(st, first + 6);
     out->created_at = sqlite3_column_int64(st, first + 7);
     out->disabled = sqlite3_column_int(st, first + 8) != 0;
@@ -98,13 +50,13 @@ static store_status author_for(query *q, const char *slug, const char *name, lon
 {
     store_status rs = again(q, "INSERT INTO authors (slug, name) VALUES (?1, ?2)"
                                " ON CONFLICT (slug) DO NOTHING");
-    bind_text(q, 1, slug);
-    bind_text(q, 2, name);
-    if (rs == STORE_OK) rs = step(q, NULL, "adding the user's author");
+    sqlite_query_text(q, 1, slug);
+    sqlite_query_text(q, 2, name);
+    if (rs == STORE_OK) rs = sqlite_query_step(q, NULL, "adding the user's author");
     if (rs == STORE_OK) rs = again(q, "SELECT id FROM authors WHERE slug = ?1");
-    bind_text(q, 1, slug);
+    sqlite_query_text(q, 1, slug);
     bool row = false;
-    if (rs == STORE_OK) rs = step(q, &row, "finding the user's author");
+    if (rs == STORE_OK) rs = sqlite_query_step(q, &row, "finding the user's author");
     if (rs == STORE_OK) *id = row ? sqlite3_column_int64(q->st, 0) : 0;
     return rs;
 }
@@ -123,15 +75,15 @@ store_status store_user_add(store *s, const store_user *in, const char *author_s
                        " author_id, created_at, password_changed_at)"
                        " VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, 0), unixepoch(),"
                        " CASE WHEN ?4 IS NULL THEN NULL ELSE unixepoch() END)");
-    bind_text(&q, 1, in->login);
-    bind_text(&q, 2, in->email);
-    bind_text(&q, 3, in->display_name);
-    bind_text(&q, 4, in->password_hash);
-    bind_text(&q, 5, in->role);
-    bind_int(&q, 6, author_id);
-    if (rs == STORE_OK) rs = step(&q, NULL, "adding a user");
+    sqlite_query_text(&q, 1, in->login);
+    sqlite_query_text(&q, 2, in->email);
+    sqlite_query_text(&q, 3, in->display_name);
+    sqlite_query_text(&q, 4, in->password_hash);
+    sqlite_query_text(&q, 5, in->role);
+    sqlite_query_int(&q, 6, author_id);
+    if (rs == STORE_OK) rs = sqlite_query_step(&q, NULL, "adding a user");
     if (rs == STORE_OK && id) *id = sqlite3_last_insert_rowid(q.db);
-    end(&q);
+    sqlite_query_end(&q);
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
@@ -143,14 +95,14 @@ static store_status user_where(store *s, arena *a, const char *where, const char
     snprintf(sql, sizeof sql, "SELECT " USER_COLS " FROM users WHERE %s", where);
     store_status rs = start(s, &q, sql);
     if (text)
-        bind_text(&q, 1, text);
+        sqlite_query_text(&q, 1, text);
     else
-        bind_int(&q, 1, number);
+        sqlite_query_int(&q, 1, number);
     bool row = false;
-    if (rs == STORE_OK) rs = step(&q, &row, "reading a user");
+    if (rs == STORE_OK) rs = sqlite_query_step(&q, &row, "reading a user");
     if (rs == STORE_OK && !row) rs = STORE_NOT_FOUND;
     if (rs == STORE_OK) read_user(a, q.st, 0, out);
-    end(&q);
+    sqlite_query_end(&q);
     return rs;
 }
 
@@ -172,11 +124,12 @@ store_status store_users_list(store *s, arena *a, store_user **out, size_t *n)
     store_status rs = start(s, &q, "SELECT " USER_COLS " FROM users ORDER BY login");
     size_t cap = 0;
     bool row = true;
-    while (rs == STORE_OK && (rs = step(&q, &row, "listing users")) == STORE_OK && row) {
+    while (rs == STORE_OK && (rs = sqlite_query_step(&q, &row, "listing users")) == STORE_OK &&
+           row) {
         *out = arena_grow(a, *out, &cap, *n, sizeof **out);
         read_user(a, q.st, 0, &(*out)[(*n)++]);
     }
-    end(&q);
+    sqlite_query_end(&q);
     return rs;
 }
 
@@ -188,19 +141,19 @@ static store_status user_update(store *s, const char *sql, long long id, const c
     query q;
     store_status rs = start(s, &q, sql);
     if (rs == STORE_OK) rs = sqlite_begin_write(q.c);
-    bind_int(&q, 1, id);
+    sqlite_query_int(&q, 1, id);
     if (text)
-        bind_text(&q, 2, text);
+        sqlite_query_text(&q, 2, text);
     else
-        bind_int(&q, 2, number);
-    if (rs == STORE_OK) rs = step(&q, NULL, what);
+        sqlite_query_int(&q, 2, number);
+    if (rs == STORE_OK) rs = sqlite_query_step(&q, NULL, what);
     if (rs == STORE_OK && sqlite3_changes(q.db) == 0) rs = STORE_NOT_FOUND;
     if (rs == STORE_OK && end_sessions &&
         (rs = again(&q, "DELETE FROM sessions WHERE user_id = ?1")) == STORE_OK) {
-        bind_int(&q, 1, id);
-        rs = step(&q, NULL, "ending the user's sessions");
+        sqlite_query_int(&q, 1, id);
+        rs = sqlite_query_step(&q, NULL, "ending the user's sessions");
     }
-    end(&q);
+    sqlite_query_end(&q);
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
@@ -237,12 +190,12 @@ store_status store_session_add(store *s, const unsigned char *token_hash, long l
               " VALUES (?1, ?2, unixepoch(), ?3, unixepoch(), ?4, substr(?5, 1, 300))");
     if (rs == STORE_OK) rs = sqlite_begin_write(q.c);
     bind_hash(&q, 1, token_hash);
-    bind_int(&q, 2, user_id);
-    bind_int(&q, 3, expires_at);
-    bind_text(&q, 4, ip);
-    bind_text(&q, 5, user_agent);
-    if (rs == STORE_OK) rs = step(&q, NULL, "starting a session");
-    end(&q);
+    sqlite_query_int(&q, 2, user_id);
+    sqlite_query_int(&q, 3, expires_at);
+    sqlite_query_text(&q, 4, ip);
+    sqlite_query_text(&q, 5, user_agent);
+    if (rs == STORE_OK) rs = sqlite_query_step(&q, NULL, "starting a session");
+    sqlite_query_end(&q);
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
@@ -257,9 +210,9 @@ store_status store_session_find(store *s, arena *a, const unsigned char *token_h
                             " FROM sessions s JOIN users u ON u.id = s.user_id"
                             " WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0");
     bind_hash(&q, 1, token_hash);
-    bind_int(&q, 2, now);
+    sqlite_query_int(&q, 2, now);
     bool row = false;
-    if (rs == STORE_OK) rs = step(&q, &row, "reading a session");
+    if (rs == STORE_OK) rs = sqlite_query_step(&q, &row, "reading a session");
     if (rs == STORE_OK && !row) rs = STORE_NOT_FOUND;
     if (rs == STORE_OK) {
         session->user_id = sqlite3_column_int64(q.st, 0);
@@ -268,7 +221,7 @@ store_status store_session_find(store *s, arena *a, const unsigned char *token_h
         session->last_seen_at = sqlite3_column_int64(q.st, 3);
         read_user(a, q.st, 4, user);
     }
-    end(&q);
+    sqlite_query_end(&q);
     return rs;
 }
 
@@ -282,10 +235,10 @@ store_status store_session_touch(store *s, const unsigned char *token_hash, long
               " WHERE token_hash = ?1");
     if (rs == STORE_OK) rs = sqlite_begin_write(q.c);
     bind_hash(&q, 1, token_hash);
-    bind_int(&q, 2, now);
-    bind_int(&q, 3, expires_at);
-    if (rs == STORE_OK) rs = step(&q, NULL, "recording a session's use");
-    end(&q);
+    sqlite_query_int(&q, 2, now);
+    sqlite_query_int(&q, 3, expires_at);
+    if (rs == STORE_OK) rs = sqlite_query_step(&q, NULL, "recording a session's use");
+    sqlite_query_end(&q);
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
@@ -295,8 +248,8 @@ store_status store_session_delete(store *s, const unsigned char *token_hash)
     store_status rs = start(s, &q, "DELETE FROM sessions WHERE token_hash = ?1");
     if (rs == STORE_OK) rs = sqlite_begin_write(q.c);
     bind_hash(&q, 1, token_hash);
-    if (rs == STORE_OK) rs = step(&q, NULL, "ending a session");
-    end(&q);
+    if (rs == STORE_OK) rs = sqlite_query_step(&q, NULL, "ending a session");
+    sqlite_query_end(&q);
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
@@ -305,15 +258,15 @@ store_status store_sessions_end_user(store *s, long long user_id, size_t *n)
     query q;
     store_status rs = start(s, &q, "DELETE FROM sessions WHERE user_id = ?1");
     if (rs == STORE_OK) rs = sqlite_begin_write(q.c);
-    bind_int(&q, 1, user_id);
-    if (rs == STORE_OK) rs = step(&q, NULL, "ending a user's sessions");
+    sqlite_query_int(&q, 1, user_id);
+    if (rs == STORE_OK) rs = sqlite_query_step(&q, NULL, "ending a user's sessions");
     if (rs == STORE_OK && n) *n = (size_t)sqlite3_changes(q.db);
     if (rs == STORE_OK &&
         (rs = again(&q, "DELETE FROM sessions WHERE expires_at <= ?1")) == STORE_OK) {
-        bind_int(&q, 1, (long long)time(NULL));
-        rs = step(&q, NULL, "removing expired sessions");
+        sqlite_query_int(&q, 1, (long long)time(NULL));
+        rs = sqlite_query_step(&q, NULL, "removing expired sessions");
     }
-    end(&q);
+    sqlite_query_end(&q);
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
@@ -326,10 +279,10 @@ store_status store_reset_add(store *s, const unsigned char *token_hash, long lon
                             " expires_at) VALUES (?1, ?2, unixepoch(), ?3)");
     if (rs == STORE_OK) rs = sqlite_begin_write(q.c);
     bind_hash(&q, 1, token_hash);
-    bind_int(&q, 2, user_id);
-    bind_int(&q, 3, expires_at);
-    if (rs == STORE_OK) rs = step(&q, NULL, "saving a reset link");
-    end(&q);
+    sqlite_query_int(&q, 2, user_id);
+    sqlite_query_int(&q, 3, expires_at);
+    if (rs == STORE_OK) rs = sqlite_query_step(&q, NULL, "saving a reset link");
+    sqlite_query_end(&q);
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
@@ -343,12 +296,12 @@ store_status store_reset_find(store *s, const unsigned char *token_hash, long lo
               " WHERE r.token_hash = ?1 AND r.used_at IS NULL AND r.expires_at > ?2"
               " AND u.disabled = 0");
     bind_hash(&q, 1, token_hash);
-    bind_int(&q, 2, now);
+    sqlite_query_int(&q, 2, now);
     bool row = false;
-    if (rs == STORE_OK) rs = step(&q, &row, "reading a reset link");
+    if (rs == STORE_OK) rs = sqlite_query_step(&q, &row, "reading a reset link");
     if (rs == STORE_OK && !row) rs = STORE_NOT_FOUND;
     if (rs == STORE_OK) *user_id = sqlite3_column_int64(q.st, 0);
-    end(&q);
+    sqlite_query_end(&q);
     return rs;
 }
 
@@ -364,28 +317,28 @@ store_status store_reset_use(store *s, const unsigned char *token_hash, long lon
                             " RETURNING user_id");
     if (rs == STORE_OK) rs = sqlite_begin_write(q.c);
     bind_hash(&q, 1, token_hash);
-    bind_int(&q, 2, now);
+    sqlite_query_int(&q, 2, now);
     bool row = false;
     long long id = 0;
-    if (rs == STORE_OK) rs = step(&q, &row, "spending a reset link");
+    if (rs == STORE_OK) rs = sqlite_query_step(&q, &row, "spending a reset link");
     if (rs == STORE_OK && !row) rs = STORE_NOT_FOUND;
     if (rs == STORE_OK) {
         id = sqlite3_column_int64(q.st, 0);
-        rs = step(&q, NULL, "spending a reset link");
+        rs = sqlite_query_step(&q, NULL, "spending a reset link");
     }
     if (rs == STORE_OK &&
         (rs = again(&q, "UPDATE users SET password_hash = ?2, password_changed_at = unixepoch()"
                         " WHERE id = ?1")) == STORE_OK) {
-        bind_int(&q, 1, id);
-        bind_text(&q, 2, password_hash);
-        rs = step(&q, NULL, "setting a password");
+        sqlite_query_int(&q, 1, id);
+        sqlite_query_text(&q, 2, password_hash);
+        rs = sqlite_query_step(&q, NULL, "setting a password");
     }
     if (rs == STORE_OK && (rs = again(&q, "DELETE FROM sessions WHERE user_id = ?1")) == STORE_OK) {
-        bind_int(&q, 1, id);
-        rs = step(&q, NULL, "ending the user's sessions");
+        sqlite_query_int(&q, 1, id);
+        rs = sqlite_query_step(&q, NULL, "ending the user's sessions");
     }
     if (rs == STORE_OK && user_id) *user_id = id;
-    end(&q);
+    sqlite_query_end(&q);
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
@@ -403,24 +356,24 @@ store_status store_comment_staff_reply(store *s, long long parent_id, long long 
                             " SELECT article_id, id, ?2, ?3, ?4, 1, unixepoch(), ?5, ?6"
                             " FROM comments WHERE id = ?1");
     if (rs == STORE_OK) rs = sqlite_begin_write(q.c);
-    bind_int(&q, 1, parent_id);
-    bind_text(&q, 2, author_name);
-    bind_text(&q, 3, author_email ? author_email : "");
-    bind_text(&q, 4, body);
+    sqlite_query_int(&q, 1, parent_id);
+    sqlite_query_text(&q, 2, author_name);
+    sqlite_query_text(&q, 3, author_email ? author_email : "");
+    sqlite_query_text(&q, 4, body);
     if (q.rc == SQLITE_OK) q.rc = sqlite3_bind_blob(q.st, 5, hash, sizeof hash, SQLITE_STATIC);
-    bind_int(&q, 6, staff_user_id);
-    if (rs == STORE_OK) rs = step(&q, NULL, "saving a staff reply");
+    sqlite_query_int(&q, 6, staff_user_id);
+    if (rs == STORE_OK) rs = sqlite_query_step(&q, NULL, "saving a staff reply");
     if (rs == STORE_OK && sqlite3_changes(q.db) == 0)
         rs = sqlite_failf(q.c, STORE_NOT_FOUND, "comment %lld does not exist", parent_id);
     long long new_id = rs == STORE_OK ? sqlite3_last_insert_rowid(q.db) : 0;
     if (rs == STORE_OK &&
         (rs = again(&q, "UPDATE comments SET status = 1 WHERE id = ?1 AND status = 0")) ==
             STORE_OK) {
-        bind_int(&q, 1, parent_id);
-        rs = step(&q, NULL, "approving the comment replied to");
+        sqlite_query_int(&q, 1, parent_id);
+        rs = sqlite_query_step(&q, NULL, "approving the comment replied to");
     }
     if (rs == STORE_OK && id) *id = new_id;
-    end(&q);
+    sqlite_query_end(&q);
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
@@ -433,25 +386,25 @@ store_status store_comment_by_id(store *s, arena *a, long long id, store_comment
                             " c.created_at, c.staff_user_id IS NOT NULL, a.slug"
                             " FROM comments c JOIN articles a ON a.id = c.article_id"
                             " WHERE c.id = ?1");
-    bind_int(&q, 1, id);
+    sqlite_query_int(&q, 1, id);
     bool row = false;
-    if (rs == STORE_OK) rs = step(&q, &row, "reading a comment");
+    if (rs == STORE_OK) rs = sqlite_query_step(&q, &row, "reading a comment");
     if (rs == STORE_OK && !row) rs = STORE_NOT_FOUND;
     if (rs == STORE_OK)
         *out = (store_comment){.id = sqlite3_column_int64(q.st, 0),
                                .article_id = sqlite3_column_int64(q.st, 1),
                                .parent_id = sqlite3_column_int64(q.st, 2),
-                               .author_name = text_at(a, q.st, 3),
-                               .author_email = text_at(a, q.st, 4),
-                               .author_url = text_at(a, q.st, 5),
-                               .body = text_at(a, q.st, 6),
-                               .ip = text_at(a, q.st, 7),
-                               .user_agent = text_at(a, q.st, 8),
+                               .author_name = sqlite_column_copy(a, q.st, 3),
+                               .author_email = sqlite_column_copy(a, q.st, 4),
+                               .author_url = sqlite_column_copy(a, q.st, 5),
+                               .body = sqlite_column_copy(a, q.st, 6),
+                               .ip = sqlite_column_copy(a, q.st, 7),
+                               .user_agent = sqlite_column_copy(a, q.st, 8),
                                .status = (comment_status)sqlite3_column_int(q.st, 9),
                                .created_at = sqlite3_column_int64(q.st, 10),
                                .staff = sqlite3_column_int(q.st, 11) != 0,
-                               .article_slug = text_at(a, q.st, 12)};
-    end(&q);
+                               .article_slug = sqlite_column_copy(a, q.st, 12)};
+    sqlite_query_end(&q);
     return rs;
 }
 
@@ -466,17 +419,18 @@ store_status store_topics_all(store *s, arena *a, store_topic_entry **out, size_
                             " FROM topics t ORDER BY t.name COLLATE NOCASE, t.id");
     size_t cap = 0;
     bool row = true;
-    while (rs == STORE_OK && (rs = step(&q, &row, "listing topics")) == STORE_OK && row) {
+    while (rs == STORE_OK && (rs = sqlite_query_step(&q, &row, "listing topics")) == STORE_OK &&
+           row) {
         *out = arena_grow(a, *out, &cap, *n, sizeof **out);
         store_topic_entry *e = &(*out)[(*n)++];
         e->topic.id = sqlite3_column_int64(q.st, 0);
-        e->topic.slug = text_at(a, q.st, 1);
-        e->topic.name = text_at(a, q.st, 2);
-        e->topic.description = text_at(a, q.st, 3);
+        e->topic.slug = sqlite_column_copy(a, q.st, 1);
+        e->topic.name = sqlite_column_copy(a, q.st, 2);
+        e->topic.description = sqlite_column_copy(a, q.st, 3);
         e->parent_id = sqlite3_column_int64(q.st, 4);
         e->n_articles = (size_t)sqlite3_column_int64(q.st, 5);
     }
-    end(&q);
+    sqlite_query_end(&q);
     return rs;
 }
 
@@ -493,10 +447,10 @@ static store_status parent_loops(query *q, long long id, long long parent_id, bo
                                " WHERE t.parent_id IS NOT NULL AND up.depth < 1000)"
                                " SELECT (SELECT count(*) FROM topics WHERE id = ?1),"
                                " (SELECT count(*) FROM up WHERE id = ?2)");
-    bind_int(q, 1, parent_id);
-    bind_int(q, 2, id);
+    sqlite_query_int(q, 1, parent_id);
+    sqlite_query_int(q, 2, id);
     bool row = false;
-    if (rs == STORE_OK) rs = step(q, &row, "checking a topic's parent");
+    if (rs == STORE_OK) rs = sqlite_query_step(q, &row, "checking a topic's parent");
     if (rs == STORE_OK && row) {
         *missing = sqlite3_column_int64(q->st, 0) == 0;
         *loops = id && sqlite3_column_int64(q->st, 1) > 0;
@@ -522,16 +476,16 @@ store_status store_topic_save(store *s, long long *id, const char *slug, const c
                              " parent_id = nullif(?5, 0) WHERE id = ?1"
                            : "INSERT INTO topics (slug, name, description, parent_id, created_at)"
                              " VALUES (?2, ?3, ?4, nullif(?5, 0), unixepoch())");
-    if (*id) bind_int(&q, 1, *id);
-    bind_text(&q, 2, slug);
-    bind_text(&q, 3, name);
-    bind_text(&q, 4, description && description[0] ? description : NULL);
-    bind_int(&q, 5, parent_id);
-    if (rs == STORE_OK) rs = step(&q, NULL, "saving a topic");
+    if (*id) sqlite_query_int(&q, 1, *id);
+    sqlite_query_text(&q, 2, slug);
+    sqlite_query_text(&q, 3, name);
+    sqlite_query_text(&q, 4, description && description[0] ? description : NULL);
+    sqlite_query_int(&q, 5, parent_id);
+    if (rs == STORE_OK) rs = sqlite_query_step(&q, NULL, "saving a topic");
     if (rs == STORE_OK && *id && sqlite3_changes(q.db) == 0)
         rs = sqlite_failf(q.c, STORE_NOT_FOUND, "topic %lld does not exist", *id);
     if (rs == STORE_OK && !*id) *id = sqlite3_last_insert_rowid(q.db);
-    end(&q);
+    sqlite_query_end(&q);
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
@@ -546,10 +500,10 @@ store_status store_settings_set_many(store *s, const store_setting *settings, si
                               : "INSERT INTO settings (key, value) VALUES (?1, ?2)"
                                 " ON CONFLICT (key) DO UPDATE SET value = ?2"
                                 " WHERE value IS NOT ?2");
-        bind_text(&q, 1, settings[i].key);
-        if (!remove) bind_text(&q, 2, settings[i].value);
-        if (rs == STORE_OK) rs = step(&q, NULL, "saving a setting");
+        sqlite_query_text(&q, 1, settings[i].key);
+        if (!remove) sqlite_query_text(&q, 2, settings[i].value);
+        if (rs == STORE_OK) rs = sqlite_query_step(&q, NULL, "saving a setting");
     }
-    end(&q);
+    sqlite_query_end(&q);
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
