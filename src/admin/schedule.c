@@ -3,6 +3,8 @@
  * wall-clock time comes from GLib's GTimeZone (g_time_zone_adjust_time). */
 #include "schedule.h"
 
+#include "../content/content.h"
+
 #include <glib.h>
 #include <string.h>
 #include <time.h>
@@ -51,19 +53,6 @@ bool schedule_zone_valid(const char *zone)
     return tz != NULL;
 }
 
-static bool digits(const char **p, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        char c = (*p)[i];
-        if (c < '0' || c > '9') return false;
-        v = v * 10 + (c - '0');
-    }
-    *p += n;
-    *out = v;
-    return true;
-}
-
 static bool expect(const char **p, char c)
 {
     if (**p != c) return false;
@@ -71,30 +60,20 @@ static bool expect(const char **p, char c)
     return true;
 }
 
-static bool leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int y, int m)
-{
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && leap(y) ? 29 : days[m - 1];
-}
-
 /* "YYYY-MM-DDTHH:MM[:SS]" (a space may stand for the T) into a struct tm. */
 static schedule_status parse_fields(const char *text, struct tm *tm)
 {
     int y, mo, d, h, mi, s = 0;
     const char *p = text;
-    if (!digits(&p, 4, &y) || !expect(&p, '-') || !digits(&p, 2, &mo) || !expect(&p, '-') ||
-        !digits(&p, 2, &d) || !(expect(&p, 'T') || expect(&p, ' ')) || !digits(&p, 2, &h) ||
-        !expect(&p, ':') || !digits(&p, 2, &mi))
+    if (!content_read_digits(&p, 4, &y) || !expect(&p, '-') || !content_read_digits(&p, 2, &mo) ||
+        !expect(&p, '-') || !content_read_digits(&p, 2, &d) ||
+        !(expect(&p, 'T') || expect(&p, ' ')) || !content_read_digits(&p, 2, &h) ||
+        !expect(&p, ':') || !content_read_digits(&p, 2, &mi))
         return SCHEDULE_MALFORMED;
-    if (*p == ':' && (p++, !digits(&p, 2, &s))) return SCHEDULE_MALFORMED;
+    if (*p == ':' && (p++, !content_read_digits(&p, 2, &s))) return SCHEDULE_MALFORMED;
     if (*p) return SCHEDULE_MALFORMED;
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) || h > 23 || mi > 59 ||
-        s > 59)
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > (int)content_days_in_month(y, (unsigned)mo) ||
+        h > 23 || mi > 59 || s > 59)
         return SCHEDULE_NO_SUCH_DAY;
     *tm = (struct tm){.tm_year = y - 1900,
                       .tm_mon = mo - 1,

@@ -90,6 +90,11 @@ typedef struct {
 bool content_parse_story(arena *a, const char *text, size_t len, content_story *out,
                          content_error *err);
 
+/* Reads exactly n decimal digits at *p into *out and moves *p past them; false (and *p left
+ * alone) when any of them is not a digit. */
+bool content_read_digits(const char **p, int n, int *out);
+/* 28 to 31: the days of month m (1-12) of year y in the proleptic Gregorian calendar. */
+unsigned content_days_in_month(long long y, unsigned m);
 /* RFC 3339 both ways. Parse accepts "2023-10-26T09:30:00Z", "+02:00"-style offsets, optional
  * fractional seconds, and a bare date "2023-10-26" (midnight UTC). */
 bool content_parse_time(const char *text, long long *unix_seconds);

@@ -33,14 +33,13 @@ static bool is_leap(long long y)
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static unsigned days_in_month(long long y, unsigned m)
+unsigned content_days_in_month(long long y, unsigned m)
 {
     static const unsigned days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
-/* Reads exactly n decimal digits. */
-static bool read_digits(const char **p, int n, int *out)
+bool content_read_digits(const char **p, int n, int *out)
 {
     int v = 0;
     for (int i = 0; i < n; i++) {
@@ -65,8 +64,8 @@ static bool expect(const char **p, char c)
 static bool parse_clock(const char *p, long long *secs)
 {
     int h, mi, s;
-    if (!read_digits(&p, 2, &h) || !expect(&p, ':') || !read_digits(&p, 2, &mi) ||
-        !expect(&p, ':') || !read_digits(&p, 2, &s))
+    if (!content_read_digits(&p, 2, &h) || !expect(&p, ':') || !content_read_digits(&p, 2, &mi) ||
+        !expect(&p, ':') || !content_read_digits(&p, 2, &s))
         return false;
     if (h > 23 || mi > 59 || s > 60) return false; /* 60: a leap second */
     if (*p == '.') {
@@ -80,7 +79,9 @@ static bool parse_clock(const char *p, long long *secs)
         p++;
     } else if (*p == '+' || *p == '-') {
         int sign = *p++ == '-' ? -1 : 1, oh, om;
-        if (!read_digits(&p, 2, &oh) || !expect(&p, ':') || !read_digits(&p, 2, &om)) return false;
+        if (!content_read_digits(&p, 2, &oh) || !expect(&p, ':') ||
+            !content_read_digits(&p, 2, &om))
+            return false;
         if (oh > 23 || om > 59) return false;
         offset = sign * (oh * 3600LL + om * 60LL);
     } else {
@@ -96,10 +97,11 @@ bool content_parse_time(const char *text, long long *unix_seconds)
     if (!text) return false;
     const char *p = text;
     int y, m, d;
-    if (!read_digits(&p, 4, &y) || !expect(&p, '-') || !read_digits(&p, 2, &m) ||
-        !expect(&p, '-') || !read_digits(&p, 2, &d))
+    if (!content_read_digits(&p, 4, &y) || !expect(&p, '-') || !content_read_digits(&p, 2, &m) ||
+        !expect(&p, '-') || !content_read_digits(&p, 2, &d))
         return false;
-    if (m < 1 || m > 12 || d < 1 || (unsigned)d > days_in_month(y, (unsigned)m)) return false;
+    if (m < 1 || m > 12 || d < 1 || (unsigned)d > content_days_in_month(y, (unsigned)m))
+        return false;
     long long secs = 0;
     if (*p == 'T' || *p == 't' || *p == ' ') {
         if (!parse_clock(p + 1, &secs)) return false;
