@@ -63,6 +63,28 @@ def fetch_all(srv, paths, headers=None):
     return out
 
 
+
+def edit_reaches_every_page(gz, db, srv, paths, old, new, file_name):
+    """Edits the seed story's headline from old to new with the CLI (the story file written as
+    file_name), then checks that no page shows old and that every page that showed it shows
+    new. Returns how many pages showed it."""
+    before = fetch_all(srv, paths)  # read twice: the second round comes from the cache
+    fetch_all(srv, paths)
+    showing = [p for p, text in before.items() if old in text]
+    expect(len(showing) >= 5, "the seed headline is on only %d pages" % len(showing))
+    with open(TOP_FILE, encoding="utf-8") as f:
+        text = f.read().replace("headline: " + old, "headline: " + new)
+    edited = gz.path(file_name)
+    with open(edited, "w", encoding="utf-8") as f:
+        f.write(text)
+    expect_rc(gz.run("article", "add", "--db", db, edited), 0, "article add (edit)")
+    after = fetch_all(srv, paths)
+    stale = [p for p in paths if old in after[p]]
+    expect(not stale, "%d page(s) still show the old headline, e.g. %s" % (len(stale), stale[:5]))
+    missing = [p for p in showing if new not in after[p]]
+    expect(not missing, "pages that showed the story do not show its new headline: %s" % missing[:5])
+    return len(showing)
+
 def story_text(headline, slug, extra_front="", body="A story the cache tests write."):
     return ("---\nheadline: %s\nslug: %s\ntopics: Cache Desk\nauthors: Cache Reporter\n%s---\n%s\n"
             % (headline, slug, extra_front, body))
@@ -162,23 +184,9 @@ def _freshness(t, gz, srv, db):
     old = fm["headline"]
 
     def story_edit():
-        before = fetch_all(srv, paths)
-        fetch_all(srv, paths)  # the second round comes from the cache
-        showing = [p for p, text in before.items() if old in text]
-        expect(len(showing) >= 5, "the seed headline is on only %d pages" % len(showing))
-        new = "Zakharova confirms Hamas delegation in Moscow (cache test)"
-        with open(TOP_FILE, encoding="utf-8") as f:
-            text = f.read().replace("headline: " + old, "headline: " + new)
-        edited = gz.path("edited.md")
-        with open(edited, "w", encoding="utf-8") as f:
-            f.write(text)
-        expect_rc(gz.run("article", "add", "--db", db, edited), 0, "article add (edit)")
-        after = fetch_all(srv, paths)
-        stale = [p for p in paths if old in after[p]]
-        expect(not stale, "%d page(s) still show the old headline, e.g. %s" % (len(stale), stale[:5]))
-        missing = [p for p in showing if new not in after[p]]
-        expect(not missing, "pages that showed the story do not show its new headline: %s" % missing[:5])
-        t.diag("cache: a story edit reached all %d pages that showed it" % len(showing))
+        fetch_all(srv, paths)
+        showing = edit_reaches_every_page(gz, db, srv, paths, old, "Zakharova confirms Hamas delegation in Moscow (cache test)", "edited.md")
+        t.diag("cache: a story edit reached all %d pages that showed it" % showing)
 
     t.check("cache: a story edited with the CLI while serving: no page shows the old headline", story_edit)
 
@@ -372,22 +380,7 @@ def _views_freshness(t, gz, srv, db):
 
     def edit():
         fetch_all(srv, paths)
-        old = fm["headline"]
-        before = fetch_all(srv, paths)
-        showing = [p for p, text in before.items() if old in text]
-        expect(len(showing) >= 5, "the seed headline is on only %d pages" % len(showing))
-        new = "Zakharova confirms Hamas delegation in Moscow (views test)"
-        with open(TOP_FILE, encoding="utf-8") as f:
-            text = f.read().replace("headline: " + old, "headline: " + new)
-        edited = gz.path("views-edited.md")
-        with open(edited, "w", encoding="utf-8") as f:
-            f.write(text)
-        expect_rc(gz.run("article", "add", "--db", db, edited), 0, "article add (edit)")
-        after = fetch_all(srv, paths)
-        stale = [p for p in paths if old in after[p]]
-        expect(not stale, "%d page(s) still show the old headline, e.g. %s" % (len(stale), stale[:5]))
-        missing = [p for p in showing if new not in after[p]]
-        expect(not missing, "pages that showed the story do not show its new headline: %s" % missing[:5])
+        edit_reaches_every_page(gz, db, srv, paths, fm["headline"], "Zakharova confirms Hamas delegation in Moscow (views test)", "views-edited.md")
 
     t.check("views: a story edited with the CLI: no page (own, related cards, See also) shows the old headline", edit)
 
