@@ -5,7 +5,10 @@
 # request renders the page). Prints requests/s and ratio_vs_nginx= (Gazette / nginx; higher is
 # better). Each pair is measured ROUNDS times, alternating, and the medians are compared.
 # Appends the figures to bench/RESULTS.md (RESULTS=0 to skip).
-# Usage: bench/article.sh   (env: DURATION=10s ROUNDS=3 THREADS=2 RESULTS=1)
+# The uncached server still keeps each story's view (the parts of its page that are the same for
+# every reader, docs/caching.md); UNCACHED_ARGS="--story-views 0" measures the render from the
+# store alone.
+# Usage: bench/article.sh   (env: DURATION=10s ROUNDS=3 THREADS=2 RESULTS=1 UNCACHED_ARGS=)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
@@ -31,7 +34,7 @@ gport=$(free_port)
 pids+=($!)
 wait_http "http://127.0.0.1:$gport$PAGE"
 uport=$(free_port)
-./gazette serve --db "$work/demo.db" --listen 127.0.0.1:$uport --cache-mb 0 >"$work/uncached.log" 2>&1 &
+./gazette serve --db "$work/demo.db" --listen 127.0.0.1:$uport --cache-mb 0 ${UNCACHED_ARGS:-} >"$work/uncached.log" 2>&1 &
 pids+=($!)
 wait_http "http://127.0.0.1:$uport$PAGE"
 
@@ -86,7 +89,7 @@ done
 if [ "${RESULTS:-1}" = 1 ]; then
     {
         echo
-        echo "### Article page vs nginx — $(date -u +%Y-%m-%d) — \`DURATION=$DURATION ROUNDS=$ROUNDS bench/article.sh\`"
+        echo "### Article page vs nginx — $(date -u +%Y-%m-%d) — \`DURATION=$DURATION ROUNDS=$ROUNDS${UNCACHED_ARGS:+ UNCACHED_ARGS=\"$UNCACHED_ARGS\"} bench/article.sh\`"
         echo
         echo '```'
         cat "$out"

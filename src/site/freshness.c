@@ -41,6 +41,7 @@ struct site_freshness {
     pthread_mutex_t lock; /* one sync at a time; guards the cursors */
     long long since;      /* stories: changed or published at or after this time */
     long long started;    /* when the watch began: since never goes back before it */
+    long long last_poll;  /* when the last look at stories began: what is newer is news */
     seen_story *seen;     /* the stories handled in the last OVERLAP_SECONDS (read again there) */
     size_t n_seen, cap_seen;
     long long last_change; /* the change log: the last id applied */
@@ -194,7 +195,7 @@ static void apply(site_freshness *f)
     } while (n == BATCH);
     site_live_comments_changed(f->live, f->store, commented, n_commented);
 
-    long long poll_time = (long long)time(NULL), window_start = f->since;
+    long long poll_time = (long long)time(NULL), window_start = f->last_poll;
     store_article *stories;
     do {
         if (store_articles_changed_since(f->store, a, f->since, BATCH, &stories, &n) != STORE_OK) {
@@ -222,6 +223,7 @@ static void apply(site_freshness *f)
         if (f->since < f->started) f->since = f->started;
     } while (n == BATCH && f->since < poll_time);
     seen_prune(f);
+    f->last_poll = poll_time;
 
     if ((t.everything || t.stories) && f->content_version) atomic_fetch_add(f->content_version, 1);
     /* views first: a page rendered between the two drops must not come from a dropped view
@@ -307,7 +309,7 @@ site_freshness *site_freshness_start(store *s, page_cache *cache, atomic_ulong *
     f->store = s;
     f->cache = cache;
     f->content_version = content_version;
-    f->since = f->started = (long long)time(NULL);
+    f->since = f->started = f->last_poll = (long long)time(NULL);
     pthread_mutex_init(&f->lock, NULL);
     pthread_mutex_init(&f->stop_lock, NULL);
     pthread_cond_init(&f->stop_cond, NULL);
