@@ -16,7 +16,8 @@ enum { MEDIA_MAX_MB_LIMIT = 1024, MEDIA_MAX_MP_LIMIT = 1000 };
 
 bool site_media_start(site_app *app, char *err, size_t errlen)
 {
-    if (!media_start("gazette", err, errlen)) return false;
+    /* libvips itself starts with the first upload (process_upload): its modules and threads
+     * cost resident memory that a server nobody uploads to should not carry */
     app->media = media_pipeline_new(2, 30);
     if (!app->media) snprintf(err, errlen, "out of memory");
     return app->media != NULL;
@@ -110,6 +111,10 @@ static bool process_upload(site_app *app, http_request *req, const admin_user *u
                       1000000ULL};
     media_image img;
     char message[256];
+    if (!media_start("gazette", message, sizeof message)) {
+        refuse(app, req, user, 503, message, res);
+        return false;
+    }
     media_status st = media_process(app->media, form->file, form->file_len, &limits,
                                     app->config.media_dir, &img, message, sizeof message);
     if (st != MEDIA_OK) {

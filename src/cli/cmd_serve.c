@@ -238,7 +238,8 @@ static int run_server(const char *command, const serve_options *o)
         return CLI_FAILED;
     }
     app.live = site_live_new(); /* NULL (out of memory): /live answers 404 */
-    /* image uploads (docs/media.md): libvips starts once, here; without it uploads answer 503 */
+    /* image uploads (docs/media.md): the gate here, libvips with the first upload (503 when it
+     * cannot start) */
     if (!site_media_start(&app, err, sizeof err))
         fprintf(stderr, "gazette %s: image uploads are off: %s\n", command, err);
     site_freshness_feed_live(app.freshness, app.live);
