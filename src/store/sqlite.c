@@ -12,7 +12,6 @@
 #include "search_rank.h"
 #include "search_snippet.h"
 #include "search_tokenizer.h"
-#include "sqlite_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -818,13 +817,6 @@ void store_read_end(store *s)
     tx_finish(c, STORE_OK);
 }
 
-static const char *col_text(arena *a, sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, i)) : NULL;
-}
-
-/* Doubles an arena array (the old copy is simply left in the arena). */
 static long long now_unix(void)
 {
     return (long long)time(NULL);
@@ -1060,27 +1052,27 @@ static void read_article(sqlite3_stmt *st, arena *a, store_article *o, bool with
 {
     memset(o, 0, sizeof *o);
     o->id = sqlite3_column_int64(st, 0);
-    o->slug = col_text(a, st, 1);
-    o->kicker = col_text(a, st, 2);
-    o->headline = col_text(a, st, 3);
-    o->lead = col_text(a, st, 4);
-    o->image_url = col_text(a, st, 5);
-    o->image_caption = col_text(a, st, 6);
-    o->image_credit = col_text(a, st, 7);
-    o->image_alt = col_text(a, st, 8);
+    o->slug = sqlite_column_copy(a, st, 1);
+    o->kicker = sqlite_column_copy(a, st, 2);
+    o->headline = sqlite_column_copy(a, st, 3);
+    o->lead = sqlite_column_copy(a, st, 4);
+    o->image_url = sqlite_column_copy(a, st, 5);
+    o->image_caption = sqlite_column_copy(a, st, 6);
+    o->image_credit = sqlite_column_copy(a, st, 7);
+    o->image_alt = sqlite_column_copy(a, st, 8);
     o->status = (article_status)sqlite3_column_int(st, 9);
     o->published_at = sqlite3_column_int64(st, 10);
     o->updated_at = sqlite3_column_int64(st, 11);
     o->comments_off = sqlite3_column_int(st, 12) != 0;
     o->comments_days = (unsigned)sqlite3_column_int(st, 13);
     o->created_at = sqlite3_column_int64(st, 14);
-    o->body_format = col_text(a, st, 15);
+    o->body_format = sqlite_column_copy(a, st, 15);
     const unsigned char *kind = sqlite3_column_text(st, 16);
     o->is_page = kind && strcmp((const char *)kind, "page") == 0;
     o->sticky = sqlite3_column_int(st, 17) != 0;
     if (with_body) {
-        o->body_markdown = col_text(a, st, ART_NCOLS);
-        o->body_html = col_text(a, st, ART_NCOLS + 1);
+        o->body_markdown = sqlite_column_copy(a, st, ART_NCOLS);
+        o->body_html = sqlite_column_copy(a, st, ART_NCOLS + 1);
     }
 }
 
@@ -1127,8 +1119,8 @@ static store_status fill_one(conn *c, arena *a, store_article *v, size_t n, cons
         if (k < 0 || (size_t)k >= n || count <= 0) continue;
         store_article *art = &v[k];
         long long id = sqlite3_column_int64(st, 2);
-        const char *slug = col_text(a, st, 3), *name = col_text(a, st, 4);
-        const char *extra = col_text(a, st, 5);
+        const char *slug = sqlite_column_copy(a, st, 3), *name = sqlite_column_copy(a, st, 4);
+        const char *extra = sqlite_column_copy(a, st, 5);
         if (is_topics) {
             if (!art->topics) art->topics = arena_alloc(a, (size_t)count * sizeof *art->topics);
             if (art->n_topics < (size_t)count)
@@ -1279,7 +1271,7 @@ store_status store_pages_list(store *s, arena *a, const char ***slugs, size_t *n
     int rc = sqlite3_bind_int64(st, 1, now_unix());
     while (next_row(st, &rc)) {
         if (len == cap) v = arena_grow(a, v, &cap, len, sizeof *v);
-        v[len++] = col_text(a, st, 0);
+        v[len++] = sqlite_column_copy(a, st, 0);
     }
     rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "listing pages");
     done(st);
@@ -1298,7 +1290,7 @@ store_status store_redirect_lookup(store *s, arena *a, const char *path, const c
     store_status rs = conn_get(s, &c);
     if (rs != STORE_OK || (rs = prep(c, ST_REDIRECT, &st)) != STORE_OK) return rs;
     int rc = sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-    if (next_row(st, &rc)) *target = col_text(a, st, 0);
+    if (next_row(st, &rc)) *target = sqlite_column_copy(a, st, 0);
     rs = rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "reading redirects");
     done(st);
     if (rs == STORE_OK && !*target) rs = STORE_NOT_FOUND;
@@ -1329,8 +1321,8 @@ store_status store_article_stamps(store *s, arena *a, size_t limit, size_t offse
     while (next_row(st, &rc)) {
         if (len == cap) v = arena_grow(a, v, &cap, len, sizeof *v);
         v[len++] = (store_article){.id = sqlite3_column_int64(st, 0),
-                                   .slug = col_text(a, st, 1),
-                                   .headline = col_text(a, st, 2),
+                                   .slug = sqlite_column_copy(a, st, 1),
+                                   .headline = sqlite_column_copy(a, st, 2),
                                    .status = ARTICLE_PUBLISHED,
                                    .published_at = sqlite3_column_int64(st, 3),
                                    .updated_at = sqlite3_column_int64(st, 4)};
@@ -1407,7 +1399,7 @@ store_status store_missing_read_also(store *s, arena *a, store_missing_link **ou
     int rc = sqlite3_bind_int64(st, 1, now_unix());
     while (next_row(st, &rc)) {
         if (len == cap) v = arena_grow(a, v, &cap, len, sizeof *v);
-        v[len++] = (store_missing_link){col_text(a, st, 0), col_text(a, st, 1)};
+        v[len++] = (store_missing_link){sqlite_column_copy(a, st, 0), sqlite_column_copy(a, st, 1)};
     }
     rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "listing read-also links");
     done(st);
@@ -1971,7 +1963,7 @@ static store_status entity_by_slug(store *s, arena *a, enum stmt_id id, const ch
     if (rc == SQLITE_ROW) {
         *out_id = sqlite3_column_int64(st, 0);
         for (int i = 0; i < 3; i++)
-            out_texts[i] = col_text(a, st, i + 1);
+            out_texts[i] = sqlite_column_copy(a, st, i + 1);
         rs = STORE_OK;
     } else {
         rs = rc == SQLITE_DONE ? failf(c, STORE_NOT_FOUND, "no such slug: %s", slug ? slug : "")
@@ -2016,8 +2008,8 @@ static store_status topics_query(store *s, arena *a, int statement, size_t numbe
     int rc = b.rc;
     while (next_row(st, &rc)) {
         if (len == cap) v = arena_grow(a, v, &cap, len, sizeof *v);
-        v[len++] = (store_topic){sqlite3_column_int64(st, 0), col_text(a, st, 1),
-                                 col_text(a, st, 2), col_text(a, st, 3)};
+        v[len++] = (store_topic){sqlite3_column_int64(st, 0), sqlite_column_copy(a, st, 1),
+                                 sqlite_column_copy(a, st, 2), sqlite_column_copy(a, st, 3)};
     }
     rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "listing topics");
     done(st);
@@ -2073,18 +2065,20 @@ static store_status counted_query(store *s, arena *a, enum stmt_id id, const cha
 
 static void put_topic_count(void *v, size_t i, sqlite3_stmt *st, arena *a)
 {
-    ((store_topic_count *)v)[i] = (store_topic_count){
-        {sqlite3_column_int64(st, 0), col_text(a, st, 1), col_text(a, st, 2), col_text(a, st, 3)},
-        (size_t)sqlite3_column_int64(st, 4),
-        sqlite3_column_int64(st, 5)};
+    ((store_topic_count *)v)[i] =
+        (store_topic_count){{sqlite3_column_int64(st, 0), sqlite_column_copy(a, st, 1),
+                             sqlite_column_copy(a, st, 2), sqlite_column_copy(a, st, 3)},
+                            (size_t)sqlite3_column_int64(st, 4),
+                            sqlite3_column_int64(st, 5)};
 }
 
 static void put_author_count(void *v, size_t i, sqlite3_stmt *st, arena *a)
 {
-    ((store_author_count *)v)[i] = (store_author_count){
-        {sqlite3_column_int64(st, 0), col_text(a, st, 1), col_text(a, st, 2), col_text(a, st, 3)},
-        (size_t)sqlite3_column_int64(st, 4),
-        sqlite3_column_int64(st, 5)};
+    ((store_author_count *)v)[i] =
+        (store_author_count){{sqlite3_column_int64(st, 0), sqlite_column_copy(a, st, 1),
+                              sqlite_column_copy(a, st, 2), sqlite_column_copy(a, st, 3)},
+                             (size_t)sqlite3_column_int64(st, 4),
+                             sqlite3_column_int64(st, 5)};
 }
 
 store_status store_topics_counted(store *s, arena *a, const char *slug, store_topic_count **out,
@@ -2135,8 +2129,8 @@ store_status store_api_keys_list(store *s, arena *a, store_api_key **out, size_t
     int rc = SQLITE_OK;
     while (next_row(st, &rc)) {
         if (len == cap) v = arena_grow(a, v, &cap, len, sizeof *v);
-        v[len++] =
-            (store_api_key){col_text(a, st, 0), col_text(a, st, 1), sqlite3_column_int64(st, 2)};
+        v[len++] = (store_api_key){sqlite_column_copy(a, st, 0), sqlite_column_copy(a, st, 1),
+                                   sqlite3_column_int64(st, 2)};
     }
     rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "listing API keys");
     done(st);
@@ -2344,16 +2338,16 @@ static void read_comment(sqlite3_stmt *st, arena *a, store_comment *o)
         .id = sqlite3_column_int64(st, 0),
         .article_id = sqlite3_column_int64(st, 1),
         .parent_id = sqlite3_column_int64(st, 2),
-        .author_name = col_text(a, st, 3),
-        .author_email = col_text(a, st, 4),
-        .author_url = col_text(a, st, 5),
-        .body = col_text(a, st, 6),
-        .ip = col_text(a, st, 7),
-        .user_agent = col_text(a, st, 8),
+        .author_name = sqlite_column_copy(a, st, 3),
+        .author_email = sqlite_column_copy(a, st, 4),
+        .author_url = sqlite_column_copy(a, st, 5),
+        .body = sqlite_column_copy(a, st, 6),
+        .ip = sqlite_column_copy(a, st, 7),
+        .user_agent = sqlite_column_copy(a, st, 8),
         .status = (comment_status)sqlite3_column_int(st, 9),
         .created_at = sqlite3_column_int64(st, 10),
         .staff = sqlite3_column_int(st, 11) != 0,
-        .article_slug = col_text(a, st, 12),
+        .article_slug = sqlite_column_copy(a, st, 12),
     };
 }
 
@@ -2723,12 +2717,12 @@ static void read_push_message(arena *a, sqlite3_stmt *st, store_push_message *m)
                               .subscription_id = sqlite3_column_int64(st, 1),
                               .article_id = sqlite3_column_int64(st, 2),
                               .attempts = sqlite3_column_int(st, 3) + 1,
-                              .endpoint = col_text(a, st, 4),
+                              .endpoint = sqlite_column_copy(a, st, 4),
                               .p256dh = col_blob(a, st, 5, 65),
                               .auth = col_blob(a, st, 6, 16),
-                              .slug = col_text(a, st, 7),
-                              .headline = col_text(a, st, 8),
-                              .lead = col_text(a, st, 9),
+                              .slug = sqlite_column_copy(a, st, 7),
+                              .headline = sqlite_column_copy(a, st, 8),
+                              .lead = sqlite_column_copy(a, st, 9),
                               .live = sqlite3_column_int(st, 10) != 0};
 }
 
@@ -2921,7 +2915,7 @@ store_status store_setting_get(store *s, arena *a, const char *key, const char *
     int rc = sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK) rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        *value = col_text(a, st, 0);
+        *value = sqlite_column_copy(a, st, 0);
         rs = STORE_OK;
     } else {
         rs = rc == SQLITE_DONE ? failf(c, STORE_NOT_FOUND, "no such setting: %s", key ? key : "")
@@ -2962,7 +2956,7 @@ store_status store_settings_list(store *s, arena *a, store_setting **out, size_t
     int rc = SQLITE_OK;
     while (next_row(st, &rc)) {
         if (len == cap) v = arena_grow(a, v, &cap, len, sizeof *v);
-        v[len++] = (store_setting){col_text(a, st, 0), col_text(a, st, 1)};
+        v[len++] = (store_setting){sqlite_column_copy(a, st, 0), sqlite_column_copy(a, st, 1)};
     }
     rs = rc == SQLITE_DONE ? STORE_OK : db_fail(c, rc, "listing settings");
     done(st);

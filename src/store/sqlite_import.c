@@ -196,12 +196,6 @@ store_status store_import_close(store_import *im, bool commit)
     return rs;
 }
 
-static const char *col_copy(arena *a, sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, i)) : NULL;
-}
-
 store_status store_import_lookup(store_import *im, arena *a, const char *kind, long long source_id,
                                  store_import_mapping *out)
 {
@@ -214,9 +208,9 @@ store_status store_import_lookup(store_import *im, arena *a, const char *kind, l
     store_status rs = STORE_NOT_FOUND;
     if (rc == SQLITE_ROW) {
         out->local_id = sqlite3_column_int64(st, 0);
-        out->url = col_copy(a, st, 1);
-        out->caption = col_copy(a, st, 2);
-        out->alt = col_copy(a, st, 3);
+        out->url = sqlite_column_copy(a, st, 1);
+        out->caption = sqlite_column_copy(a, st, 2);
+        out->alt = sqlite_column_copy(a, st, 3);
         rs = STORE_OK;
     } else if (rc != SQLITE_DONE) {
         rs = fail(im, rc, "reading the import map");
