@@ -39,6 +39,22 @@ static bool read_request(site_app *app, http_request *req, const admin_user *use
     return true;
 }
 
+/* Whether a publication time read from the form (st, when) can be scheduled: readable and not
+ * passed; false with the reason in errors. */
+static bool publish_time_ok(schedule_status st, long long when, long long now, story_errors *errors)
+{
+    if (st != SCHEDULE_OK) {
+        story_error_add(errors, "publish_at", schedule_message(st));
+        return false;
+    }
+    if (when < now) {
+        story_error_add(errors, "publish_at",
+                        "That time has passed: choose a later one, or publish now.");
+        return false;
+    }
+    return true;
+}
+
 /* Status and publication time for the action; false (errors filled) for a bad time. */
 static bool decide_status(site_app *app, arena *a, const store_article *art, story_action act,
                           const story_form *form, store_article_input *in, story_errors *errors)
@@ -53,27 +69,12 @@ static bool decide_status(site_app *app, arena *a, const store_article *art, sto
         in->status = art ? art->status : ARTICLE_DRAFT;
         in->published_at = 0; /* keep */
         if (st == SCHEDULE_EMPTY || (st == SCHEDULE_OK && when == art->published_at)) return true;
-        if (st != SCHEDULE_OK) { /* a scheduled story given another time: check it */
-            story_error_add(errors, "publish_at", schedule_message(st));
-            return false;
-        }
-        if (when < now) {
-            story_error_add(errors, "publish_at",
-                            "That time has passed: choose a later one, or publish now.");
-            return false;
-        }
+        /* a scheduled story given another time: check it */
+        if (!publish_time_ok(st, when, now, errors)) return false;
         in->published_at = when;
         return true;
     case ACT_SCHEDULE:
-        if (st != SCHEDULE_OK) {
-            story_error_add(errors, "publish_at", schedule_message(st));
-            return false;
-        }
-        if (when < now) {
-            story_error_add(errors, "publish_at",
-                            "That time has passed: choose a later one, or publish now.");
-            return false;
-        }
+        if (!publish_time_ok(st, when, now, errors)) return false;
         in->status = ARTICLE_SCHEDULED;
         in->published_at = when;
         return true;

@@ -15,29 +15,6 @@ bool related_english_stopword(const char *word, size_t len);
 /* ---- Varints: unsigned LEB128, 7 bits a byte, low bits first, at most 5 bytes ----------- */
 enum { RELATED_VARINT_MAX = 5 };
 
-static inline unsigned char *related_varint_put(unsigned char *p, uint32_t v)
-{
-    while (v >= 0x80) {
-        *p++ = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    *p++ = (unsigned char)v;
-    return p;
-}
-
-/* Reads what related_varint_put wrote (the index only decodes its own bytes). */
-static inline const unsigned char *related_varint_get(const unsigned char *p, uint32_t *out)
-{
-    uint32_t v = 0;
-    int shift = 0;
-    while (*p & 0x80) {
-        v |= (uint32_t)(*p++ & 0x7f) << shift;
-        shift += 7;
-    }
-    *out = v | (uint32_t)*p++ << shift;
-    return p;
-}
-
 static inline unsigned char *related_varint_put64(unsigned char *p, uint64_t v)
 {
     while (v >= 0x80) {
@@ -57,6 +34,21 @@ static inline const unsigned char *related_varint_get64(const unsigned char *p, 
         shift += 7;
     }
     *out = v | (uint64_t)*p++ << shift;
+    return p;
+}
+
+/* The same encoding for 32-bit values (at most RELATED_VARINT_MAX bytes). */
+static inline unsigned char *related_varint_put(unsigned char *p, uint32_t v)
+{
+    return related_varint_put64(p, v);
+}
+
+/* Reads what related_varint_put wrote (the index only decodes its own bytes). */
+static inline const unsigned char *related_varint_get(const unsigned char *p, uint32_t *out)
+{
+    uint64_t v;
+    p = related_varint_get64(p, &v);
+    *out = (uint32_t)v;
     return p;
 }
 

@@ -301,13 +301,7 @@ def _bound(t, gz, db):
     finally:
         off.stop()
 
-    def bad_flag():
-        for v in ("-1", "abc", "99999999"):
-            r = gz.run("serve", "--db", db, "--cache-mb", v)
-            expect_rc(r, 2, "--cache-mb %s" % v)
-            expect("--cache-mb" in r.stderr, "no message naming --cache-mb: %r" % r.stderr)
-
-    t.check("cache: a bad --cache-mb → exit 2 with a message", bad_flag)
+    t.check("cache: a bad --cache-mb → exit 2 with a message", _bad_number_flag, gz, db, "--cache-mb")
 
 
 def _sql(db, statement, *args):
@@ -344,13 +338,16 @@ def _views(t, gz):
     finally:
         small.stop()
 
-    def bad_flag():
-        for v in ("-1", "abc", "99999999"):
-            r = gz.run("serve", "--db", db, "--story-views", v)
-            expect_rc(r, 2, "--story-views %s" % v)
-            expect("--story-views" in r.stderr, "no message naming --story-views: %r" % r.stderr)
+    t.check("views: a bad --story-views → exit 2 with a message", _bad_number_flag, gz, db, "--story-views")
 
-    t.check("views: a bad --story-views → exit 2 with a message", bad_flag)
+
+def _bad_number_flag(gz, db, flag):
+    """`gazette serve` refuses a negative, non-numeric or huge value of flag: exit 2, a message
+    naming it."""
+    for v in ("-1", "abc", "99999999"):
+        r = gz.run("serve", "--db", db, flag, v)
+        expect_rc(r, 2, "%s %s" % (flag, v))
+        expect(flag in r.stderr, "no message naming %s: %r" % (flag, r.stderr))
 
 
 def _views_freshness(t, gz, srv, db):
