@@ -4,7 +4,7 @@
 
 CC      ?= cc
 PKGS    := libmicrohttpd jansson sqlite3 libcmark-gfm libsodium libutf8proc zlib libbrotlienc \
-           libxml-2.0 libcurl openssl glib-2.0 vips
+           libxml-2.0 libcurl openssl glib-2.0 vips libpq
 CFLAGS_COMMON := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
                  -pthread -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lstemmer -lm -pthread
@@ -20,7 +20,7 @@ TESTS    := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 DEPS_APT := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
             libcmark-gfm-dev libcmark-gfm-extensions-dev libsodium-dev libcmocka-dev \
             libutf8proc-dev libstemmer-dev zlib1g-dev libbrotli-dev libxml2-dev \
-            libcurl4-openssl-dev libssl-dev libglib2.0-dev libvips-dev \
+            libcurl4-openssl-dev libssl-dev libglib2.0-dev libvips-dev libpq-dev \
             python3 python3-cryptography sqlite3 clang-format brotli libvips-tools
 BENCH_APT := wrk nginx-light
 # the browser tests (tests/browser): Debian's chromium, driven by playwright-core from npm

@@ -766,6 +766,13 @@ bool wp_import_run(store *s, arena *a, const wp_import_options *o, wp_import_rep
     struct stat sb;
     im.file_size = stat(o->export_path, &sb) == 0 ? (long long)sb.st_size : 0;
     store_status st = store_import_open(s, &im.im);
+    if (st == STORE_INVALID) {
+        snprintf(report->fatal, sizeof report->fatal,
+                 "an import writes a SQLite file: import into one, then copy it with "
+                 "'gazette migrate --from FILE --to postgres://...'");
+        arena_free(im.item);
+        return false;
+    }
     if (st != STORE_OK) {
         snprintf(report->fatal, sizeof report->fatal, "cannot write to the database: %s",
                  store_strerror(st));

@@ -256,7 +256,8 @@ int site_status_for(store_status st)
     case STORE_NOT_FOUND:
         return 404;
     case STORE_BUSY:
-    case STORE_FULL: /* answered again once the operator frees space */
+    case STORE_UNAVAILABLE: /* the database server is restarting */
+    case STORE_FULL:        /* answered again once the operator frees space */
         return 503;
     default:
         return 500;

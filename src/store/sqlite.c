@@ -9,6 +9,7 @@
 #include "../core/buf.h"
 #include "migrations.h"
 #include "sqlite_internal.h"
+#include "store_backend.h"
 #include "search_rank.h"
 #include "search_snippet.h"
 #include "search_tokenizer.h"
@@ -469,7 +470,7 @@ static const entity_kind author_kind = {
 typedef struct conn {
     sqlite3 *db;
     sqlite3_stmt *stmts[ST__N]; /* prepared on first use, finalized at close */
-    store *owner;
+    struct sqlite_store *owner;
     struct conn *next;
     char err[ERR_MAX];              /* why the last call on this thread failed */
     search_df_cache df_cache;       /* search_rank.h */
@@ -479,13 +480,15 @@ typedef struct conn {
     bool outer_read; /* inside store_read_begin / store_read_end */
 } conn;
 
-struct store {
+/* The SQLite backend's store (store_backend.h: the head comes first). */
+typedef struct sqlite_store {
+    store base;
     char *path;
     int version;
     pthread_key_t key;    /* this thread's conn */
     pthread_mutex_t lock; /* guards conns */
     conn *conns;          /* every open connection, closed by store_close */
-};
+} sqlite_store;
 
 static store_status map_rc(int rc)
 {
@@ -555,7 +558,7 @@ static void conn_free(conn *c)
     free(c);
 }
 
-static void conn_unlink(store *s, conn *c)
+static void conn_unlink(sqlite_store *s, conn *c)
 {
     for (conn **p = &s->conns; *p; p = &(*p)->next) {
         if (*p == c) {
@@ -631,7 +634,7 @@ static int db_configure(sqlite3 *db)
                         NULL);
 }
 
-static store_status conn_add(store *s, sqlite3 *db, conn **out)
+static store_status conn_add(sqlite_store *s, sqlite3 *db, conn **out)
 {
     conn *c = calloc(1, sizeof *c);
     if (!c) return STORE_IO;
@@ -654,8 +657,9 @@ static store_status conn_add(store *s, sqlite3 *db, conn **out)
 }
 
 /* This thread's connection, opened on its first call. */
-static store_status conn_get(store *s, conn **out)
+static store_status conn_get(store *base, conn **out)
 {
+    sqlite_store *s = (sqlite_store *)base;
     conn *c = pthread_getspecific(s->key);
     if (c) {
         c->err[0] = '\0';
@@ -670,21 +674,24 @@ static store_status conn_get(store *s, conn **out)
     return st;
 }
 
-const char *store_last_error(store *s)
+const char *sqlite_store_last_error(store *base)
 {
+    sqlite_store *s = (sqlite_store *)base;
     conn *c = s ? pthread_getspecific(s->key) : NULL;
     return c ? c->err : "no database connection for this thread";
 }
 
-int store_schema_version(store *s)
+int sqlite_store_schema_version(store *base)
 {
+    sqlite_store *s = (sqlite_store *)base;
     return s->version;
 }
 
 /* Call once the other threads are done with the store (joined, or never to call again):
  * their connections are closed here, or already were when they exited. */
-void store_close(store *s)
+void sqlite_store_close(store *base)
 {
+    sqlite_store *s = (sqlite_store *)base;
     if (!s) return;
     pthread_setspecific(s->key, NULL);
     pthread_mutex_lock(&s->lock);
@@ -799,7 +806,7 @@ static store_status begin_read(conn *c)
     return c->outer_read ? STORE_OK : exec_id(c, ST_BEGIN, "starting a read");
 }
 
-store_status store_read_begin(store *s)
+store_status sqlite_store_read_begin(store *s)
 {
     conn *c;
     store_status rs = conn_get(s, &c);
@@ -809,7 +816,7 @@ store_status store_read_begin(store *s)
     return rs;
 }
 
-void store_read_end(store *s)
+void sqlite_store_read_end(store *s)
 {
     conn *c;
     if (conn_get(s, &c) != STORE_OK || !c->outer_read) return;
@@ -948,7 +955,7 @@ static store_status migrate(sqlite3 *db, const char *path, char *err, size_t err
 
 static store_status store_new(const char *path, sqlite3 *db, store **out)
 {
-    store *s = calloc(1, sizeof *s);
+    sqlite_store *s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {
         free(s);
         return STORE_IO;
@@ -960,12 +967,13 @@ static store_status store_new(const char *path, sqlite3 *db, store **out)
         return STORE_IO;
     }
     pthread_mutex_init(&s->lock, NULL);
+    s->base.backend = &sqlite_store_backend;
     conn *c;
     if (conn_add(s, db, &c) != STORE_OK) {
-        store_close(s);
+        sqlite_store_close(&s->base);
         return STORE_IO;
     }
-    *out = s;
+    *out = &s->base;
     return STORE_OK;
 }
 
@@ -995,7 +1003,7 @@ static store_status store_start(const char *path, bool creating, store **out, ch
     return rs;
 }
 
-store_status store_open(const char *location, store **out, char *err, size_t errlen)
+store_status sqlite_store_open(const char *location, store **out, char *err, size_t errlen)
 {
     *out = NULL;
     msg(err, errlen, STORE_OK, "%s", "");
@@ -1024,7 +1032,7 @@ static void remove_db_files(const char *path)
     }
 }
 
-store_status store_create(const char *location, store **out, char *err, size_t errlen)
+store_status sqlite_store_create(const char *location, store **out, char *err, size_t errlen)
 {
     *out = NULL;
     msg(err, errlen, STORE_OK, "%s", "");
@@ -1182,8 +1190,8 @@ static store_status list_in_tx(conn *c, arena *a, const store_article_query *q, 
     return rs;
 }
 
-store_status store_articles_list(store *s, arena *a, const store_article_query *q,
-                                 store_article **out, size_t *n, size_t *total)
+store_status sqlite_store_articles_list(store *s, arena *a, const store_article_query *q,
+                                        store_article **out, size_t *n, size_t *total)
 {
     *out = NULL;
     *n = 0;
@@ -1231,7 +1239,7 @@ static store_status article_one(store *s, arena *a, enum stmt_id id, const char 
     return rs;
 }
 
-store_status store_article_by_slug(store *s, arena *a, const char *slug, store_article *out)
+store_status sqlite_store_article_by_slug(store *s, arena *a, const char *slug, store_article *out)
 {
     if (!slug) {
         memset(out, 0, sizeof *out);
@@ -1240,7 +1248,8 @@ store_status store_article_by_slug(store *s, arena *a, const char *slug, store_a
     return article_one(s, a, ST_ARTICLE_LIVE, slug, out);
 }
 
-store_status store_article_any_by_slug(store *s, arena *a, const char *slug, store_article *out)
+store_status sqlite_store_article_any_by_slug(store *s, arena *a, const char *slug,
+                                              store_article *out)
 {
     if (!slug) {
         memset(out, 0, sizeof *out);
@@ -1249,7 +1258,7 @@ store_status store_article_any_by_slug(store *s, arena *a, const char *slug, sto
     return article_one(s, a, ST_ARTICLE_ANY, slug, out);
 }
 
-store_status store_page_by_slug(store *s, arena *a, const char *slug, store_article *out)
+store_status sqlite_store_page_by_slug(store *s, arena *a, const char *slug, store_article *out)
 {
     if (!slug) {
         memset(out, 0, sizeof *out);
@@ -1258,7 +1267,7 @@ store_status store_page_by_slug(store *s, arena *a, const char *slug, store_arti
     return article_one(s, a, ST_PAGE_LIVE, slug, out);
 }
 
-store_status store_pages_list(store *s, arena *a, const char ***slugs, size_t *n)
+store_status sqlite_store_pages_list(store *s, arena *a, const char ***slugs, size_t *n)
 {
     *slugs = NULL;
     *n = 0;
@@ -1282,7 +1291,7 @@ store_status store_pages_list(store *s, arena *a, const char ***slugs, size_t *n
     return rs;
 }
 
-store_status store_redirect_lookup(store *s, arena *a, const char *path, const char **target)
+store_status sqlite_store_redirect_lookup(store *s, arena *a, const char *path, const char **target)
 {
     *target = NULL;
     conn *c;
@@ -1297,13 +1306,13 @@ store_status store_redirect_lookup(store *s, arena *a, const char *path, const c
     return rs;
 }
 
-store_status store_article_top(store *s, arena *a, store_article *out)
+store_status sqlite_store_article_top(store *s, arena *a, store_article *out)
 {
     return article_one(s, a, ST_ARTICLE_TOP, NULL, out);
 }
 
-store_status store_article_stamps(store *s, arena *a, size_t limit, size_t offset,
-                                  store_article **out, size_t *n)
+store_status sqlite_store_article_stamps(store *s, arena *a, size_t limit, size_t offset,
+                                         store_article **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -1336,8 +1345,8 @@ store_status store_article_stamps(store *s, arena *a, size_t limit, size_t offse
     return rs;
 }
 
-store_status store_articles_related_by_topics(store *s, arena *a, long long article_id,
-                                              size_t limit, store_article **out, size_t *n)
+store_status sqlite_store_articles_related_by_topics(store *s, arena *a, long long article_id,
+                                                     size_t limit, store_article **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -1361,8 +1370,8 @@ store_status store_articles_related_by_topics(store *s, arena *a, long long arti
     return rs;
 }
 
-store_status store_articles_changed_since(store *s, arena *a, long long since, size_t limit,
-                                          store_article **out, size_t *n)
+store_status sqlite_store_articles_changed_since(store *s, arena *a, long long since, size_t limit,
+                                                 store_article **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -1386,7 +1395,7 @@ store_status store_articles_changed_since(store *s, arena *a, long long since, s
     return rs;
 }
 
-store_status store_missing_read_also(store *s, arena *a, store_missing_link **out, size_t *n)
+store_status sqlite_store_missing_read_also(store *s, arena *a, store_missing_link **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -1410,7 +1419,7 @@ store_status store_missing_read_also(store *s, arena *a, store_missing_link **ou
     return rs;
 }
 
-long long store_last_change(store *s)
+long long sqlite_store_last_change(store *s)
 {
     conn *c;
     sqlite3_stmt *st;
@@ -1630,8 +1639,8 @@ static store_status save_one(conn *c, arena *scratch, const store_article_input 
     return rs;
 }
 
-store_status store_articles_save(store *s, const store_article_input *inputs, size_t n,
-                                 long long *ids)
+store_status sqlite_store_articles_save(store *s, const store_article_input *inputs, size_t n,
+                                        long long *ids)
 {
     conn *c;
     store_status rs = conn_get(s, &c);
@@ -1889,9 +1898,9 @@ static store_status search_in_tx(conn *c, arena *a, const char *fts_query, const
     return STORE_OK;
 }
 
-store_status store_search(store *s, arena *a, const char *fts_query, const char *topic_slug,
-                          size_t limit, size_t offset, store_search_hit **out, size_t *n,
-                          size_t *total, bool *partial)
+store_status sqlite_store_search(store *s, arena *a, const char *fts_query, const char *topic_slug,
+                                 size_t limit, size_t offset, store_search_hit **out, size_t *n,
+                                 size_t *total, bool *partial)
 {
     *out = NULL;
     *n = 0;
@@ -1918,7 +1927,7 @@ store_status store_search(store *s, arena *a, const char *fts_query, const char 
     return rs;
 }
 
-store_status store_search_pack(store *s)
+store_status sqlite_store_search_pack(store *s)
 {
     conn *c;
     sqlite3_stmt *st;
@@ -1931,8 +1940,8 @@ store_status store_search_pack(store *s)
 }
 
 /* ---- Topics and authors ---------------------------------------------------------------- */
-store_status store_topic_add(store *s, const char *slug, const char *name, const char *description,
-                             long long *id)
+store_status sqlite_store_topic_add(store *s, const char *slug, const char *name,
+                                    const char *description, long long *id)
 {
     conn *c;
     store_status rs = conn_get(s, &c);
@@ -1973,7 +1982,7 @@ static store_status entity_by_slug(store *s, arena *a, enum stmt_id id, const ch
     return rs;
 }
 
-store_status store_topic_by_slug(store *s, arena *a, const char *slug, store_topic *out)
+store_status sqlite_store_topic_by_slug(store *s, arena *a, const char *slug, store_topic *out)
 {
     const char *t[3] = {NULL, NULL, NULL};
     long long id = 0;
@@ -1982,7 +1991,7 @@ store_status store_topic_by_slug(store *s, arena *a, const char *slug, store_top
     return rs;
 }
 
-store_status store_author_by_slug(store *s, arena *a, const char *slug, store_author *out)
+store_status sqlite_store_author_by_slug(store *s, arena *a, const char *slug, store_author *out)
 {
     const char *t[3] = {NULL, NULL, NULL};
     long long id = 0;
@@ -2020,13 +2029,14 @@ static store_status topics_query(store *s, arena *a, int statement, size_t numbe
     return rs;
 }
 
-store_status store_topics_list(store *s, arena *a, size_t min_articles, store_topic **out,
-                               size_t *n)
+store_status sqlite_store_topics_list(store *s, arena *a, size_t min_articles, store_topic **out,
+                                      size_t *n)
 {
     return topics_query(s, a, ST_TOPICS_LIST, min_articles, out, n);
 }
 
-store_status store_topics_leading(store *s, arena *a, size_t limit, store_topic **out, size_t *n)
+store_status sqlite_store_topics_leading(store *s, arena *a, size_t limit, store_topic **out,
+                                         size_t *n)
 {
     return topics_query(s, a, ST_TOPICS_LEADING, limit, out, n);
 }
@@ -2081,22 +2091,22 @@ static void put_author_count(void *v, size_t i, sqlite3_stmt *st, arena *a)
                              sqlite3_column_int64(st, 5)};
 }
 
-store_status store_topics_counted(store *s, arena *a, const char *slug, store_topic_count **out,
-                                  size_t *n)
+store_status sqlite_store_topics_counted(store *s, arena *a, const char *slug,
+                                         store_topic_count **out, size_t *n)
 {
     return counted_query(s, a, ST_TOPICS_COUNTED, slug, sizeof **out, put_topic_count, (void **)out,
                          n);
 }
 
-store_status store_authors_counted(store *s, arena *a, const char *slug, store_author_count **out,
-                                   size_t *n)
+store_status sqlite_store_authors_counted(store *s, arena *a, const char *slug,
+                                          store_author_count **out, size_t *n)
 {
     return counted_query(s, a, ST_AUTHORS_COUNTED, slug, sizeof **out, put_author_count,
                          (void **)out, n);
 }
 
 /* ---- API read keys ---------------------------------------------------------------------- */
-store_status store_api_key_add(store *s, const char *name, const char *hash)
+store_status sqlite_store_api_key_add(store *s, const char *name, const char *hash)
 {
     conn *c;
     sqlite3_stmt *st;
@@ -2116,7 +2126,7 @@ store_status store_api_key_add(store *s, const char *name, const char *hash)
     return rs;
 }
 
-store_status store_api_keys_list(store *s, arena *a, store_api_key **out, size_t *n)
+store_status sqlite_store_api_keys_list(store *s, arena *a, store_api_key **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -2141,7 +2151,7 @@ store_status store_api_keys_list(store *s, arena *a, store_api_key **out, size_t
     return rs;
 }
 
-store_status store_api_key_revoke(store *s, const char *name)
+store_status sqlite_store_api_key_revoke(store *s, const char *name)
 {
     conn *c;
     sqlite3_stmt *st;
@@ -2159,7 +2169,7 @@ store_status store_api_key_revoke(store *s, const char *name)
     return tx_finish(c, rs);
 }
 
-store_status store_author_set_bio(store *s, const char *slug, const char *bio)
+store_status sqlite_store_author_set_bio(store *s, const char *slug, const char *bio)
 {
     conn *c;
     sqlite3_stmt *st;
@@ -2305,8 +2315,8 @@ static store_status comment_insert(conn *c, const store_comment_input *in,
     return run(c, st, b.rc, true, id, "saving a comment");
 }
 
-store_status store_comment_add(store *s, const store_comment_input *in, long long *id,
-                               comment_status *status)
+store_status sqlite_store_comment_add(store *s, const store_comment_input *in, long long *id,
+                                      comment_status *status)
 {
     if (id) *id = 0;
     if (status) *status = COMMENT_PENDING;
@@ -2379,8 +2389,8 @@ static store_status comments_start(store *s, enum stmt_id id, conn **c, sqlite3_
     return rs != STORE_OK ? rs : prep(*c, id, st);
 }
 
-store_status store_comments_for_article(store *s, arena *a, long long article_id,
-                                        long long include_id, store_comment **out, size_t *n)
+store_status sqlite_store_comments_for_article(store *s, arena *a, long long article_id,
+                                               long long include_id, store_comment **out, size_t *n)
 {
     conn *c;
     sqlite3_stmt *st;
@@ -2392,8 +2402,8 @@ store_status store_comments_for_article(store *s, arena *a, long long article_id
     return collect_comments(c, st, b.rc, a, out, n);
 }
 
-store_status store_comments_list(store *s, arena *a, const comment_status *status, size_t limit,
-                                 size_t offset, store_comment **out, size_t *n)
+store_status sqlite_store_comments_list(store *s, arena *a, const comment_status *status,
+                                        size_t limit, size_t offset, store_comment **out, size_t *n)
 {
     conn *c;
     sqlite3_stmt *st;
@@ -2407,8 +2417,8 @@ store_status store_comments_list(store *s, arena *a, const comment_status *statu
     return collect_comments(c, st, b.rc, a, out, n);
 }
 
-store_status store_comments_recent(store *s, arena *a, long long article_id, size_t limit,
-                                   store_comment **out, size_t *n)
+store_status sqlite_store_comments_recent(store *s, arena *a, long long article_id, size_t limit,
+                                          store_comment **out, size_t *n)
 {
     conn *c;
     sqlite3_stmt *st;
@@ -2436,8 +2446,8 @@ static char *id_list_json(const long long *ids, size_t n)
     return out;
 }
 
-store_status store_articles_by_ids(store *s, arena *a, const long long *ids, size_t n_ids,
-                                   store_article **out, size_t *n)
+store_status sqlite_store_articles_by_ids(store *s, arena *a, const long long *ids, size_t n_ids,
+                                          store_article **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -2496,8 +2506,8 @@ static store_status comments_bulk(store *s, const long long *ids, size_t n, enum
     return rs;
 }
 
-store_status store_comments_set_status(store *s, const long long *ids, size_t n,
-                                       comment_status status)
+store_status sqlite_store_comments_set_status(store *s, const long long *ids, size_t n,
+                                              comment_status status)
 {
     if ((unsigned)status > COMMENT_TRASH) {
         conn *c;
@@ -2508,13 +2518,13 @@ store_status store_comments_set_status(store *s, const long long *ids, size_t n,
     return comments_bulk(s, ids, n, ST_COMMENTS_SET_STATUS, (int)status);
 }
 
-store_status store_comments_delete(store *s, const long long *ids, size_t n)
+store_status sqlite_store_comments_delete(store *s, const long long *ids, size_t n)
 {
     return comments_bulk(s, ids, n, ST_COMMENTS_DELETE, 0);
 }
 
-store_status store_comment_counts(store *s, const long long *article_ids, size_t n,
-                                  long long *counts)
+store_status sqlite_store_comment_counts(store *s, const long long *article_ids, size_t n,
+                                         long long *counts)
 {
     conn *c;
     store_status rs = conn_get(s, &c);
@@ -2554,7 +2564,7 @@ static const unsigned char *col_blob(arena *a, sqlite3_stmt *st, int i, int n)
     return copy;
 }
 
-store_status store_push_vapid_get(store *s, arena *a, store_push_vapid *out)
+store_status sqlite_store_push_vapid_get(store *s, arena *a, store_push_vapid *out)
 {
     *out = (store_push_vapid){0};
     conn *c;
@@ -2576,8 +2586,8 @@ store_status store_push_vapid_get(store *s, arena *a, store_push_vapid *out)
     return rs;
 }
 
-store_status store_push_vapid_put(store *s, const unsigned char private_key[32],
-                                  const unsigned char public_key[65])
+store_status sqlite_store_push_vapid_put(store *s, const unsigned char private_key[32],
+                                         const unsigned char public_key[65])
 {
     conn *c;
     sqlite3_stmt *st;
@@ -2594,8 +2604,9 @@ store_status store_push_vapid_put(store *s, const unsigned char private_key[32],
     return tx_finish(c, rs);
 }
 
-store_status store_push_subscribe(store *s, const char *endpoint, const unsigned char p256dh[65],
-                                  const unsigned char auth[16])
+store_status sqlite_store_push_subscribe(store *s, const char *endpoint,
+                                         const unsigned char p256dh[65],
+                                         const unsigned char auth[16])
 {
     conn *c;
     sqlite3_stmt *st;
@@ -2636,12 +2647,12 @@ static store_status push_delete(store *s, enum stmt_id id, const char *text, lon
     return rs == STORE_NOT_FOUND ? (tx_finish(c, STORE_OK), rs) : tx_finish(c, rs);
 }
 
-store_status store_push_unsubscribe(store *s, const char *endpoint)
+store_status sqlite_store_push_unsubscribe(store *s, const char *endpoint)
 {
     return push_delete(s, ST_PUSH_UNSUBSCRIBE, endpoint ? endpoint : "", 0);
 }
 
-store_status store_push_subscription_delete(store *s, long long subscription_id)
+store_status sqlite_store_push_subscription_delete(store *s, long long subscription_id)
 {
     return push_delete(s, ST_PUSH_SUBSCRIPTION_DELETE, NULL, subscription_id);
 }
@@ -2688,8 +2699,8 @@ static store_status mark_in_tx(conn *c, const char *slug, long long now, long lo
     return run(c, st, b.rc, false, NULL, "marking the story breaking");
 }
 
-store_status store_push_mark_breaking(store *s, const char *slug, long long *queued,
-                                      long long *marked_at)
+store_status sqlite_store_push_mark_breaking(store *s, const char *slug, long long *queued,
+                                             long long *marked_at)
 {
     *queued = 0;
     *marked_at = 0;
@@ -2756,8 +2767,8 @@ static store_status claim_in_tx(conn *c, arena *a, long long now, long long leas
     return rs;
 }
 
-store_status store_push_claim(store *s, arena *a, long long now, long long lease_until,
-                              size_t limit, store_push_message **out, size_t *n)
+store_status sqlite_store_push_claim(store *s, arena *a, long long now, long long lease_until,
+                                     size_t limit, store_push_message **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -2771,8 +2782,8 @@ store_status store_push_claim(store *s, arena *a, long long now, long long lease
     return rs;
 }
 
-store_status store_push_message_finish(store *s, long long id, push_message_state state,
-                                       long long retry_at)
+store_status sqlite_store_push_message_finish(store *s, long long id, push_message_state state,
+                                              long long retry_at)
 {
     conn *c;
     sqlite3_stmt *st;
@@ -2791,7 +2802,7 @@ store_status store_push_message_finish(store *s, long long id, push_message_stat
     return tx_finish(c, rs);
 }
 
-store_status store_push_next_due(store *s, long long *at)
+store_status sqlite_store_push_next_due(store *s, long long *at)
 {
     *at = 0;
     conn *c;
@@ -2807,7 +2818,7 @@ store_status store_push_next_due(store *s, long long *at)
     return rs;
 }
 
-store_status store_push_prune(store *s, long long before, long long *removed)
+store_status sqlite_store_push_prune(store *s, long long before, long long *removed)
 {
     *removed = 0;
     conn *c;
@@ -2823,7 +2834,7 @@ store_status store_push_prune(store *s, long long before, long long *removed)
     return tx_finish(c, rs);
 }
 
-store_status store_push_counts(store *s, long long *subscribers, long long counts[3])
+store_status sqlite_store_push_counts(store *s, long long *subscribers, long long counts[3])
 {
     *subscribers = 0;
     counts[0] = counts[1] = counts[2] = 0;
@@ -2846,8 +2857,8 @@ store_status store_push_counts(store *s, long long *subscribers, long long count
 }
 
 /* ---- Changes ----------------------------------------------------------------------------- */
-store_status store_changes_since(store *s, arena *a, long long after, size_t limit,
-                                 store_change **out, size_t *n)
+store_status sqlite_store_changes_since(store *s, arena *a, long long after, size_t limit,
+                                        store_change **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -2874,7 +2885,7 @@ store_status store_changes_since(store *s, arena *a, long long after, size_t lim
     return rs;
 }
 
-store_status store_changes_head(store *s, long long *head)
+store_status sqlite_store_changes_head(store *s, long long *head)
 {
     *head = 0;
     conn *c;
@@ -2884,7 +2895,7 @@ store_status store_changes_head(store *s, long long *head)
     return run(c, st, SQLITE_OK, true, head, "reading the change log");
 }
 
-store_status store_changed_since_last_look(store *s, bool *changed)
+store_status sqlite_store_changed_since_last_look(store *s, bool *changed)
 {
     *changed = true;
     conn *c;
@@ -2905,7 +2916,7 @@ store_status store_changed_since_last_look(store *s, bool *changed)
 }
 
 /* ---- Site settings ---------------------------------------------------------------------- */
-store_status store_setting_get(store *s, arena *a, const char *key, const char **value)
+store_status sqlite_store_setting_get(store *s, arena *a, const char *key, const char **value)
 {
     *value = NULL;
     conn *c;
@@ -2925,7 +2936,7 @@ store_status store_setting_get(store *s, arena *a, const char *key, const char *
     return rs;
 }
 
-store_status store_setting_set(store *s, const char *key, const char *value)
+store_status sqlite_store_setting_set(store *s, const char *key, const char *value)
 {
     conn *c;
     sqlite3_stmt *st;
@@ -2943,7 +2954,7 @@ store_status store_setting_set(store *s, const char *key, const char *value)
     return tx_finish(c, rs);
 }
 
-store_status store_settings_list(store *s, arena *a, store_setting **out, size_t *n)
+store_status sqlite_store_settings_list(store *s, arena *a, store_setting **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -3030,3 +3041,12 @@ sqlite3 *sqlite_db(conn *c)
 {
     return c->db;
 }
+
+/* ---- The backend's table (store_backend.h) ------------------------------------------------ */
+#define SQLITE_BACKEND_ENTRY(ret, name, params, args) .name = sqlite_store_##name,
+const store_backend sqlite_store_backend = {
+    .name = "sqlite",
+    STORE_BACKEND_OPS(SQLITE_BACKEND_ENTRY).read_end = sqlite_store_read_end,
+    .close = sqlite_store_close,
+};
+#undef SQLITE_BACKEND_ENTRY

@@ -92,8 +92,8 @@ static store_status list_in_tx(query *q, arena *a, const store_editor_query *eq,
     return rs;
 }
 
-store_status store_editor_articles(store *s, arena *a, const store_editor_query *eq,
-                                   store_article **out, size_t *n, size_t *total)
+store_status sqlite_store_editor_articles(store *s, arena *a, const store_editor_query *eq,
+                                          store_article **out, size_t *n, size_t *total)
 {
     *out = NULL;
     *n = 0;
@@ -137,8 +137,8 @@ static store_status by_id_in_tx(query *q, arena *a, long long id, store_article 
     return rs;
 }
 
-store_status store_article_by_id(store *s, arena *a, long long id, store_article *out,
-                                 int *revision)
+store_status sqlite_store_article_by_id(store *s, arena *a, long long id, store_article *out,
+                                        int *revision)
 {
     memset(out, 0, sizeof *out);
     if (revision) *revision = 0;
@@ -152,8 +152,8 @@ store_status store_article_by_id(store *s, arena *a, long long id, store_article
     return rs;
 }
 
-store_status store_article_owned_by(store *s, long long article_id, long long user_id,
-                                    long long author_id, bool *owned)
+store_status sqlite_store_article_owned_by(store *s, long long article_id, long long user_id,
+                                           long long author_id, bool *owned)
 {
     *owned = false;
     query q;
@@ -203,12 +203,12 @@ static store_status authors_query(store *s, arena *a, long long id, store_author
     return rs;
 }
 
-store_status store_authors_all(store *s, arena *a, store_author **out, size_t *n)
+store_status sqlite_store_authors_all(store *s, arena *a, store_author **out, size_t *n)
 {
     return authors_query(s, a, 0, out, n);
 }
 
-store_status store_author_by_id(store *s, arena *a, long long id, store_author *out)
+store_status sqlite_store_author_by_id(store *s, arena *a, long long id, store_author *out)
 {
     memset(out, 0, sizeof *out);
     store_author *v;
@@ -321,8 +321,8 @@ static void read_revision(arena *a, sqlite3_stmt *st, store_revision *r, bool wi
     }
 }
 
-store_status store_revisions_list(store *s, arena *a, long long article_id, store_revision **out,
-                                  size_t *n)
+store_status sqlite_store_revisions_list(store *s, arena *a, long long article_id,
+                                         store_revision **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -348,8 +348,8 @@ store_status store_revisions_list(store *s, arena *a, long long article_id, stor
     return rs;
 }
 
-store_status store_revision_get(store *s, arena *a, long long article_id, int number,
-                                store_revision *out)
+store_status sqlite_store_revision_get(store *s, arena *a, long long article_id, int number,
+                                       store_revision *out)
 {
     memset(out, 0, sizeof *out);
     query q;
@@ -485,8 +485,8 @@ static store_status edit_in_tx(query *q, arena *a, const store_article_edit *e, 
     return rs;
 }
 
-store_status store_article_edit_save(store *s, arena *a, const store_article_edit *e, long long *id,
-                                     const char **slug, int *revision)
+store_status sqlite_store_article_edit_save(store *s, arena *a, const store_article_edit *e,
+                                            long long *id, const char **slug, int *revision)
 {
     *id = 0;
     *revision = 0;

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "sqlite_internal.h"
+#include "store_backend.h"
 
 enum imp_stmt {
     IM_BEGIN,
@@ -148,6 +149,8 @@ static store_status exec(store_import *im, enum imp_stmt id, const char *what)
 store_status store_import_open(store *s, store_import **out)
 {
     *out = NULL;
+    /* Imports write a SQLite file; `gazette migrate` then copies it to PostgreSQL. */
+    if (s->backend != &sqlite_store_backend) return STORE_INVALID;
     store_import *im = calloc(1, sizeof *im);
     if (!im) return STORE_IO;
     conn *c;

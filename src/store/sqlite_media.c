@@ -40,7 +40,7 @@ static void read_media(arena *a, sqlite3_stmt *st, store_media *out)
     out->created_at = sqlite3_column_int64(st, 11);
 }
 
-store_status store_media_add(store *s, const store_media_input *in, long long *id)
+store_status sqlite_store_media_add(store *s, const store_media_input *in, long long *id)
 {
     if (!in->hash || strlen(in->hash) != 32 || !in->width || !in->height || !in->widths)
         return STORE_INVALID;
@@ -80,7 +80,7 @@ store_status store_media_add(store *s, const store_media_input *in, long long *i
     return done == STORE_OK ? rs : done;
 }
 
-store_status store_media_get(store *s, arena *a, long long id, store_media *out)
+store_status sqlite_store_media_get(store *s, arena *a, long long id, store_media *out)
 {
     query q;
     store_status rs = start(s, &q, "SELECT " MEDIA_COLS MEDIA_FROM " WHERE m.id = ?1");
@@ -93,8 +93,8 @@ store_status store_media_get(store *s, arena *a, long long id, store_media *out)
     return rs;
 }
 
-store_status store_media_list(store *s, arena *a, size_t limit, size_t offset, store_media **out,
-                              size_t *n, size_t *total)
+store_status sqlite_store_media_list(store *s, arena *a, size_t limit, size_t offset,
+                                     store_media **out, size_t *n, size_t *total)
 {
     *out = NULL;
     *n = 0;
@@ -121,8 +121,8 @@ store_status store_media_list(store *s, arena *a, size_t limit, size_t offset, s
     return rs;
 }
 
-store_status store_media_update(store *s, long long id, const char *alt, const char *caption,
-                                const char *credit)
+store_status sqlite_store_media_update(store *s, long long id, const char *alt, const char *caption,
+                                       const char *credit)
 {
     query q;
     store_status rs = start(s, &q,
@@ -140,7 +140,7 @@ store_status store_media_update(store *s, long long id, const char *alt, const c
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
-store_status store_media_delete(store *s, long long id)
+store_status sqlite_store_media_delete(store *s, long long id)
 {
     query q;
     store_status rs = start(s, &q, "DELETE FROM media WHERE id = ?1");

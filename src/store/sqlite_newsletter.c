@@ -43,8 +43,9 @@ static void read_subscriber(arena *a, sqlite3_stmt *st, store_subscriber *out)
     out->confirm_expires = sqlite3_column_int64(st, 4);
 }
 
-store_status store_newsletter_request(store *s, const char *email, const char *topics,
-                                      const unsigned char *hash, long long expires, long long *id)
+store_status sqlite_store_newsletter_request(store *s, const char *email, const char *topics,
+                                             const unsigned char *hash, long long expires,
+                                             long long *id)
 {
     query q;
     store_status rs = start(s, &q,
@@ -67,7 +68,7 @@ store_status store_newsletter_request(store *s, const char *email, const char *t
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
-store_status store_newsletter_withdraw(store *s, long long id, const unsigned char *hash)
+store_status sqlite_store_newsletter_withdraw(store *s, long long id, const unsigned char *hash)
 {
     query q;
     store_status rs = start(s, &q,
@@ -99,8 +100,8 @@ static store_status read_one(query *q, arena *a, store_subscriber *out, const ch
     return rs;
 }
 
-store_status store_newsletter_by_confirmation(store *s, arena *a, const unsigned char *hash,
-                                              store_subscriber *out)
+store_status sqlite_store_newsletter_by_confirmation(store *s, arena *a, const unsigned char *hash,
+                                                     store_subscriber *out)
 {
     query q;
     store_status rs = start(
@@ -110,7 +111,8 @@ store_status store_newsletter_by_confirmation(store *s, arena *a, const unsigned
     return read_one(&q, a, out, "reading a newsletter confirmation");
 }
 
-store_status store_newsletter_subscriber(store *s, arena *a, long long id, store_subscriber *out)
+store_status sqlite_store_newsletter_subscriber(store *s, arena *a, long long id,
+                                                store_subscriber *out)
 {
     query q;
     store_status rs =
@@ -120,7 +122,7 @@ store_status store_newsletter_subscriber(store *s, arena *a, long long id, store
     return read_one(&q, a, out, "reading a newsletter subscriber");
 }
 
-store_status store_newsletter_confirm(store *s, const unsigned char *hash, long long now)
+store_status sqlite_store_newsletter_confirm(store *s, const unsigned char *hash, long long now)
 {
     query q;
     store_status rs = start(s, &q,
@@ -146,7 +148,7 @@ store_status store_newsletter_confirm(store *s, const unsigned char *hash, long 
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
-store_status store_newsletter_unsubscribe(store *s, long long id, long long now)
+store_status sqlite_store_newsletter_unsubscribe(store *s, long long id, long long now)
 {
     query q;
     store_status rs = start(s, &q,
@@ -166,7 +168,8 @@ store_status store_newsletter_unsubscribe(store *s, long long id, long long now)
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
-store_status store_newsletter_confirmed(store *s, arena *a, store_subscriber **out, size_t *n)
+store_status sqlite_store_newsletter_confirmed(store *s, arena *a, store_subscriber **out,
+                                               size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -187,9 +190,9 @@ store_status store_newsletter_confirmed(store *s, arena *a, store_subscriber **o
     return rs;
 }
 
-store_status store_newsletter_top_stories(store *s, arena *a, long long since, long long until,
-                                          size_t limit, long long **ids, long long **comments,
-                                          size_t *n)
+store_status sqlite_store_newsletter_top_stories(store *s, arena *a, long long since,
+                                                 long long until, size_t limit, long long **ids,
+                                                 long long **comments, size_t *n)
 {
     *ids = *comments = NULL;
     *n = 0;
@@ -221,8 +224,8 @@ store_status store_newsletter_top_stories(store *s, arena *a, long long since, l
     return rs;
 }
 
-store_status store_newsletter_claim(store *s, long long subscriber_id, const char *day,
-                                    long long now)
+store_status sqlite_store_newsletter_claim(store *s, long long subscriber_id, const char *day,
+                                           long long now)
 {
     query q;
     store_status rs = start(s, &q,
@@ -242,7 +245,7 @@ store_status store_newsletter_claim(store *s, long long subscriber_id, const cha
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
-store_status store_newsletter_unclaim(store *s, long long subscriber_id, const char *day)
+store_status sqlite_store_newsletter_unclaim(store *s, long long subscriber_id, const char *day)
 {
     query q;
     store_status rs = start(s, &q,

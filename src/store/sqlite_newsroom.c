@@ -61,7 +61,8 @@ static store_status author_for(query *q, const char *slug, const char *name, lon
     return rs;
 }
 
-store_status store_user_add(store *s, const store_user *in, const char *author_slug, long long *id)
+store_status sqlite_store_user_add(store *s, const store_user *in, const char *author_slug,
+                                   long long *id)
 {
     if (!in->login || !in->login[0] || !in->display_name || !in->role) return STORE_INVALID;
     query q;
@@ -106,17 +107,17 @@ static store_status user_where(store *s, arena *a, const char *where, const char
     return rs;
 }
 
-store_status store_user_by_login(store *s, arena *a, const char *login, store_user *out)
+store_status sqlite_store_user_by_login(store *s, arena *a, const char *login, store_user *out)
 {
     return user_where(s, a, "login = ?1", login ? login : "", 0, out);
 }
 
-store_status store_user_by_id(store *s, arena *a, long long id, store_user *out)
+store_status sqlite_store_user_by_id(store *s, arena *a, long long id, store_user *out)
 {
     return user_where(s, a, "id = ?1", NULL, id, out);
 }
 
-store_status store_users_list(store *s, arena *a, store_user **out, size_t *n)
+store_status sqlite_store_users_list(store *s, arena *a, store_user **out, size_t *n)
 {
     query q;
     *out = NULL;
@@ -157,7 +158,7 @@ static store_status user_update(store *s, const char *sql, long long id, const c
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
-store_status store_user_set_password(store *s, long long id, const char *password_hash)
+store_status sqlite_store_user_set_password(store *s, long long id, const char *password_hash)
 {
     if (!password_hash || !password_hash[0]) return STORE_INVALID;
     return user_update(s,
@@ -166,21 +167,21 @@ store_status store_user_set_password(store *s, long long id, const char *passwor
                        id, password_hash, 0, true, "setting a password");
 }
 
-store_status store_user_set_role(store *s, long long id, const char *role)
+store_status sqlite_store_user_set_role(store *s, long long id, const char *role)
 {
     if (!role || !role[0]) return STORE_INVALID;
     return user_update(s, "UPDATE users SET role = ?2 WHERE id = ?1", id, role, 0, false,
                        "changing a role");
 }
 
-store_status store_user_set_disabled(store *s, long long id, bool disabled)
+store_status sqlite_store_user_set_disabled(store *s, long long id, bool disabled)
 {
     return user_update(s, "UPDATE users SET disabled = ?2 WHERE id = ?1", id, NULL,
                        disabled ? 1 : 0, disabled, "disabling a user");
 }
 
-store_status store_session_add(store *s, const unsigned char *token_hash, long long user_id,
-                               long long expires_at, const char *ip, const char *user_agent)
+store_status sqlite_store_session_add(store *s, const unsigned char *token_hash, long long user_id,
+                                      long long expires_at, const char *ip, const char *user_agent)
 {
     query q;
     store_status rs =
@@ -199,8 +200,8 @@ store_status store_session_add(store *s, const unsigned char *token_hash, long l
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
-store_status store_session_find(store *s, arena *a, const unsigned char *token_hash, long long now,
-                                store_session *session, store_user *user)
+store_status sqlite_store_session_find(store *s, arena *a, const unsigned char *token_hash,
+                                       long long now, store_session *session, store_user *user)
 {
     query q;
     store_status rs = start(s, &q,
@@ -225,8 +226,8 @@ store_status store_session_find(store *s, arena *a, const unsigned char *token_h
     return rs;
 }
 
-store_status store_session_touch(store *s, const unsigned char *token_hash, long long now,
-                                 long long expires_at)
+store_status sqlite_store_session_touch(store *s, const unsigned char *token_hash, long long now,
+                                        long long expires_at)
 {
     query q;
     store_status rs =
@@ -242,7 +243,7 @@ store_status store_session_touch(store *s, const unsigned char *token_hash, long
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
-store_status store_session_delete(store *s, const unsigned char *token_hash)
+store_status sqlite_store_session_delete(store *s, const unsigned char *token_hash)
 {
     query q;
     store_status rs = start(s, &q, "DELETE FROM sessions WHERE token_hash = ?1");
@@ -253,7 +254,7 @@ store_status store_session_delete(store *s, const unsigned char *token_hash)
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
-store_status store_sessions_end_user(store *s, long long user_id, size_t *n)
+store_status sqlite_store_sessions_end_user(store *s, long long user_id, size_t *n)
 {
     query q;
     store_status rs = start(s, &q, "DELETE FROM sessions WHERE user_id = ?1");
@@ -270,8 +271,8 @@ store_status store_sessions_end_user(store *s, long long user_id, size_t *n)
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
-store_status store_reset_add(store *s, const unsigned char *token_hash, long long user_id,
-                             long long expires_at)
+store_status sqlite_store_reset_add(store *s, const unsigned char *token_hash, long long user_id,
+                                    long long expires_at)
 {
     query q;
     store_status rs = start(s, &q,
@@ -286,8 +287,8 @@ store_status store_reset_add(store *s, const unsigned char *token_hash, long lon
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
-store_status store_reset_find(store *s, const unsigned char *token_hash, long long now,
-                              long long *user_id)
+store_status sqlite_store_reset_find(store *s, const unsigned char *token_hash, long long now,
+                                     long long *user_id)
 {
     query q;
     store_status rs =
@@ -305,8 +306,8 @@ store_status store_reset_find(store *s, const unsigned char *token_hash, long lo
     return rs;
 }
 
-store_status store_reset_use(store *s, const unsigned char *token_hash, long long now,
-                             const char *password_hash, long long *user_id)
+store_status sqlite_store_reset_use(store *s, const unsigned char *token_hash, long long now,
+                                    const char *password_hash, long long *user_id)
 {
     if (!password_hash || !password_hash[0]) return STORE_INVALID;
     query q;
@@ -342,9 +343,10 @@ store_status store_reset_use(store *s, const unsigned char *token_hash, long lon
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
-store_status store_comment_staff_reply(store *s, long long parent_id, long long staff_user_id,
-                                       const char *author_name, const char *author_email,
-                                       const char *body, long long *id)
+store_status sqlite_store_comment_staff_reply(store *s, long long parent_id,
+                                              long long staff_user_id, const char *author_name,
+                                              const char *author_email, const char *body,
+                                              long long *id)
 {
     if (!body || !body[0] || !author_name || !author_name[0]) return STORE_INVALID;
     unsigned char hash[8];
@@ -377,7 +379,7 @@ store_status store_comment_staff_reply(store *s, long long parent_id, long long 
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
-store_status store_comment_by_id(store *s, arena *a, long long id, store_comment *out)
+store_status sqlite_store_comment_by_id(store *s, arena *a, long long id, store_comment *out)
 {
     query q;
     store_status rs = start(s, &q,
@@ -408,7 +410,7 @@ store_status store_comment_by_id(store *s, arena *a, long long id, store_comment
     return rs;
 }
 
-store_status store_topics_all(store *s, arena *a, store_topic_entry **out, size_t *n)
+store_status sqlite_store_topics_all(store *s, arena *a, store_topic_entry **out, size_t *n)
 {
     query q;
     *out = NULL;
@@ -458,8 +460,8 @@ static store_status parent_loops(query *q, long long id, long long parent_id, bo
     return rs;
 }
 
-store_status store_topic_save(store *s, long long *id, const char *slug, const char *name,
-                              const char *description, long long parent_id)
+store_status sqlite_store_topic_save(store *s, long long *id, const char *slug, const char *name,
+                                     const char *description, long long parent_id)
 {
     if (!slug || !slug[0] || !name || !name[0]) return STORE_INVALID;
     query q;
@@ -489,7 +491,7 @@ store_status store_topic_save(store *s, long long *id, const char *slug, const c
     return q.c ? sqlite_finish(q.c, rs) : rs;
 }
 
-store_status store_settings_set_many(store *s, const store_setting *settings, size_t n)
+store_status sqlite_store_settings_set_many(store *s, const store_setting *settings, size_t n)
 {
     query q;
     store_status rs = start(s, &q, "SELECT 1");

@@ -1,6 +1,7 @@
 /* store.c — the backend-independent parts of store.h: status messages, article and comment
- * status names. Everything that talks to a database lives in the backend (sqlite.c). */
-#include "store.h"
+ * status names. Everything that talks to a database lives in a backend (sqlite*.c, pg*.c); this
+ * file forwards each call to the store's own (store_backend.h). */
+#include "store_backend.h"
 
 #include <string.h>
 
@@ -25,6 +26,8 @@ const char *store_strerror(store_status status)
         return "the disk holding the database is full";
     case STORE_STALE:
         return "saved by someone else meanwhile";
+    case STORE_UNAVAILABLE:
+        return "the database server cannot be reached now";
     }
     return "unknown store error";
 }
@@ -76,4 +79,41 @@ bool comment_status_parse(const char *name, comment_status *out)
         }
     }
     return false;
+}
+
+/* ---- Forwarding to the backend (store_backend.h) ------------------------------------------- */
+#define STORE_FORWARD(ret, name, params, args)                                                     \
+    ret store_##name params                                                                        \
+    {                                                                                              \
+        return s->backend->name args;                                                              \
+    }
+STORE_BACKEND_OPS(STORE_FORWARD)
+#undef STORE_FORWARD
+
+void store_read_end(store *s)
+{
+    s->backend->read_end(s);
+}
+
+void store_close(store *s)
+{
+    if (s) s->backend->close(s);
+}
+
+bool store_location_is_pg(const char *location)
+{
+    return location && (strncmp(location, "postgres://", 11) == 0 ||
+                        strncmp(location, "postgresql://", 13) == 0);
+}
+
+store_status store_open(const char *location, store **out, char *err, size_t errlen)
+{
+    return store_location_is_pg(location) ? pg_store_open(location, out, err, errlen)
+                                          : sqlite_store_open(location, out, err, errlen);
+}
+
+store_status store_create(const char *location, store **out, char *err, size_t errlen)
+{
+    return store_location_is_pg(location) ? pg_store_create(location, out, err, errlen)
+                                          : sqlite_store_create(location, out, err, errlen);
 }

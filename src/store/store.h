@@ -1,7 +1,8 @@
 /* store.h — the one interface between Gazette and its database. Handlers and the CLI call
  * these functions; none of them ever sees SQL. Today the backend is SQLite (sqlite.c: WAL,
  * foreign keys, busy timeout, one connection per thread, cached prepared statements, every
- * write in a transaction); a PostgreSQL backend will slot in behind the same functions.
+ * write in a transaction) or PostgreSQL (pg*.c: a location postgres://...), behind the same
+ * functions (store_backend.h).
  *
  * Memory: every result is allocated from the arena the caller passes and lives as long as it.
  * Threads: a store is shared by all worker threads; each thread gets its own connection the
@@ -18,14 +19,15 @@ typedef struct store store;
 
 typedef enum {
     STORE_OK = 0,
-    STORE_NOT_FOUND, /* no such row */
-    STORE_CONFLICT,  /* a unique value (slug) already taken */
-    STORE_INVALID,   /* a value the store refuses (empty headline, bad status...) */
-    STORE_BUSY,      /* the database stayed locked past the busy timeout */
-    STORE_IO,        /* cannot open / read / write the database (disk full, permissions) */
-    STORE_SCHEMA,    /* the database is not a Gazette database or is newer than this binary */
-    STORE_FULL,      /* the disk (or file system) holding the database is full */
-    STORE_STALE,     /* the story was saved again since the revision the caller started from */
+    STORE_NOT_FOUND,   /* no such row */
+    STORE_CONFLICT,    /* a unique value (slug) already taken */
+    STORE_INVALID,     /* a value the store refuses (empty headline, bad status...) */
+    STORE_BUSY,        /* the database stayed locked past the busy timeout */
+    STORE_IO,          /* cannot open / read / write the database (disk full, permissions) */
+    STORE_SCHEMA,      /* the database is not a Gazette database or is newer than this binary */
+    STORE_FULL,        /* the disk (or file system) holding the database is full */
+    STORE_STALE,       /* the story was saved again since the revision the caller started from */
+    STORE_UNAVAILABLE, /* the database server cannot be reached now (restarting): try again */
 } store_status;
 
 const char *store_strerror(store_status status);
