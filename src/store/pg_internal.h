@@ -105,6 +105,17 @@ store_status pg_save_links(pg_conn *c, arena *scratch, const store_article_input
 store_status pg_revision_write(pg_conn *c, long long article_id, long long user_id,
                                const char *user_name, long long now, int *number);
 
+/* ---- Search (pg_search.c) ------------------------------------------------------------------
+ * Sets articles.search_vector of story id from its row as it stands (headline weighing most,
+ * bodies as plain text, in the text search configuration of the site's language setting);
+ * called by pg_save_links after every change of a story's text. */
+store_status pg_search_index(pg_conn *c, long long id);
+/* The tsquery text (for to_tsquery(config, $n)) equivalent to an FTS5 query built by
+ * search_query.h, allocated in a; STORE_INVALID (recorded) when it cannot be read. *config
+ * gets the text search configuration to pass with it. */
+store_status pg_search_tsquery(pg_conn *c, arena *a, const char *fts_query, const char **tsquery,
+                               const char **config);
+
 /* The unix time now (the store's clock; tests may not move it). */
 long long pg_now(void);
 
