@@ -88,9 +88,11 @@ void http_cache_tag(http_response *res, const char *tag)
     for (size_t i = 0; i < res->n_cache_tags; i++)
         if (res->cache_tags[i] == h) return;
     if (res->n_cache_tags < HTTP_MAX_CACHE_TAGS - 1) {
+        res->cache_tag_names[res->n_cache_tags] = tag;
         res->cache_tags[res->n_cache_tags++] = h;
     } else if (!res->cache_tags_overflow) { /* keep the last slot for the catch-all tag */
         res->cache_tags_overflow = true;
+        res->cache_tag_names[res->n_cache_tags] = HTTP_CACHE_TAG_ALL;
         res->cache_tags[res->n_cache_tags++] = fnv1a(HTTP_CACHE_TAG_ALL);
     }
 }
