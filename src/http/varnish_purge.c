@@ -14,10 +14,10 @@
 #include "http.h"
 
 enum {
-    MAX_QUEUED = 2048,     /* keys waiting; more turn the queue into one purge-all */
-    BATCH_BYTES = 4000,    /* keys in one request's header, at most (Varnish allows 8 KB) */
-    ATTEMPTS = 4,          /* tries of one batch on one node */
-    CONNECT_MS = 2000,     /* limits of one request */
+    MAX_QUEUED = 2048,  /* keys waiting; more turn the queue into one purge-all */
+    BATCH_BYTES = 4000, /* keys in one request's header, at most (Varnish allows 8 KB) */
+    ATTEMPTS = 4,       /* tries of one batch on one node */
+    CONNECT_MS = 2000,  /* limits of one request */
     TRANSFER_MS = 5000,
     LOG_EVERY_SECONDS = 60 /* failures are logged at most this often */
 };
@@ -46,7 +46,8 @@ static bool check_url(const char *url, size_t len, char *err, size_t errlen)
     }
     for (size_t i = 0; i < len; i++)
         if (!url_byte_ok((unsigned char)url[i])) {
-            snprintf(err, errlen, "the Varnish address '%.*s' holds a byte that is not visible ASCII",
+            snprintf(err, errlen,
+                     "the Varnish address '%.*s' holds a byte that is not visible ASCII",
                      (int)(len > 80 ? 80 : len), url);
             return false;
         }

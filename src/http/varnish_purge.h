@@ -41,9 +41,9 @@ void varnish_purger_tags(varnish_purger *p, const char *const *tags, size_t n);
 void varnish_purger_everything(varnish_purger *p);
 
 typedef struct {
-    size_t nodes, queued; /* keys waiting now */
-    unsigned long sent;   /* PURGE requests a node answered with 2xx */
-    unsigned long failed; /* requests given up after every try */
+    size_t nodes, queued;                         /* keys waiting now */
+    unsigned long sent;                           /* PURGE requests a node answered with 2xx */
+    unsigned long failed;                         /* requests given up after every try */
     unsigned long retries, everything, overflows; /* purge-all requests; full queues */
 } varnish_purge_stats;
 void varnish_purger_get_stats(varnish_purger *p, varnish_purge_stats *out);

@@ -45,9 +45,9 @@ struct site_freshness {
     long long last_poll;  /* when the last look at stories began: what is newer is news */
     seen_story *seen;     /* the stories handled in the last OVERLAP_SECONDS (read again there) */
     size_t n_seen, cap_seen;
-    long long last_change; /* the change log: the last id applied */
-    site_live *live;       /* told of every story change (NULL: none); guarded by lock */
-    story_views *views;    /* the article views (NULL: none), dropped like the pages */
+    long long last_change;  /* the change log: the last id applied */
+    site_live *live;        /* told of every story change (NULL: none); guarded by lock */
+    story_views *views;     /* the article views (NULL: none), dropped like the pages */
     varnish_purger *purger; /* the Varnish nodes (NULL: none), told like the pages */
     pthread_t thread;
     bool running;

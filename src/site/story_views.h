@@ -53,7 +53,8 @@ void story_views_free(story_views *views);
 /* The generation to read before reading the store for a view that may be kept. */
 unsigned long story_views_generation(story_views *views);
 /* Copies the view of slug read under content_version into out (out->parts, out->form and
- * out->tag_names are new references the caller releases): false when there is none (or it was read under another version).
+ * out->tag_names are new references the caller releases): false when there is none (or it was read
+ * under another version).
  */
 bool story_views_get(story_views *views, const char *slug, unsigned long content_version,
                      story_view *out);

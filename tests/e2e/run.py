@@ -28,7 +28,9 @@ push_tests (breaking-news alerts by Web Push, checked by a push service written 
 that verifies the VAPID token and decrypts each message), newsroom_tests (accounts, sessions,
 throttling, CSRF, roles and the moderation, topics, settings and users screens of /admin/),
 editor_tests (the newsroom's story editor: drafts, publishing, scheduling, each role's refusals,
-CSRF, validation, the conflict warning, revisions and restore, preview, hostile input).
+CSRF, validation, the conflict warning, revisions and restore, preview, hostile input),
+varnish_tests (Varnish with docs/varnish.vcl in front: Surrogate-Key and xkey, hits, purges
+after an edit within 2 s, a page not showing the story still a hit, a dead node's failures).
 
     python3 tests/e2e/run.py --gazette ./gazette --only security_tests,fault_tests
 
@@ -65,6 +67,7 @@ import search_tests
 import related_tests
 import security_tests
 import site_tests
+import varnish_tests
 from checks import expect
 from gazette import Gazette, kill_all, sanitizer_lines
 from tap import Runner
@@ -90,6 +93,7 @@ def main():
         ("search_tests", search_tests.run),
         ("related_tests", related_tests.run),
         ("cache_tests", cache_tests.run),
+        ("varnish_tests", varnish_tests.run),
         ("newsletter_tests", newsletter_tests.run),
         ("api_tests", api_tests.run),
         ("export_tests", export_tests.run),
