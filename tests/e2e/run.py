@@ -30,7 +30,8 @@ throttling, CSRF, roles and the moderation, topics, settings and users screens o
 editor_tests (the newsroom's story editor: drafts, publishing, scheduling, each role's refusals,
 CSRF, validation, the conflict warning, revisions and restore, preview, hostile input),
 varnish_tests (Varnish with docs/varnish.vcl in front: Surrogate-Key and xkey, hits, purges
-after an edit within 2 s, a page not showing the story still a hit, a dead node's failures).
+after an edit within 2 s, a page not showing the story still a hit, a dead node's failures),
+backup_tests (`gazette backup` while a server runs and stories are added; bad paths).
 
     python3 tests/e2e/run.py --gazette ./gazette --only security_tests,fault_tests
 
@@ -48,6 +49,7 @@ import tempfile
 import time
 
 import api_tests
+import backup_tests
 import cache_tests
 import cli_tests
 import editor_tests
@@ -94,6 +96,7 @@ def main():
         ("related_tests", related_tests.run),
         ("cache_tests", cache_tests.run),
         ("varnish_tests", varnish_tests.run),
+        ("backup_tests", backup_tests.run),
         ("newsletter_tests", newsletter_tests.run),
         ("api_tests", api_tests.run),
         ("export_tests", export_tests.run),

@@ -79,8 +79,8 @@ static void test_node_lists(void **state)
     char err[256];
     assert_true(varnish_nodes_add(&nodes, "http://10.0.0.1:6081, https://cdn.example.org/purge",
                                   err, sizeof err));
-    assert_true(varnish_nodes_add(&nodes, " http://10.0.0.1:6081 ,,http://10.0.0.2", err,
-                                  sizeof err));
+    assert_true(
+        varnish_nodes_add(&nodes, " http://10.0.0.1:6081 ,,http://10.0.0.2", err, sizeof err));
     assert_int_equal(nodes.n, 3);
     assert_string_equal(nodes.urls[1], "https://cdn.example.org/purge");
     assert_string_equal(nodes.urls[2], "http://10.0.0.2");
