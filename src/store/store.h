@@ -523,6 +523,17 @@ store_status store_media_update(store *s, long long id, const char *alt, const c
 /* Removes the row (the caller removes the files); STORE_NOT_FOUND for no such id. */
 store_status store_media_delete(store *s, long long id);
 
+/* ---- Scheduled publishing (sqlite_schedule.c, pg_schedule.c) -------------------------------
+ * Readers see a scheduled story from its time on, with no write. This is the moment the site
+ * acts on it: the stories whose time has come (scheduled, published_at <= now) become
+ * published, with updated_at = now, in one transaction, so caches, purges and the log hear of
+ * it. It happens once however many servers share the database: on PostgreSQL only the node
+ * holding the scheduler's advisory lock flips them (the others flip nothing and return
+ * STORE_OK). *ids (arena a) gets the stories this call published, oldest first, at most
+ * limit. */
+store_status store_publish_due(store *s, arena *a, long long now, size_t limit, long long **ids,
+                               size_t *n);
+
 /* ---- One snapshot per request -------------------------------------------------------------
  * Between store_read_begin and store_read_end every read of this thread runs in one read
  * transaction: one consistent snapshot, and no lock taken and released per query (a page makes
