@@ -40,6 +40,9 @@ const char *store_strerror(store_status status);
 store_status store_open(const char *location, store **out, char *err, size_t errlen);
 store_status store_create(const char *location, store **out, char *err, size_t errlen);
 void store_close(store *s);
+/* location as it may be shown to people and logs: a PostgreSQL URL's password becomes "***"
+ * (out, n bytes); anything else as it is. Returns out. */
+const char *store_location_shown(const char *location, char *out, size_t n);
 int store_schema_version(store *s); /* number of the last migration applied */
 /* Why the last store call made on this thread failed, for people ("" after a success), e.g.
  * "article 3 (some-slug): the headline is empty". Valid until this thread's next store call. */

@@ -652,6 +652,23 @@ static void test_live_filtering(void **state)
     assert_int_equal(n, 0); /* "News" has two live articles, not three */
 }
 
+/* A PostgreSQL URL is shown without its password; anything else as it is. */
+static void test_location_shown(void **state)
+{
+    char out[128];
+    assert_string_equal(store_location_shown("site.db", out, sizeof out), "site.db");
+    assert_string_equal(store_location_shown("postgres://ann:s3cr@t@db:5432/news", out, sizeof out),
+                        "postgres://ann:***@db:5432/news");
+    assert_string_equal(store_location_shown("postgresql://ann@db/news", out, sizeof out),
+                        "postgresql://ann@db/news");
+    assert_string_equal(store_location_shown("postgres://ann:pw@db/news?x=a@b", out, sizeof out),
+                        "postgres://ann:***@db/news?x=a@b");
+    assert_string_equal(store_location_shown("postgres://db/news", out, sizeof out),
+                        "postgres://db/news");
+    char tiny[8];
+    assert_string_equal(store_location_shown("postgres://a:b@c/d", tiny, sizeof tiny), "postgre");
+}
+
 /* Scheduled publishing: the due stories are flipped once, the others stay scheduled. */
 static void test_publish_due(void **state)
 {
@@ -1805,6 +1822,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_busy_writer, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_live_filtering, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_publish_due, setup_db, teardown),
+        cmocka_unit_test(test_location_shown),
         cmocka_unit_test_setup_teardown(test_topics_leading, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_empty_site, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_pagination_and_total, setup_db, teardown),
