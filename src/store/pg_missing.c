@@ -11,18 +11,6 @@ static store_status missing(const char *what)
     return STORE_IO;
 }
 
-int pg_store_schema_version(store *s)
-{
-    missing("store_schema_version");
-    return 0;
-}
-
-const char *pg_store_last_error(store *s)
-{
-    missing("store_last_error");
-    return "not in the PostgreSQL backend yet";
-}
-
 store_status pg_store_articles_save(store *s, const store_article_input *inputs, size_t n,
                                     long long *ids)
 {
@@ -311,26 +299,6 @@ store_status pg_store_reset_use(store *s, const unsigned char *token_hash, long 
     return missing("store_reset_use");
 }
 
-store_status pg_store_setting_get(store *s, arena *a, const char *key, const char **value)
-{
-    return missing("store_setting_get");
-}
-
-store_status pg_store_setting_set(store *s, const char *key, const char *value)
-{
-    return missing("store_setting_set");
-}
-
-store_status pg_store_settings_list(store *s, arena *a, store_setting **out, size_t *n)
-{
-    return missing("store_settings_list");
-}
-
-store_status pg_store_settings_set_many(store *s, const store_setting *settings, size_t n)
-{
-    return missing("store_settings_set_many");
-}
-
 store_status pg_store_push_vapid_get(store *s, arena *a, store_push_vapid *out)
 {
     return missing("store_push_vapid_get");
@@ -474,33 +442,6 @@ store_status pg_store_media_delete(store *s, long long id)
     return missing("store_media_delete");
 }
 
-store_status pg_store_read_begin(store *s)
-{
-    return missing("store_read_begin");
-}
-
-store_status pg_store_changes_since(store *s, arena *a, long long after, size_t limit,
-                                    store_change **out, size_t *n)
-{
-    return missing("store_changes_since");
-}
-
-store_status pg_store_changes_head(store *s, long long *head)
-{
-    return missing("store_changes_head");
-}
-
-store_status pg_store_changed_since_last_look(store *s, bool *changed)
-{
-    return missing("store_changed_since_last_look");
-}
-
-long long pg_store_last_change(store *s)
-{
-    missing("store_last_change");
-    return 0;
-}
-
 store_status pg_store_editor_articles(store *s, arena *a, const store_editor_query *q,
                                       store_article **out, size_t *n, size_t *total)
 {
@@ -552,27 +493,3 @@ store_status pg_store_publish_due(store *s, arena *a, long long now, size_t limi
 {
     return missing("store_publish_due");
 }
-
-void pg_store_read_end(store *s) {}
-
-void pg_store_close(store *s) {}
-
-store_status pg_store_open(const char *location, store **out, char *err, size_t errlen)
-{
-    snprintf(err, errlen, "the PostgreSQL backend is not written yet");
-    *out = NULL;
-    return STORE_IO;
-}
-
-store_status pg_store_create(const char *location, store **out, char *err, size_t errlen)
-{
-    return pg_store_open(location, out, err, errlen);
-}
-
-#define PG_BACKEND_ENTRY(ret, name, params, args) .name = pg_store_##name,
-const store_backend pg_store_backend = {
-    .name = "postgresql",
-    STORE_BACKEND_OPS(PG_BACKEND_ENTRY).read_end = pg_store_read_end,
-    .close = pg_store_close,
-};
-#undef PG_BACKEND_ENTRY
