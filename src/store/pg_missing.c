@@ -547,12 +547,6 @@ store_status pg_store_revision_get(store *s, arena *a, long long article_id, int
     return missing("store_revision_get");
 }
 
-store_status pg_store_publish_due(store *s, arena *a, long long now, size_t limit, long long **ids,
-                                  size_t *n)
-{
-    return missing("store_publish_due");
-}
-
 void pg_store_read_end(store *s) {}
 
 void pg_store_close(store *s) {}
