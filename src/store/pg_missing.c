@@ -1,6 +1,7 @@
 /* pg_missing.c — the PostgreSQL backend's functions not written yet: each answers STORE_IO
  * with a message saying so. Whoever writes one in a pg_*.c file deletes it here; when this file
  * is empty it goes. */
+#include "pg_internal.h"
 #include "store_backend.h"
 
 #include <stdio.h>
@@ -488,8 +489,9 @@ store_status pg_store_revision_get(store *s, arena *a, long long article_id, int
     return missing("store_revision_get");
 }
 
-store_status pg_store_publish_due(store *s, arena *a, long long now, size_t limit, long long **ids,
-                                  size_t *n)
+
+/* pg_internal.h's search index, until pg_search.c lands */
+store_status pg_search_index(pg_conn *c, long long id)
 {
-    return missing("store_publish_due");
+    return missing("pg_search_index");
 }
