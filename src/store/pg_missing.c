@@ -12,77 +12,6 @@ static store_status missing(const char *what)
     return STORE_IO;
 }
 
-store_status pg_store_articles_save(store *s, const store_article_input *inputs, size_t n,
-                                    long long *ids)
-{
-    return missing("store_articles_save");
-}
-
-store_status pg_store_articles_list(store *s, arena *a, const store_article_query *q,
-                                    store_article **out, size_t *n, size_t *total)
-{
-    return missing("store_articles_list");
-}
-
-store_status pg_store_article_stamps(store *s, arena *a, size_t limit, size_t offset,
-                                     store_article **out, size_t *n)
-{
-    return missing("store_article_stamps");
-}
-
-store_status pg_store_article_by_slug(store *s, arena *a, const char *slug, store_article *out)
-{
-    return missing("store_article_by_slug");
-}
-
-store_status pg_store_article_any_by_slug(store *s, arena *a, const char *slug, store_article *out)
-{
-    return missing("store_article_any_by_slug");
-}
-
-store_status pg_store_articles_by_ids(store *s, arena *a, const long long *ids, size_t n_ids,
-                                      store_article **out, size_t *n)
-{
-    return missing("store_articles_by_ids");
-}
-
-store_status pg_store_articles_related_by_topics(store *s, arena *a, long long article_id,
-                                                 size_t limit, store_article **out, size_t *n)
-{
-    return missing("store_articles_related_by_topics");
-}
-
-store_status pg_store_articles_changed_since(store *s, arena *a, long long since, size_t limit,
-                                             store_article **out, size_t *n)
-{
-    return missing("store_articles_changed_since");
-}
-
-store_status pg_store_page_by_slug(store *s, arena *a, const char *slug, store_article *out)
-{
-    return missing("store_page_by_slug");
-}
-
-store_status pg_store_pages_list(store *s, arena *a, const char ***slugs, size_t *n)
-{
-    return missing("store_pages_list");
-}
-
-store_status pg_store_redirect_lookup(store *s, arena *a, const char *path, const char **target)
-{
-    return missing("store_redirect_lookup");
-}
-
-store_status pg_store_article_top(store *s, arena *a, store_article *out)
-{
-    return missing("store_article_top");
-}
-
-store_status pg_store_missing_read_also(store *s, arena *a, store_missing_link **out, size_t *n)
-{
-    return missing("store_missing_read_also");
-}
-
 store_status pg_store_search(store *s, arena *a, const char *fts_query, const char *topic_slug,
                              size_t limit, size_t offset, store_search_hit **out, size_t *n,
                              size_t *total, bool *partial)
@@ -93,76 +22,6 @@ store_status pg_store_search(store *s, arena *a, const char *fts_query, const ch
 store_status pg_store_search_pack(store *s)
 {
     return missing("store_search_pack");
-}
-
-store_status pg_store_topic_add(store *s, const char *slug, const char *name,
-                                const char *description, long long *id)
-{
-    return missing("store_topic_add");
-}
-
-store_status pg_store_topic_by_slug(store *s, arena *a, const char *slug, store_topic *out)
-{
-    return missing("store_topic_by_slug");
-}
-
-store_status pg_store_topics_list(store *s, arena *a, size_t min_articles, store_topic **out,
-                                  size_t *n)
-{
-    return missing("store_topics_list");
-}
-
-store_status pg_store_topics_leading(store *s, arena *a, size_t limit, store_topic **out, size_t *n)
-{
-    return missing("store_topics_leading");
-}
-
-store_status pg_store_author_by_slug(store *s, arena *a, const char *slug, store_author *out)
-{
-    return missing("store_author_by_slug");
-}
-
-store_status pg_store_author_set_bio(store *s, const char *slug, const char *bio)
-{
-    return missing("store_author_set_bio");
-}
-
-store_status pg_store_topics_all(store *s, arena *a, store_topic_entry **out, size_t *n)
-{
-    return missing("store_topics_all");
-}
-
-store_status pg_store_topic_save(store *s, long long *id, const char *slug, const char *name,
-                                 const char *description, long long parent_id)
-{
-    return missing("store_topic_save");
-}
-
-store_status pg_store_topics_counted(store *s, arena *a, const char *slug, store_topic_count **out,
-                                     size_t *n)
-{
-    return missing("store_topics_counted");
-}
-
-store_status pg_store_authors_counted(store *s, arena *a, const char *slug,
-                                      store_author_count **out, size_t *n)
-{
-    return missing("store_authors_counted");
-}
-
-store_status pg_store_api_key_add(store *s, const char *name, const char *hash)
-{
-    return missing("store_api_key_add");
-}
-
-store_status pg_store_api_keys_list(store *s, arena *a, store_api_key **out, size_t *n)
-{
-    return missing("store_api_keys_list");
-}
-
-store_status pg_store_api_key_revoke(store *s, const char *name)
-{
-    return missing("store_api_key_revoke");
 }
 
 store_status pg_store_comment_add(store *s, const store_comment_input *in, long long *id,
@@ -489,9 +348,13 @@ store_status pg_store_revision_get(store *s, arena *a, long long article_id, int
     return missing("store_revision_get");
 }
 
-
-/* pg_internal.h's search index, until pg_search.c lands */
 store_status pg_search_index(pg_conn *c, long long id)
 {
     return missing("pg_search_index");
+}
+
+store_status pg_search_tsquery(pg_conn *c, arena *a, const char *fts_query, const char **tsquery,
+                               const char **config)
+{
+    return missing("pg_search_tsquery");
 }
