@@ -67,8 +67,8 @@ static store_status add_in_tx(pg_conn *c, const store_media_input *in, long long
     if (rs != STORE_NOT_FOUND) return rs;
     pg_params_init(&p);
     pg_param_text(&p, in->hash);
-    rs = pg_exec_int(c, "SELECT id FROM media WHERE hash = $1::text", &p, id,
-                     "looking up an image");
+    rs =
+        pg_exec_int(c, "SELECT id FROM media WHERE hash = $1::text", &p, id, "looking up an image");
     if (rs == STORE_NOT_FOUND) rs = pg_failf(c, STORE_IO, "saving an image: its row vanished");
     return rs == STORE_OK ? STORE_CONFLICT : rs;
 }
@@ -112,8 +112,8 @@ static long long count_param(size_t v)
     return v > (size_t)LLONG_MAX ? LLONG_MAX : (long long)v;
 }
 
-store_status pg_store_media_list(store *s, arena *a, size_t limit, size_t offset,
-                                 store_media **out, size_t *n, size_t *total)
+store_status pg_store_media_list(store *s, arena *a, size_t limit, size_t offset, store_media **out,
+                                 size_t *n, size_t *total)
 {
     *out = NULL;
     *n = 0;

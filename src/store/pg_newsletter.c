@@ -77,7 +77,8 @@ static store_status request_in_tx(pg_conn *c, const char *email, const char *top
                      &p, id, "saving a newsletter subscriber");
     if (rs == STORE_NOT_FOUND) rs = request_update(c, email, topics, hash, expires, id);
     if (rs == STORE_NOT_FOUND)
-        rs = pg_failf(c, STORE_CONFLICT, "saving a newsletter subscriber: the confirmation clashes");
+        rs =
+            pg_failf(c, STORE_CONFLICT, "saving a newsletter subscriber: the confirmation clashes");
     return rs;
 }
 
@@ -145,8 +146,7 @@ store_status pg_store_newsletter_by_confirmation(store *s, arena *a, const unsig
                     &p, out, "reading a newsletter confirmation");
 }
 
-store_status pg_store_newsletter_subscriber(store *s, arena *a, long long id,
-                                            store_subscriber *out)
+store_status pg_store_newsletter_subscriber(store *s, arena *a, long long id, store_subscriber *out)
 {
     pg_params p;
     pg_params_init(&p);

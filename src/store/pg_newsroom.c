@@ -126,8 +126,7 @@ store_status pg_store_user_by_login(store *s, arena *a, const char *login, store
 
 store_status pg_store_user_by_id(store *s, arena *a, long long id, store_user *out)
 {
-    return user_where(s, a, "SELECT " USER_COLS " FROM users WHERE id = $1::bigint", NULL, id,
-                      out);
+    return user_where(s, a, "SELECT " USER_COLS " FROM users WHERE id = $1::bigint", NULL, id, out);
 }
 
 store_status pg_store_users_list(store *s, arena *a, store_user **out, size_t *n)
@@ -189,8 +188,8 @@ store_status pg_store_user_set_password(store *s, long long id, const char *pass
 store_status pg_store_user_set_role(store *s, long long id, const char *role)
 {
     if (!role || !role[0]) return STORE_INVALID;
-    return user_update(s, "UPDATE users SET role = $2::text WHERE id = $1::bigint RETURNING id",
-                       id, role, 0, false, "changing a role");
+    return user_update(s, "UPDATE users SET role = $2::text WHERE id = $1::bigint RETURNING id", id,
+                       role, 0, false, "changing a role");
 }
 
 store_status pg_store_user_set_disabled(store *s, long long id, bool disabled)
@@ -352,12 +351,13 @@ static store_status reset_use_in_tx(pg_conn *c, const unsigned char *token_hash,
     pg_params_init(&p);
     pg_param_bytes(&p, token_hash, STORE_TOKEN_HASH_BYTES);
     pg_param_int(&p, now);
-    store_status rs = pg_exec_int(c,
-                     "UPDATE password_resets SET used_at = $2::bigint WHERE token_hash = $1::bytea"
-                     " AND used_at IS NULL AND expires_at > $2::bigint"
-                     " AND user_id IN (SELECT id FROM users WHERE disabled = 0)"
-                     " RETURNING user_id",
-                     &p, &id, "spending a reset link");
+    store_status rs =
+        pg_exec_int(c,
+                    "UPDATE password_resets SET used_at = $2::bigint WHERE token_hash = $1::bytea"
+                    " AND used_at IS NULL AND expires_at > $2::bigint"
+                    " AND user_id IN (SELECT id FROM users WHERE disabled = 0)"
+                    " RETURNING user_id",
+                    &p, &id, "spending a reset link");
     if (rs != STORE_OK) return rs;
     pg_params_init(&p);
     pg_param_int(&p, id);
