@@ -141,8 +141,12 @@ store_status pg_search_index(pg_conn *c, long long id)
     " ORDER BY to_tsvector($1::regconfig, v.t) @@ to_tsquery($1::regconfig, $2) DESC, v.k"         \
     " LIMIT 1"
 
+/* ts_headline leaves out what its parser reads as HTML tags, so '<' and '>' go to it as
+ * private-use characters of their own (U+E002, U+E003) and come back as "&lt;" and "&gt;". */
 #define MARK_OPEN SEARCH_TEXT_MARK_OPEN
 #define MARK_CLOSE SEARCH_TEXT_MARK_CLOSE
+#define LESS_THAN "\xEE\x80\x82"
+#define GREATER_THAN "\xEE\x80\x83"
 
 typedef struct {
     long long id;
@@ -163,25 +167,45 @@ static const char *id_array(arena *a, const long long *ids, size_t n)
 }
 
 /* ts_headline's text as HTML: escaped, our markers (the only ones: search_text_plain turns those
- * of the story into spaces) as <mark> and </mark>. */
+ * of the story into spaces) as <mark> and </mark>, the stand-ins for < and > as entities. */
 static const char *snippet_html(arena *a, const char *text)
 {
+    static const char *const from[] = {MARK_OPEN, MARK_CLOSE, LESS_THAN, GREATER_THAN};
+    static const char *const to[] = {"<mark>", "</mark>", "&lt;", "&gt;"};
     buf b = {0};
-    size_t mark_len = sizeof MARK_OPEN - 1;
     const char *p = text, *start = text;
     while (*p) {
-        bool open = strncmp(p, MARK_OPEN, mark_len) == 0;
-        bool close = !open && strncmp(p, MARK_CLOSE, mark_len) == 0;
-        if (!open && !close) {
+        int k = 0;
+        while (k < 4 && strncmp(p, from[k], 3) != 0)
+            k++;
+        if (k == 4) {
             p++;
             continue;
         }
         buf_append_html(&b, start, (size_t)(p - start));
-        buf_puts(&b, open ? "<mark>" : "</mark>");
-        p += mark_len;
+        buf_puts(&b, to[k]);
+        p += 3;
         start = p;
     }
     buf_append_html(&b, start, (size_t)(p - start));
+    const char *out = arena_strndup(a, b.data ? b.data : "", b.len);
+    buf_free(&b);
+    return out;
+}
+
+/* text as ts_headline gets it: '<' and '>' as their stand-ins (arena; NULL stays NULL). */
+static const char *headline_input(arena *a, const char *text)
+{
+    if (!text) return NULL;
+    buf b = {0};
+    for (const char *p = text; *p; p++) {
+        if (*p == '<')
+            buf_puts(&b, LESS_THAN);
+        else if (*p == '>')
+            buf_puts(&b, GREATER_THAN);
+        else
+            buf_putc(&b, *p);
+    }
     const char *out = arena_strndup(a, b.data ? b.data : "", b.len);
     buf_free(&b);
     return out;
@@ -199,7 +223,7 @@ static store_status search_snippet(pg_conn *c, arena *a, const char *config, con
     pg_param_text(&p, tsquery);
     pg_param_text(&p, options);
     for (int k = 0; k < 4; k++)
-        pg_param_text(&p, search_text_plain(a, texts[k], k == 0));
+        pg_param_text(&p, headline_input(a, search_text_plain(a, texts[k], k == 0)));
     PGresult *r;
     store_status rs = pg_exec(c, SEARCH_HEADLINE, &p, &r, "making a search snippet");
     if (rs != STORE_OK) return rs;
