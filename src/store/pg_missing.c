@@ -1,6 +1,7 @@
 /* pg_missing.c — the PostgreSQL backend's functions not written yet: each answers STORE_IO
  * with a message saying so. Whoever writes one in a pg_*.c file deletes it here; when this file
  * is empty it goes. */
+#include "pg_internal.h"
 #include "store_backend.h"
 
 #include <stdio.h>
@@ -9,18 +10,6 @@ static store_status missing(const char *what)
 {
     fprintf(stderr, "gazette: %s is not in the PostgreSQL backend yet\n", what);
     return STORE_IO;
-}
-
-int pg_store_schema_version(store *s)
-{
-    missing("store_schema_version");
-    return 0;
-}
-
-const char *pg_store_last_error(store *s)
-{
-    missing("store_last_error");
-    return "not in the PostgreSQL backend yet";
 }
 
 store_status pg_store_articles_save(store *s, const store_article_input *inputs, size_t n,
@@ -311,26 +300,6 @@ store_status pg_store_reset_use(store *s, const unsigned char *token_hash, long 
     return missing("store_reset_use");
 }
 
-store_status pg_store_setting_get(store *s, arena *a, const char *key, const char **value)
-{
-    return missing("store_setting_get");
-}
-
-store_status pg_store_setting_set(store *s, const char *key, const char *value)
-{
-    return missing("store_setting_set");
-}
-
-store_status pg_store_settings_list(store *s, arena *a, store_setting **out, size_t *n)
-{
-    return missing("store_settings_list");
-}
-
-store_status pg_store_settings_set_many(store *s, const store_setting *settings, size_t n)
-{
-    return missing("store_settings_set_many");
-}
-
 store_status pg_store_push_vapid_get(store *s, arena *a, store_push_vapid *out)
 {
     return missing("store_push_vapid_get");
@@ -474,33 +443,6 @@ store_status pg_store_media_delete(store *s, long long id)
     return missing("store_media_delete");
 }
 
-store_status pg_store_read_begin(store *s)
-{
-    return missing("store_read_begin");
-}
-
-store_status pg_store_changes_since(store *s, arena *a, long long after, size_t limit,
-                                    store_change **out, size_t *n)
-{
-    return missing("store_changes_since");
-}
-
-store_status pg_store_changes_head(store *s, long long *head)
-{
-    return missing("store_changes_head");
-}
-
-store_status pg_store_changed_since_last_look(store *s, bool *changed)
-{
-    return missing("store_changed_since_last_look");
-}
-
-long long pg_store_last_change(store *s)
-{
-    missing("store_last_change");
-    return 0;
-}
-
 store_status pg_store_editor_articles(store *s, arena *a, const store_editor_query *q,
                                       store_article **out, size_t *n, size_t *total)
 {
@@ -547,26 +489,9 @@ store_status pg_store_revision_get(store *s, arena *a, long long article_id, int
     return missing("store_revision_get");
 }
 
-void pg_store_read_end(store *s) {}
 
-void pg_store_close(store *s) {}
-
-store_status pg_store_open(const char *location, store **out, char *err, size_t errlen)
+/* pg_internal.h's search index, until pg_search.c lands */
+store_status pg_search_index(pg_conn *c, long long id)
 {
-    snprintf(err, errlen, "the PostgreSQL backend is not written yet");
-    *out = NULL;
-    return STORE_IO;
+    return missing("pg_search_index");
 }
-
-store_status pg_store_create(const char *location, store **out, char *err, size_t errlen)
-{
-    return pg_store_open(location, out, err, errlen);
-}
-
-#define PG_BACKEND_ENTRY(ret, name, params, args) .name = pg_store_##name,
-const store_backend pg_store_backend = {
-    .name = "postgresql",
-    STORE_BACKEND_OPS(PG_BACKEND_ENTRY).read_end = pg_store_read_end,
-    .close = pg_store_close,
-};
-#undef PG_BACKEND_ENTRY
