@@ -123,6 +123,7 @@ bench: gazette
 	bench/memory.sh
 	bench/export.sh
 	bench/live.sh
+	bench/pg.sh
 
 format:
 	clang-format -i $(shell find src tests -name '*.[ch]')
