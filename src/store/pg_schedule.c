@@ -44,7 +44,8 @@ store_status pg_store_publish_due(store *s, arena *a, long long now, size_t limi
         if (!found) {
             rs = pg_failf(c, STORE_IO, "out of memory");
         } else {
-            for (size_t i = 0; i < rows; i++) found[i] = pg_int(r, (int)i, 0);
+            for (size_t i = 0; i < rows; i++)
+                found[i] = pg_int(r, (int)i, 0);
             *ids = found;
             *n = rows;
         }
