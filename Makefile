@@ -28,7 +28,7 @@ BROWSER_APT := chromium
 # tests/e2e/varnish_tests.py: Debian's Varnish 7.1 and its xkey vmod (docs/varnish.vcl)
 VARNISH_APT := varnish varnish-modules
 
-.PHONY: all deps check-deps browser-deps varnish-deps run test unit e2e browser screenshots asan-test bench \
+.PHONY: all deps check-deps browser-deps varnish-deps run test test-pg unit e2e browser screenshots asan-test bench \
         format clean fuzz fuzz-replay
 all: gazette
 
@@ -108,6 +108,12 @@ test: check-deps browser-deps varnish-deps
 unit: gazette $(TESTS:%=build/release/bin/%)
 	@TESTS_ONLY=unit tests/run.sh
 
+# only the PostgreSQL runs: the store-touching unit tests and the e2e pg_tests module on a
+# throwaway cluster (tests/pg/cluster.sh)
+test-pg: check-deps
+	@$(MAKE) --no-print-directory gazette $(TESTS:%=build/release/bin/%)
+	@TESTS_ONLY=pg tests/run.sh
+
 e2e: varnish-deps gazette
 	@TESTS_ONLY=e2e tests/run.sh
 
@@ -127,6 +133,7 @@ bench: gazette
 	bench/memory.sh
 	bench/export.sh
 	bench/live.sh
+	bench/pg.sh
 
 format:
 	clang-format -i $(shell find src tests -name '*.[ch]')

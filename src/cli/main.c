@@ -33,6 +33,8 @@ static const char usage[] =
     "--db site.db\n"
     "  newsletter    send the day's digest to subscribers   gazette newsletter send --db "
     "site.db\n"
+    "  migrate       copy a site into PostgreSQL            gazette migrate --from site.db --to "
+    "postgres://...\n"
     "\n"
     "'gazette COMMAND --help' tells more about each.\n";
 
@@ -48,7 +50,8 @@ int main(int argc, char **argv)
                     {"api-key", cli_api_key},   {"reindex", cli_reindex},
                     {"export", cli_export},     {"newsletter", cli_newsletter},
                     {"import", cli_import},     {"push", cli_push},
-                    {"user", cli_user},         {"backup", cli_backup}};
+                    {"user", cli_user},         {"migrate", cli_migrate},
+                    {"backup", cli_backup}};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);
