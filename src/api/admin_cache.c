@@ -37,11 +37,11 @@ void api_admin_cache(void *app_ptr, http_request *req, const http_params *params
     if (app->varnish) {
         varnish_purge_stats p;
         varnish_purger_get_stats(app->varnish, &p);
-        json_t *figures =
-            json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "nodes", (json_int_t)p.nodes, "sent",
-                      (json_int_t)p.sent, "failed", (json_int_t)p.failed, "retries",
-                      (json_int_t)p.retries, "everything", (json_int_t)p.everything, "overflows",
-                      (json_int_t)p.overflows, "queued", (json_int_t)p.queued);
+        json_t *figures = json_pack(
+            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "nodes", (json_int_t)p.nodes, "sent",
+            (json_int_t)p.sent, "failed", (json_int_t)p.failed, "retries", (json_int_t)p.retries,
+            "everything", (json_int_t)p.everything, "overflows", (json_int_t)p.overflows, "queued",
+            (json_int_t)p.queued, "repeats", (json_int_t)p.repeats);
         json_object_update(varnish, figures);
         json_decref(figures);
     }

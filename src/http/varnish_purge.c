@@ -1,9 +1,15 @@
 /* varnish_purge.c — the Varnish purger (varnish_purge.h): a bounded queue of surrogate keys
  * filled by whatever thread invalidates pages, and one thread that sends them in batches to
- * every node with libcurl (PURGE, `xkey-purge: KEYS`), retrying failed nodes a few times. */
+ * every node with libcurl (PURGE, `xkey-purge: KEYS`), retrying failed nodes a few times.
+ *
+ * Each batch is sent once more REPEAT_MS later. A page Varnish was fetching at the moment of
+ * the change may have been rendered just before it and reach Varnish just after the purge;
+ * the page cache closes that race with its generation counter, but Varnish would keep such a
+ * copy until its s-maxage. The repeat drops it; it costs one more miss per purged page. */
 #include "varnish_purge.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -19,7 +25,8 @@ enum {
     ATTEMPTS = 4,       /* tries of one batch on one node */
     CONNECT_MS = 2000,  /* limits of one request */
     TRANSFER_MS = 5000,
-    LOG_EVERY_SECONDS = 60 /* failures are logged at most this often */
+    LOG_EVERY_SECONDS = 60, /* failures are logged at most this often */
+    REPEAT_MS = 1000        /* each batch is sent again this much later */
 };
 
 static const long retry_wait_ms[ATTEMPTS - 1] = {250, 1000, 3000};
@@ -95,24 +102,39 @@ struct varnish_purger {
     char *keys[MAX_QUEUED]; /* escaped keys waiting, oldest first, no duplicates */
     size_t n_keys;
     bool everything; /* a purge-all is waiting (keys are then empty) */
+    /* what was sent, to send again at repeat_due (the same rules as keys and everything) */
+    char *repeat_keys[MAX_QUEUED];
+    size_t n_repeat_keys;
+    bool repeat_everything;
+    struct timespec repeat_due; /* CLOCK_REALTIME, for pthread_cond_timedwait */
     bool stop;
     time_t last_log;
     unsigned long unlogged; /* failures since the last log line */
-    atomic_ulong sent, failed, retries, purged_everything, overflows;
+    atomic_ulong sent, failed, retries, purged_everything, overflows, repeats;
 };
+
+static bool in_list(char *const *keys, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(keys[i], key) == 0) return true;
+    return false;
+}
 
 static bool queued(const varnish_purger *p, const char *key)
 {
-    for (size_t i = 0; i < p->n_keys; i++)
-        if (strcmp(p->keys[i], key) == 0) return true;
-    return false;
+    return in_list(p->keys, p->n_keys, key);
+}
+
+static void drop_list(char **keys, size_t *n)
+{
+    for (size_t i = 0; i < *n; i++)
+        free(keys[i]);
+    *n = 0;
 }
 
 static void drop_keys(varnish_purger *p)
 {
-    for (size_t i = 0; i < p->n_keys; i++)
-        free(p->keys[i]);
-    p->n_keys = 0;
+    drop_list(p->keys, &p->n_keys);
 }
 
 /* The queue could not take more (lock held): one purge of everything replaces it. */
@@ -153,24 +175,73 @@ void varnish_purger_everything(varnish_purger *p)
     pthread_mutex_unlock(&p->lock);
 }
 
-/* Takes the next batch's header value off the queue into out (lock held): "*" for a purge of
- * everything, else the oldest keys that fit in BATCH_BYTES. False when nothing waits. */
-static bool take_batch(varnish_purger *p, buf *out)
+/* Takes the next batch's header value off a queue (keys, *n, *everything) into out (lock
+ * held): "*" for a purge of everything, else the oldest keys that fit in BATCH_BYTES. False
+ * when nothing waits. */
+static bool take_from(char **keys, size_t *n, bool *everything, buf *out)
 {
-    if (p->everything) {
-        p->everything = false;
+    if (*everything) {
+        *everything = false;
+        drop_list(keys, n);
         buf_puts(out, "*");
         return true;
     }
     size_t taken = 0;
-    while (taken < p->n_keys && out->len + 1 + strlen(p->keys[taken]) <= BATCH_BYTES) {
+    while (taken < *n && out->len + 1 + strlen(keys[taken]) <= BATCH_BYTES) {
         if (out->len) buf_putc(out, ' ');
-        buf_puts(out, p->keys[taken]);
-        free(p->keys[taken++]);
+        buf_puts(out, keys[taken]);
+        free(keys[taken++]);
     }
-    memmove(p->keys, p->keys + taken, (p->n_keys - taken) * sizeof *p->keys);
-    p->n_keys -= taken;
+    memmove(keys, keys + taken, (*n - taken) * sizeof *keys);
+    *n -= taken;
     return taken > 0;
+}
+
+static bool repeat_waiting(const varnish_purger *p)
+{
+    return p->n_repeat_keys || p->repeat_everything;
+}
+
+/* Keeps the batch just sent (a header value) to send again REPEAT_MS from now, merged with
+ * what waits to be repeated already. */
+static void repeat_later(varnish_purger *p, const char *batch)
+{
+    pthread_mutex_lock(&p->lock);
+    if (!repeat_waiting(p)) {
+        clock_gettime(CLOCK_REALTIME, &p->repeat_due);
+        p->repeat_due.tv_sec += REPEAT_MS / 1000;
+        p->repeat_due.tv_nsec += (REPEAT_MS % 1000) * 1000000L;
+        if (p->repeat_due.tv_nsec >= 1000000000L)
+            p->repeat_due.tv_sec++, p->repeat_due.tv_nsec -= 1000000000L;
+    }
+    if (strcmp(batch, "*") == 0) p->repeat_everything = true;
+    for (const char *k = batch; !p->repeat_everything && *k;) {
+        size_t len = strcspn(k, " ");
+        char *key = strndup(k, len);
+        if (!key || p->n_repeat_keys == MAX_QUEUED) {
+            free(key);
+            p->repeat_everything = true;
+        } else if (in_list(p->repeat_keys, p->n_repeat_keys, key)) {
+            free(key);
+        } else {
+            p->repeat_keys[p->n_repeat_keys++] = key;
+        }
+        k += len + (k[len] == ' ');
+    }
+    if (p->repeat_everything) drop_list(p->repeat_keys, &p->n_repeat_keys);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* Waits for work (lock held): true when it is a repeat whose time has come. */
+static bool wait_for_work(varnish_purger *p)
+{
+    while (!p->stop && !p->everything && !p->n_keys) {
+        if (!repeat_waiting(p))
+            pthread_cond_wait(&p->wake, &p->lock);
+        else if (pthread_cond_timedwait(&p->wake, &p->lock, &p->repeat_due) == ETIMEDOUT)
+            return true;
+    }
+    return false;
 }
 
 /* ---- sending ------------------------------------------------------------------------------- */
@@ -245,8 +316,9 @@ static bool pause_or_stop(varnish_purger *p, long ms)
     return stop;
 }
 
-/* Sends one batch to every node, trying the failed ones again (fewer tries when stopping). */
-static void send_batch(varnish_purger *p, const char *keys, bool stopping)
+/* Sends one batch to every node, trying the failed ones again (fewer tries when stopping);
+ * true when some node took it. */
+static bool send_batch(varnish_purger *p, const char *keys, bool stopping)
 {
     buf header = {0};
     buf_printf(&header, "xkey-purge: %s", keys);
@@ -276,6 +348,7 @@ static void send_batch(varnish_purger *p, const char *keys, bool stopping)
     if (!headers) log_failure(p, "every node", "out of memory", true);
     atomic_fetch_add(&p->failed, headers ? left : p->n_nodes);
     curl_slist_free_all(headers);
+    return headers && left < p->n_nodes;
 }
 
 static void *purge_thread(void *arg)
@@ -284,13 +357,16 @@ static void *purge_thread(void *arg)
     for (;;) {
         buf batch = {0};
         pthread_mutex_lock(&p->lock);
-        while (!p->stop && !p->everything && !p->n_keys)
-            pthread_cond_wait(&p->wake, &p->lock);
-        bool stopping = p->stop, any = take_batch(p, &batch);
+        bool repeat = wait_for_work(p), stopping = p->stop;
+        bool any = repeat
+                       ? take_from(p->repeat_keys, &p->n_repeat_keys, &p->repeat_everything, &batch)
+                       : take_from(p->keys, &p->n_keys, &p->everything, &batch);
         pthread_mutex_unlock(&p->lock);
         if (any) {
             if (strcmp(batch.data, "*") == 0) atomic_fetch_add(&p->purged_everything, 1);
-            send_batch(p, batch.data, stopping);
+            if (repeat) atomic_fetch_add(&p->repeats, 1);
+            if (send_batch(p, batch.data, stopping) && !repeat && !stopping)
+                repeat_later(p, batch.data);
         }
         buf_free(&batch);
         if (stopping && !any) return NULL;
@@ -310,6 +386,7 @@ static void curl_start(void)
 static void purger_free(varnish_purger *p)
 {
     drop_keys(p);
+    drop_list(p->repeat_keys, &p->n_repeat_keys);
     for (size_t i = 0; i < p->n_nodes; i++) {
         if (p->nodes[i].curl) curl_easy_cleanup(p->nodes[i].curl);
         free(p->nodes[i].url);
@@ -371,4 +448,5 @@ void varnish_purger_get_stats(varnish_purger *p, varnish_purge_stats *out)
     out->retries = atomic_load(&p->retries);
     out->everything = atomic_load(&p->purged_everything);
     out->overflows = atomic_load(&p->overflows);
+    out->repeats = atomic_load(&p->repeats);
 }

@@ -7,7 +7,9 @@
  * thread never waits on Varnish: tags go into a bounded queue (duplicates merged) that one
  * background thread empties with libcurl. When the queue is full, its tags give way to one
  * "purge everything" (`xkey-purge: *`, a ban in the VCL). A failed request is tried again a
- * few times, then counted as failed; failures are logged at most once a minute. */
+ * few times, then counted as failed; failures are logged at most once a minute. Every batch
+ * is sent again a second later (a page rendered just before the change may reach Varnish just
+ * after the first purge). */
 #ifndef GAZETTE_VARNISH_PURGE_H
 #define GAZETTE_VARNISH_PURGE_H
 
@@ -45,6 +47,7 @@ typedef struct {
     unsigned long sent;                           /* PURGE requests a node answered with 2xx */
     unsigned long failed;                         /* requests given up after every try */
     unsigned long retries, everything, overflows; /* purge-all requests; full queues */
+    unsigned long repeats; /* batches sent a second time, a second after the first */
 } varnish_purge_stats;
 void varnish_purger_get_stats(varnish_purger *p, varnish_purge_stats *out);
 
