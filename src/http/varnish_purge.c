@@ -38,12 +38,32 @@ static bool url_byte_ok(unsigned char c)
     return c > 0x20 && c < 0x7f;
 }
 
+/* Whether url (len bytes) names a user or password before its host: never echoed. */
+static bool has_user_info(const char *url, size_t len)
+{
+    const char *host = memchr(url, '/', len);
+    if (!host || (size_t)(host - url) + 2 > len || host[1] != '/') return memchr(url, '@', len);
+    host += 2;
+    size_t rest = len - (size_t)(host - url), authority = 0;
+    while (authority < rest && !strchr("/?#", host[authority]))
+        authority++;
+    return memchr(host, '@', authority) != NULL;
+}
+
 static bool check_url(const char *url, size_t len, char *err, size_t errlen)
 {
+    int shown = (int)(len > 80 ? 80 : len);
+    /* a password would end up in messages and logs; the VCL admits purgers by address */
+    if (has_user_info(url, len)) {
+        snprintf(err, errlen,
+                 "a Varnish address may not hold a user name or password (the "
+                 "VCL's acl purgers admits nodes by address)");
+        return false;
+    }
     size_t scheme = strncmp(url, "http://", 7) == 0 ? 7 : strncmp(url, "https://", 8) == 0 ? 8 : 0;
     if (!scheme || len <= scheme || url[scheme] == '/') {
         snprintf(err, errlen, "'%.*s' is not an http:// or https:// address of a Varnish node",
-                 (int)(len > 80 ? 80 : len), url);
+                 shown, url);
         return false;
     }
     if (len >= VARNISH_URL_MAX) {
@@ -54,8 +74,8 @@ static bool check_url(const char *url, size_t len, char *err, size_t errlen)
     for (size_t i = 0; i < len; i++)
         if (!url_byte_ok((unsigned char)url[i])) {
             snprintf(err, errlen,
-                     "the Varnish address '%.*s' holds a byte that is not visible ASCII",
-                     (int)(len > 80 ? 80 : len), url);
+                     "the Varnish address '%.*s' holds a byte that is not visible ASCII", shown,
+                     url);
             return false;
         }
     return true;

@@ -2,9 +2,9 @@
  * (src/http/varnish_purge.c: `--varnish` and the setting varnish_urls) and the surrogate key
  * escaper http_surrogate_key_append (src/http/surrogate_keys.c). The input is a node list, then
  * itself as a cache tag. Checks: an accepted list gives http(s) URLs of visible ASCII without
- * separators, never more than VARNISH_MAX_NODES, never twice the same; a refused one leaves the
- * nodes as they were, with a message; a key is visible ASCII with no ',' and no '%' that does
- * not start an escape, and decodes back to the tag. */
+ * separators or user info, never more than VARNISH_MAX_NODES, never twice the same; a refused one
+ * leaves the nodes as they were, with a message; a key is visible ASCII with no ',' and no '%' that
+ * does not start an escape, and decodes back to the tag. */
 #include "../../src/http/http.h"
 #include "../../src/http/varnish_purge.h"
 #include "fuzz_check.h"
@@ -30,6 +30,8 @@ static void check_nodes(const char *list)
         FUZZ_CHECK(strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0);
         for (const char *p = url; *p; p++)
             FUZZ_CHECK(*p > 0x20 && *p < 0x7f && *p != ',');
+        const char *host = url + (url[4] == 's' ? 8 : 7);
+        FUZZ_CHECK(!memchr(host, '@', strcspn(host, "/?#"))); /* no user name or password */
         for (size_t j = 0; j < i; j++)
             FUZZ_CHECK(strcmp(url, nodes.urls[j]) != 0);
     }

@@ -84,12 +84,14 @@ static void test_node_lists(void **state)
     assert_int_equal(nodes.n, 3);
     assert_string_equal(nodes.urls[1], "https://cdn.example.org/purge");
     assert_string_equal(nodes.urls[2], "http://10.0.0.2");
-    const char *bad[] = {"ftp://10.0.0.3", "10.0.0.3:6081", "http://", "http:///x",
-                         "http://ok, gopher://no"};
+    const char *bad[] = {"ftp://10.0.0.3",   "10.0.0.3:6081",          "http://",
+                         "http:///x",        "http://ok, gopher://no", "http://u:secret@10.0.0.4",
+                         "ftp://u:secret@x", "secret@10.0.0.4"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         err[0] = '\0';
         assert_false(varnish_nodes_add(&nodes, bad[i], err, sizeof err));
-        assert_contains(err, "http");
+        assert_contains(err, "Varnish");
+        assert_not_contains(err, "secret");
         assert_int_equal(nodes.n, 3); /* unchanged */
     }
     varnish_nodes many = {0};
