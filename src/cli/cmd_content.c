@@ -27,10 +27,11 @@ int cli_init(int argc, char **argv)
         return CLI_USAGE;
     }
     store *s = NULL;
-    char err[512] = "";
+    char err[512] = "", shown[512];
+    store_location_shown(db, shown, sizeof shown);
     store_status st = store_create(db, &s, err, sizeof err);
     if (st != STORE_OK) {
-        fprintf(stderr, "gazette init: cannot create '%s': %s\n", db,
+        fprintf(stderr, "gazette init: cannot create '%s': %s\n", shown,
                 err[0] ? err : store_strerror(st));
         return CLI_FAILED;
     }
@@ -42,7 +43,7 @@ int cli_init(int argc, char **argv)
         store_close(s);
         return CLI_FAILED;
     }
-    printf("created %s (schema version %d)\n", db, store_schema_version(s));
+    printf("created %s (schema version %d)\n", shown, store_schema_version(s));
     store_close(s);
     return CLI_OK;
 }

@@ -274,8 +274,10 @@ static int run_server(const char *command, const serve_options *o)
     } else if (!srv) {
         fprintf(stderr, "gazette %s: %s\n", command, err);
     } else {
+        char shown[512];
+        store_location_shown(o->db, shown, sizeof shown);
         printf("gazette: serving %s on port %u (database %s); Ctrl-C stops\n", app.config.base_url,
-               http_server_port(srv), o->db);
+               http_server_port(srv), shown);
         fflush(stdout);
         int sig = http_wait_for_shutdown_signal();
         printf("gazette: %s received, finishing requests in progress\n",

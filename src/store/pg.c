@@ -92,12 +92,26 @@ static store_status status_of_sqlstate(const char *state)
     return STORE_IO;
 }
 
-/* libpq's messages end with a newline; ours do not. */
+/* libpq's messages come on several lines ("FATAL:  ...\nserver closed the connection
+ * ...\n\tThis probably means ..."); ours are one line: severity prefixes dropped, each line
+ * break and the blanks around it one space, none at the end. */
 static void trim_newlines(char *s)
 {
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
-        s[--n] = '\0';
+    size_t w = 0;
+    for (size_t r = 0; s[r];) {
+        if (strncmp(s + r, "FATAL:  ", 8) == 0 || strncmp(s + r, "ERROR:  ", 8) == 0) {
+            r += 8;
+        } else if (s[r] == '\n' || s[r] == '\r' || s[r] == '\t') {
+            while (w && s[w - 1] == ' ')
+                w--;
+            while (s[r] == '\n' || s[r] == '\r' || s[r] == '\t' || s[r] == ' ')
+                r++;
+            if (w && s[r]) s[w++] = ' ';
+        } else {
+            s[w++] = s[r++];
+        }
+    }
+    s[w] = '\0';
 }
 
 store_status pg_fail(pg_conn *c, const PGresult *r, const char *what)
@@ -109,13 +123,15 @@ store_status pg_fail(pg_conn *c, const PGresult *r, const char *what)
     const char *detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL;
     if (!primary) primary = PQerrorMessage(c->db);
     if (!primary || !*primary) primary = "no answer from the database server";
+    char said[ERR_MAX];
+    snprintf(said, sizeof said, "%s", primary);
+    trim_newlines(said);
     if (st == STORE_UNAVAILABLE)
-        pg_failf(c, st, "%s: the database server cannot be reached (%s); try again", what, primary);
+        pg_failf(c, st, "%s: the database server cannot be reached (%s); try again", what, said);
     else if (detail)
-        pg_failf(c, st, "%s: %s (%s)", what, primary, detail);
+        pg_failf(c, st, "%s: %s (%s)", what, said, detail);
     else
-        pg_failf(c, st, "%s: %s", what, primary);
-    trim_newlines(c->err);
+        pg_failf(c, st, "%s: %s", what, said);
     if (c->owner) pg_redact_message(c->owner->location, c->err);
     return st;
 }
@@ -300,9 +316,11 @@ static store_status conn_revive(pg_conn *c)
     c->seen_valid = false;
     PQreset(c->db);
     if (PQstatus(c->db) != CONNECTION_OK || pg_session_setup(c->db) != 0) {
+        char said[ERR_MAX];
+        snprintf(said, sizeof said, "%s", PQerrorMessage(c->db));
+        trim_newlines(said);
         pg_failf(c, STORE_UNAVAILABLE, "the database server cannot be reached (%s); try again",
-                 PQerrorMessage(c->db));
-        trim_newlines(c->err);
+                 said);
         pg_redact_message(c->owner->location, c->err);
         return STORE_UNAVAILABLE;
     }

@@ -1,8 +1,10 @@
 /* store.c — the backend-independent parts of store.h: status messages, article and comment
  * status names. Everything that talks to a database lives in a backend (sqlite*.c, pg*.c); this
  * file forwards each call to the store's own (store_backend.h). */
+#include "pg_core.h"
 #include "store_backend.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *store_strerror(store_status status)
@@ -104,6 +106,14 @@ bool store_location_is_pg(const char *location)
 {
     return location && (strncmp(location, "postgres://", 11) == 0 ||
                         strncmp(location, "postgresql://", 13) == 0);
+}
+
+void store_location_shown(const char *location, char *out, size_t n)
+{
+    if (store_location_is_pg(location))
+        pg_redact_location(location, out, n);
+    else if (n)
+        snprintf(out, n, "%s", location ? location : "");
 }
 
 store_status store_open(const char *location, store **out, char *err, size_t errlen)

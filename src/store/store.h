@@ -39,6 +39,8 @@ const char *store_strerror(store_status status);
  * refuses an existing non-empty file (STORE_CONFLICT). err gets a human message. */
 store_status store_open(const char *location, store **out, char *err, size_t errlen);
 store_status store_create(const char *location, store **out, char *err, size_t errlen);
+/* location as it may be printed or logged: a postgres:// URL's password becomes "***". */
+void store_location_shown(const char *location, char *out, size_t n);
 void store_close(store *s);
 int store_schema_version(store *s); /* number of the last migration applied */
 /* Why the last store call made on this thread failed, for people ("" after a success), e.g.
