@@ -95,16 +95,15 @@ void pg_redact_message(const char *location, char *msg)
 {
     if (!location || !msg) return;
     size_t start, len;
-    char raw[256];
-    if (uri_password(location, &start, &len) && len < sizeof raw) {
-        memcpy(raw, location + start, len);
-        raw[len] = '\0';
+    if (uri_password(location, &start, &len)) {
+        char *raw = strndup(location + start, len);
         scrub(msg, raw);
+        free(raw);
     }
-    if (param_password(location, 0, &start, &len) && len < sizeof raw) {
-        memcpy(raw, location + start, len);
-        raw[len] = '\0';
+    if (param_password(location, 0, &start, &len)) {
+        char *raw = strndup(location + start, len);
         scrub(msg, raw);
+        free(raw);
     }
     PQconninfoOption *opts = PQconninfoParse(location, NULL);
     for (PQconninfoOption *o = opts; o && o->keyword; o++) {
