@@ -41,6 +41,7 @@ struct pg_conn {
     long long retry_at_ms; /* no reconnection attempt before this (monotonic ms) */
     bool outer_read;       /* inside store_read_begin / store_read_end */
     bool seen_valid;       /* changed_since_last_look asked since the session began */
+    bool broken;           /* the session could not be set up: connect again */
 };
 
 /* The PostgreSQL backend's store (store_backend.h: the head comes first). */
@@ -217,15 +218,22 @@ int pg_session_setup(PGconn *db)
     return rc;
 }
 
-store_status pg_connect(const char *location, PGconn **out, char *err, size_t errlen)
+/* A connection to location in whatever state it ended (NULL only without memory): a connect
+ * timeout and TCP keepalives so that a server gone silent costs seconds, not minutes. Ours come
+ * first: what the URI says overrides them. */
+static PGconn *connect_raw(const char *location)
 {
-    /* ours first: what the URI says overrides them */
     static const char *const keys[] = {
         "connect_timeout",     "keepalives",       "keepalives_idle",
         "keepalives_interval", "keepalives_count", "tcp_user_timeout",
         "application_name",    "dbname",           NULL};
     const char *values[] = {"3", "1", "10", "5", "3", "15000", "gazette", location, NULL};
-    PGconn *db = PQconnectdbParams(keys, values, 1);
+    return PQconnectdbParams(keys, values, 1);
+}
+
+store_status pg_connect(const char *location, PGconn **out, char *err, size_t errlen)
+{
+    PGconn *db = connect_raw(location);
     *out = NULL;
     char where[512];
     pg_redact_location(location, where, sizeof where);
@@ -303,28 +311,33 @@ static store_status conn_add(pg_store *s, PGconn *db, pg_conn **out)
 
 /* The server went away: a new session, at most every RETRY_MS. Whatever the old session held
  * (its transaction, its read snapshot, its prepared statements) went with it. */
+/* Checks a session just (re)connected and sets it up; on failure records why, marks the
+ * connection broken and returns STORE_UNAVAILABLE. */
+static store_status conn_ready(pg_conn *c)
+{
+    c->broken = PQstatus(c->db) != CONNECTION_OK || pg_session_setup(c->db) != 0;
+    if (!c->broken) return STORE_OK;
+    char said[ERR_MAX];
+    snprintf(said, sizeof said, "%s", PQerrorMessage(c->db));
+    trim_newlines(said);
+    pg_failf(c, STORE_UNAVAILABLE, "the database server cannot be reached (%s); try again", said);
+    pg_redact_message(c->owner->location, c->err);
+    return STORE_UNAVAILABLE;
+}
+
 static store_status conn_revive(pg_conn *c)
 {
     long long now = monotonic_ms();
     c->outer_read = false;
     if (now < c->retry_at_ms)
         return pg_failf(c, STORE_UNAVAILABLE,
-                        "the database server cannot be reached (%s); try again", "lost connection");
+                        "the database server cannot be reached; trying again shortly");
     c->retry_at_ms = now + RETRY_MS;
     cache_drop(c);
     c->next_stmt = 0;
     c->seen_valid = false;
     PQreset(c->db);
-    if (PQstatus(c->db) != CONNECTION_OK || pg_session_setup(c->db) != 0) {
-        char said[ERR_MAX];
-        snprintf(said, sizeof said, "%s", PQerrorMessage(c->db));
-        trim_newlines(said);
-        pg_failf(c, STORE_UNAVAILABLE, "the database server cannot be reached (%s); try again",
-                 said);
-        pg_redact_message(c->owner->location, c->err);
-        return STORE_UNAVAILABLE;
-    }
-    return STORE_OK;
+    return conn_ready(c);
 }
 
 /* This thread's connection without clearing its error or reviving it (NULL when none). */
@@ -341,21 +354,23 @@ store_status pg_conn_get(store *base, pg_conn **out)
     *out = NULL;
     if (c) {
         c->err[0] = '\0';
-        if (PQstatus(c->db) == CONNECTION_BAD) {
+        if (c->broken || PQstatus(c->db) == CONNECTION_BAD) {
             store_status rs = conn_revive(c);
             if (rs != STORE_OK) return rs;
         }
         *out = c;
         return STORE_OK;
     }
-    char err[ERR_MAX];
-    PGconn *db;
-    store_status rs = pg_connect(s->location, &db, err, sizeof err);
-    if (rs != STORE_OK) {
-        fprintf(stderr, "gazette: %s\n", err);
-        return rs;
+    /* the thread's first call: a connection that failed is kept (with its message, for
+     * store_last_error) and tried again like a lost one */
+    PGconn *db = connect_raw(s->location);
+    if (!db || conn_add(s, db, &c) != STORE_OK) {
+        PQfinish(db);
+        return STORE_IO;
     }
-    if ((rs = conn_add(s, db, out)) != STORE_OK) PQfinish(db);
+    c->retry_at_ms = monotonic_ms() + RETRY_MS;
+    store_status rs = conn_ready(c);
+    if (rs == STORE_OK) *out = c;
     return rs;
 }
 
