@@ -8,10 +8,11 @@
 #include "cli.h"
 
 static const char init_help[] =
-    "usage: gazette init --db FILE\n"
+    "usage: gazette init --db FILE | --db postgres://USER@HOST:PORT/DATABASE\n"
     "\n"
-    "Creates a new, empty Gazette database (SQLite) in FILE. FILE must not exist yet. The site's\n"
-    "Web Push (VAPID) keys are made at the same time (docs/push.md).\n";
+    "Creates a new, empty Gazette database: a SQLite file FILE, which must not exist yet, or the\n"
+    "schema in a new PostgreSQL database (made with createdb; it must hold no tables). The\n"
+    "site's Web Push (VAPID) keys are made at the same time (docs/push.md).\n";
 
 int cli_init(int argc, char **argv)
 {

@@ -108,14 +108,6 @@ bool store_location_is_pg(const char *location)
                         strncmp(location, "postgresql://", 13) == 0);
 }
 
-void store_location_shown(const char *location, char *out, size_t n)
-{
-    if (store_location_is_pg(location))
-        pg_redact_location(location, out, n);
-    else if (n)
-        snprintf(out, n, "%s", location ? location : "");
-}
-
 store_status store_open(const char *location, store **out, char *err, size_t errlen)
 {
     return store_location_is_pg(location) ? pg_store_open(location, out, err, errlen)
@@ -126,4 +118,14 @@ store_status store_create(const char *location, store **out, char *err, size_t e
 {
     return store_location_is_pg(location) ? pg_store_create(location, out, err, errlen)
                                           : sqlite_store_create(location, out, err, errlen);
+}
+
+const char *store_location_shown(const char *location, char *out, size_t n)
+{
+    if (!n) return out;
+    if (store_location_is_pg(location)) /* user:PASSWORD@ and ?password=... */
+        pg_redact_location(location, out, n);
+    else
+        snprintf(out, n, "%s", location ? location : "");
+    return out;
 }
