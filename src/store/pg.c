@@ -209,9 +209,12 @@ static store_status prepared_name(pg_conn *c, const char *sql, const char **name
 }
 
 /* ---- Connections -------------------------------------------------------------------------- */
+/* lock_timeout is SQLite's busy timeout: a statement waiting longer for a row or table another
+ * session holds fails with 55P03 (STORE_BUSY) instead of hanging the request. */
 int pg_session_setup(PGconn *db)
 {
     PGresult *r = PQexec(db, "SET client_min_messages = warning; SET TimeZone = 'UTC';"
+                             " SET lock_timeout = '" PG_LOCK_TIMEOUT "';"
                              " LISTEN " PG_CHANGES_CHANNEL);
     int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
     PQclear(r);

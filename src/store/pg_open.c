@@ -303,12 +303,15 @@ static store_status start(const char *location, bool creating, store **out, char
     store_status rs = pg_connect(location, &db, err, errlen);
     if (rs != STORE_OK) return rs;
     PGresult *r = NULL;
-    if (!command(db, "SELECT pg_advisory_lock(" MIGRATION_LOCK ")", &r)) {
+    /* another node may be migrating a big database: wait for it longer than for a row */
+    if (!command(db, "SET lock_timeout = '" PG_MIGRATION_LOCK_TIMEOUT "'", &r) ||
+        !command(db, "SELECT pg_advisory_lock(" MIGRATION_LOCK ")", &r)) {
         rs = step_failed(db, r, location, where, "waiting for the migration lock", err, errlen);
     } else {
         rs = prepare_schema(db, location, where, creating, err, errlen);
         if (PQstatus(db) == CONNECTION_OK)
-            PQclear(PQexec(db, "SELECT pg_advisory_unlock(" MIGRATION_LOCK ")"));
+            PQclear(PQexec(db, "SELECT pg_advisory_unlock(" MIGRATION_LOCK ");"
+                               " SET lock_timeout = '" PG_LOCK_TIMEOUT "'"));
     }
     if (rs != STORE_OK) {
         PQfinish(db);

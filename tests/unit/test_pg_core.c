@@ -365,6 +365,24 @@ static void test_read_snapshot(void **state)
     store_close(other);
 }
 
+/* A lock held elsewhere longer than the lock timeout: STORE_BUSY, as SQLite's busy timeout. */
+static void test_lock_wait_is_busy(void **state)
+{
+    NEED_PG(f);
+    PGconn *holder = PQconnectdb(f->url);
+    assert_int_equal(PQstatus(holder), CONNECTION_OK);
+    PGresult *r = PQexec(holder, "BEGIN; LOCK TABLE settings IN ACCESS EXCLUSIVE MODE");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    time_t started = time(NULL);
+    assert_int_equal(store_setting_set(f->s, "site_name", "Blocked"), STORE_BUSY);
+    assert_true(time(NULL) - started < 60);
+    assert_non_null(strstr(store_last_error(f->s), "lock"));
+    PQclear(PQexec(holder, "ROLLBACK"));
+    PQfinish(holder);
+    assert_int_equal(store_setting_set(f->s, "site_name", "Free"), STORE_OK);
+}
+
 /* The server ends the session (a restart, a failover): one call fails with STORE_UNAVAILABLE and
  * a clear message, and a later one reconnects. */
 static void test_reconnects_after_the_session_ends(void **state)
@@ -416,6 +434,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_change_log, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_changed_since_last_look, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_read_snapshot, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_lock_wait_is_busy, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_reconnects_after_the_session_ends, setup_db, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
