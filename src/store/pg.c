@@ -121,16 +121,14 @@ store_status pg_fail(pg_conn *c, const PGresult *r, const char *what)
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     store_status st = lost ? STORE_UNAVAILABLE : status_of_sqlstate(state);
     const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    const char *detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL;
     if (!primary) primary = PQerrorMessage(c->db);
     if (!primary || !*primary) primary = "no answer from the database server";
     char said[ERR_MAX];
     snprintf(said, sizeof said, "%s", primary);
     trim_newlines(said);
+    /* no DETAIL: it quotes key values (a session's token hash), which SQLite never shows */
     if (st == STORE_UNAVAILABLE)
         pg_failf(c, st, "%s: the database server cannot be reached (%s); try again", what, said);
-    else if (detail)
-        pg_failf(c, st, "%s: %s (%s)", what, said, detail);
     else
         pg_failf(c, st, "%s: %s", what, said);
     if (c->owner) pg_redact_message(c->owner->location, c->err);
@@ -520,8 +518,9 @@ store_status pg_exec(pg_conn *c, const char *sql, const pg_params *p, PGresult *
         return pg_failf(c, STORE_IO, "%s: more than %d parameters, or a value too long", what,
                         PG_MAX_PARAMS);
     const char *name = NULL;
-    store_status rs = prepared_name(c, sql, &name, what);
-    if (rs == STORE_OK) {
+    store_status rs = STORE_OK;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if ((rs = prepared_name(c, sql, &name, what)) != STORE_OK) break;
         PGresult *r = PQexecPrepared(c->db, name, p ? p->n : 0, p ? p->values : NULL,
                                      p ? p->lengths : NULL, p ? p->formats : NULL, 0);
         ExecStatusType es = PQresultStatus(r);
@@ -532,8 +531,15 @@ store_status pg_exec(pg_conn *c, const char *sql, const pg_params *p, PGresult *
                 PQclear(r);
             return STORE_OK;
         }
-        rs = pg_fail(c, r, what);
+        /* our statements were dropped behind our back (DISCARD ALL, a pooler): prepare them
+         * again, once, when no transaction was spoilt by the failure */
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        bool gone = state && strcmp(state, "26000") == 0 &&
+                    PQtransactionStatus(c->db) == PQTRANS_IDLE && attempt == 0;
+        if (!gone) rs = pg_fail(c, r, what);
         PQclear(r);
+        if (!gone) break;
+        cache_drop(c);
     }
     outer_read_recover(c);
     return rs;

@@ -23,6 +23,7 @@
 #include "../../src/core/arena.h"
 #include "../../src/store/migrations.h"
 #include "../../src/store/pg_core.h"
+#include "../../src/store/pg_internal.h"
 #include "../../src/store/pg_migrations.h"
 #include "../../src/store/store.h"
 
@@ -365,6 +366,68 @@ static void test_read_snapshot(void **state)
     store_close(other);
 }
 
+/* pg_internal.h's statement helpers, as the feature files use them. */
+static void test_exec_contract(void **state)
+{
+    NEED_PG(f);
+    pg_conn *c;
+    assert_int_equal(pg_conn_get(f->s, &c), STORE_OK);
+    /* bytes go in binary and come back decoded, NULs and all */
+    const unsigned char blob[5] = {0, 0xff, '\\', 'x', 0};
+    pg_params p;
+    pg_params_init(&p);
+    pg_param_bytes(&p, blob, sizeof blob);
+    pg_param_text(&p, NULL);
+    pg_param_int(&p, -42);
+    PGresult *r;
+    assert_int_equal(
+        pg_exec(c, "SELECT $1::bytea, $2::text, $3::bigint, NULL::bytea", &p, &r, "echo"),
+        STORE_OK);
+    size_t n = 0;
+    const unsigned char *back = pg_bytes(f->a, r, 0, 0, &n);
+    assert_int_equal(n, sizeof blob);
+    assert_memory_equal(back, blob, sizeof blob);
+    assert_null(pg_text(f->a, r, 0, 1));
+    assert_int_equal(pg_int(r, 0, 1), 0);
+    assert_int_equal(pg_int(r, 0, 2), -42);
+    assert_null(pg_bytes(f->a, r, 0, 3, &n));
+    PQclear(r);
+    /* no row: STORE_NOT_FOUND; too many parameters: refused before the server */
+    long long v = 7;
+    assert_int_equal(pg_exec_int(c, "SELECT 1 WHERE false", NULL, &v, "nothing"), STORE_NOT_FOUND);
+    pg_params_init(&p);
+    for (int i = 0; i <= PG_MAX_PARAMS; i++)
+        pg_param_int(&p, i);
+    assert_true(p.overflow);
+    assert_int_not_equal(pg_exec(c, "SELECT 1", &p, NULL, "too many"), STORE_OK);
+    /* SQLSTATEs: a unique clash, a bad value */
+    assert_int_equal(pg_begin_write(c), STORE_OK);
+    assert_int_equal(pg_exec(c, "INSERT INTO topics (slug, name, created_at) VALUES ('a', 'A', 0)",
+                             NULL, NULL, "topic"),
+                     STORE_OK);
+    assert_int_equal(pg_exec(c, "INSERT INTO topics (slug, name, created_at) VALUES ('a', 'B', 0)",
+                             NULL, NULL, "topic again"),
+                     STORE_CONFLICT);
+    assert_non_null(strstr(store_last_error(f->s), "topic again: "));
+    assert_int_equal(pg_finish(c, STORE_CONFLICT), STORE_CONFLICT);
+    assert_int_equal(raw(f->url, "SELECT count(*) FROM topics"), 0); /* rolled back */
+    assert_int_equal(pg_exec(c, "SELECT 1 / 0", NULL, NULL, "dividing"), STORE_INVALID);
+    /* statements dropped behind the store's back are prepared again */
+    const char *value;
+    assert_int_equal(store_setting_set(f->s, "site_name", "Kept"), STORE_OK);
+    assert_int_equal(store_setting_get(f->s, f->a, "site_name", &value), STORE_OK);
+    assert_int_equal(pg_conn_get(f->s, &c), STORE_OK);
+    PQclear(PQexec(pg_db(c), "DEALLOCATE ALL"));
+    assert_int_equal(store_setting_get(f->s, f->a, "site_name", &value), STORE_OK);
+    assert_string_equal(value, "Kept");
+    /* a failed read inside the request's snapshot does not spoil the reads after it */
+    assert_int_equal(store_read_begin(f->s), STORE_OK);
+    assert_int_equal(pg_conn_get(f->s, &c), STORE_OK);
+    assert_int_equal(pg_exec(c, "SELECT 1 / 0", NULL, NULL, "dividing"), STORE_INVALID);
+    assert_int_equal(store_setting_get(f->s, f->a, "site_name", &value), STORE_OK);
+    store_read_end(f->s);
+}
+
 /* A lock held elsewhere longer than the lock timeout: STORE_BUSY, as SQLite's busy timeout. */
 static void test_lock_wait_is_busy(void **state)
 {
@@ -434,6 +497,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_change_log, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_changed_since_last_look, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_read_snapshot, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_exec_contract, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_lock_wait_is_busy, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_reconnects_after_the_session_ends, setup_db, teardown),
     };
