@@ -20,9 +20,10 @@
 /* ---- SQL ----------------------------------------------------------------------------------
  * The list and count statements take $1 now, $2 the excluded id, $3 the topic slug, $4 the
  * author slug (the variants filtering on them), $5 limit, $6 offset, $7 since (LLONG_MIN: any),
- * $8 and $9 the cursor's published_at and id (LLONG_MAX both: from the newest). A count takes
- * the same parameters without $5 and $6 (numbered the same, so it names them nowhere: PostgreSQL
- * wants every parameter used, hence the count's own text below). */
+ * $8 and $9 the cursor's published_at and id (LLONG_MAX both: from the newest). PostgreSQL
+ * must find a type for every parameter sent, so each statement names all nine: a variant
+ * without a filter checks that its slug is NULL, and a count that its limit and offset are
+ * not (it ignores them). */
 #define FROM_ALL " FROM articles a"
 #define FROM_TOPIC                                                                                 \
     " FROM topics t JOIN article_topics x ON x.topic_id = t.id"                                    \
@@ -43,7 +44,6 @@
 #define LIST_SQL(from, filters)                                                                    \
     "SELECT " PG_ART_COLS from LIST_WHERE(                                                         \
         filters) " ORDER BY a.published_at DESC, a.id DESC LIMIT $5::bigint OFFSET $6::bigint"
-/* The count sends $5 and $6 too (unused by the filter) so that one binder serves both. */
 #define COUNT_SQL(from, filters)                                                                   \
     "SELECT count(*)" from LIST_WHERE(filters) " AND $5::bigint IS NOT NULL"                       \
                                                " AND $6::bigint IS NOT NULL"
