@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -873,6 +874,68 @@ static void test_reads_in_one_snapshot(void **state)
     assert_int_equal(store_article_top(f->s, f->a, &art), STORE_OK);
 }
 
+/* Writers on several connections naming the same new topics at once: each topic is made once
+ * (the second writer waits for the first and takes its row), every story is saved. */
+enum { RACERS = 4, RACE_ROUNDS = 25 };
+typedef struct {
+    pg_fixture *f;
+    int racer;
+    pthread_barrier_t *start;
+    int failures;
+} racer;
+
+static void *race_saves(void *p)
+{
+    racer *r = p;
+    arena *a = arena_new();
+    pthread_barrier_wait(r->start);
+    for (int i = 0; i < RACE_ROUNDS; i++) {
+        const char *topics[] = {arena_printf(a, "Race %d", i), "Shared"};
+        const char *authors[] = {arena_printf(a, "Writer %d", i % 3)};
+        store_article_input in =
+            story(arena_printf(a, "r%d-%d", r->racer, i), "Race", now_s() - 100);
+        in.topic_names = topics;
+        in.n_topics = 2;
+        in.author_names = authors;
+        in.n_authors = 1;
+        store_status st = store_articles_save(r->f->s, &in, 1, NULL);
+        if (st != STORE_OK) {
+            fprintf(stderr, "racer %d: %s\n", r->racer, store_last_error(r->f->s));
+            r->failures++;
+        }
+    }
+    arena_free(a);
+    return NULL;
+}
+
+static void test_concurrent_writers_share_new_topics(void **state)
+{
+    pg_fixture *f = fixture_or_skip(state);
+    pthread_barrier_t start;
+    pthread_barrier_init(&start, NULL, RACERS);
+    pthread_t threads[RACERS];
+    racer racers[RACERS];
+    for (int i = 0; i < RACERS; i++) {
+        racers[i] = (racer){f, i, &start, 0};
+        assert_int_equal(pthread_create(&threads[i], NULL, race_saves, &racers[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(racers[i].failures, 0);
+    }
+    pthread_barrier_destroy(&start);
+    assert_int_equal(pg_raw_int(f->url, "SELECT count(*) FROM articles"), RACERS * RACE_ROUNDS);
+    assert_int_equal(pg_raw_int(f->url, "SELECT count(*) FROM topics"), RACE_ROUNDS + 1);
+    assert_int_equal(pg_raw_int(f->url, "SELECT count(*) FROM authors"), 3);
+    store_topic_count *counted;
+    size_t n;
+    assert_int_equal(store_topics_counted(f->s, f->a, "shared", &counted, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(counted[0].n_articles, RACERS * RACE_ROUNDS);
+    assert_int_equal(store_topics_counted(f->s, f->a, "race-7", &counted, &n), STORE_OK);
+    assert_int_equal(counted[0].n_articles, RACERS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -891,6 +954,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_api_keys, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_empty_site, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_reads_in_one_snapshot, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_concurrent_writers_share_new_topics, setup_pg,
+                                        teardown_pg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
