@@ -329,7 +329,7 @@ store_status pg_store_pages_list(store *s, arena *a, const char ***slugs, size_t
     PGresult *r;
     rs = pg_exec(c,
                  "SELECT a.slug FROM articles a WHERE " PG_LIVE_ANY_KIND
-                 " AND a.kind = 'page' ORDER BY " PG_BYTES("a.slug"),
+                 " AND a.kind = 'page' ORDER BY a.slug",
                  &p, &r, "listing pages");
     if (rs != STORE_OK) return rs;
     int rows = PQntuples(r);
@@ -496,7 +496,7 @@ store_status pg_store_missing_read_also(store *s, arena *a, store_missing_link *
                  " WHERE b.slug = r.target_slug AND b.status >= 1"
                  " AND b.published_at <= $1::bigint)"
                  " GROUP BY a.id, a.slug, r.target_slug"
-                 " ORDER BY " PG_BYTES("a.slug") ", min(r.position)",
+                 " ORDER BY a.slug, min(r.position)",
                  &p, &r, "listing read-also links");
     if (rs != STORE_OK) return rs;
     int rows = PQntuples(r);
