@@ -4,9 +4,11 @@
  * translation must be read. Checked beyond "no crash": a refusal has a message and no output;
  * an output is never empty and has the shape the target's own reader accepts: single-quoted
  * operands (with \ escapes only inside), each maybe followed by :*, joined by " & ", " | ",
- * " & !" or " <-> ", so that nothing of the input is ever outside quotes. */
+ * " & !" or " <-> ", so that nothing of the input is ever outside quotes; and valid UTF-8 (what
+ * PostgreSQL accepts). */
 #include <stdbool.h>
 
+#include "../../src/content/content.h"
 #include "../../src/site/search_query.h"
 #include "../../src/store/pg_tsquery.h"
 #include "fuzz_check.h"
@@ -56,6 +58,7 @@ static void check_one(arena *a, const char *fts, bool must_read)
         return;
     }
     check_shape(out);
+    FUZZ_CHECK(content_utf8_valid(out, strlen(out)));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

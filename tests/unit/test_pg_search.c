@@ -63,10 +63,10 @@ static void test_tsquery_refusals(void **state)
 {
     (void)state;
     arena *a = arena_new();
-    static const char *const bad[] = {"",       "   ",      "\"unclosed",  "AND",   "ferry AND",
-                                      "(ferry", "ferry)",   "nosuchcol:x", "NEAR(", "*",
-                                      "^",      "ferry OR", "OR ferry",    "a NOT", "a AND OR b",
-                                      "a-b",    "'quoted'", "a + b"};
+    static const char *const bad[] = {"",       "   ",      "\"unclosed",  "AND",     "ferry AND",
+                                      "(ferry", "ferry)",   "nosuchcol:x", "NEAR(",   "*",
+                                      "^",      "ferry OR", "OR ferry",    "a NOT",   "a AND OR b",
+                                      "a-b",    "'quoted'", "a + b",       "caf\xC3", "\"\xFF\""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *out = "unset";
         const char *error = pg_tsquery_from_fts(a, bad[i], &out);
