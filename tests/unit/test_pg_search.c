@@ -1,9 +1,8 @@
 /* test_pg_search.c — cmocka tests of the PostgreSQL backend's search, comments and Web Push
  * (src/store/pg_search.c, pg_comments.c, pg_push.c) and of the FTS5-to-tsquery reader
- * (pg_tsquery.c). The reader's tests always run. The database tests run against the database
- * named by GAZETTE_TEST_PG (a postgres:// URL of a throwaway database: its public schema is
- * dropped and made again by each test) and are skipped when it is unset or when the backend
- * cannot open it. */
+ * (pg_tsquery.c). The reader's tests always run. Each database test makes a database of its own
+ * on the cluster named by GAZETTE_TEST_PG (an admin URL; pg_fixture.h) and drops it afterwards;
+ * without that variable they are skipped. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +20,7 @@
 #include "../../src/site/search_query.h"
 #include "../../src/store/pg_tsquery.h"
 #include "../../src/store/store.h"
+#include "pg_fixture.h"
 
 /* ---- The reader (no database) ------------------------------------------------------------ */
 static void expect_tsquery(arena *a, const char *fts, const char *want)
@@ -82,30 +82,27 @@ static void test_tsquery_refusals(void **state)
 
 /* ---- The database ------------------------------------------------------------------------ */
 typedef struct {
+    char name[64];
+    char url[512];
     store *s;
     arena *a;
 } pg_fixture;
 
-/* A fresh schema in GAZETTE_TEST_PG's database, migrated by the store; skips without one. */
+/* A database of the test's own on GAZETTE_TEST_PG's cluster, migrated by the store; every
+ * database test skips without one. */
 static int setup_pg(void **state)
 {
-    const char *url = getenv("GAZETTE_TEST_PG");
     pg_fixture *f = calloc(1, sizeof *f);
     *state = f;
-    if (!url || !*url) return 0;
-    PGconn *db = PQconnectdb(url);
-    if (PQstatus(db) == CONNECTION_OK) {
-        PGresult *r = PQexec(db, "SET client_min_messages = warning;"
-                                 " DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public");
-        PQclear(r);
-    }
-    PQfinish(db);
-    char err[512];
-    if (store_create(url, &f->s, err, sizeof err) != STORE_OK) {
-        fprintf(stderr, "test_pg_search: %s\n", err);
-        f->s = NULL;
-    }
     f->a = arena_new();
+    const char *admin = test_pg_admin();
+    if (!admin) return 0;
+    pg_test_database_new(admin, f->name, sizeof f->name, f->url, sizeof f->url);
+    char err[512];
+    if (store_create(f->url, &f->s, err, sizeof err) != STORE_OK) {
+        fprintf(stderr, "store_create: %s\n", err);
+        return -1;
+    }
     return 0;
 }
 
@@ -113,7 +110,8 @@ static int teardown_pg(void **state)
 {
     pg_fixture *f = *state;
     if (f->s) store_close(f->s);
-    if (f->a) arena_free(f->a);
+    pg_test_database_drop(f->name);
+    arena_free(f->a);
     free(f);
     return 0;
 }
@@ -280,9 +278,14 @@ static void test_pg_comments(void **state)
     store_comment one;
     assert_int_equal(store_comment_by_id(f->s, f->a, first, &one), STORE_OK);
     assert_int_equal(one.status, COMMENT_APPROVED); /* nothing changed */
-    long long staff;
-    assert_int_equal(store_comment_staff_reply(f->s, first, 0, "Desk", NULL, "Thanks", &staff),
-                     STORE_OK);
+    store_user desk = {.login = "desk",
+                       .display_name = "Desk",
+                       .role = "editor",
+                       .password_hash = "$argon2id$not-a-real-hash"};
+    long long desk_id = 0, staff;
+    assert_int_equal(store_user_add(f->s, &desk, "desk", &desk_id), STORE_OK);
+    assert_int_equal(
+        store_comment_staff_reply(f->s, first, desk_id, "Desk", NULL, "Thanks", &staff), STORE_OK);
     assert_int_equal(store_comment_by_id(f->s, f->a, staff, &one), STORE_OK);
     assert_true(one.staff);
     assert_int_equal(store_comments_delete(f->s, &second, 1), STORE_OK); /* and its reply */
