@@ -128,8 +128,9 @@ store_status pg_store_push_subscription_delete(store *s, long long subscription_
     return push_delete(s, "DELETE FROM push_subscriptions WHERE id = $1", &p);
 }
 
-/* Inside store_push_mark_breaking's transaction: the marking and the queue. STORE_CONFLICT
- * (with what the first marking queued, and when) when the story was marked before. */
+/* Inside store_push_mark_breaking's transaction: the marking and the queue, its messages
+ * numbered in the order of the subscriptions (as SQLite's rowids are). STORE_CONFLICT (with
+ * what the first marking queued, and when) when the story was marked before. */
 static store_status mark_in_tx(pg_conn *c, const char *slug, long long now, long long *queued,
                                long long *marked_at)
 {
@@ -171,7 +172,7 @@ static store_status mark_in_tx(pg_conn *c, const char *slug, long long now, long
     PGresult *r;
     rs = pg_exec(c,
                  "INSERT INTO push_messages (subscription_id, article_id, next_attempt_at)"
-                 " SELECT id, $1, $2 FROM push_subscriptions"
+                 " SELECT id, $1, $2 FROM push_subscriptions ORDER BY id"
                  " ON CONFLICT (subscription_id, article_id) DO NOTHING",
                  &p, &r, "queueing notifications");
     if (rs != STORE_OK) return rs;
