@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../core/buf.h"
+#include "comment_hash.h"
 #include "pg_internal.h"
 #include "store_backend.h"
 
@@ -175,8 +176,6 @@ static store_status comment_insert(pg_conn *c, const store_comment_input *in,
                        " RETURNING id",
                        &p, id, "saving a comment");
 }
-
-void store_body_hash(const char *body, unsigned char out[8]); /* sqlite.c, shared */
 
 store_status pg_store_comment_add(store *s, const store_comment_input *in, long long *id,
                                   comment_status *status)
