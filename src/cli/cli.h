@@ -55,6 +55,7 @@ int cli_api_key(int argc, char **argv);
 /* `gazette user add|list|passwd|reset-link|logout-all` (cmd_user.c) */
 int cli_user(int argc, char **argv);
 int cli_reindex(int argc, char **argv);
+int cli_migrate(int argc, char **argv);
 int cli_export(int argc, char **argv);
 int cli_import(int argc, char **argv);
 

@@ -8,10 +8,11 @@
 #include "cli.h"
 
 static const char init_help[] =
-    "usage: gazette init --db FILE\n"
+    "usage: gazette init --db FILE | --db postgres://USER@HOST:PORT/DATABASE\n"
     "\n"
-    "Creates a new, empty Gazette database (SQLite) in FILE. FILE must not exist yet. The site's\n"
-    "Web Push (VAPID) keys are made at the same time (docs/push.md).\n";
+    "Creates a new, empty Gazette database: a SQLite file FILE, which must not exist yet, or the\n"
+    "schema in a new PostgreSQL database (made with createdb; it must hold no tables). The\n"
+    "site's Web Push (VAPID) keys are made at the same time (docs/push.md).\n";
 
 int cli_init(int argc, char **argv)
 {
@@ -27,10 +28,11 @@ int cli_init(int argc, char **argv)
         return CLI_USAGE;
     }
     store *s = NULL;
-    char err[512] = "";
+    char err[512] = "", shown[512];
+    store_location_shown(db, shown, sizeof shown);
     store_status st = store_create(db, &s, err, sizeof err);
     if (st != STORE_OK) {
-        fprintf(stderr, "gazette init: cannot create '%s': %s\n", db,
+        fprintf(stderr, "gazette init: cannot create '%s': %s\n", shown,
                 err[0] ? err : store_strerror(st));
         return CLI_FAILED;
     }
@@ -42,7 +44,7 @@ int cli_init(int argc, char **argv)
         store_close(s);
         return CLI_FAILED;
     }
-    printf("created %s (schema version %d)\n", db, store_schema_version(s));
+    printf("created %s (schema version %d)\n", shown, store_schema_version(s));
     store_close(s);
     return CLI_OK;
 }

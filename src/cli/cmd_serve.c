@@ -27,7 +27,9 @@ static const char serve_help[] =
     "progress are allowed to finish).\n"
     "\n"
     "options:\n"
-    "  --db FILE            the site's database (created with 'gazette init')\n"
+    "  --db FILE            the site's database (created with 'gazette init'): a SQLite file,\n"
+    "                       or postgres://USER@HOST:PORT/DATABASE (several servers may share\n"
+    "                       one; docs/deploy.md)\n"
     "  --listen ADDR:PORT   where to listen (default 127.0.0.1:8080; port 0 picks a free one)\n"
     "  --theme DIR          theme folder (default: themes/default next to the binary)\n"
     "  --media DIR          folder served at /media/ (images; uploads go to DIR/library);\n"
@@ -274,8 +276,9 @@ static int run_server(const char *command, const serve_options *o)
     } else if (!srv) {
         fprintf(stderr, "gazette %s: %s\n", command, err);
     } else {
+        char shown[512];
         printf("gazette: serving %s on port %u (database %s); Ctrl-C stops\n", app.config.base_url,
-               http_server_port(srv), o->db);
+               http_server_port(srv), store_location_shown(o->db, shown, sizeof shown));
         fflush(stdout);
         int sig = http_wait_for_shutdown_signal();
         printf("gazette: %s received, finishing requests in progress\n",

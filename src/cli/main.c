@@ -31,6 +31,8 @@ static const char usage[] =
     "--db site.db\n"
     "  newsletter    send the day's digest to subscribers   gazette newsletter send --db "
     "site.db\n"
+    "  migrate       copy a site into PostgreSQL            gazette migrate --from site.db --to "
+    "postgres://...\n"
     "\n"
     "'gazette COMMAND --help' tells more about each.\n";
 
@@ -46,7 +48,7 @@ int main(int argc, char **argv)
                     {"api-key", cli_api_key},   {"reindex", cli_reindex},
                     {"export", cli_export},     {"newsletter", cli_newsletter},
                     {"import", cli_import},     {"push", cli_push},
-                    {"user", cli_user}};
+                    {"user", cli_user},         {"migrate", cli_migrate}};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);

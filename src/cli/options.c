@@ -68,10 +68,12 @@ store *cli_open_store(const char *command, const char *db)
     char err[512] = "";
     store_status st = store_open(db, &s, err, sizeof err);
     if (st != STORE_OK) {
-        fprintf(stderr, "gazette: cannot open database '%s': %s\n", db,
+        char shown[512];
+        store_location_shown(db, shown, sizeof shown);
+        fprintf(stderr, "gazette: cannot open database '%s': %s\n", shown,
                 err[0] ? err : store_strerror(st));
         if (st == STORE_NOT_FOUND)
-            fprintf(stderr, "gazette: create it with 'gazette init --db %s'\n", db);
+            fprintf(stderr, "gazette: create it with 'gazette init --db %s'\n", shown);
         return NULL;
     }
     return s;

@@ -52,6 +52,7 @@ struct site_freshness {
     pthread_mutex_t stop_lock;
     pthread_cond_t stop_cond;
     bool stop;
+    bool publish_failing; /* the last scheduled-publishing run failed (logged once) */
 };
 
 /* Tag hashes gathered for one invalidation. */
@@ -276,6 +277,26 @@ static bool wait_or_stop(site_freshness *f, long ms)
     return stop;
 }
 
+/* Once a second: the scheduled stories whose time came become published, once across every
+ * server on the database (store_publish_due); the server that flipped them logs each. The
+ * write then reaches every cache like any other. */
+static void publish_due(site_freshness *f, long long now)
+{
+    arena *a = arena_new();
+    if (!a) return;
+    long long *ids;
+    size_t n = 0;
+    store_status st = store_publish_due(f->store, a, now, 256, &ids, &n);
+    if (st != STORE_OK && !f->publish_failing)
+        fprintf(stderr, "gazette: scheduled publishing: %s\n", store_last_error(f->store));
+    else if (st == STORE_OK && f->publish_failing)
+        fprintf(stderr, "gazette: scheduled publishing works again\n");
+    f->publish_failing = st != STORE_OK;
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, "gazette: published scheduled story %lld\n", ids[i]);
+    arena_free(a);
+}
+
 static void *watch(void *arg)
 {
     site_freshness *f = arg;
@@ -284,6 +305,7 @@ static void *watch(void *arg)
     long long last_tick = (long long)time(NULL);
     while (!wait_or_stop(f, POLL_MS)) {
         long long now = (long long)time(NULL);
+        if (now != last_tick) publish_due(f, now);
         /* a scheduled story goes live with no write: look at the clock once a second too */
         if (store_changed_since_last_look(f->store, &changed) != STORE_OK || changed ||
             now != last_tick)

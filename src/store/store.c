@@ -3,6 +3,7 @@
  * file forwards each call to the store's own (store_backend.h). */
 #include "store_backend.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *store_strerror(store_status status)
@@ -116,4 +117,21 @@ store_status store_create(const char *location, store **out, char *err, size_t e
 {
     return store_location_is_pg(location) ? pg_store_create(location, out, err, errlen)
                                           : sqlite_store_create(location, out, err, errlen);
+}
+
+const char *store_location_shown(const char *location, char *out, size_t n)
+{
+    if (!n) return out;
+    snprintf(out, n, "%s", location ? location : "");
+    if (!store_location_is_pg(location)) return out;
+    /* postgres://user:password@host...: the password runs from the first ':' after the
+     * scheme's "//" to the last '@' of the authority */
+    const char *auth = strstr(location, "//") + 2;
+    const char *end = auth + strcspn(auth, "/?#");
+    const char *at = NULL;
+    for (const char *p = auth; p < end; p++)
+        if (*p == '@') at = p;
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (colon) snprintf(out, n, "%.*s***%s", (int)(colon + 1 - location), location, at);
+    return out;
 }

@@ -40,6 +40,9 @@ const char *store_strerror(store_status status);
 store_status store_open(const char *location, store **out, char *err, size_t errlen);
 store_status store_create(const char *location, store **out, char *err, size_t errlen);
 void store_close(store *s);
+/* location as it may be shown to people and logs: a PostgreSQL URL's password becomes "***"
+ * (out, n bytes); anything else as it is. Returns out. */
+const char *store_location_shown(const char *location, char *out, size_t n);
 int store_schema_version(store *s); /* number of the last migration applied */
 /* Why the last store call made on this thread failed, for people ("" after a success), e.g.
  * "article 3 (some-slug): the headline is empty". Valid until this thread's next store call. */
@@ -522,6 +525,17 @@ store_status store_media_update(store *s, long long id, const char *alt, const c
                                 const char *credit);
 /* Removes the row (the caller removes the files); STORE_NOT_FOUND for no such id. */
 store_status store_media_delete(store *s, long long id);
+
+/* ---- Scheduled publishing (sqlite_schedule.c, pg_schedule.c) -------------------------------
+ * Readers see a scheduled story from its time on, with no write. This is the moment the site
+ * acts on it: the stories whose time has come (scheduled, published_at <= now) become
+ * published, with updated_at = now, in one transaction, so caches, purges and the log hear of
+ * it. It happens once however many servers share the database: on PostgreSQL only the node
+ * holding the scheduler's advisory lock flips them (the others flip nothing and return
+ * STORE_OK). *ids (arena a) gets the stories this call published, oldest first, at most
+ * limit. */
+store_status store_publish_due(store *s, arena *a, long long now, size_t limit, long long **ids,
+                               size_t *n);
 
 /* ---- One snapshot per request -------------------------------------------------------------
  * Between store_read_begin and store_read_end every read of this thread runs in one read

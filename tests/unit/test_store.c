@@ -652,6 +652,59 @@ static void test_live_filtering(void **state)
     assert_int_equal(n, 0); /* "News" has two live articles, not three */
 }
 
+/* A PostgreSQL URL is shown without its password; anything else as it is. */
+static void test_location_shown(void **state)
+{
+    char out[128];
+    assert_string_equal(store_location_shown("site.db", out, sizeof out), "site.db");
+    assert_string_equal(store_location_shown("postgres://ann:s3cr@t@db:5432/news", out, sizeof out),
+                        "postgres://ann:***@db:5432/news");
+    assert_string_equal(store_location_shown("postgresql://ann@db/news", out, sizeof out),
+                        "postgresql://ann@db/news");
+    assert_string_equal(store_location_shown("postgres://ann:pw@db/news?x=a@b", out, sizeof out),
+                        "postgres://ann:***@db/news?x=a@b");
+    assert_string_equal(store_location_shown("postgres://db/news", out, sizeof out),
+                        "postgres://db/news");
+    char tiny[8];
+    assert_string_equal(store_location_shown("postgres://a:b@c/d", tiny, sizeof tiny), "postgre");
+}
+
+/* Scheduled publishing: the due stories are flipped once, the others stay scheduled. */
+static void test_publish_due(void **state)
+{
+    fixture *f = *state;
+    long long now = now_s();
+    store_article_input due = story("due", "Due", now - 20);
+    due.status = ARTICLE_SCHEDULED;
+    long long due_id;
+    save_one(f, due, &due_id);
+    store_article_input later = story("later", "Later", now + 1800);
+    later.status = ARTICLE_SCHEDULED;
+    save_one(f, later, NULL);
+    save_one(f, story("live", "Live", now - 100), NULL);
+
+    long long *ids;
+    size_t n;
+    assert_int_equal(store_publish_due(f->s, f->a, now, 10, &ids, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(ids[0], due_id);
+    store_article art;
+    assert_int_equal(store_article_any_by_slug(f->s, f->a, "due", &art), STORE_OK);
+    assert_int_equal(art.status, ARTICLE_PUBLISHED);
+    assert_int_equal(art.published_at, now - 20); /* its time is kept */
+    assert_int_equal(art.updated_at, now);
+    assert_int_equal(store_article_any_by_slug(f->s, f->a, "later", &art), STORE_OK);
+    assert_int_equal(art.status, ARTICLE_SCHEDULED);
+    /* once only */
+    assert_int_equal(store_publish_due(f->s, f->a, now + 1, 10, &ids, &n), STORE_OK);
+    assert_int_equal(n, 0);
+    /* the later one when its time comes; limit 0 does nothing */
+    assert_int_equal(store_publish_due(f->s, f->a, now + 1800, 0, &ids, &n), STORE_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_publish_due(f->s, f->a, now + 1800, 10, &ids, &n), STORE_OK);
+    assert_int_equal(n, 1);
+}
+
 /* The navigation's main sections: topics by the number of live stories they lead. */
 static void test_topics_leading(void **state)
 {
@@ -1768,6 +1821,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_invalid_input_writes_nothing, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_busy_writer, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_live_filtering, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_publish_due, setup_db, teardown),
+        cmocka_unit_test(test_location_shown),
         cmocka_unit_test_setup_teardown(test_topics_leading, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_empty_site, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_pagination_and_total, setup_db, teardown),

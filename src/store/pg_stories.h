@@ -1,0 +1,23 @@
+/* pg_stories.h — what pg_articles.c (stories) and pg_topics.c (topics, authors, API keys) of
+ * the PostgreSQL backend share besides pg_internal.h: the live rule as SQL, the name order,
+ * and the blank-text check. */
+#ifndef GAZETTE_PG_STORIES_H
+#define GAZETTE_PG_STORIES_H
+
+#include <stdbool.h>
+
+/* Live and a story ($1 is now): published, or scheduled with its time come; pages (kind
+ * 'page') are never in lists, search or related. */
+#define PG_LIVE_ANY_KIND "a.status >= 1 AND a.published_at <= $1::bigint"
+#define PG_LIVE PG_LIVE_ANY_KIND " AND a.kind = 'story'"
+
+/* SQLite's "ORDER BY x COLLATE NOCASE, x": ASCII letters folded, then bytes (the "C"
+ * collation compares UTF-8 bytes as SQLite does), whatever the database's locale. */
+#define PG_NOCASE(col)                                                                             \
+    "translate(" col ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') COLLATE \"C\""
+#define PG_BYTES(col) col " COLLATE \"C\""
+
+/* NULL or nothing but spaces, tabs and line breaks. */
+bool pg_blank(const char *s);
+
+#endif
