@@ -26,7 +26,7 @@ BENCH_APT := wrk nginx-light
 # the browser tests (tests/browser): Debian's chromium, driven by playwright-core from npm
 BROWSER_APT := chromium
 
-.PHONY: all deps check-deps browser-deps run test unit e2e browser screenshots asan-test bench \
+.PHONY: all deps check-deps browser-deps run test test-pg unit e2e browser screenshots asan-test bench \
         format clean fuzz fuzz-replay
 all: gazette
 
@@ -98,6 +98,12 @@ test: check-deps browser-deps
 unit: gazette $(TESTS:%=build/release/bin/%)
 	@TESTS_ONLY=unit tests/run.sh
 
+# only the PostgreSQL runs: the store-touching unit tests and the e2e pg_tests module on a
+# throwaway cluster (tests/pg/cluster.sh)
+test-pg: check-deps
+	@$(MAKE) --no-print-directory gazette $(TESTS:%=build/release/bin/%)
+	@TESTS_ONLY=pg tests/run.sh
+
 e2e: gazette
 	@TESTS_ONLY=e2e tests/run.sh
 
@@ -117,6 +123,7 @@ bench: gazette
 	bench/memory.sh
 	bench/export.sh
 	bench/live.sh
+	bench/pg.sh
 
 format:
 	clang-format -i $(shell find src tests -name '*.[ch]')

@@ -7,6 +7,13 @@
 # file of tests/fuzz/corpus through its fuzz target on the ASan build. The browser tests
 # (tests/browser/run.mjs: chromium driven by playwright-core against the release build) print TAP
 # too. TESTS_ONLY=unit|e2e|browser runs one kind.
+#
+# PostgreSQL: a throwaway cluster (tests/pg/cluster.sh) is started once before the unit tests
+# and stopped on exit (failure and interrupt too); GAZETTE_TEST_PG holds its admin URL. The
+# store-touching unit tests (PG_TESTS, and every test_pg_*) run a second time against it, on the
+# release build, counted as unit/pg/NAME; the e2e suite's pg_tests module runs two servers on
+# one database. TESTS_ONLY=pg runs only the PostgreSQL unit runs and pg_tests (make test-pg).
+# PG=0 skips PostgreSQL altogether.
 set -u
 cd "$(dirname "$0")/.."
 only=${TESTS_ONLY:-all}
@@ -43,13 +50,47 @@ run_suite() { # name, then the command
     grep -h '^mustache spec: [0-9]' "$out.err" | sed 's/^/    /'
 }
 
+PG_TESTS="test_store test_search test_editor test_admin test_newsletter test_push test_media
+          test_comments test_api"
+pg_dir=""
+stop_pg() { [ -n "$pg_dir" ] && tests/pg/cluster.sh stop "$pg_dir"; pg_dir=""; }
+trap stop_pg EXIT
+trap 'stop_pg; exit 130' INT TERM
+if [ "${PG:-1}" != 0 ] && [ "$only" != browser ]; then
+    pg_dir=$(mktemp -d /tmp/gazette-pg.XXXXXX)
+    if GAZETTE_TEST_PG=$(tests/pg/cluster.sh start "$pg_dir" 2>"$log_dir/pg-cluster.err"); then
+        export GAZETTE_TEST_PG GAZETTE_TEST_PG_DIR=$pg_dir
+    else
+        echo "not ok - the PostgreSQL test cluster did not start; its messages:"
+        sed 's/^/    /' "$log_dir/pg-cluster.err"
+        failed=$((failed + 1))
+        unset GAZETTE_TEST_PG
+        stop_pg
+    fi
+fi
+# Runs the store-touching unit tests of build $1 on the PostgreSQL cluster.
+run_pg_units() {
+    [ -n "${GAZETTE_TEST_PG:-}" ] || return 0
+    local t
+    for t in $PG_TESTS $(cd "$1" 2>/dev/null && ls test_pg_* 2>/dev/null); do
+        [ -x "$1/$t" ] && run_suite "unit/pg/$t" "$1/$t"
+    done
+}
+# The SQLite runs never see the cluster's URL.
+sqlite_env() { env -u GAZETTE_TEST_PG "$@"; }
+
+if [ "$only" = pg ]; then
+    run_pg_units build/release/bin
+    [ -n "${GAZETTE_TEST_PG:-}" ] && run_suite "e2e/pg" python3 tests/e2e/run.py --gazette ./gazette --only pg_tests
+fi
 if [ "$only" = all ] || [ "$only" = unit ]; then
     for t in build/release/bin/test_*; do
-        [ -x "$t" ] && run_suite "unit/$(basename "$t")" "$t"
+        [ -x "$t" ] && run_suite "unit/$(basename "$t")" sqlite_env "$t"
     done
+    run_pg_units build/release/bin
     if [ "$only" = all ]; then
         for t in build/asan/bin/test_*; do
-            [ -x "$t" ] && run_suite "asan/$(basename "$t")" "$t"
+            [ -x "$t" ] && run_suite "asan/$(basename "$t")" sqlite_env "$t"
         done
     fi
 fi

@@ -374,10 +374,13 @@ static void test_store_staff_reply(void **state)
 {
     fixture *f = *state;
     long long ann = add_user(f, "ann", "editor");
-    raw_exec(f->path, "INSERT INTO articles (slug, headline, status, published_at, updated_at,"
-                      " created_at) VALUES ('s', 'S', 2, 1, 1, 1);"
-                      "INSERT INTO comments (article_id, author_name, author_email, body, status,"
-                      " created_at, body_hash) VALUES (1, 'R', 'r@x.org', 'Hi', 0, 1, x'00');");
+    raw_exec(f->path, arena_printf(f->a,
+                                   "INSERT INTO articles (slug, headline, status, published_at,"
+                                   " updated_at, created_at) VALUES ('s', 'S', 2, 1, 1, 1);"
+                                   "INSERT INTO comments (article_id, author_name, author_email,"
+                                   " body, status, created_at, body_hash)"
+                                   " VALUES (1, 'R', 'r@x.org', 'Hi', 0, 1, %s);",
+                                   sql_for_backend("x'00'", "'\\x00'::bytea")));
     long long id = 0;
     assert_int_equal(store_comment_staff_reply(f->s, 1, ann, "Ann", NULL, "Thanks", &id), STORE_OK);
     store_comment c;

@@ -484,16 +484,8 @@ static void test_editor_list(void **state)
     assert_int_equal(store_article_owned_by(f->s, draft, 7, 0, &owned), STORE_OK);
     assert_false(owned);
     /* credited as the author is owning too */
-    sqlite3 *db;
-    sqlite3_stmt *sq;
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(
-        sqlite3_prepare_v2(db, "SELECT id FROM authors WHERE name = 'Ada Lovelace'", -1, &sq, NULL),
-        SQLITE_OK);
-    assert_int_equal(sqlite3_step(sq), SQLITE_ROW);
-    long long ada = sqlite3_column_int64(sq, 0);
-    sqlite3_finalize(sq);
-    sqlite3_close(db);
+    long long ada = raw_int(f->path, "SELECT id FROM authors WHERE name = 'Ada Lovelace'");
+    assert_true(ada > 0);
     assert_int_equal(store_article_owned_by(f->s, draft, 0, ada, &owned), STORE_OK);
     assert_true(owned);
     assert_int_equal(store_article_owned_by(f->s, pub, 0, ada, &owned), STORE_OK);

@@ -21,6 +21,7 @@
 
 #include "../../src/media/media.h"
 #include "../../src/store/store.h"
+#include "pg_fixture.h"
 
 typedef struct fixture {
     char dir[64];
@@ -448,8 +449,10 @@ static void test_check_alone_reads_only_the_header(void **state)
 static void test_store_media_rows(void **state)
 {
     fixture *f = *state;
-    char path[128], err[256];
+    char path[256], err[256], pg_db[48] = "";
     snprintf(path, sizeof path, "%s/site.db", f->dir);
+    if (test_pg_admin()) /* on PostgreSQL: a database of the test's own */
+        pg_test_database_new(test_pg_admin(), pg_db, sizeof pg_db, path, sizeof path);
     store *s = NULL;
     assert_int_equal(store_create(path, &s, err, sizeof err), STORE_OK);
     store_media_input in = {.hash = "0123456789abcdef0123456789abcdef",
@@ -494,6 +497,7 @@ static void test_store_media_rows(void **state)
     assert_int_equal(store_media_delete(s, id), STORE_NOT_FOUND);
     assert_int_equal(store_media_get(s, f->arena, id, &m), STORE_NOT_FOUND);
     store_close(s);
+    pg_test_database_drop(pg_db);
 }
 
 int main(void)

@@ -290,6 +290,7 @@ static void test_invalid_fts_query(void **state)
  * connection knowing its tokenizer, like the store's. */
 static void test_migration_fills_index(void **state)
 {
+    skip_unless_sqlite();
     fixture *f = *state;
     small_site(f);
     store_close(f->s);
@@ -323,11 +324,20 @@ static void test_slices_cover_ids(void **state)
 {
     fixture *f = *state;
     small_site(f);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(search_tokenizer_register(db), SQLITE_OK);
     static const long long far[] = {8193, 20000, 45000, 100000};
-    for (size_t i = 0; i < sizeof far / sizeof far[0]; i++) {
+    if (test_pg_admin()) { /* the search vector comes along with the row */
+        for (size_t i = 0; i < sizeof far / sizeof far[0]; i++)
+            raw_exec(f->path, arena_printf(f->a,
+                                           "CREATE TEMP TABLE copy AS SELECT * FROM articles"
+                                           " WHERE slug = 'ferry-returns';"
+                                           "UPDATE copy SET id = %lld, slug = 'ferry-%lld';"
+                                           "INSERT INTO articles SELECT * FROM copy",
+                                           far[i], far[i]));
+    }
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(test_pg_admin() ? ":memory:" : f->path, &db), SQLITE_OK);
+    assert_int_equal(search_tokenizer_register(db), SQLITE_OK);
+    for (size_t i = 0; !test_pg_admin() && i < sizeof far / sizeof far[0]; i++) {
         char sql[600];
         snprintf(sql, sizeof sql,
                  "CREATE TEMP TABLE copy AS SELECT * FROM articles WHERE slug = 'ferry-returns';"
@@ -387,6 +397,7 @@ static long long count_sql(const char *path, const char *sql)
  * store_search_pack leaves every answer as it was. */
 static void test_search_len_follows_saves(void **state)
 {
+    skip_unless_sqlite();
     fixture *f = *state;
     small_site(f);
     save(f, (spec){.slug = "ferry-returns",
