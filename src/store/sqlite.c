@@ -12,6 +12,7 @@
 #include "store_backend.h"
 #include "search_rank.h"
 #include "search_snippet.h"
+#include "search_text.h"
 #include "search_tokenizer.h"
 
 #include <errno.h>
@@ -578,35 +579,17 @@ static void conn_thread_exit(void *p)
     conn_free(c);
 }
 
-/* SQL gazette_search_text(text, is_html): what the search index holds of a column. HTML
- * (is_html) becomes its plain text; either way the snippet markers U+E000 and U+E001 become
- * spaces, so that every marker in a snippet is one FTS5 put there. NULL stays NULL. */
+/* SQL gazette_search_text(text, is_html): what the search index holds of a column
+ * (search_text_plain). NULL stays NULL. */
 static void search_text_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
+    (void)argc;
     const char *text = (const char *)sqlite3_value_text(argv[0]);
     if (!text) return sqlite3_result_null(ctx);
-    arena *a = NULL;
-    if (sqlite3_value_int(argv[1])) {
-        a = arena_new();
-        text = content_excerpt(a, text, SIZE_MAX);
-    }
-    size_t len = strlen(text), n = 0;
-    char *out = sqlite3_malloc64(len + 1);
-    if (!out) {
-        arena_free(a);
-        return sqlite3_result_error_nomem(ctx);
-    }
-    for (size_t i = 0; i < len; i++) {
-        if ((unsigned char)text[i] == 0xEE && i + 2 < len && (unsigned char)text[i + 1] == 0x80 &&
-            ((unsigned char)text[i + 2] == 0x80 || (unsigned char)text[i + 2] == 0x81)) {
-            out[n++] = ' ';
-            i += 2;
-        } else {
-            out[n++] = text[i];
-        }
-    }
+    arena *a = arena_new();
+    const char *plain = search_text_plain(a, text, sqlite3_value_int(argv[1]) != 0);
+    sqlite3_result_text64(ctx, plain, strlen(plain), SQLITE_TRANSIENT, SQLITE_UTF8);
     arena_free(a);
-    sqlite3_result_text64(ctx, out, n, sqlite3_free, SQLITE_UTF8);
 }
 
 /* Opens a raw connection with extended error codes, the busy timeout and Gazette's SQL
