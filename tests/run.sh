@@ -12,8 +12,7 @@
 # and stopped on exit (failure and interrupt too); GAZETTE_TEST_PG holds its admin URL. The
 # store-touching unit tests (PG_TESTS, and every test_pg_*) run a second time against it, on the
 # release build, counted as unit/pg/NAME; the e2e suite's pg_tests module runs two servers on
-# one database, migrate_tests copies a site into it. TESTS_ONLY=pg runs only the PostgreSQL
-# unit runs, pg_tests and migrate_tests (make test-pg).
+# one database. TESTS_ONLY=pg runs only the PostgreSQL unit runs and pg_tests (make test-pg).
 # PG=0 skips PostgreSQL altogether.
 set -u
 cd "$(dirname "$0")/.."
@@ -82,7 +81,7 @@ sqlite_env() { env -u GAZETTE_TEST_PG "$@"; }
 
 if [ "$only" = pg ]; then
     run_pg_units build/release/bin
-    [ -n "${GAZETTE_TEST_PG:-}" ] && run_suite "e2e/pg" python3 tests/e2e/run.py --gazette ./gazette --only pg_tests,migrate_tests
+    [ -n "${GAZETTE_TEST_PG:-}" ] && run_suite "e2e/pg" python3 tests/e2e/run.py --gazette ./gazette --only pg_tests
 fi
 if [ "$only" = all ] || [ "$only" = unit ]; then
     for t in build/release/bin/test_*; do

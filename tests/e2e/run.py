@@ -31,9 +31,7 @@ editor_tests (the newsroom's story editor: drafts, publishing, scheduling, each 
 CSRF, validation, the conflict warning, revisions and restore, preview, hostile input),
 pg_tests (only when GAZETTE_TEST_PG holds a PostgreSQL admin URL, as in make test: two servers
 on one PostgreSQL database see each other's changes within 1 s, a scheduled story is published
-by exactly one of them, and a PostgreSQL restart under a reader gives 200s and clean 503s only),
-migrate_tests (only with GAZETTE_TEST_PG too: `gazette migrate` copies the demo site into
-PostgreSQL, and the copy serves the same pages; refusals change nothing).
+by exactly one of them, and a PostgreSQL restart under a reader gives 200s and clean 503s only).
 
     python3 tests/e2e/run.py --gazette ./gazette --only security_tests,fault_tests
 
@@ -63,7 +61,6 @@ import import_tests
 import live_tests
 import media_tests
 import newsletter_tests
-import migrate_tests
 import newsroom_tests
 import pg_tests
 import feeds_tests
@@ -79,7 +76,7 @@ from tap import Runner
 # the whole suite (with the fault and crash tests) must finish in under 4.5 minutes; newsroom_tests
 # adds about 20 s (Argon2id hashes and the login throttle's real delays), editor_tests about 5 s
 BUDGET_SECONDS = 260
-# pg_tests and migrate_tests (run when GAZETTE_TEST_PG is set) add about 30 s
+# pg_tests (run when GAZETTE_TEST_PG is set) adds about 30 s
 if os.environ.get("GAZETTE_TEST_PG"):
     BUDGET_SECONDS += 40
 
@@ -111,7 +108,6 @@ def main():
         ("newsroom_tests", newsroom_tests.run),
         ("editor_tests", editor_tests.run),
         ("pg_tests", pg_tests.run),
-        ("migrate_tests", migrate_tests.run),
         ("security_tests", security_tests.run),
         ("fault_tests", fault_tests.run),
         ("crash_tests", crash_tests.run),
