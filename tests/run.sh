@@ -81,7 +81,7 @@ sqlite_env() { env -u GAZETTE_TEST_PG "$@"; }
 
 if [ "$only" = pg ]; then
     run_pg_units build/release/bin
-    [ -n "${GAZETTE_TEST_PG:-}" ] && run_suite "e2e/pg" python3 tests/e2e/run.py --gazette ./gazette --only pg_tests
+    [ -n "${GAZETTE_TEST_PG:-}" ] && run_suite "e2e/pg" python3 tests/e2e/run.py --gazette ./gazette --only pg_tests,migrate_tests
 fi
 if [ "$only" = all ] || [ "$only" = unit ]; then
     for t in build/release/bin/test_*; do

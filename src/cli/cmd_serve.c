@@ -37,7 +37,8 @@ static const char serve_help[] =
     "  --media DIR          folder served at /media/ (images; uploads go to DIR/library);\n"
     "                       none by default: uploads are off\n"
     "  --access-log FILE    append one line per request to FILE ('-' for standard output)\n"
-    "  --threads N          worker threads (default: one per core)\n"
+    "  --threads N          worker threads (default: one per core; four per core on\n"
+    "                       PostgreSQL, whose workers mostly wait for the database)\n"
     "  --timeout SECONDS    closes a connection idle this long, or whose request headers are\n"
     "                       not all in after this long (slow clients); default 30\n"
     "  --cache-mb N         memory for the page cache, in MB (default 64; 0 turns it off)\n"
@@ -220,6 +221,17 @@ static void raise_file_limit(void)
     }
 }
 
+/* On PostgreSQL an uncached page is a dozen or more round trips to the database, during which
+ * its worker waits: more workers than cores keep the cores busy (each holds one connection, so
+ * a few nodes stay well under PostgreSQL's default 100 connections). */
+static unsigned database_wait_threads(void)
+{
+    enum { PER_CORE = 4, MOST = 32 };
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    long n = (cores > 0 ? cores : 1) * PER_CORE;
+    return (unsigned)(n < MOST ? n : MOST);
+}
+
 static int run_server(const char *command, const serve_options *o)
 {
     unsigned threads = 0, timeout = 30, cache_mb = 64, max_streams = 0; /* 0: the default */
@@ -242,6 +254,7 @@ static int run_server(const char *command, const serve_options *o)
         fprintf(stderr, "gazette %s: --threads must be a number from 1 to 256\n", command);
         return CLI_USAGE;
     }
+    if (!threads && store_location_is_pg(o->db)) threads = database_wait_threads();
     if (!parse_count(o->timeout, 1, 3600, &timeout)) {
         fprintf(stderr, "gazette %s: --timeout must be a number of seconds from 1 to 3600\n",
                 command);

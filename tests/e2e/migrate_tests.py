@@ -101,8 +101,10 @@ def run(t, gz):
                 ra, rb = lite.get("/api/v1/articles/%s" % slug), pg.get("/api/v1/articles/%s" % slug)
                 expect_eq(rb.status, ra.status, "GET /api/v1/articles/%s" % slug)
                 ja, jb = ra.json(), rb.json()
-                for key in ("headline", "body_html", "published_at", "related"):
+                for key in ("headline", "body_html", "published_at", "updated_at"):
                     expect_eq(jb.get(key), ja.get(key), "%s of %s" % (key, slug))
+                related = [[x["slug"] for x in j.get("related") or []] for j in (ja, jb)]
+                expect_eq(related[1], related[0], "related stories of %s" % slug)
             ha, hb = lite.get("/"), pg.get("/")
             expect_eq(hb.status, 200, "home on PostgreSQL")
             expect("Migrated Gazette" in hb.text, "the copied site name is not on the PostgreSQL home page")
@@ -117,7 +119,7 @@ def run(t, gz):
     def refuses_full():
         before = _sql(target, "SELECT count(*) FROM articles")
         r = gz.run("migrate", "--from", db, "--to", target, timeout=60)
-        expect(r.returncode != 0, "a second migrate into the same database succeeded:\n" + r.describe())
+        expect(r.rc != 0, "a second migrate into the same database succeeded:\n" + r.describe())
         expect("already holds a site" in r.stderr, "unclear refusal:\n" + r.describe())
         expect_eq(_sql(target, "SELECT count(*) FROM articles"), before, "stories after the refusal")
 
@@ -125,14 +127,14 @@ def run(t, gz):
 
     def refuses_bad_input():
         r = gz.run("migrate", "--from", gz.path("nope.db"), "--to", target)
-        expect(r.returncode != 0 and "does not exist" in r.stderr, "missing file:\n" + r.describe())
+        expect(r.rc != 0 and "does not exist" in r.stderr, "missing file:\n" + r.describe())
         r = gz.run("migrate", "--from", db, "--to", gz.path("other.db"))
         expect_rc(r, 2, "a SQLite target")
         expect("postgres://" in r.stderr, "unclear message for a SQLite target:\n" + r.describe())
         r = gz.run("migrate", "--from", db)
         expect_rc(r, 2, "no --to")
         r = gz.run("migrate", "--from", db, "--to", "postgres://ann:TopSecret99@127.0.0.1:1/news", timeout=60)
-        expect(r.returncode != 0, "an unreachable server succeeded:\n" + r.describe())
+        expect(r.rc != 0, "an unreachable server succeeded:\n" + r.describe())
         expect("TopSecret99" not in r.stdout + r.stderr, "the password was printed:\n" + r.describe())
         expect(r.stderr.strip(), "no message for an unreachable server")
 
