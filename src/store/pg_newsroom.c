@@ -137,9 +137,8 @@ store_status pg_store_users_list(store *s, arena *a, store_user **out, size_t *n
     store_status rs = pg_conn_get(s, &c);
     if (rs != STORE_OK) return rs;
     PGresult *r = NULL;
-    /* bytewise, as SQLite's BINARY collation orders them */
-    rs = pg_exec(c, "SELECT " USER_COLS " FROM users ORDER BY login COLLATE \"C\"", NULL, &r,
-                 "listing users");
+    /* bytewise, as SQLite's BINARY collation: text columns are "C" (pg_migrations.c) */
+    rs = pg_exec(c, "SELECT " USER_COLS " FROM users ORDER BY login", NULL, &r, "listing users");
     if (rs != STORE_OK) return rs;
     int rows = PQntuples(r);
     if (rows > 0) *out = arena_alloc(a, (size_t)rows * sizeof **out);

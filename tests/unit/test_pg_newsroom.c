@@ -2,8 +2,8 @@
  * (pg_newsroom.c, pg_editor.c, pg_newsletter.c, pg_media.c): accounts, sessions and reset
  * links; the editor's saves, revisions, stale saves, slugs, ownership and story list; the
  * newsletter's requests, confirmations and sends; the media library. Each test gets a database
- * of its own, made on the server GAZETTE_TEST_PG names (a postgres:// URL of a user allowed to
- * create databases) and dropped afterwards; without GAZETTE_TEST_PG every test is skipped.
+ * of its own on the cluster GAZETTE_TEST_PG names (pg_fixture.h; make test starts one), dropped
+ * afterwards; without GAZETTE_TEST_PG every test is skipped.
  * Two threads saving one story at once check that saves take turns (row lock). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,33 +21,15 @@
 
 #include "../../src/core/arena.h"
 #include "../../src/store/store.h"
+#include "pg_fixture.h"
 
 typedef struct {
-    PGconn *admin; /* on the server's own database: creates and drops ours */
-    PGconn *raw;   /* on ours, for what the tests set up or look at directly */
+    PGconn *raw; /* on the test's database, for what the tests set up or look at directly */
     char db[64];
     char url[1024];
     store *s;
     arena *a;
 } fixture;
-
-/* The connection string of GAZETTE_TEST_PG with its database replaced by db, as a URL. */
-static void url_with_db(const char *base, const char *db, char *out, size_t len)
-{
-    char *err = NULL;
-    PQconninfoOption *opts = PQconninfoParse(base, &err);
-    if (!opts) fail_msg("GAZETTE_TEST_PG: %s", err ? err : "cannot be read");
-    size_t used = (size_t)snprintf(out, len, "postgresql:///%s", db);
-    char sep = '?';
-    for (PQconninfoOption *o = opts; o->keyword; o++) {
-        if (!o->val || !o->val[0] || strcmp(o->keyword, "dbname") == 0) continue;
-        used += (size_t)snprintf(out + used, used < len ? len - used : 0, "%c%s=%s", sep,
-                                 o->keyword, o->val);
-        sep = '&';
-    }
-    PQconninfoFree(opts);
-    assert_true(used < len);
-}
 
 static void raw_exec(PGconn *db, const char *sql)
 {
@@ -70,21 +52,11 @@ static long long raw_int(PGconn *db, const char *sql)
 
 static int setup(void **state)
 {
-    const char *base = getenv("GAZETTE_TEST_PG");
     *state = NULL;
-    if (!base || !base[0]) return 0; /* each test skips */
-    static int counter;
+    const char *admin = test_pg_admin();
+    if (!admin) return 0; /* each test skips */
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->db, sizeof f->db, "gz_test_newsroom_%d_%d", (int)getpid(), ++counter);
-    f->admin = PQconnectdb(base);
-    if (PQstatus(f->admin) != CONNECTION_OK)
-        fail_msg("GAZETTE_TEST_PG: %s", PQerrorMessage(f->admin));
-    char sql[128];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", f->db);
-    raw_exec(f->admin, sql);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", f->db);
-    raw_exec(f->admin, sql);
-    url_with_db(base, f->db, f->url, sizeof f->url);
+    pg_test_database_new(admin, f->db, sizeof f->db, f->url, sizeof f->url);
     char err[512];
     if (store_create(f->url, &f->s, err, sizeof err) != STORE_OK) fail_msg("store_create: %s", err);
     f->raw = PQconnectdb(f->url);
@@ -100,10 +72,7 @@ static int teardown(void **state)
     if (!f) return 0;
     store_close(f->s);
     PQfinish(f->raw);
-    char sql[128];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", f->db);
-    raw_exec(f->admin, sql);
-    PQfinish(f->admin);
+    pg_test_database_drop(f->db);
     arena_free(f->a);
     free(f);
     return 0;
