@@ -99,11 +99,6 @@ static const char article_top_sql[] =
     " ORDER BY a.published_at DESC, a.id DESC LIMIT 1";
 
 /* ---- Reading ------------------------------------------------------------------------------ */
-static long long clamp_size(size_t v)
-{
-    return v > (size_t)INT64_MAX ? INT64_MAX : (long long)v;
-}
-
 void pg_read_article(const PGresult *r, int row, arena *a, store_article *o, bool with_body)
 {
     memset(o, 0, sizeof *o);
@@ -143,24 +138,12 @@ store_status pg_collect_articles(pg_conn *c, const PGresult *r, arena *a, bool w
     return STORE_OK;
 }
 
-/* "{id,id,...}": a bigint[] literal. */
-static char *id_array(arena *a, const long long *ids, size_t n)
-{
-    size_t cap = n * 21 + 3, len = 0;
-    char *s = arena_alloc(a, cap);
-    s[len++] = '{';
-    for (size_t i = 0; i < n; i++)
-        len += (size_t)snprintf(s + len, cap - len, "%s%lld", i ? "," : "", ids[i]);
-    s[len] = '}';
-    return s;
-}
-
-static char *article_id_array(arena *a, const store_article *v, size_t n)
+static const char *article_id_array(arena *a, const store_article *v, size_t n)
 {
     long long *ids = arena_alloc(a, n * sizeof *ids);
     for (size_t i = 0; i < n; i++)
         ids[i] = v[i].id;
-    return id_array(a, ids, n);
+    return pg_id_array(a, ids, n);
 }
 
 /* Fills topics (is_topics) or authors of v[0..n) from one FILL query. */
@@ -225,8 +208,8 @@ static void list_params(pg_params *p, const store_article_query *q, long long no
     pg_param_int(p, q->exclude_id);
     pg_param_text(p, q->topic_slug);
     pg_param_text(p, q->author_slug);
-    pg_param_int(p, clamp_size(q->limit));
-    pg_param_int(p, clamp_size(q->offset));
+    pg_param_size(p, q->limit);
+    pg_param_size(p, q->offset);
     pg_param_int(p, q->since);
     bool after = cursor && q->cursor_id;
     pg_param_int(p, after ? q->cursor_published_at : LLONG_MAX);
@@ -385,8 +368,8 @@ store_status pg_store_article_stamps(store *s, arena *a, size_t limit, size_t of
     pg_params p;
     pg_params_init(&p);
     pg_param_int(&p, pg_now());
-    pg_param_int(&p, clamp_size(limit));
-    pg_param_int(&p, clamp_size(offset));
+    pg_param_size(&p, limit);
+    pg_param_size(&p, offset);
     PGresult *r;
     rs = pg_exec(c,
                  "SELECT a.id, a.slug, a.headline, a.published_at, a.updated_at"
@@ -423,7 +406,7 @@ static store_status articles_read(store *s, arena *a, const char *sql, long long
     pg_params_init(&p);
     pg_param_int(&p, pg_now());
     pg_param_int(&p, number);
-    pg_param_int(&p, clamp_size(limit));
+    pg_param_size(&p, limit);
     if ((rs = pg_begin_read(c)) == STORE_OK) rs = articles_query(c, a, sql, &p, with_body, out, n);
     rs = pg_finish(c, rs);
     if (rs != STORE_OK) {
@@ -476,7 +459,7 @@ store_status pg_store_articles_by_ids(store *s, arena *a, const long long *ids, 
     pg_params p;
     pg_params_init(&p);
     pg_param_int(&p, pg_now());
-    pg_param_text(&p, id_array(a, ids, n_ids));
+    pg_param_text(&p, pg_id_array(a, ids, n_ids));
     if ((rs = pg_begin_read(c)) == STORE_OK)
         rs = articles_query(c, a,
                             "SELECT " PG_ART_COLS

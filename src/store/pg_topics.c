@@ -16,11 +16,6 @@
  * once cannot each pass the loop check and close a loop together. */
 enum { TOPIC_TREE_LOCK = 0x67617a74 /* "gazt" */ };
 
-static long long clamp_size(size_t v)
-{
-    return v > (size_t)INT64_MAX ? INT64_MAX : (long long)v;
-}
-
 /* ---- Topics and authors ------------------------------------------------------------------- */
 store_status pg_store_topic_add(store *s, const char *slug, const char *name,
                                 const char *description, long long *id)
@@ -106,7 +101,7 @@ static store_status topics_query(store *s, arena *a, const char *sql, size_t num
     pg_params p;
     pg_params_init(&p);
     pg_param_int(&p, pg_now());
-    pg_param_int(&p, clamp_size(number));
+    pg_param_size(&p, number);
     PGresult *r;
     if ((rs = pg_exec(c, sql, &p, &r, "listing topics")) != STORE_OK) return rs;
     int rows = PQntuples(r);
