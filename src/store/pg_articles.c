@@ -13,7 +13,6 @@
 #include "../content/content.h"
 
 #include <limits.h>
-#include <stdio.h>
 #include <string.h>
 
 /* ---- SQL ----------------------------------------------------------------------------------
