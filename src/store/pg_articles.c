@@ -13,53 +13,64 @@
 #include "../content/content.h"
 
 #include <limits.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 /* ---- SQL ----------------------------------------------------------------------------------
  * The list and count statements take $1 now, $2 the excluded id, $3 the topic slug, $4 the
- * author slug (the variants filtering on them), $5 limit, $6 offset, $7 since (LLONG_MIN: any),
- * $8 and $9 the cursor's published_at and id (LLONG_MAX both: from the newest). PostgreSQL
- * must find a type for every parameter sent, so each statement names all nine: a variant
- * without a filter checks that its slug is NULL, and a count that its limit and offset are
- * not (it ignores them). */
-#define FROM_ALL " FROM articles a"
-#define FROM_TOPIC                                                                                 \
-    " FROM topics t JOIN article_topics x ON x.topic_id = t.id"                                    \
-    " JOIN articles a ON a.id = x.article_id"
-#define FROM_AUTHOR                                                                                \
-    " FROM authors u JOIN article_authors y ON y.author_id = u.id"                                 \
-    " JOIN articles a ON a.id = y.article_id"
-#define FROM_BOTH                                                                                  \
-    " FROM topics t JOIN article_topics x ON x.topic_id = t.id"                                    \
-    " JOIN articles a ON a.id = x.article_id"                                                      \
-    " JOIN article_authors y ON y.article_id = a.id JOIN authors u ON u.id = y.author_id"
-#define AND_TOPIC " AND t.slug = $3::text"
-#define AND_AUTHOR " AND u.slug = $4::text"
-#define LIST_WHERE(filters)                                                                        \
-    " WHERE " PG_LIVE " AND a.id <> $2::bigint"                                                    \
-    " AND greatest(a.published_at, a.updated_at) >= $7::bigint"                                    \
-    " AND (a.published_at, a.id) < ($8::bigint, $9::bigint)" filters
-#define LIST_SQL(from, filters)                                                                    \
-    "SELECT " PG_ART_COLS from LIST_WHERE(                                                         \
-        filters) " ORDER BY a.published_at DESC, a.id DESC LIMIT $5::bigint OFFSET $6::bigint"
-#define COUNT_SQL(from, filters)                                                                   \
-    "SELECT count(*)" from LIST_WHERE(filters) " AND $5::bigint IS NOT NULL"                       \
-                                               " AND $6::bigint IS NOT NULL"
-
-static const char *const list_sql[4] = {
-    LIST_SQL(FROM_ALL, " AND $3::text IS NULL AND $4::text IS NULL"),
-    LIST_SQL(FROM_TOPIC, AND_TOPIC " AND $4::text IS NULL"),
-    LIST_SQL(FROM_AUTHOR, " AND $3::text IS NULL" AND_AUTHOR),
-    LIST_SQL(FROM_BOTH, AND_TOPIC AND_AUTHOR),
-};
-static const char *const count_sql[4] = {
-    COUNT_SQL(FROM_ALL, " AND $3::text IS NULL AND $4::text IS NULL"),
-    COUNT_SQL(FROM_TOPIC, AND_TOPIC " AND $4::text IS NULL"),
-    COUNT_SQL(FROM_AUTHOR, " AND $3::text IS NULL" AND_AUTHOR),
-    COUNT_SQL(FROM_BOTH, AND_TOPIC AND_AUTHOR),
-};
+ * author slug (the variants filtering on them), $5 limit, $6 offset, $7 since, $8 and $9 the
+ * cursor's published_at and id (LLONG_MAX both: from the newest). PostgreSQL must find a type
+ * for every parameter sent, so each statement names all nine: a variant without a filter
+ * checks that its slug is NULL (or since that $7 is there), and a count that its limit and
+ * offset are (it ignores them); such checks are read once per run, never per row.
+ *
+ * How they read, at 100,000 stories (timings on a loaded 2-core machine):
+ * - The whole site's list walks the articles_recent index newest first. Without "since" the
+ *   conditions use only its columns (published_at, id, status, kind), so the count and the
+ *   skipped rows of an offset never touch the table: the count of 95,000 live stories takes
+ *   about 100 ms instead of 500, page 450 about 15 ms instead of 80.
+ * - A topic's (or author's) list starts from that topic's links and looks each story up, as
+ *   sqlite.c's CROSS JOINs do: a topic of 10 stories costs well under a millisecond however big
+ *   the archive, where the planner, not knowing the topic's size, would walk the whole index
+ *   (90 ms to 1 s). The OFFSET 0 keeps it from turning the lookups into a join of its choice.
+ * - Either way the page's ids come first and only those rows are read whole. */
+#define LIST_COND                                                                                  \
+    PG_LIVE " AND a.id <> $2::bigint AND (a.published_at, a.id) < ($8::bigint, $9::bigint)"
+#define ANY_AGE " AND $7::bigint IS NOT NULL"
+#define AND_SINCE " AND greatest(a.published_at, a.updated_at) >= $7::bigint"
+#define LINKS_OF_TOPIC                                                                             \
+    " FROM (SELECT x.article_id AS id FROM topics t JOIN article_topics x ON x.topic_id = t.id"    \
+    " WHERE t.slug = $3::text) l"
+#define LINKS_OF_AUTHOR                                                                            \
+    " FROM (SELECT y.article_id AS id FROM authors u JOIN article_authors y"                       \
+    " ON y.author_id = u.id WHERE u.slug = $4::text) l"
+#define LOOKED_UP(age)                                                                             \
+    " CROSS JOIN LATERAL (SELECT a.id, a.published_at FROM articles a"                             \
+    " WHERE a.id = l.id AND " LIST_COND age " OFFSET 0) a"
+#define BY_AUTHOR_TOO                                                                              \
+    " WHERE EXISTS (SELECT 1 FROM article_authors y JOIN authors u ON u.id = y.author_id"          \
+    " WHERE y.article_id = a.id AND u.slug = $4::text)"
+/* The live stories of a variant, as rows (a.id, a.published_at). */
+#define ROWS_ALL(age)                                                                              \
+    " FROM articles a WHERE " LIST_COND age " AND $3::text IS NULL AND $4::text IS NULL"
+#define ROWS_TOPIC(age) LINKS_OF_TOPIC LOOKED_UP(age) " WHERE $4::text IS NULL"
+#define ROWS_AUTHOR(age) LINKS_OF_AUTHOR LOOKED_UP(age) " WHERE $3::text IS NULL"
+#define ROWS_BOTH(age) LINKS_OF_TOPIC LOOKED_UP(age) BY_AUTHOR_TOO
+#define LIST_SQL(rows)                                                                             \
+    "SELECT " PG_ART_COLS " FROM (SELECT a.id, a.published_at" rows                                \
+    " ORDER BY a.published_at DESC, a.id DESC LIMIT $5::bigint OFFSET $6::bigint) page"            \
+    " JOIN articles a ON a.id = page.id ORDER BY page.published_at DESC, page.id DESC"
+#define COUNT_SQL(rows)                                                                            \
+    "SELECT count(*) FROM (SELECT a.id" rows ") k"                                                 \
+    " WHERE $5::bigint IS NOT NULL AND $6::bigint IS NOT NULL"
+/* Index: topic (1) | author (2) | since (4). */
+#define LIST_VARIANTS(SQL)                                                                         \
+    {                                                                                              \
+        SQL(ROWS_ALL(ANY_AGE)), SQL(ROWS_TOPIC(ANY_AGE)), SQL(ROWS_AUTHOR(ANY_AGE)),               \
+            SQL(ROWS_BOTH(ANY_AGE)), SQL(ROWS_ALL(AND_SINCE)), SQL(ROWS_TOPIC(AND_SINCE)),         \
+            SQL(ROWS_AUTHOR(AND_SINCE)), SQL(ROWS_BOTH(AND_SINCE)),                                \
+    }
+static const char *const list_sql[8] = LIST_VARIANTS(LIST_SQL);
+static const char *const count_sql[8] = LIST_VARIANTS(COUNT_SQL);
 
 /* Topics or authors of a page of stories in one query: $1 the stories' ids; rows come grouped
  * by the index in that array (0-based), each carrying its group's size, in position order. */
@@ -197,7 +208,7 @@ static void list_params(pg_params *p, const store_article_query *q, long long no
     pg_param_text(p, q->author_slug);
     pg_param_size(p, q->limit);
     pg_param_size(p, q->offset);
-    pg_param_int(p, q->since ? q->since : LLONG_MIN);
+    pg_param_int(p, q->since);
     bool after = cursor && q->cursor_id;
     pg_param_int(p, after ? q->cursor_published_at : LLONG_MAX);
     pg_param_int(p, after ? q->cursor_id : LLONG_MAX);
@@ -206,7 +217,7 @@ static void list_params(pg_params *p, const store_article_query *q, long long no
 static store_status list_in_tx(pg_conn *c, arena *a, const store_article_query *q, long long now,
                                store_article **out, size_t *n, size_t *total)
 {
-    int variant = (q->topic_slug ? 1 : 0) | (q->author_slug ? 2 : 0);
+    int variant = (q->topic_slug ? 1 : 0) | (q->author_slug ? 2 : 0) | (q->since ? 4 : 0);
     pg_params p;
     list_params(&p, q, now, true);
     store_status rs = articles_query(c, a, list_sql[variant], &p, false, out, n);

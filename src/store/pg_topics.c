@@ -9,7 +9,6 @@
 
 #include "../content/content.h"
 
-#include <stdint.h>
 #include <string.h>
 
 /* Taken (pg_advisory_xact_lock) by every topic save, so that two saves changing parents at

@@ -487,6 +487,32 @@ static void test_topic_and_author_filters(void **state)
     assert_int_equal(store_articles_list(f->s, f->a, &q, &list, &n, &total), STORE_OK);
     assert_int_equal(n, 0);
     assert_int_equal(total, 0);
+
+    /* filters with a cursor, and with since */
+    q = (store_article_query){
+        .topic_slug = "science", .cursor_published_at = t + 3, .cursor_id = ids[2], .limit = 10};
+    assert_int_equal(store_articles_list(f->s, f->a, &q, &list, &n, &total), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(total, 2);
+    assert_string_equal(list[0].slug, "a2");
+    pg_raw(f->url, "UPDATE articles SET updated_at = published_at");
+    q = (store_article_query){.topic_slug = "politics", .since = t + 2, .limit = 10};
+    assert_int_equal(store_articles_list(f->s, f->a, &q, &list, &n, &total), STORE_OK);
+    assert_int_equal(total, 1);
+    assert_string_equal(list[0].slug, "a2");
+    q = (store_article_query){.author_slug = "ada-lovelace", .since = t + 1, .limit = 10};
+    assert_int_equal(store_articles_list(f->s, f->a, &q, &list, &n, &total), STORE_OK);
+    assert_int_equal(total, 2);
+    q = (store_article_query){
+        .topic_slug = "science", .author_slug = "ada-lovelace", .since = t + 2, .limit = 10};
+    assert_int_equal(store_articles_list(f->s, f->a, &q, &list, &n, &total), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(total, 1);
+    assert_string_equal(list[0].slug, "a2");
+    assert_int_equal(list[0].n_authors, 2);
+    q.since = t + 3;
+    assert_int_equal(store_articles_list(f->s, f->a, &q, &list, &n, &total), STORE_OK);
+    assert_int_equal(total, 0);
 }
 
 static void test_by_ids_and_changed_since(void **state)
