@@ -8,7 +8,7 @@ PKGS    := libmicrohttpd jansson sqlite3 libcmark-gfm libsodium libutf8proc zlib
 CFLAGS_COMMON := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
                  -pthread -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libvips is compiled against (its headers) but not linked: src/media/vips_dl.c opens it with
-# the first image, so that its ~90 libraries are not loaded by every gazette process
+# the first image, so that its 62 libraries are not loaded by every gazette process
 LINK_PKGS := $(filter-out vips,$(PKGS))
 VIPS_LIBS := $(shell pkg-config --libs vips 2>/dev/null) # for the programs that make test images
 LDLIBS  := $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null) -lcmark-gfm-extensions -lstemmer -lm -pthread

@@ -1,6 +1,6 @@
 /* vips_dl.c — libvips opened with dlopen at the first image, not linked. Linking it made the
- * dynamic loader map and relocate about 90 shared libraries (libvips, its format libraries,
- * GIO, ICU, OpenEXR, librsvg, ...) at every start of every gazette command: about 12 MB of
+ * dynamic loader map and relocate 62 more shared libraries (libvips, its format libraries,
+ * GIO, HDF5, OpenEXR, librsvg, cairo, ...) at every start of every gazette command: about 12 MB of
  * resident memory in a server nobody uploads to (bench/RESULTS.md, memory at 100k stories).
  * This file owns the process-wide table of the functions the media files call (vips_dl.h):
  * filled once, under pthread_once, then only read. */
