@@ -7,7 +7,11 @@ PKGS    := libmicrohttpd jansson sqlite3 libcmark-gfm libsodium libutf8proc zlib
            libxml-2.0 libcurl openssl glib-2.0 vips libpq
 CFLAGS_COMMON := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
                  -pthread -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lstemmer -lm -pthread
+# libvips is compiled against (its headers) but not linked: src/media/vips_dl.c opens it with
+# the first image, so that its 62 libraries are not loaded by every gazette process
+LINK_PKGS := $(filter-out vips,$(PKGS))
+VIPS_LIBS := $(shell pkg-config --libs vips 2>/dev/null) # for the programs that make test images
+LDLIBS  := $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null) -lcmark-gfm-extensions -lstemmer -lm -pthread
 TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 RELEASE_CFLAGS := -O2 -g
@@ -87,6 +91,7 @@ build/release/bin/%: build/release/tests/unit/%.o $(LIB_SRCS:%.c=build/release/%
 build/asan/bin/%: build/asan/tests/unit/%.o $(LIB_SRCS:%.c=build/asan/%.o)
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_CFLAGS) $^ -o $@ $(LDLIBS) $(TEST_LDLIBS)
+build/release/bin/test_media build/asan/bin/test_media: TEST_LDLIBS += $(VIPS_LIBS)
 build/release/bin/eval_related: build/release/tests/eval/eval_related.o $(LIB_SRCS:%.c=build/release/%.o)
 	@mkdir -p $(dir $@)
 	$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(LDLIBS)
@@ -190,7 +195,7 @@ bench-related: build/release/bin/related_bench
 # ---- the image pipeline on a 12-megapixel JPEG (bench/media_bench.c) -------------------------
 build/release/bin/media_bench: build/release/bench/media_bench.o $(LIB_SRCS:%.c=build/release/%.o)
 	@mkdir -p $(dir $@)
-	$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(LDLIBS) $(VIPS_LIBS)
 .PHONY: bench-media
 bench-media: build/release/bin/media_bench
 	build/release/bin/media_bench 5

@@ -76,23 +76,25 @@ VipsImage *media_load(const void *bytes, size_t len, media_format format, int sh
     VipsImage *image = NULL;
     void *b = (void *)bytes;
     int rc = -1;
+    if (!media_vips()) return NULL; /* media_start was not called, or failed */
     switch (format) {
     case MEDIA_JPEG:
-        rc = vips_jpegload_buffer(b, len, &image, "fail_on", VIPS_FAIL_ON_ERROR, "shrink",
-                                  shrink > 1 ? shrink : 1, NULL);
+        rc = media_vips()->vips_jpegload_buffer(b, len, &image, "fail_on", VIPS_FAIL_ON_ERROR,
+                                                "shrink", shrink > 1 ? shrink : 1, NULL);
         break;
     case MEDIA_PNG:
-        rc = vips_pngload_buffer(b, len, &image, "fail_on", png_fail_on, NULL);
+        rc = media_vips()->vips_pngload_buffer(b, len, &image, "fail_on", png_fail_on, NULL);
         break;
     case MEDIA_WEBP:
-        rc = vips_webpload_buffer(b, len, &image, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+        rc =
+            media_vips()->vips_webpload_buffer(b, len, &image, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
         break;
     case MEDIA_GIF:
-        rc = vips_gifload_buffer(b, len, &image, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+        rc = media_vips()->vips_gifload_buffer(b, len, &image, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
         break;
     }
     if (rc != 0) {
-        vips_error_clear();
+        media_vips()->vips_error_clear();
         return NULL;
     }
     return image;
@@ -149,7 +151,7 @@ media_status media_check(const void *bytes, size_t len, const media_limits *limi
     }
     VipsImage *header = media_load(bytes, len, image.format, 1);
     if (header && image.format == MEDIA_PNG && !png_has_end(bytes, len)) {
-        g_object_unref(header);
+        media_vips()->g_object_unref(header);
         header = NULL;
     }
     if (!header) {
@@ -159,9 +161,9 @@ media_status media_check(const void *bytes, size_t len, const media_limits *limi
                       media_format_name(image.format));
         return MEDIA_DAMAGED;
     }
-    unsigned w = (unsigned)vips_image_get_width(header),
-             h = (unsigned)vips_image_get_height(header);
-    g_object_unref(header);
+    unsigned w = (unsigned)media_vips()->vips_image_get_width(header),
+             h = (unsigned)media_vips()->vips_image_get_height(header);
+    media_vips()->g_object_unref(header);
     if ((unsigned long long)w * h > max_pixels || w > VIPS_MAX_COORD || h > VIPS_MAX_COORD) {
         media_message(message, msglen,
                       "image too large: %u×%u pixels; at most %.0f megapixels are accepted", w, h,

@@ -7,6 +7,13 @@
 #include <vips/vips.h>
 
 #include "media.h"
+#include "vips_dl.h"
+
+/* libvips's functions (vips_dl.h): valid once media_start succeeded. */
+static inline const vips_dl *media_vips(void)
+{
+    return vips_dl_get();
+}
 
 /* Opens bytes with format's loader, failing on any decoding error later; NULL when even the
  * header does not load (libvips's error buffer is cleared). A JPEG is decoded shrink (1, 2, 4

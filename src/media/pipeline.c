@@ -30,12 +30,28 @@ static void drop_warning(const gchar *domain, GLogLevelFlags level, const gchar 
 {
 }
 
+static char vips_load_error[256];
+
+/* Loads libvips (vips_dl.c), checks that it has the ABI the headers describe (what VIPS_INIT
+ * does, with the loaded functions) and starts it. */
 static void start_vips(void)
 {
-    if (VIPS_INIT(vips_argv0 ? vips_argv0 : "gazette") != 0) return;
+    const vips_dl *v = vips_dl_load(vips_load_error, sizeof vips_load_error);
+    if (!v) return;
+    if (v->vips_version(3) - v->vips_version(5) != VIPS_LIBRARY_CURRENT - VIPS_LIBRARY_AGE) {
+        snprintf(vips_load_error, sizeof vips_load_error,
+                 "libvips has ABI version %d, gazette was built for %d",
+                 v->vips_version(3) - v->vips_version(5), VIPS_LIBRARY_CURRENT - VIPS_LIBRARY_AGE);
+        return;
+    }
+    if (v->vips_init(vips_argv0 ? vips_argv0 : "gazette") != 0) {
+        snprintf(vips_load_error, sizeof vips_load_error, "%s", v->vips_error_buffer());
+        v->vips_error_clear();
+        return;
+    }
     g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING, drop_warning, NULL);
-    vips_block_untrusted_set(TRUE); /* no loader marked unsafe for untrusted input, ever */
-    vips_cache_set_max(0);          /* every upload is new: caching operations only costs memory */
+    v->vips_block_untrusted_set(TRUE); /* no loader marked unsafe for untrusted input, ever */
+    v->vips_cache_set_max(0); /* every upload is new: caching operations only costs memory */
     vips_started = 0;
 }
 
@@ -44,8 +60,7 @@ bool media_start(const char *argv0, char *err, size_t errlen)
     vips_argv0 = argv0;
     pthread_once(&vips_once, start_vips);
     if (vips_started != 0) {
-        snprintf(err, errlen, "cannot start libvips: %s", vips_error_buffer());
-        vips_error_clear();
+        snprintf(err, errlen, "cannot start libvips: %s", vips_load_error);
         return false;
     }
     return true;
@@ -53,7 +68,7 @@ bool media_start(const char *argv0, char *err, size_t errlen)
 
 void media_stop(void)
 {
-    if (vips_started == 0) vips_shutdown();
+    if (vips_started == 0) media_vips()->vips_shutdown();
 }
 
 /* ---- the gate ------------------------------------------------------------------------------ */
@@ -185,14 +200,14 @@ static VipsImage *load_for_largest(const void *bytes, size_t len, media_format f
 {
     VipsImage *image = media_load(bytes, len, format, 1);
     if (!image || format != MEDIA_JPEG) return image;
-    int orientation = vips_image_get_orientation(image);
-    unsigned w =
-        (unsigned)(orientation >= 5 ? vips_image_get_height(image) : vips_image_get_width(image));
+    int orientation = media_vips()->vips_image_get_orientation(image);
+    unsigned w = (unsigned)(orientation >= 5 ? media_vips()->vips_image_get_height(image)
+                                             : media_vips()->vips_image_get_width(image));
     int shrink = 1;
     while (shrink < 8 && w / (unsigned)(shrink * 2) >= MEDIA_LARGEST)
         shrink *= 2;
     if (shrink == 1) return image;
-    g_object_unref(image);
+    media_vips()->g_object_unref(image);
     return media_load(bytes, len, format, shrink);
 }
 
@@ -203,9 +218,10 @@ static VipsImage *load_for_largest(const void *bytes, size_t len, media_format f
  * survives in either format). */
 static void strip_metadata(VipsImage *image)
 {
-    gchar **fields = vips_image_get_fields(image);
+    gchar **fields = media_vips()->vips_image_get_fields(image);
     for (size_t i = 0; fields && fields[i]; i++)
-        vips_image_remove(image, fields[i]); /* built-in properties stay: it refuses them */
+        media_vips()->vips_image_remove(image,
+                                        fields[i]); /* built-in properties stay: it refuses them */
     g_strfreev(fields);
 }
 
@@ -215,24 +231,26 @@ static VipsImage *decode(const void *bytes, size_t len, media_format format)
     VipsImage *loaded = load_for_largest(bytes, len, format), *upright = NULL, *srgb = NULL,
               *flat = NULL, *mem = NULL;
     if (!loaded) return NULL;
-    if (vips_autorot(loaded, &upright, NULL) == 0 &&
-        vips_colourspace(upright, &srgb, VIPS_INTERPRETATION_sRGB, NULL) == 0) {
-        if (vips_image_hasalpha(srgb)) {
-            VipsArrayDouble *white = vips_array_double_newv(1, 255.0);
-            if (vips_flatten(srgb, &flat, "background", white, NULL) != 0) flat = NULL;
-            vips_area_unref(VIPS_AREA(white));
+    if (media_vips()->vips_autorot(loaded, &upright, NULL) == 0 &&
+        media_vips()->vips_colourspace(upright, &srgb, VIPS_INTERPRETATION_sRGB, NULL) == 0) {
+        if (media_vips()->vips_image_hasalpha(srgb)) {
+            VipsArrayDouble *white = media_vips()->vips_array_double_newv(1, 255.0);
+            if (media_vips()->vips_flatten(srgb, &flat, "background", white, NULL) != 0)
+                flat = NULL;
+            media_vips()->vips_area_unref(VIPS_AREA(white));
         } else {
             flat = srgb;
-            g_object_ref(flat);
+            (media_vips()->g_object_ref)(flat);
         }
-        if (flat) mem = vips_image_copy_memory(flat); /* decodes: errors surface here */
+        if (flat)
+            mem = media_vips()->vips_image_copy_memory(flat); /* decodes: errors surface here */
     }
-    if (flat) g_object_unref(flat);
-    if (srgb) g_object_unref(srgb);
-    if (upright) g_object_unref(upright);
-    g_object_unref(loaded);
+    if (flat) media_vips()->g_object_unref(flat);
+    if (srgb) media_vips()->g_object_unref(srgb);
+    if (upright) media_vips()->g_object_unref(upright);
+    media_vips()->g_object_unref(loaded);
     if (!mem)
-        vips_error_clear();
+        media_vips()->vips_error_clear();
     else
         strip_metadata(mem);
     return mem;
@@ -242,15 +260,17 @@ static VipsImage *decode(const void *bytes, size_t len, media_format format)
 static VipsImage *sized(VipsImage *in, unsigned w, unsigned h)
 {
     VipsImage *out = NULL;
-    if ((unsigned)vips_image_get_width(in) == w && (unsigned)vips_image_get_height(in) == h) {
-        g_object_ref(in);
+    if ((unsigned)media_vips()->vips_image_get_width(in) == w &&
+        (unsigned)media_vips()->vips_image_get_height(in) == h) {
+        (media_vips()->g_object_ref)(in);
         return in;
     }
-    if (vips_thumbnail_image(in, &out, (int)w, "height", (int)h, "size", VIPS_SIZE_FORCE, NULL) !=
-        0)
+    if (media_vips()->vips_thumbnail_image(in, &out, (int)w, "height", (int)h, "size",
+                                           VIPS_SIZE_FORCE, NULL) != 0)
         return NULL;
-    if ((unsigned)vips_image_get_width(out) != w || (unsigned)vips_image_get_height(out) != h) {
-        g_object_unref(out);
+    if ((unsigned)media_vips()->vips_image_get_width(out) != w ||
+        (unsigned)media_vips()->vips_image_get_height(out) != h) {
+        media_vips()->g_object_unref(out);
         return NULL;
     }
     return out;
@@ -262,9 +282,11 @@ static bool stage_rendition(staged *s, const char *dir, const char *hash, VipsIm
 {
     void *jpeg = NULL, *webp = NULL;
     size_t jpeg_len = 0, webp_len = 0;
-    bool ok = vips_jpegsave_buffer(image, &jpeg, &jpeg_len, "Q", 82, "strip", TRUE,
-                                   "optimize_coding", TRUE, "interlace", TRUE, NULL) == 0 &&
-              vips_webpsave_buffer(image, &webp, &webp_len, "Q", 80, "strip", TRUE, NULL) == 0;
+    bool ok =
+        media_vips()->vips_jpegsave_buffer(image, &jpeg, &jpeg_len, "Q", 82, "strip", TRUE,
+                                           "optimize_coding", TRUE, "interlace", TRUE, NULL) == 0 &&
+        media_vips()->vips_webpsave_buffer(image, &webp, &webp_len, "Q", 80, "strip", TRUE, NULL) ==
+            0;
     if (ok) {
         char name[MEDIA_HASH_HEX + 40];
         snprintf(name, sizeof name, "%s-%ux%u.jpg", hash, w, h);
@@ -289,24 +311,25 @@ static media_status render(const void *bytes, size_t len, const char *dir, media
                       media_format_name(img->format));
         return MEDIA_DAMAGED;
     }
-    unsigned w0 = (unsigned)vips_image_get_width(full), h0 = (unsigned)vips_image_get_height(full);
+    unsigned w0 = (unsigned)media_vips()->vips_image_get_width(full),
+             h0 = (unsigned)media_vips()->vips_image_get_height(full);
     img->width = w0 < MEDIA_LARGEST ? w0 : MEDIA_LARGEST;
     img->height = media_rendition_height(w0, h0, img->width);
     img->n_widths = media_rendition_widths(img->width, img->widths);
     VipsImage *largest = sized(full, img->width, img->height);
-    VipsImage *base = largest ? vips_image_copy_memory(largest) : NULL;
-    g_object_unref(full);
-    if (largest) g_object_unref(largest);
+    VipsImage *base = largest ? media_vips()->vips_image_copy_memory(largest) : NULL;
+    media_vips()->g_object_unref(full);
+    if (largest) media_vips()->g_object_unref(largest);
     bool ok = base != NULL;
     for (size_t i = img->n_widths; ok && i-- > 0;) {
         unsigned w = img->widths[i], h = media_rendition_height(img->width, img->height, w);
         VipsImage *r = sized(base, w, h);
         ok = r && stage_rendition(s, dir, img->hash, r, w, h);
-        if (r) g_object_unref(r);
+        if (r) media_vips()->g_object_unref(r);
     }
-    if (base) g_object_unref(base);
+    if (base) media_vips()->g_object_unref(base);
     if (!ok) {
-        vips_error_clear();
+        media_vips()->vips_error_clear();
         media_message(message, msglen, "the image could not be saved (resizing or writing failed)");
         return MEDIA_IO;
     }

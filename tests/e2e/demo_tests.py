@@ -603,6 +603,16 @@ def _http(t, srv, cache):
 
     t.check("a request with 100 KB of headers gets a 4xx and the server keeps serving", big_headers)
 
+    def usual_big_headers():
+        # a browser's Cookie header of 12 KB (many cookies of the same site) must still be taken:
+        # libmicrohttpd's connection pool (server.c, CONNECTION_MEMORY) bounds request headers
+        cookie = "; ".join("c%02d=%s" % (i, "v" * 1000) for i in range(12))
+        req = ("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: %s\r\nConnection: close\r\n\r\n" % cookie).encode()
+        status, _, _ = parse_raw_response(srv.raw(req, timeout=10))
+        expect_eq(status, 200, "status of a request with a %d-byte Cookie header" % len(cookie))
+
+    t.check("a request with a 12 KB Cookie header is answered", usual_big_headers)
+
     def odd_urls():
         bad = []
         for path in (
