@@ -99,14 +99,6 @@ static void *xmalloc(size_t n)
     return p;
 }
 
-/* CPU time of this thread: steadier than the wall clock on a shared machine. */
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static double rss_mb(void)
 {
     FILE *f = fopen("/proc/self/statm", "r");

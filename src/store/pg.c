@@ -499,6 +499,22 @@ void pg_param_int(pg_params *p, long long v)
     p->formats[i] = 0;
 }
 
+void pg_param_size(pg_params *p, size_t v)
+{
+    pg_param_int(p, v > (size_t)INT64_MAX ? INT64_MAX : (long long)v);
+}
+
+const char *pg_id_array(arena *a, const long long *ids, size_t n)
+{
+    size_t cap = n * 21 + 3, len = 0;
+    char *s = arena_alloc(a, cap);
+    s[len++] = '{';
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(s + len, cap - len, "%s%lld", i ? "," : "", ids[i]);
+    s[len] = '}';
+    return s;
+}
+
 void pg_param_text(pg_params *p, const char *v)
 {
     int i = param_slot(p);

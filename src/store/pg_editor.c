@@ -4,13 +4,14 @@
  * from, and the revisions every save writes (also store_articles_save's, through
  * pg_revision_write). A save is one transaction that first locks the story's row (SELECT ...
  * FOR UPDATE), so two saves of one story take turns and the second sees the first's revision.
- * Names order as SQLite's COLLATE NOCASE does: ASCII letters folded, then bytes (COLLATE "C"). */
+ * Names order as SQLite's COLLATE NOCASE does (PG_NOCASE, pg_stories.h). */
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../content/content.h"
 #include "pg_internal.h"
+#include "pg_stories.h"
 
 /* ---- The list ---------------------------------------------------------------------------
  * $1 status or NULL, $2 topic slug or NULL, $3 author slug or NULL, $4 owner user, $5 owner
@@ -188,7 +189,7 @@ static store_status authors_query(store *s, arena *a, long long id, store_author
     rs = pg_exec(c,
                  "SELECT id, slug, name, bio FROM authors"
                  " WHERE $1::bigint = 0 OR id = $1::bigint"
-                 " ORDER BY lower(name COLLATE \"C\"), name COLLATE \"C\", id",
+                 " ORDER BY " PG_NOCASE("name") ", name, id",
                  &p, &r, "reading authors");
     if (rs != STORE_OK) return rs;
     int rows = PQntuples(r);

@@ -1,7 +1,6 @@
 /* pg_media.c — the media library in PostgreSQL (store.h, migration 14), as sqlite_media.c
  * keeps it in SQLite: one row per uploaded image, named by the hash of its bytes. Each write
  * is one transaction. */
-#include <limits.h>
 #include <string.h>
 
 #include "pg_internal.h"
@@ -106,12 +105,6 @@ store_status pg_store_media_get(store *s, arena *a, long long id, store_media *o
     return rs;
 }
 
-/* A size_t count as a bigint parameter (SQLite's -1 "no limit" is the largest bigint). */
-static long long count_param(size_t v)
-{
-    return v > (size_t)LLONG_MAX ? LLONG_MAX : (long long)v;
-}
-
 store_status pg_store_media_list(store *s, arena *a, size_t limit, size_t offset, store_media **out,
                                  size_t *n, size_t *total)
 {
@@ -122,8 +115,8 @@ store_status pg_store_media_list(store *s, arena *a, size_t limit, size_t offset
     if (rs != STORE_OK) return rs;
     pg_params p;
     pg_params_init(&p);
-    pg_param_int(&p, count_param(limit));
-    pg_param_int(&p, count_param(offset));
+    pg_param_size(&p, limit);
+    pg_param_size(&p, offset);
     PGresult *r = NULL;
     rs = pg_exec(c,
                  "SELECT " MEDIA_COLS MEDIA_FROM

@@ -242,7 +242,8 @@ static const char migration_10_sql[] = "CREATE TABLE api_keys (" ID ","
                                        " key_hash " T " NOT NULL UNIQUE,"
                                        " created_at bigint NOT NULL);";
 
-/* search_len: the story's length in indexed words, set by pg_search.c with search_vector. */
+/* search_len: kept for the same schema as SQLite's; PostgreSQL's ranking (ts_rank_cd in
+ * pg_search.c) reads the lengths from search_vector itself, so it stays NULL here. */
 static const char migration_11_sql[] =
     "ALTER TABLE articles ADD COLUMN search_len bigint;"
     "DROP INDEX articles_search_live;"

@@ -6,11 +6,6 @@
 
 #include <stdint.h>
 
-static long long clamp_size(size_t v)
-{
-    return v > (size_t)INT64_MAX ? INT64_MAX : (long long)v;
-}
-
 /* ---- Site settings ------------------------------------------------------------------------ */
 store_status pg_store_setting_get(store *s, arena *a, const char *key, const char **value)
 {
@@ -105,7 +100,7 @@ store_status pg_store_changes_since(store *s, arena *a, long long after, size_t 
     pg_params p;
     pg_params_init(&p);
     pg_param_int(&p, after);
-    pg_param_int(&p, clamp_size(limit));
+    pg_param_size(&p, limit);
     PGresult *r;
     rs = pg_exec(c, "SELECT id, kind, ref FROM changes WHERE id > $1 ORDER BY id LIMIT $2", &p, &r,
                  "reading the change log");

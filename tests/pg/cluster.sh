@@ -40,6 +40,14 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# Whether PID runs: a postmaster that exited stays a zombie when PID 1 (a container's) reaps
+# no orphans, and kill -0 succeeds on a zombie.
+alive() {
+    local state
+    state=$(sed -n 's/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
 postmaster_pid() { # the PID in DIR/data/postmaster.pid, or nothing
     [ -f "$1/data/postmaster.pid" ] && head -1 "$1/data/postmaster.pid" || true
 }
@@ -101,13 +109,13 @@ stop() {
     [ -d "$dir" ] || return 0
     dir=$(cd "$dir" && pwd)
     pid=$(postmaster_pid "$dir")
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    if [ -n "$pid" ] && alive "$pid"; then
         bin=$(bin_dir) || true
         [ -n "$bin" ] && as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 20 stop >/dev/null 2>&1 || true
-        if kill -0 "$pid" 2>/dev/null; then
+        if alive "$pid"; then
             kill -TERM "$pid" 2>/dev/null || true
-            for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-            kill -KILL "$pid" 2>/dev/null || true
+            for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
+            alive "$pid" && kill -KILL "$pid" 2>/dev/null || true
         fi
     fi
     rm -rf "$dir"
