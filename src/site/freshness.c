@@ -55,6 +55,7 @@ struct site_freshness {
     pthread_cond_t stop_cond;
     bool stop;
     bool publish_failing; /* the last scheduled-publishing run failed (logged once) */
+    bool apply_failing;   /* the last look at what changed failed (logged once) */
 };
 
 /* Tags gathered for one invalidation: hashes for the page cache, names for Varnish. */
@@ -167,6 +168,15 @@ static void seen_prune(site_freshness *f)
     f->n_seen = kept;
 }
 
+/* Logs the first of a run of failures (the watcher looks every few milliseconds: a database
+ * server restarting would fill the log). */
+static bool apply_failed(site_freshness *f)
+{
+    if (!f->apply_failing) fprintf(stderr, "gazette: page cache: %s\n", store_last_error(f->store));
+    f->apply_failing = true;
+    return false;
+}
+
 /* Reads what changed since the cursors and drops the pages showing it (lock held). */
 static void apply(site_freshness *f)
 {
@@ -176,9 +186,10 @@ static void apply(site_freshness *f)
     size_t n;
     long long *commented = NULL; /* stories whose comments changed, for the live hub */
     size_t n_commented = 0, cap_commented = 0;
+    bool ok = true;
     do {
         if (store_changes_since(f->store, a, f->last_change, BATCH, &changes, &n) != STORE_OK) {
-            fprintf(stderr, "gazette: page cache: %s\n", store_last_error(f->store));
+            ok = apply_failed(f);
             t.everything = true; /* cannot tell what changed: drop everything */
             break;
         }
@@ -202,7 +213,7 @@ static void apply(site_freshness *f)
     store_article *stories;
     do {
         if (store_articles_changed_since(f->store, a, f->since, BATCH, &stories, &n) != STORE_OK) {
-            fprintf(stderr, "gazette: page cache: %s\n", store_last_error(f->store));
+            ok = apply_failed(f);
             t.everything = true;
             break;
         }
@@ -227,6 +238,10 @@ static void apply(site_freshness *f)
     } while (n == BATCH && f->since < poll_time);
     seen_prune(f);
     f->last_poll = poll_time;
+    if (ok && f->apply_failing) {
+        fprintf(stderr, "gazette: page cache: reading changes works again\n");
+        f->apply_failing = false;
+    }
 
     if ((t.everything || t.stories) && f->content_version) atomic_fetch_add(f->content_version, 1);
     /* views first: a page rendered between the two drops must not come from a dropped view

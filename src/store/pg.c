@@ -209,8 +209,19 @@ static store_status prepared_name(pg_conn *c, const char *sql, const char **name
 /* ---- Connections -------------------------------------------------------------------------- */
 /* lock_timeout is SQLite's busy timeout: a statement waiting longer for a row or table another
  * session holds fails with 55P03 (STORE_BUSY) instead of hanging the request. */
+/* What the server says outside any statement (a WARNING, "terminating connection due to
+ * administrator command" before a restart): one line on standard error, as Gazette logs. */
+static void notice_line(void *arg, const char *message)
+{
+    char line[ERR_MAX];
+    snprintf(line, sizeof line, "%s", message);
+    trim_newlines(line);
+    fprintf(stderr, "gazette: PostgreSQL: %s\n", line);
+}
+
 int pg_session_setup(PGconn *db)
 {
+    PQsetNoticeProcessor(db, notice_line, NULL);
     PGresult *r = PQexec(db, "SET client_min_messages = warning; SET TimeZone = 'UTC';"
                              " SET lock_timeout = '" PG_LOCK_TIMEOUT "';"
                              " LISTEN " PG_CHANGES_CHANNEL);

@@ -36,42 +36,45 @@ static bool uri_password(const char *location, size_t *start, size_t *len)
     return true;
 }
 
-/* Where a "password=" parameter's value is (in a URI's query or a key=value string). */
-static bool param_password(const char *location, size_t from, size_t *start, size_t *len)
+/* Whether a "password=" parameter starts at location[i] (in a URI's query, or a key=value
+ * string). */
+static bool param_at(const char *location, size_t i)
 {
-    for (const char *p = strstr(location + from, "password="); p; p = strstr(p + 1, "password=")) {
-        char before = p == location ? ' ' : p[-1];
-        if (before != '?' && before != '&' && before != ' ') continue;
-        *start = (size_t)(p + 9 - location);
-        *len = strcspn(p + 9, "& ");
-        return true;
-    }
-    return false;
+    return strncmp(location + i, "password=", 9) == 0 &&
+           (i == 0 || location[i - 1] == '?' || location[i - 1] == '&' || location[i - 1] == ' ');
 }
 
+static void append(char *out, size_t n, size_t *used, const char *text, size_t len)
+{
+    for (size_t i = 0; i < len && *used + 1 < n; i++)
+        out[(*used)++] = text[i];
+}
+
+/* Every byte of a password is marked hidden, the URI's and each password= parameter's value
+ * (overlapping ones too), and each run of hidden bytes is written as one "***". */
 void pg_redact_location(const char *location, char *out, size_t n)
 {
     if (!n) return;
     out[0] = '\0';
     if (!location) return;
-    size_t span[2][2], k = 0, start, len;
-    if (uri_password(location, &start, &len)) span[k][0] = start, span[k++][1] = len;
-    if (param_password(location, 0, &start, &len)) span[k][0] = start, span[k++][1] = len;
-    if (k == 2 && span[1][0] < span[0][0]) {
-        size_t t0 = span[0][0], t1 = span[0][1];
-        span[0][0] = span[1][0], span[0][1] = span[1][1];
-        span[1][0] = t0, span[1][1] = t1;
+    size_t len = strlen(location), used = 0, start, ulen;
+    bool *hidden = calloc(len + 1, sizeof *hidden);
+    if (!hidden) {
+        append(out, n, &used, "(a PostgreSQL location)", 23);
+        out[used] = '\0';
+        return;
     }
-    size_t used = 0, from = 0;
-    for (size_t i = 0; i <= k; i++) {
-        size_t to = i < k ? span[i][0] : strlen(location);
-        if (to < from) continue;
-        int w = snprintf(out + used, n - used, "%.*s%s", (int)(to - from), location + from,
-                         i < k ? "***" : "");
-        if (w < 0 || (size_t)w >= n - used) return; /* truncated: what fits is safe */
-        used += (size_t)w;
-        if (i < k) from = span[i][0] + span[i][1];
+    if (uri_password(location, &start, &ulen)) memset(hidden + start, 1, ulen);
+    for (size_t i = 0; i < len; i++)
+        if (param_at(location, i)) memset(hidden + i + 9, 1, strcspn(location + i + 9, "& "));
+    for (size_t i = 0; i < len && used + 1 < n; i++) {
+        if (!hidden[i])
+            append(out, n, &used, location + i, 1);
+        else if (i == 0 || !hidden[i - 1])
+            append(out, n, &used, "***", 3);
     }
+    out[used] = '\0';
+    free(hidden);
 }
 
 /* Replaces every occurrence of secret in msg: by "***", or by as many stars as it has
@@ -100,8 +103,9 @@ void pg_redact_message(const char *location, char *msg)
         scrub(msg, raw);
         free(raw);
     }
-    if (param_password(location, 0, &start, &len)) {
-        char *raw = strndup(location + start, len);
+    for (size_t i = 0; location[i]; i++) {
+        if (!param_at(location, i)) continue;
+        char *raw = strndup(location + i + 9, strcspn(location + i + 9, "& "));
         scrub(msg, raw);
         free(raw);
     }

@@ -170,6 +170,8 @@ static store_status mark_in_tx(pg_conn *c, const char *slug, long long now, long
     if (rs != STORE_OK) return rs;
     PGresult *r;
     rs = pg_exec(c,
+                 /* ids in subscription order, as SQLite's rowid walk gives them (a
+                  * subscription renewed moved in the heap: the sender's order follows ids) */
                  "INSERT INTO push_messages (subscription_id, article_id, next_attempt_at)"
                  " SELECT id, $1, $2 FROM push_subscriptions ORDER BY id"
                  " ON CONFLICT (subscription_id, article_id) DO NOTHING",

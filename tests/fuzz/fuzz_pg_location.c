@@ -2,9 +2,10 @@
  * (src/store/pg_open.c: pg_redact_location, pg_redact_message), what keeps a password out of
  * every message Gazette prints. The input's first line is a location (a postgres:// URI or a
  * key=value string), the rest a message. Checked: the redacted location always fits the buffer
- * (of every size from 0 to 300) and is NUL-terminated; a URI password that occurs once in the
- * location is not in its redacted form; after pg_redact_message, neither that password nor the
- * one libpq reads from the location is left in the message (unless made of '*'). */
+ * (of every size from 0 to 300) and is NUL-terminated; a URI password, or a password=
+ * parameter's value, that occurs once in the location is not in its redacted form; after
+ * pg_redact_message, neither that password nor the one libpq reads from the location is left
+ * in the message (unless made of '*'). */
 #include "../../src/store/pg_core.h"
 #include "fuzz_check.h"
 
@@ -63,6 +64,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(full != NULL);
     pg_redact_location(location, full, strlen(location) * 2 + 16);
     if (checkable(raw) && occurrences(location, raw) == 1) FUZZ_CHECK(!strstr(full, raw));
+    /* every password= parameter's value too (libpq takes the last) */
+    for (const char *p = strstr(location, "password="); p; p = strstr(p + 1, "password=")) {
+        if (p > location && p[-1] != '?' && p[-1] != '&' && p[-1] != ' ') continue;
+        char *value = strndup(p + 9, strcspn(p + 9, "& "));
+        FUZZ_CHECK(value != NULL);
+        if (checkable(value) && occurrences(location, value) == 1) FUZZ_CHECK(!strstr(full, value));
+        free(value);
+    }
 
     char *said = malloc(strlen(message) + strlen(location) + 2);
     FUZZ_CHECK(said != NULL);

@@ -234,6 +234,10 @@ static void test_redaction(void **state)
     assert_string_equal(out, "postgres://db/news");
     pg_redact_location("postgres://a:b@c/d?password=e", out, sizeof out);
     assert_string_equal(out, "postgres://a:***@c/d?password=***");
+    pg_redact_location("postgres://c/d?password=e&sslmode=disable&password=f", out, sizeof out);
+    assert_string_equal(out, "postgres://c/d?password=***&sslmode=disable&password=***");
+    pg_redact_location("postgres://a:secret@c/d", out, 16); /* cut short: never a piece of it */
+    assert_string_equal(out, "postgres://a:**");
     char message[128] = "password authentication failed: long-pass-word here long-pass-word";
     pg_redact_message("postgres://u:long-pass-word@h/d", message);
     assert_string_equal(message, "password authentication failed: *** here ***");
