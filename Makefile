@@ -25,8 +25,10 @@ DEPS_APT := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlit
 BENCH_APT := wrk nginx-light
 # the browser tests (tests/browser): Debian's chromium, driven by playwright-core from npm
 BROWSER_APT := chromium
+# tests/e2e/varnish_tests.py: Debian's Varnish 7.1 and its xkey vmod (docs/varnish.vcl)
+VARNISH_APT := varnish varnish-modules
 
-.PHONY: all deps check-deps browser-deps run test test-pg unit e2e browser screenshots asan-test bench \
+.PHONY: all deps check-deps browser-deps varnish-deps run test test-pg unit e2e browser screenshots asan-test bench \
         format clean fuzz fuzz-replay
 all: gazette
 
@@ -52,6 +54,14 @@ browser-deps:
 	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
 	@[ -d tests/browser/node_modules/playwright-core ] || (cd tests/browser && npm ci --no-audit --no-fund)
+
+# Varnish for tests/e2e/varnish_tests.py, installed only when missing; when apt cannot install
+# it, the module reports a skip instead.
+varnish-deps:
+	@{ command -v varnishd >/dev/null || [ -x /usr/sbin/varnishd ]; } && dpkg -s varnish-modules >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(VARNISH_APT); } || \
+	  echo "make: varnish could not be installed; tests/e2e/varnish_tests.py will be skipped"
 
 # ---- build ----------------------------------------------------------------------------------
 build/release/%.o: %.c
@@ -90,7 +100,7 @@ run: check-deps
 	./gazette demo --db demo.db --listen 127.0.0.1:8080
 
 # ---- tests ----------------------------------------------------------------------------------
-test: check-deps browser-deps
+test: check-deps browser-deps varnish-deps
 	@$(MAKE) --no-print-directory gazette build/asan/gazette \
 	  $(TESTS:%=build/release/bin/%) $(TESTS:%=build/asan/bin/%)
 	@tests/run.sh
@@ -104,7 +114,7 @@ test-pg: check-deps
 	@$(MAKE) --no-print-directory gazette $(TESTS:%=build/release/bin/%)
 	@TESTS_ONLY=pg tests/run.sh
 
-e2e: gazette
+e2e: varnish-deps gazette
 	@TESTS_ONLY=e2e tests/run.sh
 
 browser: browser-deps gazette

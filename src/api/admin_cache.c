@@ -1,6 +1,6 @@
 /* admin_cache.c — GET /api/v1/admin/cache: the page cache's figures (entries, bytes against
- * the budget, hits, misses, evictions, invalidations) and the article views' ("views"), behind
- * the admin bearer token. */
+ * the budget, hits, misses, evictions, invalidations), the article views' ("views") and the
+ * Varnish purger's ("varnish": purges sent and failed), behind the admin bearer token. */
 #include "../site/site.h"
 #include "api_response.h"
 
@@ -33,5 +33,18 @@ void api_admin_cache(void *app_ptr, http_request *req, const http_params *params
         json_decref(figures);
     }
     json_object_set_new(body, "views", views);
+    json_t *varnish = json_pack("{s:b}", "enabled", app->varnish != NULL);
+    if (app->varnish) {
+        varnish_purge_stats p;
+        varnish_purger_get_stats(app->varnish, &p);
+        json_t *figures = json_pack(
+            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "nodes", (json_int_t)p.nodes, "sent",
+            (json_int_t)p.sent, "failed", (json_int_t)p.failed, "retries", (json_int_t)p.retries,
+            "everything", (json_int_t)p.everything, "overflows", (json_int_t)p.overflows, "queued",
+            (json_int_t)p.queued, "repeats", (json_int_t)p.repeats);
+        json_object_update(varnish, figures);
+        json_decref(figures);
+    }
+    json_object_set_new(body, "varnish", varnish);
     api_send_json(res, 200, body, "no-store");
 }

@@ -24,6 +24,18 @@ int cli_parse(const char *command, const char *help, int argc, char **argv,
               const cli_option *options, const char **positional, size_t max_positional,
               size_t *n_positional, bool *help_shown);
 
+/* An option that may be given again (--varnish A --varnish B): each value goes into list. */
+typedef struct cli_list_option {
+    const char *name;
+    const char **list;
+    size_t *n, max; /* one more than max values is a usage error */
+} cli_list_option;
+/* cli_parse with options that may be repeated too (lists ends with a {0} entry). */
+int cli_parse_lists(const char *command, const char *help, int argc, char **argv,
+                    const cli_option *options, const cli_list_option *lists,
+                    const char **positional, size_t max_positional, size_t *n_positional,
+                    bool *help_shown);
+
 /* Opens an existing database, printing a helpful message on failure. */
 store *cli_open_store(const char *command, const char *db);
 
@@ -56,6 +68,8 @@ int cli_api_key(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_reindex(int argc, char **argv);
 int cli_migrate(int argc, char **argv);
+/* `gazette backup --db FILE --to FILE` (cmd_backup.c) */
+int cli_backup(int argc, char **argv);
 int cli_export(int argc, char **argv);
 int cli_import(int argc, char **argv);
 

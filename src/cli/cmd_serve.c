@@ -18,6 +18,8 @@
 typedef struct {
     const char *db, *listen, *theme, *media, *access_log, *threads, *base_url, *site_name;
     const char *language, *timeout, *cache_mb, *max_streams, *story_views;
+    const char *varnish[VARNISH_MAX_NODES]; /* --varnish, as given (each may list several) */
+    size_t n_varnish;
 } serve_options;
 
 static const char serve_help[] =
@@ -35,7 +37,8 @@ static const char serve_help[] =
     "  --media DIR          folder served at /media/ (images; uploads go to DIR/library);\n"
     "                       none by default: uploads are off\n"
     "  --access-log FILE    append one line per request to FILE ('-' for standard output)\n"
-    "  --threads N          worker threads (default: one per core)\n"
+    "  --threads N          worker threads (default: one per core; four per core on\n"
+    "                       PostgreSQL, whose workers mostly wait for the database)\n"
     "  --timeout SECONDS    closes a connection idle this long, or whose request headers are\n"
     "                       not all in after this long (slow clients); default 30\n"
     "  --cache-mb N         memory for the page cache, in MB (default 64; 0 turns it off)\n"
@@ -48,6 +51,10 @@ static const char serve_help[] =
     "  --site-name NAME     the name in the masthead (default \"The Port Alder Courier\")\n"
     "  --language LANG      the stories' language, for related stories: a Snowball stemmer\n"
     "                       name such as english, french, german, spanish (default english)\n"
+    "  --varnish URL        a Varnish node in front (http://127.0.0.1:6081): it is sent a\n"
+    "                       PURGE with the keys of the pages that change (docs/varnish.vcl,\n"
+    "                       docs/deploy.md); may be given again, or list URLs separated by\n"
+    "                       commas; the setting varnish_urls adds more\n"
     "\n"
     "With the setting newsletter_hour, the server also sends the daily newsletter at that hour\n"
     "(UTC); see docs/newsletter.md.\n";
@@ -165,6 +172,44 @@ static bool parse_count(const char *text, long min, long max, unsigned *out)
     return true;
 }
 
+/* The Varnish nodes of --varnish into nodes; false after printing what is wrong. */
+static bool varnish_options(const char *command, const serve_options *o, varnish_nodes *nodes)
+{
+    char err[512];
+    for (size_t i = 0; i < o->n_varnish; i++)
+        if (!varnish_nodes_add(nodes, o->varnish[i], err, sizeof err)) {
+            fprintf(stderr, "gazette %s: --varnish: %s\n", command, err);
+            return false;
+        }
+    return true;
+}
+
+/* nodes (from --varnish) and those of the setting varnish_urls get a purger (app->varnish
+ * stays NULL when there are none); false after printing what is wrong. */
+static bool start_varnish(const char *command, varnish_nodes nodes, site_app *app)
+{
+    char err[512];
+    arena *a = arena_new();
+    const char *setting = NULL;
+    store_status st = store_setting_get(app->store, a, "varnish_urls", &setting);
+    bool ok = st == STORE_OK || st == STORE_NOT_FOUND;
+    if (!ok)
+        fprintf(stderr, "gazette %s: reading the setting varnish_urls: %s\n", command,
+                store_last_error(app->store));
+    else if (setting && !varnish_nodes_add(&nodes, setting, err, sizeof err))
+        ok = false, fprintf(stderr, "gazette %s: the setting varnish_urls: %s\n", command, err);
+    arena_free(a);
+    if (!ok || !nodes.n) return ok;
+    app->varnish = varnish_purger_start(&nodes, err, sizeof err);
+    if (!app->varnish) {
+        fprintf(stderr, "gazette %s: varnish: %s\n", command, err);
+        return false;
+    }
+    site_freshness_purge_varnish(app->freshness, app->varnish);
+    site_related_purge_varnish(app->related, app->varnish);
+    return true;
+}
+
 /* Every open connection is a file descriptor: the soft limit (often 1024) is raised to the hard
  * one, so that the server's own connection limit, not EMFILE, decides when to refuse. */
 static void raise_file_limit(void)
@@ -174,6 +219,17 @@ static void raise_file_limit(void)
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
+}
+
+/* On PostgreSQL an uncached page is a dozen or more round trips to the database, during which
+ * its worker waits: more workers than cores keep the cores busy (each holds one connection, so
+ * a few nodes stay well under PostgreSQL's default 100 connections). */
+static unsigned database_wait_threads(void)
+{
+    enum { PER_CORE = 4, MOST = 32 };
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    long n = (cores > 0 ? cores : 1) * PER_CORE;
+    return (unsigned)(n < MOST ? n : MOST);
 }
 
 static int run_server(const char *command, const serve_options *o)
@@ -198,11 +254,14 @@ static int run_server(const char *command, const serve_options *o)
         fprintf(stderr, "gazette %s: --threads must be a number from 1 to 256\n", command);
         return CLI_USAGE;
     }
+    if (!threads && store_location_is_pg(o->db)) threads = database_wait_threads();
     if (!parse_count(o->timeout, 1, 3600, &timeout)) {
         fprintf(stderr, "gazette %s: --timeout must be a number of seconds from 1 to 3600\n",
                 command);
         return CLI_USAGE;
     }
+    varnish_nodes nodes = {0};
+    if (!varnish_options(command, o, &nodes)) return CLI_USAGE;
     raise_file_limit();
     /* blocked before any thread starts, so that only http_wait_for_shutdown_signal sees them */
     sigset_t set;
@@ -235,6 +294,13 @@ static int run_server(const char *command, const serve_options *o)
         fprintf(stderr, "gazette %s: page cache: %s\n", command,
                 app.cache || !cache_mb ? err : "out of memory");
         cli_site_close(&app); /* stops the related watcher, which drops pages from the cache */
+        page_cache_free(app.cache);
+        story_views_free(app.story_views);
+        return CLI_FAILED;
+    }
+    if (!start_varnish(command, nodes, &app)) {
+        site_freshness_stop(app.freshness);
+        cli_site_close(&app);
         page_cache_free(app.cache);
         story_views_free(app.story_views);
         return CLI_FAILED;
@@ -292,6 +358,7 @@ static int run_server(const char *command, const serve_options *o)
     site_live_free(app.live); /* after the server: every stream has ended */
     site_media_stop(&app);
     cli_site_close(&app); /* stops the related watcher, which drops pages from the cache */
+    varnish_purger_stop(app.varnish); /* after every thread that purges */
     page_cache_free(app.cache);
     story_views_free(app.story_views);
     return rc;
@@ -316,7 +383,9 @@ static int parse_serve_options(const char *command, const char *help, int argc, 
                             {"--max-streams", &o->max_streams, NULL},
                             {"--story-views", &o->story_views, NULL},
                             {0}};
-    return cli_parse(command, help, argc, argv, options, positional, 0, &n, help_shown);
+    cli_list_option lists[] = {{"--varnish", o->varnish, &o->n_varnish, VARNISH_MAX_NODES}, {0}};
+    return cli_parse_lists(command, help, argc, argv, options, lists, positional, 0, &n,
+                           help_shown);
 }
 
 int cli_serve(int argc, char **argv)

@@ -25,6 +25,8 @@ static const char usage[] =
     "  user          newsroom accounts (/admin/)           gazette user add ann --role editor "
     "--db site.db\n"
     "  reindex       rebuild the related-stories index     gazette reindex --db site.db\n"
+    "  backup        copy the database while it runs      gazette backup --db site.db --to "
+    "copy.db\n"
     "  export static write the site as static files        gazette export static out --db "
     "site.db\n"
     "  import        import a WordPress export (WXR)       gazette import wordpress x.xml "
@@ -48,7 +50,8 @@ int main(int argc, char **argv)
                     {"api-key", cli_api_key},   {"reindex", cli_reindex},
                     {"export", cli_export},     {"newsletter", cli_newsletter},
                     {"import", cli_import},     {"push", cli_push},
-                    {"user", cli_user},         {"migrate", cli_migrate}};
+                    {"user", cli_user},         {"migrate", cli_migrate},
+                    {"backup", cli_backup}};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);

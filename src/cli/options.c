@@ -18,9 +18,37 @@ static int usage_error(const char *command, const char *what, const char *arg)
     return CLI_USAGE;
 }
 
+static const cli_list_option *find_list(const cli_list_option *lists, const char *name, size_t len)
+{
+    for (const cli_list_option *l = lists; l && l->name; l++)
+        if (strlen(l->name) == len && strncmp(l->name, name, len) == 0) return l;
+    return NULL;
+}
+
+/* A repeatable option's value (from "--x=v" or the next argument) added to its list. */
+static int add_to_list(const char *command, const cli_list_option *l, const char *arg,
+                       const char *eq, int argc, char **argv, int *i)
+{
+    const char *value = eq ? eq + 1 : *i + 1 < argc ? argv[++*i] : NULL;
+    if (!value) return usage_error(command, "missing value for option", arg);
+    if (!value[0]) return usage_error(command, "empty value for option", l->name);
+    if (*l->n == l->max) return usage_error(command, "option given too many times", l->name);
+    l->list[(*l->n)++] = value;
+    return CLI_OK;
+}
+
 int cli_parse(const char *command, const char *help, int argc, char **argv,
               const cli_option *options, const char **positional, size_t max_positional,
               size_t *n_positional, bool *help_shown)
+{
+    return cli_parse_lists(command, help, argc, argv, options, NULL, positional, max_positional,
+                           n_positional, help_shown);
+}
+
+int cli_parse_lists(const char *command, const char *help, int argc, char **argv,
+                    const cli_option *options, const cli_list_option *lists,
+                    const char **positional, size_t max_positional, size_t *n_positional,
+                    bool *help_shown)
 {
     *n_positional = 0;
     *help_shown = false;
@@ -39,6 +67,12 @@ int cli_parse(const char *command, const char *help, int argc, char **argv,
         }
         const char *eq = strchr(arg, '=');
         size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
+        const cli_list_option *l = find_list(lists, arg, name_len);
+        if (l) {
+            int rc = add_to_list(command, l, arg, eq, argc, argv, &i);
+            if (rc != CLI_OK) return rc;
+            continue;
+        }
         const cli_option *o = find_option(options, arg, name_len);
         if (!o) return usage_error(command, "unknown option", arg);
         if (o->flag) {

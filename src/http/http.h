@@ -43,6 +43,8 @@ typedef struct http_response {
     /* The page cache (page_cache.h) keeps a 200 answer to GET only when the handler tagged it
      * (http_cache_tag) and set no cookie and no private/no-store Cache-Control. */
     uint64_t cache_tags[HTTP_MAX_CACHE_TAGS];
+    /* the tags' names (arena or static strings), for the Surrogate-Key header */
+    const char *cache_tag_names[HTTP_MAX_CACHE_TAGS];
     size_t n_cache_tags;
     bool cache_tags_overflow; /* more tags than fit: the entry also carries HTTP_CACHE_TAG_ALL */
     /* or: a body written as it comes (stream.h: http_stream_answer); never cached */
@@ -51,11 +53,20 @@ typedef struct http_response {
 
 /* Marks res as cacheable, depending on tag: the page cache drops it when the site invalidates
  * that tag. Tags name what a page shows: "a:ID" a story (its text and its comments), "home",
- * "t:SLUG" a topic's list, "u:SLUG" an author's list, "comments" the site-wide comment feed. */
+ * "t:SLUG" a topic's list, "u:SLUG" an author's list, "comments" the site-wide comment feed.
+ * tag must live as long as the request (an arena or static string): its name is sent to CDNs
+ * (http_add_surrogate_keys). */
 void http_cache_tag(http_response *res, const char *tag);
 uint64_t http_cache_tag_hash(const char *tag);
 /* The tag every entry with too many story tags carries: invalidated by any story change. */
 #define HTTP_CACHE_TAG_ALL "a:*"
+
+/* ---- Surrogate keys (surrogate_keys.c) -----------------------------------------------------
+ * A tag as a CDN key: bytes that are not visible ASCII, and ' ' ',' '%', written %HH; appended
+ * to out after a space when out is not empty. */
+void http_surrogate_key_append(buf *out, const char *tag);
+/* Gives a tagged 200 answer the headers `Surrogate-Key` and `xkey`: its tags as keys. */
+void http_add_surrogate_keys(arena *a, http_response *res);
 
 /* Query-string argument by name (decoded), or NULL. */
 const char *http_query(const http_request *req, const char *name);

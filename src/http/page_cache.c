@@ -88,9 +88,11 @@ void http_cache_tag(http_response *res, const char *tag)
     for (size_t i = 0; i < res->n_cache_tags; i++)
         if (res->cache_tags[i] == h) return;
     if (res->n_cache_tags < HTTP_MAX_CACHE_TAGS - 1) {
+        res->cache_tag_names[res->n_cache_tags] = tag;
         res->cache_tags[res->n_cache_tags++] = h;
     } else if (!res->cache_tags_overflow) { /* keep the last slot for the catch-all tag */
         res->cache_tags_overflow = true;
+        res->cache_tag_names[res->n_cache_tags] = HTTP_CACHE_TAG_ALL;
         res->cache_tags[res->n_cache_tags++] = fnv1a(HTTP_CACHE_TAG_ALL);
     }
 }
@@ -348,6 +350,19 @@ static bool compressible(const char *content_type)
            strncmp(content_type, "image/svg+xml", 13) == 0;
 }
 
+/* What the surrogate-key headers (surrogate_keys.c: as long as the page's tags make them) add
+ * to one libmicrohttpd response beyond the calibrated RESPONSE_OVERHEAD: each header is a
+ * node and two copied strings. */
+static size_t surrogate_key_cost(const http_response *res)
+{
+    size_t cost = 0;
+    for (size_t i = 0; i < res->n_headers; i++)
+        if (strcasecmp(res->header_names[i], "xkey") == 0 ||
+            strcasecmp(res->header_names[i], "Surrogate-Key") == 0)
+            cost += 64 + strlen(res->header_names[i]) + strlen(res->header_values[i]) + 2;
+    return cost;
+}
+
 /* Makes the response objects of one encoding from bytes (taken: freed on failure too). */
 static bool add_encoding(entry *e, const http_response *res, encoding enc, unsigned char *bytes,
                          size_t len, bool vary)
@@ -360,7 +375,7 @@ static bool add_encoding(entry *e, const http_response *res, encoding enc, unsig
     }
     e->body[enc] = body;
     e->length[enc] = len;
-    e->bytes += cost + RESPONSE_OVERHEAD;
+    e->bytes += cost + RESPONSE_OVERHEAD + surrogate_key_cost(res);
     return add_entry_headers(body, res, e, enc, vary);
 }
 

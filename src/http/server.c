@@ -178,7 +178,8 @@ static void fill_error(http_server *srv, request_context *ctx, int status, http_
 
 static void dispatch(http_server *srv, request_context *ctx, http_response *res)
 {
-    http_dispatch(&srv->cfg, &ctx->req, res); /* dispatch.c: shared with the static export */
+    http_dispatch(&srv->cfg, &ctx->req, res);     /* dispatch.c: shared with the static export */
+    http_add_surrogate_keys(ctx->req.arena, res); /* for a CDN in front (docs/varnish.vcl) */
 }
 
 typedef struct framing {

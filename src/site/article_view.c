@@ -49,6 +49,9 @@ static bool build_parts(site_app *app, http_request *req, const store_article *a
                         .n_tags = tagged.n_cache_tags,
                         .tags_overflow = tagged.cache_tags_overflow};
     memcpy(out->tags, tagged.cache_tags, tagged.n_cache_tags * sizeof *tagged.cache_tags);
+    out->tag_names = json_array();
+    for (size_t i = 0; i < tagged.n_cache_tags; i++)
+        json_array_append_new(out->tag_names, json_string(tagged.cache_tag_names[i]));
     return true;
 }
 
@@ -85,6 +88,9 @@ static void render_tagged(site_app *app, http_request *req, json_t *view, const 
     site_render(app, req, "article", view, res); /* untagged yet: no walk over the view */
     if (res->status != 200 || !v) return;
     memcpy(res->cache_tags, v->tags, v->n_tags * sizeof *v->tags);
+    for (size_t i = 0; i < v->n_tags; i++) /* the request's copies: the view may go meanwhile */
+        res->cache_tag_names[i] =
+            arena_strdup(req->arena, json_string_value(json_array_get(v->tag_names, i)));
     res->n_cache_tags = v->n_tags;
     res->cache_tags_overflow = v->tags_overflow;
 }
@@ -101,6 +107,7 @@ void site_article_page(site_app *app, http_request *req, const store_article *ar
     site_comments_view(app, req, article, view, submission, res);
     int status = res->status;                                   /* a re-shown submission's 4xx */
     render_tagged(app, req, view, submission ? NULL : &v, res); /* a held one is private */
+    json_decref(v.tag_names);
     if (res->status == 200) res->status = status;
 }
 
@@ -120,5 +127,6 @@ bool site_article_from_view(site_app *app, http_request *req, const http_params 
     site_comments_form_view(app, req, &story, v.form, view);
     json_decref(v.form);
     render_tagged(app, req, view, &v, res);
+    json_decref(v.tag_names);
     return true;
 }

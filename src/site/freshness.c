@@ -8,6 +8,7 @@
  *   - comments of a story: the pages tagged with the story (its page, cards with comment
  *     counts, its comment feed) and the site-wide comment feed;
  *   - settings, topics or authors: every page.
+ * The same tags go to the Varnish nodes in front, when there are any (varnish_purge.h).
  * Handlers that write drop what they changed before answering (a comment post:
  * site_freshness_forget_story; moderation: site_freshness_sync), so that the writer's next page
  * already shows the write; every request first takes in what other connections committed
@@ -44,9 +45,10 @@ struct site_freshness {
     long long last_poll;  /* when the last look at stories began: what is newer is news */
     seen_story *seen;     /* the stories handled in the last OVERLAP_SECONDS (read again there) */
     size_t n_seen, cap_seen;
-    long long last_change; /* the change log: the last id applied */
-    site_live *live;       /* told of every story change (NULL: none); guarded by lock */
-    story_views *views;    /* the article views (NULL: none), dropped like the pages */
+    long long last_change;  /* the change log: the last id applied */
+    site_live *live;        /* told of every story change (NULL: none); guarded by lock */
+    story_views *views;     /* the article views (NULL: none), dropped like the pages */
+    varnish_purger *purger; /* the Varnish nodes (NULL: none), told like the pages */
     pthread_t thread;
     bool running;
     pthread_mutex_t stop_lock;
@@ -55,23 +57,25 @@ struct site_freshness {
     bool publish_failing; /* the last scheduled-publishing run failed (logged once) */
 };
 
-/* Tag hashes gathered for one invalidation. */
+/* Tags gathered for one invalidation: hashes for the page cache, names for Varnish. */
 typedef struct {
     uint64_t *tags;
+    const char **names;
     size_t n, cap;
     bool everything;
     bool stories; /* a story changed: lists and navigation may have */
 } tag_set;
 
-static void tag_add_hash(tag_set *t, arena *a, uint64_t hash)
-{
-    if (t->n == t->cap) t->tags = arena_grow(a, t->tags, &t->cap, t->n, sizeof *t->tags);
-    t->tags[t->n++] = hash;
-}
-
+/* tag: an arena or static string */
 static void tag_add(tag_set *t, arena *a, const char *tag)
 {
-    tag_add_hash(t, a, http_cache_tag_hash(tag));
+    if (t->n == t->cap) {
+        size_t cap = t->cap;
+        t->tags = arena_grow(a, t->tags, &cap, t->n, sizeof *t->tags);
+        t->names = arena_grow(a, t->names, &t->cap, t->n, sizeof *t->names);
+    }
+    t->names[t->n] = tag;
+    t->tags[t->n++] = http_cache_tag_hash(tag);
 }
 
 /* The tags of what a story's comments show on: the story ("a:ID", its page and the cards with
@@ -181,11 +185,9 @@ static void apply(site_freshness *f)
         for (size_t i = 0; i < n; i++) {
             if (changes[i].kind == STORE_CHANGE_SITE) {
                 t.everything = true;
-            } else {
-                uint64_t tags[2];
-                comment_tags(changes[i].article_id, tags);
-                tag_add_hash(&t, a, tags[0]);
-                tag_add_hash(&t, a, tags[1]);
+            } else { /* the tags of comment_tags */
+                tag_add(&t, a, arena_printf(a, "a:%lld", changes[i].article_id));
+                tag_add(&t, a, "comments");
                 if (n_commented == cap_commented)
                     commented =
                         arena_grow(a, commented, &cap_commented, n_commented, sizeof *commented);
@@ -232,9 +234,11 @@ static void apply(site_freshness *f)
     if (t.everything) {
         story_views_clear(f->views);
         page_cache_clear(f->cache);
+        varnish_purger_everything(f->purger); /* last: Varnish asks again from a fresh cache */
     } else if (t.n) {
         story_views_invalidate(f->views, t.tags, t.n);
         page_cache_invalidate(f->cache, t.tags, t.n);
+        varnish_purger_tags(f->purger, t.names, t.n);
     }
     arena_free(a);
 }
@@ -360,6 +364,13 @@ void site_freshness_follow_views(site_freshness *f, story_views *views)
 {
     pthread_mutex_lock(&f->lock);
     f->views = views;
+    pthread_mutex_unlock(&f->lock);
+}
+
+void site_freshness_purge_varnish(site_freshness *f, varnish_purger *purger)
+{
+    pthread_mutex_lock(&f->lock);
+    f->purger = purger;
     pthread_mutex_unlock(&f->lock);
 }
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "../http/page_cache.h"
+#include "../http/varnish_purge.h"
 #include "../store/store.h"
 #include "story_views.h"
 
@@ -34,5 +35,7 @@ void site_cache_refresh(void *app);
 void site_freshness_forget_story(page_cache *cache, story_views *views, long long article_id);
 /* Drops the article views (story_views.h, may be NULL) as the pages are dropped, from now on. */
 void site_freshness_follow_views(site_freshness *f, story_views *views);
+/* Sends every invalidation to the Varnish nodes too (varnish_purge.h), from now on; NULL stops. */
+void site_freshness_purge_varnish(site_freshness *f, varnish_purger *purger);
 
 #endif

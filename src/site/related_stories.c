@@ -28,6 +28,7 @@ struct site_related {
     volatile bool stop;
     page_cache *_Atomic cache;  /* pages whose related lists may have changed are dropped from it */
     story_views *_Atomic views; /* and the article views that show those lists */
+    varnish_purger *_Atomic purger; /* and the Varnish nodes' copies of those pages */
 };
 
 static void add_story(related_catalog *c, arena *a, const store_article *article)
@@ -115,6 +116,7 @@ static void apply_changes(site_related *r)
         uint64_t tag = http_cache_tag_hash("related");
         story_views_invalidate(r->views, &tag, 1); /* first: see freshness.c */
         if (r->cache) page_cache_invalidate(r->cache, &tag, 1);
+        varnish_purger_tags(r->purger, (const char *const[]){"related"}, 1);
         r->since = n == RELATED_CHANGES_PER_POLL ? changed[n - 1].updated_at : poll_time;
     } else if (n == 0) {
         r->since = poll_time;
@@ -137,6 +139,11 @@ void site_related_follow(site_related *r, page_cache *cache, story_views *views)
     if (!r) return;
     r->cache = cache;
     r->views = views;
+}
+
+void site_related_purge_varnish(site_related *r, varnish_purger *purger)
+{
+    if (r) r->purger = purger;
 }
 
 site_related *site_related_start(store *s, const char *language, char *err, size_t errlen)

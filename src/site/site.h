@@ -85,6 +85,8 @@ typedef struct site_app {
     /* NULL: every article page is built from the store. The server keeps each story's
      * reader-independent view data here (story_views.h, article_view.c). */
     story_views *story_views;
+    /* NULL: no Varnish in front; else told of every change the cache is (varnish_purge.h) */
+    varnish_purger *varnish;
 } site_app;
 
 /* ---- related stories (site/related_stories.c) ------------------------------------------- */
@@ -99,6 +101,8 @@ void site_related_stop(site_related *related);
 /* Drops story pages (tagged "related") from cache, and the article views, whenever the index takes
  * in changes. Call before serving. */
 void site_related_follow(site_related *related, page_cache *cache, story_views *views);
+/* Purges story pages ("related") from the Varnish nodes too; call before serving. */
+void site_related_purge_varnish(site_related *related, varnish_purger *purger);
 /* The "You May Also Like" stories of article, best first (at most ARTICLE_RELATED_COUNT). */
 store_status site_related_stories(site_app *app, arena *a, const store_article *article,
                                   store_article **out, size_t *n);

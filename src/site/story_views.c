@@ -65,6 +65,7 @@ static void entry_free(view_entry *e)
 {
     json_decref(e->view.parts);
     json_decref(e->view.form);
+    json_decref(e->view.tag_names);
     free(e->slug);
     free(e);
 }
@@ -121,6 +122,7 @@ bool story_views_get(story_views *v, const char *slug, unsigned long content_ver
         *out = e->view;
         json_incref(out->parts);
         json_incref(out->form);
+        json_incref(out->tag_names);
     }
     pthread_rwlock_unlock(&s->lock);
     atomic_fetch_add(found ? &v->hits : &v->misses, 1);
@@ -143,6 +145,7 @@ bool story_views_put(story_views *v, const char *slug, unsigned long generation,
     fresh->view = *view;
     json_incref(fresh->view.parts);
     json_incref(fresh->view.form);
+    json_incref(fresh->view.tag_names);
     shard *s = shard_of(v, fresh->hash);
     pthread_rwlock_wrlock(&s->lock);
     /* an invalidation since the caller began reading may have dropped what it read: the

@@ -41,6 +41,7 @@ typedef struct story_view {
     bool comments_off;
     unsigned comments_days;
     uint64_t tags[HTTP_MAX_CACHE_TAGS];
+    json_t *tag_names; /* the tags' names, an array of strings (Surrogate-Key); may be NULL */
     size_t n_tags;
     bool tags_overflow;
 } story_view;
@@ -51,8 +52,9 @@ void story_views_free(story_views *views);
 
 /* The generation to read before reading the store for a view that may be kept. */
 unsigned long story_views_generation(story_views *views);
-/* Copies the view of slug read under content_version into out (out->parts and out->form are new
- * references the caller releases): false when there is none (or it was read under another version).
+/* Copies the view of slug read under content_version into out (out->parts, out->form and
+ * out->tag_names are new references the caller releases): false when there is none (or it was read
+ * under another version).
  */
 bool story_views_get(story_views *views, const char *slug, unsigned long content_version,
                      story_view *out);

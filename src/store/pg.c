@@ -41,6 +41,7 @@ struct pg_conn {
     long long retry_at_ms; /* no reconnection attempt before this (monotonic ms) */
     bool outer_read;       /* inside store_read_begin / store_read_end */
     bool seen_valid;       /* changed_since_last_look asked since the session began */
+    bool broken;           /* the session could not be set up: connect again */
 };
 
 /* The PostgreSQL backend's store (store_backend.h: the head comes first). */
@@ -92,12 +93,26 @@ static store_status status_of_sqlstate(const char *state)
     return STORE_IO;
 }
 
-/* libpq's messages end with a newline; ours do not. */
+/* libpq's messages come on several lines ("FATAL:  ...\nserver closed the connection
+ * ...\n\tThis probably means ..."); ours are one line: severity prefixes dropped, each line
+ * break and the blanks around it one space, none at the end. */
 static void trim_newlines(char *s)
 {
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
-        s[--n] = '\0';
+    size_t w = 0;
+    for (size_t r = 0; s[r];) {
+        if (strncmp(s + r, "FATAL:  ", 8) == 0 || strncmp(s + r, "ERROR:  ", 8) == 0) {
+            r += 8;
+        } else if (s[r] == '\n' || s[r] == '\r' || s[r] == '\t') {
+            while (w && s[w - 1] == ' ')
+                w--;
+            while (s[r] == '\n' || s[r] == '\r' || s[r] == '\t' || s[r] == ' ')
+                r++;
+            if (w && s[r]) s[w++] = ' ';
+        } else {
+            s[w++] = s[r++];
+        }
+    }
+    s[w] = '\0';
 }
 
 store_status pg_fail(pg_conn *c, const PGresult *r, const char *what)
@@ -106,16 +121,16 @@ store_status pg_fail(pg_conn *c, const PGresult *r, const char *what)
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     store_status st = lost ? STORE_UNAVAILABLE : status_of_sqlstate(state);
     const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    const char *detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL;
     if (!primary) primary = PQerrorMessage(c->db);
     if (!primary || !*primary) primary = "no answer from the database server";
+    char said[ERR_MAX];
+    snprintf(said, sizeof said, "%s", primary);
+    trim_newlines(said);
+    /* no DETAIL: it quotes key values (a session's token hash), which SQLite never shows */
     if (st == STORE_UNAVAILABLE)
-        pg_failf(c, st, "%s: the database server cannot be reached (%s); try again", what, primary);
-    else if (detail)
-        pg_failf(c, st, "%s: %s (%s)", what, primary, detail);
+        pg_failf(c, st, "%s: the database server cannot be reached (%s); try again", what, said);
     else
-        pg_failf(c, st, "%s: %s", what, primary);
-    trim_newlines(c->err);
+        pg_failf(c, st, "%s: %s", what, said);
     if (c->owner) pg_redact_message(c->owner->location, c->err);
     return st;
 }
@@ -192,24 +207,34 @@ static store_status prepared_name(pg_conn *c, const char *sql, const char **name
 }
 
 /* ---- Connections -------------------------------------------------------------------------- */
+/* lock_timeout is SQLite's busy timeout: a statement waiting longer for a row or table another
+ * session holds fails with 55P03 (STORE_BUSY) instead of hanging the request. */
 int pg_session_setup(PGconn *db)
 {
     PGresult *r = PQexec(db, "SET client_min_messages = warning; SET TimeZone = 'UTC';"
+                             " SET lock_timeout = '" PG_LOCK_TIMEOUT "';"
                              " LISTEN " PG_CHANGES_CHANNEL);
     int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
     PQclear(r);
     return rc;
 }
 
-store_status pg_connect(const char *location, PGconn **out, char *err, size_t errlen)
+/* A connection to location in whatever state it ended (NULL only without memory): a connect
+ * timeout and TCP keepalives so that a server gone silent costs seconds, not minutes. Ours come
+ * first: what the URI says overrides them. */
+static PGconn *connect_raw(const char *location)
 {
-    /* ours first: what the URI says overrides them */
     static const char *const keys[] = {
         "connect_timeout",     "keepalives",       "keepalives_idle",
         "keepalives_interval", "keepalives_count", "tcp_user_timeout",
         "application_name",    "dbname",           NULL};
     const char *values[] = {"3", "1", "10", "5", "3", "15000", "gazette", location, NULL};
-    PGconn *db = PQconnectdbParams(keys, values, 1);
+    return PQconnectdbParams(keys, values, 1);
+}
+
+store_status pg_connect(const char *location, PGconn **out, char *err, size_t errlen)
+{
+    PGconn *db = connect_raw(location);
     *out = NULL;
     char where[512];
     pg_redact_location(location, where, sizeof where);
@@ -287,26 +312,33 @@ static store_status conn_add(pg_store *s, PGconn *db, pg_conn **out)
 
 /* The server went away: a new session, at most every RETRY_MS. Whatever the old session held
  * (its transaction, its read snapshot, its prepared statements) went with it. */
+/* Checks a session just (re)connected and sets it up; on failure records why, marks the
+ * connection broken and returns STORE_UNAVAILABLE. */
+static store_status conn_ready(pg_conn *c)
+{
+    c->broken = PQstatus(c->db) != CONNECTION_OK || pg_session_setup(c->db) != 0;
+    if (!c->broken) return STORE_OK;
+    char said[ERR_MAX];
+    snprintf(said, sizeof said, "%s", PQerrorMessage(c->db));
+    trim_newlines(said);
+    pg_failf(c, STORE_UNAVAILABLE, "the database server cannot be reached (%s); try again", said);
+    pg_redact_message(c->owner->location, c->err);
+    return STORE_UNAVAILABLE;
+}
+
 static store_status conn_revive(pg_conn *c)
 {
     long long now = monotonic_ms();
     c->outer_read = false;
     if (now < c->retry_at_ms)
         return pg_failf(c, STORE_UNAVAILABLE,
-                        "the database server cannot be reached (%s); try again", "lost connection");
+                        "the database server cannot be reached; trying again shortly");
     c->retry_at_ms = now + RETRY_MS;
     cache_drop(c);
     c->next_stmt = 0;
     c->seen_valid = false;
     PQreset(c->db);
-    if (PQstatus(c->db) != CONNECTION_OK || pg_session_setup(c->db) != 0) {
-        pg_failf(c, STORE_UNAVAILABLE, "the database server cannot be reached (%s); try again",
-                 PQerrorMessage(c->db));
-        trim_newlines(c->err);
-        pg_redact_message(c->owner->location, c->err);
-        return STORE_UNAVAILABLE;
-    }
-    return STORE_OK;
+    return conn_ready(c);
 }
 
 /* This thread's connection without clearing its error or reviving it (NULL when none). */
@@ -323,21 +355,23 @@ store_status pg_conn_get(store *base, pg_conn **out)
     *out = NULL;
     if (c) {
         c->err[0] = '\0';
-        if (PQstatus(c->db) == CONNECTION_BAD) {
+        if (c->broken || PQstatus(c->db) == CONNECTION_BAD) {
             store_status rs = conn_revive(c);
             if (rs != STORE_OK) return rs;
         }
         *out = c;
         return STORE_OK;
     }
-    char err[ERR_MAX];
-    PGconn *db;
-    store_status rs = pg_connect(s->location, &db, err, sizeof err);
-    if (rs != STORE_OK) {
-        fprintf(stderr, "gazette: %s\n", err);
-        return rs;
+    /* the thread's first call: a connection that failed is kept (with its message, for
+     * store_last_error) and tried again like a lost one */
+    PGconn *db = connect_raw(s->location);
+    if (!db || conn_add(s, db, &c) != STORE_OK) {
+        PQfinish(db);
+        return STORE_IO;
     }
-    if ((rs = conn_add(s, db, out)) != STORE_OK) PQfinish(db);
+    c->retry_at_ms = monotonic_ms() + RETRY_MS;
+    store_status rs = conn_ready(c);
+    if (rs == STORE_OK) *out = c;
     return rs;
 }
 
@@ -454,6 +488,22 @@ void pg_param_int(pg_params *p, long long v)
     p->formats[i] = 0;
 }
 
+void pg_param_size(pg_params *p, size_t v)
+{
+    pg_param_int(p, v > (size_t)INT64_MAX ? INT64_MAX : (long long)v);
+}
+
+const char *pg_id_array(arena *a, const long long *ids, size_t n)
+{
+    size_t cap = n * 21 + 3, len = 0;
+    char *s = arena_alloc(a, cap);
+    s[len++] = '{';
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(s + len, cap - len, "%s%lld", i ? "," : "", ids[i]);
+    s[len] = '}';
+    return s;
+}
+
 void pg_param_text(pg_params *p, const char *v)
 {
     int i = param_slot(p);
@@ -484,8 +534,9 @@ store_status pg_exec(pg_conn *c, const char *sql, const pg_params *p, PGresult *
         return pg_failf(c, STORE_IO, "%s: more than %d parameters, or a value too long", what,
                         PG_MAX_PARAMS);
     const char *name = NULL;
-    store_status rs = prepared_name(c, sql, &name, what);
-    if (rs == STORE_OK) {
+    store_status rs = STORE_OK;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if ((rs = prepared_name(c, sql, &name, what)) != STORE_OK) break;
         PGresult *r = PQexecPrepared(c->db, name, p ? p->n : 0, p ? p->values : NULL,
                                      p ? p->lengths : NULL, p ? p->formats : NULL, 0);
         ExecStatusType es = PQresultStatus(r);
@@ -496,8 +547,15 @@ store_status pg_exec(pg_conn *c, const char *sql, const pg_params *p, PGresult *
                 PQclear(r);
             return STORE_OK;
         }
-        rs = pg_fail(c, r, what);
+        /* our statements were dropped behind our back (DISCARD ALL, a pooler): prepare them
+         * again, once, when no transaction was spoilt by the failure */
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        bool gone = state && strcmp(state, "26000") == 0 &&
+                    PQtransactionStatus(c->db) == PQTRANS_IDLE && attempt == 0;
+        if (!gone) rs = pg_fail(c, r, what);
         PQclear(r);
+        if (!gone) break;
+        cache_drop(c);
     }
     outer_read_recover(c);
     return rs;

@@ -20,9 +20,10 @@
 /* ---- SQL ----------------------------------------------------------------------------------
  * The list and count statements take $1 now, $2 the excluded id, $3 the topic slug, $4 the
  * author slug (the variants filtering on them), $5 limit, $6 offset, $7 since (LLONG_MIN: any),
- * $8 and $9 the cursor's published_at and id (LLONG_MAX both: from the newest). A count takes
- * the same parameters without $5 and $6 (numbered the same, so it names them nowhere: PostgreSQL
- * wants every parameter used, hence the count's own text below). */
+ * $8 and $9 the cursor's published_at and id (LLONG_MAX both: from the newest). PostgreSQL
+ * must find a type for every parameter sent, so each statement names all nine: a variant
+ * without a filter checks that its slug is NULL, and a count that its limit and offset are
+ * not (it ignores them). */
 #define FROM_ALL " FROM articles a"
 #define FROM_TOPIC                                                                                 \
     " FROM topics t JOIN article_topics x ON x.topic_id = t.id"                                    \
@@ -43,7 +44,6 @@
 #define LIST_SQL(from, filters)                                                                    \
     "SELECT " PG_ART_COLS from LIST_WHERE(                                                         \
         filters) " ORDER BY a.published_at DESC, a.id DESC LIMIT $5::bigint OFFSET $6::bigint"
-/* The count sends $5 and $6 too (unused by the filter) so that one binder serves both. */
 #define COUNT_SQL(from, filters)                                                                   \
     "SELECT count(*)" from LIST_WHERE(filters) " AND $5::bigint IS NOT NULL"                       \
                                                " AND $6::bigint IS NOT NULL"
@@ -86,11 +86,6 @@ static const char article_top_sql[] =
     " ORDER BY a.published_at DESC, a.id DESC LIMIT 1";
 
 /* ---- Reading ------------------------------------------------------------------------------ */
-static long long clamp_size(size_t v)
-{
-    return v > (size_t)INT64_MAX ? INT64_MAX : (long long)v;
-}
-
 void pg_read_article(const PGresult *r, int row, arena *a, store_article *o, bool with_body)
 {
     memset(o, 0, sizeof *o);
@@ -130,24 +125,12 @@ store_status pg_collect_articles(pg_conn *c, const PGresult *r, arena *a, bool w
     return STORE_OK;
 }
 
-/* "{id,id,...}": a bigint[] literal. */
-static char *id_array(arena *a, const long long *ids, size_t n)
-{
-    size_t cap = n * 21 + 3, len = 0;
-    char *s = arena_alloc(a, cap);
-    s[len++] = '{';
-    for (size_t i = 0; i < n; i++)
-        len += (size_t)snprintf(s + len, cap - len, "%s%lld", i ? "," : "", ids[i]);
-    s[len] = '}';
-    return s;
-}
-
-static char *article_id_array(arena *a, const store_article *v, size_t n)
+static const char *article_id_array(arena *a, const store_article *v, size_t n)
 {
     long long *ids = arena_alloc(a, n * sizeof *ids);
     for (size_t i = 0; i < n; i++)
         ids[i] = v[i].id;
-    return id_array(a, ids, n);
+    return pg_id_array(a, ids, n);
 }
 
 /* Fills topics (is_topics) or authors of v[0..n) from one FILL query. */
@@ -212,8 +195,8 @@ static void list_params(pg_params *p, const store_article_query *q, long long no
     pg_param_int(p, q->exclude_id);
     pg_param_text(p, q->topic_slug);
     pg_param_text(p, q->author_slug);
-    pg_param_int(p, clamp_size(q->limit));
-    pg_param_int(p, clamp_size(q->offset));
+    pg_param_size(p, q->limit);
+    pg_param_size(p, q->offset);
     pg_param_int(p, q->since ? q->since : LLONG_MIN);
     bool after = cursor && q->cursor_id;
     pg_param_int(p, after ? q->cursor_published_at : LLONG_MAX);
@@ -329,7 +312,7 @@ store_status pg_store_pages_list(store *s, arena *a, const char ***slugs, size_t
     PGresult *r;
     rs = pg_exec(c,
                  "SELECT a.slug FROM articles a WHERE " PG_LIVE_ANY_KIND
-                 " AND a.kind = 'page' ORDER BY " PG_BYTES("a.slug"),
+                 " AND a.kind = 'page' ORDER BY a.slug",
                  &p, &r, "listing pages");
     if (rs != STORE_OK) return rs;
     int rows = PQntuples(r);
@@ -372,8 +355,8 @@ store_status pg_store_article_stamps(store *s, arena *a, size_t limit, size_t of
     pg_params p;
     pg_params_init(&p);
     pg_param_int(&p, pg_now());
-    pg_param_int(&p, clamp_size(limit));
-    pg_param_int(&p, clamp_size(offset));
+    pg_param_size(&p, limit);
+    pg_param_size(&p, offset);
     PGresult *r;
     rs = pg_exec(c,
                  "SELECT a.id, a.slug, a.headline, a.published_at, a.updated_at"
@@ -410,7 +393,7 @@ static store_status articles_read(store *s, arena *a, const char *sql, long long
     pg_params_init(&p);
     pg_param_int(&p, pg_now());
     pg_param_int(&p, number);
-    pg_param_int(&p, clamp_size(limit));
+    pg_param_size(&p, limit);
     if ((rs = pg_begin_read(c)) == STORE_OK) rs = articles_query(c, a, sql, &p, with_body, out, n);
     rs = pg_finish(c, rs);
     if (rs != STORE_OK) {
@@ -463,7 +446,7 @@ store_status pg_store_articles_by_ids(store *s, arena *a, const long long *ids, 
     pg_params p;
     pg_params_init(&p);
     pg_param_int(&p, pg_now());
-    pg_param_text(&p, id_array(a, ids, n_ids));
+    pg_param_text(&p, pg_id_array(a, ids, n_ids));
     if ((rs = pg_begin_read(c)) == STORE_OK)
         rs = articles_query(c, a,
                             "SELECT " PG_ART_COLS
@@ -496,7 +479,7 @@ store_status pg_store_missing_read_also(store *s, arena *a, store_missing_link *
                  " WHERE b.slug = r.target_slug AND b.status >= 1"
                  " AND b.published_at <= $1::bigint)"
                  " GROUP BY a.id, a.slug, r.target_slug"
-                 " ORDER BY " PG_BYTES("a.slug") ", min(r.position)",
+                 " ORDER BY a.slug, min(r.position)",
                  &p, &r, "listing read-also links");
     if (rs != STORE_OK) return rs;
     int rows = PQntuples(r);
@@ -562,9 +545,11 @@ store_status pg_check_article(pg_conn *c, const store_article_input *in)
     return check_input(c, in, 1);
 }
 
-/* Topics and authors are looked up and created the same way; these name their SQL. */
+/* Topics and authors are looked up and created the same way; these name their SQL. link_by_slug
+ * links the one whose slug is given in one statement ($1 article, $2 slug, $3 position): no row
+ * when there is none, or when it is linked already. */
 typedef struct {
-    const char *by_slug, *by_name, *max_id, *insert, *link_clear, *link_add;
+    const char *by_slug, *by_name, *max_id, *insert, *link_add, *link_by_slug;
     const char *kind; /* "topic", "author": messages and fallback slugs */
 } entity_kind;
 
@@ -575,9 +560,11 @@ static const entity_kind topic_kind = {
     "SELECT coalesce(max(id), 0) FROM topics",
     "INSERT INTO topics (slug, name, created_at) VALUES ($1::text, $2::text, $3::bigint)"
     " ON CONFLICT (slug) DO NOTHING RETURNING id",
-    "DELETE FROM article_topics WHERE article_id = $1::bigint",
     "INSERT INTO article_topics (article_id, topic_id, position)"
     " VALUES ($1::bigint, $2::bigint, $3::bigint) ON CONFLICT DO NOTHING RETURNING 1",
+    "INSERT INTO article_topics (article_id, topic_id, position)"
+    " SELECT $1::bigint, id, $3::bigint FROM topics WHERE slug = $2::text"
+    " ON CONFLICT DO NOTHING RETURNING 1",
     "topic"};
 static const entity_kind author_kind = {
     "SELECT id FROM authors WHERE slug = $1::text",
@@ -585,9 +572,11 @@ static const entity_kind author_kind = {
     "SELECT coalesce(max(id), 0) FROM authors",
     "INSERT INTO authors (slug, name) VALUES ($1::text, $2::text)"
     " ON CONFLICT (slug) DO NOTHING RETURNING id",
-    "DELETE FROM article_authors WHERE article_id = $1::bigint",
     "INSERT INTO article_authors (article_id, author_id, position)"
     " VALUES ($1::bigint, $2::bigint, $3::bigint) ON CONFLICT DO NOTHING RETURNING 1",
+    "INSERT INTO article_authors (article_id, author_id, position)"
+    " SELECT $1::bigint, id, $3::bigint FROM authors WHERE slug = $2::text"
+    " ON CONFLICT DO NOTHING RETURNING 1",
     "author"};
 
 static store_status lookup_id(pg_conn *c, const char *sql, const char *text, long long *out)
@@ -613,13 +602,12 @@ static store_status entity_insert(pg_conn *c, const entity_kind *k, const char *
     return rs == STORE_NOT_FOUND ? STORE_CONFLICT : rs;
 }
 
-/* The id of the topic or author called name: matched by the slug of the name, then by the
+/* The id of the topic or author called name (slug: made from it): matched by slug, then by the
  * exact name, else created ("topic-<n>" when the name has nothing to make a slug from). A slug
  * another writer took meanwhile is that writer's topic: looked up again. */
 static store_status entity_id(pg_conn *c, arena *scratch, const entity_kind *k, const char *name,
-                              long long now, long long *id)
+                              const char *slug, long long now, long long *id)
 {
-    const char *slug = content_slugify(scratch, name);
     store_status rs = *slug ? lookup_id(c, k->by_slug, slug, id) : STORE_NOT_FOUND;
     if (rs == STORE_NOT_FOUND) rs = lookup_id(c, k->by_name, name, id);
     if (rs != STORE_NOT_FOUND) return rs;
@@ -656,34 +644,30 @@ static store_status link_add(pg_conn *c, const char *sql, long long article, lon
     return rs;
 }
 
-static store_status link_clear(pg_conn *c, const char *sql, long long article)
+/* Links the article to the topics or authors named, in order (the old links are gone). The
+ * usual name, one whose slug exists, costs one statement; the others are looked up by name or
+ * created first. */
+static store_status link_entities(pg_conn *c, arena *scratch, const entity_kind *k,
+                                  long long article, const char **names, size_t n, long long now)
 {
-    pg_params p;
-    pg_params_init(&p);
-    pg_param_int(&p, article);
-    return pg_exec(c, sql, &p, NULL, "unlinking an article");
-}
-
-/* Replaces the article's topics or authors by those named, in order. */
-static store_status replace_entities(pg_conn *c, arena *scratch, const entity_kind *k,
-                                     long long article, const char **names, size_t n, long long now)
-{
-    store_status rs = link_clear(c, k->link_clear, article);
+    store_status rs = STORE_OK;
     long long pos = 0;
     for (size_t i = 0; i < n && rs == STORE_OK; i++) {
-        long long other;
+        const char *slug = content_slugify(scratch, names[i]);
         bool added = false;
-        rs = entity_id(c, scratch, k, names[i], now, &other);
-        if (rs == STORE_OK) rs = link_add(c, k->link_add, article, other, NULL, pos, &added);
+        if (*slug) rs = link_add(c, k->link_by_slug, article, 0, slug, pos, &added);
+        long long other;
+        if (rs == STORE_OK && !added) rs = entity_id(c, scratch, k, names[i], slug, now, &other);
+        if (rs == STORE_OK && !added)
+            rs = link_add(c, k->link_add, article, other, NULL, pos, &added);
         if (added) pos++;
     }
     return rs;
 }
 
-static store_status replace_read_also(pg_conn *c, long long article, const char **slugs, size_t n)
+static store_status link_read_also(pg_conn *c, long long article, const char **slugs, size_t n)
 {
-    store_status rs =
-        link_clear(c, "DELETE FROM article_read_also WHERE article_id = $1::bigint", article);
+    store_status rs = STORE_OK;
     for (size_t i = 0; i < n && rs == STORE_OK; i++) {
         bool added;
         rs = link_add(c,
@@ -694,15 +678,29 @@ static store_status replace_read_also(pg_conn *c, long long article, const char 
     return rs;
 }
 
+/* The story's topics, authors and read-also links go in one statement. */
+static store_status unlink_all(pg_conn *c, long long article)
+{
+    pg_params p;
+    pg_params_init(&p);
+    pg_param_int(&p, article);
+    return pg_exec(c,
+                   "WITH t AS (DELETE FROM article_topics WHERE article_id = $1::bigint),"
+                   " u AS (DELETE FROM article_authors WHERE article_id = $1::bigint)"
+                   " DELETE FROM article_read_also WHERE article_id = $1::bigint",
+                   &p, NULL, "unlinking an article");
+}
+
 store_status pg_save_links(pg_conn *c, arena *scratch, const store_article_input *in, long long now,
                            long long id)
 {
     store_status rs = pg_search_index(c, id);
+    if (rs == STORE_OK) rs = unlink_all(c, id);
     if (rs == STORE_OK)
-        rs = replace_entities(c, scratch, &topic_kind, id, in->topic_names, in->n_topics, now);
+        rs = link_entities(c, scratch, &topic_kind, id, in->topic_names, in->n_topics, now);
     if (rs == STORE_OK)
-        rs = replace_entities(c, scratch, &author_kind, id, in->author_names, in->n_authors, now);
-    if (rs == STORE_OK) rs = replace_read_also(c, id, in->read_also_slugs, in->n_read_also);
+        rs = link_entities(c, scratch, &author_kind, id, in->author_names, in->n_authors, now);
+    if (rs == STORE_OK) rs = link_read_also(c, id, in->read_also_slugs, in->n_read_also);
     return rs;
 }
 

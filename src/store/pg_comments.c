@@ -3,12 +3,11 @@
  * two copies of one comment cannot both pass the duplicate check), checks the parent and the
  * depth, and decides moderation; bulk moderation and deletion change every id or none. Lists of
  * ids travel as one bigint[] parameter. */
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/buf.h"
+#include "comment_hash.h"
 #include "pg_internal.h"
 #include "store_backend.h"
 
@@ -29,19 +28,6 @@ static bool blank(const char *s)
     for (; *s; s++)
         if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') return false;
     return true;
-}
-
-/* "{1,2,3}": ids as a bigint[] literal (arena). */
-static const char *id_array(arena *a, const long long *ids, size_t n)
-{
-    buf b = {0};
-    buf_putc(&b, '{');
-    for (size_t i = 0; i < n; i++)
-        buf_printf(&b, "%s%lld", i ? "," : "", ids[i]);
-    buf_putc(&b, '}');
-    const char *out = arena_strndup(a, b.data, b.len);
-    buf_free(&b);
-    return out;
 }
 
 /* ---- Adding ------------------------------------------------------------------------------ */
@@ -176,8 +162,6 @@ static store_status comment_insert(pg_conn *c, const store_comment_input *in,
                        &p, id, "saving a comment");
 }
 
-void store_body_hash(const char *body, unsigned char out[8]); /* sqlite.c, shared */
-
 store_status pg_store_comment_add(store *s, const store_comment_input *in, long long *id,
                                   comment_status *status)
 {
@@ -245,11 +229,6 @@ static store_status comments_read(store *s, arena *a, const char *sql, const pg_
     return STORE_OK;
 }
 
-static long long clamp_size(size_t v)
-{
-    return v > (size_t)INT64_MAX ? INT64_MAX : (long long)v;
-}
-
 store_status pg_store_comments_for_article(store *s, arena *a, long long article_id,
                                            long long include_id, store_comment **out, size_t *n)
 {
@@ -269,8 +248,8 @@ store_status pg_store_comments_list(store *s, arena *a, const comment_status *st
 {
     pg_params p;
     pg_params_init(&p);
-    pg_param_int(&p, clamp_size(limit));
-    pg_param_int(&p, clamp_size(offset));
+    pg_param_size(&p, limit);
+    pg_param_size(&p, offset);
     if (status) pg_param_int(&p, (long long)*status);
     return comments_read(
         s, a,
@@ -288,7 +267,7 @@ store_status pg_store_comments_recent(store *s, arena *a, long long article_id, 
     pg_params p;
     pg_params_init(&p);
     pg_param_int(&p, article_id ? article_id : pg_now());
-    pg_param_int(&p, clamp_size(limit));
+    pg_param_size(&p, limit);
     /* site-wide: only comments on live stories ($1 now); of one article: $1 the article */
     return comments_read(s, a,
                          article_id ? "SELECT " COMMENT_COLS ", a.slug FROM comments c"
@@ -330,7 +309,7 @@ static store_status comments_bulk(store *s, const long long *ids, size_t n, cons
     arena *a = arena_new();
     pg_params p;
     pg_params_init(&p);
-    pg_param_text(&p, id_array(a, ids, n));
+    pg_param_text(&p, pg_id_array(a, ids, n));
     long long missing = 0;
     rs = pg_begin_write(c);
     if (rs == STORE_OK)
@@ -383,7 +362,7 @@ store_status pg_store_comment_counts(store *s, const long long *article_ids, siz
     arena *a = arena_new();
     pg_params p;
     pg_params_init(&p);
-    pg_param_text(&p, id_array(a, article_ids, n));
+    pg_param_text(&p, pg_id_array(a, article_ids, n));
     PGresult *r;
     rs = pg_exec(c,
                  "SELECT u.i - 1, (SELECT count(*) FROM comments c WHERE c.article_id = u.j"

@@ -10,6 +10,11 @@
 
 #include "store.h"
 
+/* How long a statement waits for a lock before failing with STORE_BUSY (as SQLite's busy
+ * timeout); the migration lock at opening waits longer. */
+#define PG_LOCK_TIMEOUT "5s"
+#define PG_MIGRATION_LOCK_TIMEOUT "120s"
+
 /* The channel every write to what a page shows notifies at commit (pg_migrations.c). */
 #define PG_CHANGES_CHANNEL "gazette_changes"
 

@@ -61,6 +61,10 @@ void pg_params_init(pg_params *p);
 void pg_param_int(pg_params *p, long long v);
 void pg_param_text(pg_params *p, const char *v);                /* NULL: SQL NULL */
 void pg_param_bytes(pg_params *p, const void *bytes, size_t n); /* bytea */
+/* A count (a limit, an offset...) as an integer, held to bigint's range. */
+void pg_param_size(pg_params *p, size_t v);
+/* "{1,2,3}": ids as a bigint[] literal (in a), for one "= ANY($n::bigint[])" or unnest. */
+const char *pg_id_array(arena *a, const long long *ids, size_t n);
 
 /* Runs sql with p (may be NULL for none), prepared once per connection. *out (may be NULL:
  * the result is dropped) gets a PGRES_TUPLES_OK or PGRES_COMMAND_OK result the caller frees

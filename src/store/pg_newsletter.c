@@ -36,32 +36,11 @@ static store_status begin(store *s, pg_conn **c)
     return rs == STORE_OK ? pg_begin_write(*c) : rs;
 }
 
-/* The subscriber with email (in any ASCII case) gets this confirmation waiting. */
-static store_status request_update(pg_conn *c, const char *email, const char *topics,
-                                   const unsigned char *hash, long long expires, long long *id)
-{
-    pg_params p;
-    pg_params_init(&p);
-    pg_param_text(&p, email);
-    pg_param_text(&p, topics);
-    param_hash(&p, hash);
-    pg_param_int(&p, expires);
-    return pg_exec_int(c,
-                       "UPDATE newsletter_subscribers SET pending_topics = $2::text,"
-                       " confirm_hash = $3::bytea, confirm_expires = $4::bigint"
-                       " WHERE lower(email COLLATE \"C\") = lower($1::text COLLATE \"C\")"
-                       " RETURNING id",
-                       &p, id, "saving a newsletter subscriber");
-}
-
-/* The existing subscriber with this confirmation waiting, or a new pending one. The insert
- * skips a clash on any unique key: someone else added the email meanwhile (the update then
- * finds it), or the hash is another's confirmation. */
+/* A new pending subscriber, or the one with email in any ASCII case (the unique index on
+ * lower(email), pg_migrations.c) with this confirmation waiting. */
 static store_status request_in_tx(pg_conn *c, const char *email, const char *topics,
                                   const unsigned char *hash, long long expires, long long *id)
 {
-    store_status rs = request_update(c, email, topics, hash, expires, id);
-    if (rs != STORE_NOT_FOUND) return rs;
     pg_params p;
     pg_params_init(&p);
     pg_param_text(&p, email);
@@ -69,17 +48,15 @@ static store_status request_in_tx(pg_conn *c, const char *email, const char *top
     param_hash(&p, hash);
     pg_param_int(&p, expires);
     pg_param_int(&p, pg_now());
-    rs = pg_exec_int(c,
-                     "INSERT INTO newsletter_subscribers (email, status, topics, pending_topics,"
-                     " confirm_hash, confirm_expires, created_at)"
-                     " VALUES ($1::text, 0, $2::text, $2::text, $3::bytea, $4::bigint,"
-                     " $5::bigint) ON CONFLICT DO NOTHING RETURNING id",
-                     &p, id, "saving a newsletter subscriber");
-    if (rs == STORE_NOT_FOUND) rs = request_update(c, email, topics, hash, expires, id);
-    if (rs == STORE_NOT_FOUND)
-        rs =
-            pg_failf(c, STORE_CONFLICT, "saving a newsletter subscriber: the confirmation clashes");
-    return rs;
+    return pg_exec_int(c,
+                       "INSERT INTO newsletter_subscribers (email, status, topics, pending_topics,"
+                       " confirm_hash, confirm_expires, created_at)"
+                       " VALUES ($1::text, 0, $2::text, $2::text, $3::bytea, $4::bigint,"
+                       " $5::bigint) ON CONFLICT ((lower(email))) DO UPDATE"
+                       " SET pending_topics = excluded.pending_topics,"
+                       " confirm_hash = excluded.confirm_hash,"
+                       " confirm_expires = excluded.confirm_expires RETURNING id",
+                       &p, id, "saving a newsletter subscriber");
 }
 
 store_status pg_store_newsletter_request(store *s, const char *email, const char *topics,

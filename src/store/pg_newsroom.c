@@ -149,10 +149,12 @@ store_status pg_store_users_list(store *s, arena *a, store_user **out, size_t *n
     return rs;
 }
 
-/* Runs one UPDATE of a user ($1 the id, $2 the value, RETURNING id) and, when end_sessions,
- * deletes their sessions, in one transaction. STORE_NOT_FOUND: no such user. */
+/* Runs one UPDATE of a user ($1 the id, $2 the value, $3 the time now when now is not 0,
+ * RETURNING id) and, when end_sessions, deletes their sessions, in one transaction.
+ * STORE_NOT_FOUND: no such user. */
 static store_status user_update(store *s, const char *sql, long long id, const char *text,
-                                long long number, bool end_sessions, const char *what)
+                                long long number, long long now, bool end_sessions,
+                                const char *what)
 {
     pg_conn *c;
     store_status rs = pg_conn_get(s, &c);
@@ -165,6 +167,7 @@ static store_status user_update(store *s, const char *sql, long long id, const c
         pg_param_text(&p, text);
     else
         pg_param_int(&p, number);
+    if (now) pg_param_int(&p, now);
     rs = pg_exec_int(c, sql, &p, NULL, what);
     if (rs == STORE_OK && end_sessions) {
         pg_params_init(&p);
@@ -180,23 +183,22 @@ store_status pg_store_user_set_password(store *s, long long id, const char *pass
     if (!password_hash || !password_hash[0]) return STORE_INVALID;
     return user_update(s,
                        "UPDATE users SET password_hash = $2::text,"
-                       " password_changed_at = extract(epoch FROM now())::bigint"
-                       " WHERE id = $1::bigint RETURNING id",
-                       id, password_hash, 0, true, "setting a password");
+                       " password_changed_at = $3::bigint WHERE id = $1::bigint RETURNING id",
+                       id, password_hash, 0, pg_now(), true, "setting a password");
 }
 
 store_status pg_store_user_set_role(store *s, long long id, const char *role)
 {
     if (!role || !role[0]) return STORE_INVALID;
     return user_update(s, "UPDATE users SET role = $2::text WHERE id = $1::bigint RETURNING id", id,
-                       role, 0, false, "changing a role");
+                       role, 0, 0, false, "changing a role");
 }
 
 store_status pg_store_user_set_disabled(store *s, long long id, bool disabled)
 {
     return user_update(s,
                        "UPDATE users SET disabled = $2::bigint WHERE id = $1::bigint RETURNING id",
-                       id, NULL, disabled ? 1 : 0, disabled, "disabling a user");
+                       id, NULL, disabled ? 1 : 0, 0, disabled, "disabling a user");
 }
 
 /* ---- Sessions --------------------------------------------------------------------------- */

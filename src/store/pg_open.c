@@ -95,16 +95,15 @@ void pg_redact_message(const char *location, char *msg)
 {
     if (!location || !msg) return;
     size_t start, len;
-    char raw[256];
-    if (uri_password(location, &start, &len) && len < sizeof raw) {
-        memcpy(raw, location + start, len);
-        raw[len] = '\0';
+    if (uri_password(location, &start, &len)) {
+        char *raw = strndup(location + start, len);
         scrub(msg, raw);
+        free(raw);
     }
-    if (param_password(location, 0, &start, &len) && len < sizeof raw) {
-        memcpy(raw, location + start, len);
-        raw[len] = '\0';
+    if (param_password(location, 0, &start, &len)) {
+        char *raw = strndup(location + start, len);
         scrub(msg, raw);
+        free(raw);
     }
     PQconninfoOption *opts = PQconninfoParse(location, NULL);
     for (PQconninfoOption *o = opts; o && o->keyword; o++) {
@@ -304,12 +303,15 @@ static store_status start(const char *location, bool creating, store **out, char
     store_status rs = pg_connect(location, &db, err, errlen);
     if (rs != STORE_OK) return rs;
     PGresult *r = NULL;
-    if (!command(db, "SELECT pg_advisory_lock(" MIGRATION_LOCK ")", &r)) {
+    /* another node may be migrating a big database: wait for it longer than for a row */
+    if (!command(db, "SET lock_timeout = '" PG_MIGRATION_LOCK_TIMEOUT "'", &r) ||
+        !command(db, "SELECT pg_advisory_lock(" MIGRATION_LOCK ")", &r)) {
         rs = step_failed(db, r, location, where, "waiting for the migration lock", err, errlen);
     } else {
         rs = prepare_schema(db, location, where, creating, err, errlen);
         if (PQstatus(db) == CONNECTION_OK)
-            PQclear(PQexec(db, "SELECT pg_advisory_unlock(" MIGRATION_LOCK ")"));
+            PQclear(PQexec(db, "SELECT pg_advisory_unlock(" MIGRATION_LOCK ");"
+                               " SET lock_timeout = '" PG_LOCK_TIMEOUT "'"));
     }
     if (rs != STORE_OK) {
         PQfinish(db);

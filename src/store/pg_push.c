@@ -3,7 +3,6 @@
  * Several nodes may send at once: a claim takes the due messages with FOR UPDATE SKIP LOCKED,
  * so a message locked by one sender is never taken by another, and the lease it writes keeps it
  * from being due again until then. */
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,8 +127,9 @@ store_status pg_store_push_subscription_delete(store *s, long long subscription_
     return push_delete(s, "DELETE FROM push_subscriptions WHERE id = $1", &p);
 }
 
-/* Inside store_push_mark_breaking's transaction: the marking and the queue. STORE_CONFLICT
- * (with what the first marking queued, and when) when the story was marked before. */
+/* Inside store_push_mark_breaking's transaction: the marking and the queue, its messages
+ * numbered in the order of the subscriptions (as SQLite's rowids are). STORE_CONFLICT (with
+ * what the first marking queued, and when) when the story was marked before. */
 static store_status mark_in_tx(pg_conn *c, const char *slug, long long now, long long *queued,
                                long long *marked_at)
 {
@@ -171,7 +171,7 @@ static store_status mark_in_tx(pg_conn *c, const char *slug, long long now, long
     PGresult *r;
     rs = pg_exec(c,
                  "INSERT INTO push_messages (subscription_id, article_id, next_attempt_at)"
-                 " SELECT id, $1, $2 FROM push_subscriptions"
+                 " SELECT id, $1, $2 FROM push_subscriptions ORDER BY id"
                  " ON CONFLICT (subscription_id, article_id) DO NOTHING",
                  &p, &r, "queueing notifications");
     if (rs != STORE_OK) return rs;
@@ -222,11 +222,6 @@ store_status pg_store_push_mark_breaking(store *s, const char *slug, long long *
     " FROM claimed k JOIN push_subscriptions s ON s.id = k.subscription_id"                        \
     " JOIN articles a ON a.id = k.article_id ORDER BY k.due_at, k.id"
 
-static long long clamp_size(size_t v)
-{
-    return v > (size_t)INT64_MAX ? INT64_MAX : (long long)v;
-}
-
 store_status pg_store_push_claim(store *s, arena *a, long long now, long long lease_until,
                                  size_t limit, store_push_message **out, size_t *n)
 {
@@ -239,7 +234,7 @@ store_status pg_store_push_claim(store *s, arena *a, long long now, long long le
     pg_params_init(&p);
     pg_param_int(&p, now);
     pg_param_int(&p, lease_until);
-    pg_param_int(&p, clamp_size(limit));
+    pg_param_size(&p, limit);
     PGresult *r = NULL;
     rs = pg_begin_write(c);
     if (rs == STORE_OK) rs = pg_exec(c, PUSH_CLAIM, &p, &r, "claiming push messages");

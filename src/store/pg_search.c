@@ -153,19 +153,6 @@ typedef struct {
     double rank;
 } search_row;
 
-/* "{1,2,3}": ids as a bigint[] literal (arena). */
-static const char *id_array(arena *a, const long long *ids, size_t n)
-{
-    buf b = {0};
-    buf_putc(&b, '{');
-    for (size_t i = 0; i < n; i++)
-        buf_printf(&b, "%s%lld", i ? "," : "", ids[i]);
-    buf_putc(&b, '}');
-    const char *out = arena_strndup(a, b.data, b.len);
-    buf_free(&b);
-    return out;
-}
-
 /* ts_headline's text as HTML: escaped, our markers (the only ones: search_text_plain turns those
  * of the story into spaces) as <mark> and </mark>, the stand-ins for < and > as entities. */
 static const char *snippet_html(arena *a, const char *text)
@@ -266,7 +253,7 @@ static store_status search_hits(pg_conn *c, arena *a, const char *config, const 
         ids[i] = rows[i].id;
     pg_params p;
     pg_params_init(&p);
-    pg_param_text(&p, id_array(a, ids, len));
+    pg_param_text(&p, pg_id_array(a, ids, len));
     PGresult *r;
     store_status rs = pg_exec(c, SEARCH_HITS, &p, &r, "reading search hits");
     if (rs != STORE_OK) return rs;

@@ -6,11 +6,6 @@
 
 #include <stdint.h>
 
-static long long clamp_size(size_t v)
-{
-    return v > (size_t)INT64_MAX ? INT64_MAX : (long long)v;
-}
-
 /* ---- Site settings ------------------------------------------------------------------------ */
 store_status pg_store_setting_get(store *s, arena *a, const char *key, const char **value)
 {
@@ -32,10 +27,12 @@ store_status pg_store_setting_get(store *s, arena *a, const char *key, const cha
     return rs;
 }
 
-#define SETTING_UPSERT                                                                             \
+/* store_setting_set writes (and logs a change) even when the value stays; set_many only
+ * writes what differs, as in the SQLite backend. */
+#define SETTING_SET                                                                                \
     "INSERT INTO settings (key, value) VALUES ($1, $2)"                                            \
-    " ON CONFLICT (key) DO UPDATE SET value = excluded.value"                                      \
-    " WHERE settings.value IS DISTINCT FROM excluded.value"
+    " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+#define SETTING_UPSERT SETTING_SET " WHERE settings.value IS DISTINCT FROM excluded.value"
 
 store_status pg_store_setting_set(store *s, const char *key, const char *value)
 {
@@ -49,7 +46,7 @@ store_status pg_store_setting_set(store *s, const char *key, const char *value)
     pg_param_text(&p, key);
     pg_param_text(&p, value);
     if ((rs = pg_begin_write(c)) == STORE_OK)
-        rs = pg_exec(c, SETTING_UPSERT, &p, NULL, "saving a setting");
+        rs = pg_exec(c, SETTING_SET, &p, NULL, "saving a setting");
     return pg_finish(c, rs);
 }
 
@@ -103,7 +100,7 @@ store_status pg_store_changes_since(store *s, arena *a, long long after, size_t 
     pg_params p;
     pg_params_init(&p);
     pg_param_int(&p, after);
-    pg_param_int(&p, clamp_size(limit));
+    pg_param_size(&p, limit);
     PGresult *r;
     rs = pg_exec(c, "SELECT id, kind, ref FROM changes WHERE id > $1 ORDER BY id LIMIT $2", &p, &r,
                  "reading the change log");

@@ -11,11 +11,10 @@
 #define PG_LIVE_ANY_KIND "a.status >= 1 AND a.published_at <= $1::bigint"
 #define PG_LIVE PG_LIVE_ANY_KIND " AND a.kind = 'story'"
 
-/* SQLite's "ORDER BY x COLLATE NOCASE, x": ASCII letters folded, then bytes (the "C"
- * collation compares UTF-8 bytes as SQLite does), whatever the database's locale. */
+/* SQLite's "x COLLATE NOCASE": ASCII letters folded, nothing else. Text columns compare bytes
+ * as SQLite's do (their collation is "C", pg_migrations.c), so "ORDER BY x" needs nothing. */
 #define PG_NOCASE(col)                                                                             \
-    "translate(" col ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') COLLATE \"C\""
-#define PG_BYTES(col) col " COLLATE \"C\""
+    "translate(" col ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
 
 /* NULL or nothing but spaces, tabs and line breaks. */
 bool pg_blank(const char *s);

@@ -16,11 +16,6 @@
  * once cannot each pass the loop check and close a loop together. */
 enum { TOPIC_TREE_LOCK = 0x67617a74 /* "gazt" */ };
 
-static long long clamp_size(size_t v)
-{
-    return v > (size_t)INT64_MAX ? INT64_MAX : (long long)v;
-}
-
 /* ---- Topics and authors ------------------------------------------------------------------- */
 store_status pg_store_topic_add(store *s, const char *slug, const char *name,
                                 const char *description, long long *id)
@@ -106,7 +101,7 @@ static store_status topics_query(store *s, arena *a, const char *sql, size_t num
     pg_params p;
     pg_params_init(&p);
     pg_param_int(&p, pg_now());
-    pg_param_int(&p, clamp_size(number));
+    pg_param_size(&p, number);
     PGresult *r;
     if ((rs = pg_exec(c, sql, &p, &r, "listing topics")) != STORE_OK) return rs;
     int rows = PQntuples(r);
@@ -130,7 +125,7 @@ store_status pg_store_topics_list(store *s, arena *a, size_t min_articles, store
                         " FROM article_topics x JOIN articles a ON a.id = x.article_id"
                         " WHERE x.topic_id = t.id AND " PG_LIVE " LIMIT $2::bigint) live)"
                         " >= $2::bigint"
-                        " ORDER BY " PG_NOCASE("t.name") ", " PG_BYTES("t.name") ", t.id",
+                        " ORDER BY " PG_NOCASE("t.name") ", t.name, t.id",
                         min_articles, out, n);
 }
 
@@ -278,8 +273,8 @@ store_status pg_store_topic_save(store *s, long long *id, const char *slug, cons
     " JOIN " link " l ON l." other " = " alias ".id"                                               \
     " JOIN articles a ON a.id = l.article_id"                                                      \
     " WHERE " PG_LIVE " AND ($2::text IS NULL OR " alias ".slug = $2::text)"                       \
-    " GROUP BY " cols                                                                              \
-    " ORDER BY " PG_NOCASE(alias ".name") ", " PG_BYTES(alias ".name") ", " alias ".id"
+    " GROUP BY " cols " ORDER BY " PG_NOCASE(alias ".name") ", " alias ".name"                     \
+                                                            ", " alias ".id"
 
 /* Reads the rows of a COUNTED_SQL statement: texts[i] gets the three texts of row i, ids,
  * counts and last changes the numbers. */
@@ -381,8 +376,8 @@ store_status pg_store_api_keys_list(store *s, arena *a, store_api_key **out, siz
     store_status rs = pg_conn_get(s, &c);
     if (rs != STORE_OK) return rs;
     PGresult *r;
-    rs = pg_exec(c, "SELECT name, key_hash, created_at FROM api_keys ORDER BY " PG_BYTES("name"),
-                 NULL, &r, "listing API keys");
+    rs = pg_exec(c, "SELECT name, key_hash, created_at FROM api_keys ORDER BY name", NULL, &r,
+                 "listing API keys");
     if (rs != STORE_OK) return rs;
     int rows = PQntuples(r);
     store_api_key *v = rows ? arena_alloc(a, (size_t)rows * sizeof *v) : NULL;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "../content/content.h"
 #include "../core/buf.h"
 
 typedef enum { TOKEN_TERM, TOKEN_AND, TOKEN_OR, TOKEN_NOT } token_kind;
@@ -131,6 +132,7 @@ const char *pg_tsquery_from_fts(arena *a, const char *fts, const char **out)
 {
     *out = NULL;
     if (!fts) return "empty search query";
+    if (!content_utf8_valid(fts, strlen(fts))) return "the search is not valid UTF-8 text";
     reader r = {.p = fts};
     token_kind kind, last = TOKEN_AND; /* an operator before the start: a term must come */
     bool any = false;

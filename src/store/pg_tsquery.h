@@ -14,7 +14,8 @@
  * ' and \ escaped (the text search parser of to_tsquery cuts a quoted operand into words and
  * joins them with <->), a prefix as :* on the phrase's last word, AND as &, OR as |, NOT as
  * "& !". FTS5 binds AND tighter than OR, as tsquery binds & tighter than |. Returns NULL on
- * success, else a message saying what could not be read (*out NULL). Parentheses, NEAR and
+ * success, else a message saying what could not be read (*out NULL; text that is not UTF-8
+ * is refused too, as PostgreSQL would). Parentheses, NEAR and
  * column filters are not read (search_query.c never writes them). */
 const char *pg_tsquery_from_fts(arena *a, const char *fts, const char **out);
 

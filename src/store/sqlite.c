@@ -2174,18 +2174,6 @@ store_status sqlite_store_author_set_bio(store *s, const char *slug, const char 
 /* ---- Comments --------------------------------------------------------------------------- */
 enum { DUPLICATE_WINDOW = 24 * 60 * 60 };
 
-/* FNV-1a 64 of the body, big-endian: the duplicate check's short key. */
-void store_body_hash(const char *body, unsigned char out[8])
-{
-    uint64_t h = 0xcbf29ce484222325u;
-    for (const unsigned char *p = (const unsigned char *)body; *p; p++) {
-        h ^= *p;
-        h *= 0x100000001b3u;
-    }
-    for (int i = 7; i >= 0; i--, h >>= 8)
-        out[i] = (unsigned char)(h & 0xff);
-}
-
 static store_status check_comment(conn *c, const store_comment_input *in)
 {
     if (!in) return failf(c, STORE_INVALID, "no comment given");

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "../core/arena.h"
+#include "comment_hash.h"
 #include "store.h"
 
 typedef struct conn conn;
@@ -42,8 +43,6 @@ store_status sqlite_finish(conn *c, store_status rs);
 #define SQLITE_SEARCH_LEN_SET                                                                      \
     "UPDATE articles SET search_len = (SELECT gazette_search_len(s.headline, s.kicker, s.lead,"    \
     " s.body) FROM article_search s WHERE s.rowid = ?1) WHERE id = ?1"
-/* comments.body_hash of a comment body: FNV-1a 64, big-endian (the duplicate check's key). */
-void store_body_hash(const char *body, unsigned char out[8]);
 
 /* The SQLite handle of a connection in hand. */
 sqlite3 *sqlite_db(conn *c);

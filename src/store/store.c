@@ -1,6 +1,7 @@
 /* store.c — the backend-independent parts of store.h: status messages, article and comment
  * status names. Everything that talks to a database lives in a backend (sqlite*.c, pg*.c); this
  * file forwards each call to the store's own (store_backend.h). */
+#include "pg_core.h"
 #include "store_backend.h"
 
 #include <stdio.h>
@@ -122,16 +123,9 @@ store_status store_create(const char *location, store **out, char *err, size_t e
 const char *store_location_shown(const char *location, char *out, size_t n)
 {
     if (!n) return out;
-    snprintf(out, n, "%s", location ? location : "");
-    if (!store_location_is_pg(location)) return out;
-    /* postgres://user:password@host...: the password runs from the first ':' after the
-     * scheme's "//" to the last '@' of the authority */
-    const char *auth = strstr(location, "//") + 2;
-    const char *end = auth + strcspn(auth, "/?#");
-    const char *at = NULL;
-    for (const char *p = auth; p < end; p++)
-        if (*p == '@') at = p;
-    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-    if (colon) snprintf(out, n, "%.*s***%s", (int)(colon + 1 - location), location, at);
+    if (store_location_is_pg(location)) /* user:PASSWORD@ and ?password=... */
+        pg_redact_location(location, out, n);
+    else
+        snprintf(out, n, "%s", location ? location : "");
     return out;
 }

@@ -40,6 +40,8 @@ const char *store_strerror(store_status status);
 store_status store_open(const char *location, store **out, char *err, size_t errlen);
 store_status store_create(const char *location, store **out, char *err, size_t errlen);
 void store_close(store *s);
+/* Whether location names a PostgreSQL database (postgres:// or postgresql://). */
+bool store_location_is_pg(const char *location);
 /* location as it may be shown to people and logs: a PostgreSQL URL's password becomes "***"
  * (out, n bytes); anything else as it is. Returns out. */
 const char *store_location_shown(const char *location, char *out, size_t n);

@@ -133,8 +133,6 @@ store_status sqlite_store_open(const char *location, store **out, char *err, siz
 store_status sqlite_store_create(const char *location, store **out, char *err, size_t errlen);
 store_status pg_store_open(const char *location, store **out, char *err, size_t errlen);
 store_status pg_store_create(const char *location, store **out, char *err, size_t errlen);
-/* Whether location names a PostgreSQL database (postgres:// or postgresql://). */
-bool store_location_is_pg(const char *location);
 
 #define STORE_BACKEND_DECLARE_SQLITE(ret, name, params, args) ret sqlite_store_##name params;
 #define STORE_BACKEND_DECLARE_PG(ret, name, params, args) ret pg_store_##name params;

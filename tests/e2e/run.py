@@ -33,7 +33,10 @@ pg_tests (only when GAZETTE_TEST_PG holds a PostgreSQL admin URL, as in make tes
 on one PostgreSQL database see each other's changes within 1 s, a scheduled story is published
 by exactly one of them, and a PostgreSQL restart under a reader gives 200s and clean 503s only),
 migrate_tests (also only with GAZETTE_TEST_PG: `gazette migrate` copies the demo site from its
-SQLite file into a new PostgreSQL database that serves the same stories; refusals change nothing).
+SQLite file into a new PostgreSQL database that serves the same stories; refusals change nothing),
+varnish_tests (Varnish with docs/varnish.vcl in front: Surrogate-Key and xkey, hits, purges
+after an edit within 2 s, a page not showing the story still a hit, a dead node's failures),
+backup_tests (`gazette backup` while a server runs and stories are added; bad paths).
 
     python3 tests/e2e/run.py --gazette ./gazette --only security_tests,fault_tests
 
@@ -51,6 +54,7 @@ import tempfile
 import time
 
 import api_tests
+import backup_tests
 import cache_tests
 import cli_tests
 import editor_tests
@@ -72,13 +76,15 @@ import search_tests
 import related_tests
 import security_tests
 import site_tests
+import varnish_tests
 from checks import expect
 from gazette import Gazette, kill_all, sanitizer_lines
 from tap import Runner
 
 # the whole suite (with the fault and crash tests) must finish in under 4.5 minutes; newsroom_tests
-# adds about 20 s (Argon2id hashes and the login throttle's real delays), editor_tests about 5 s
-BUDGET_SECONDS = 260
+# adds about 20 s (Argon2id hashes and the login throttle's real delays), editor_tests about 5 s;
+# varnish_tests about 15 s (a varnishd to start, purges to wait for), backup_tests about 8 s
+BUDGET_SECONDS = 290
 # pg_tests and migrate_tests (run when GAZETTE_TEST_PG is set) add about 30 s and 10 s
 if os.environ.get("GAZETTE_TEST_PG"):
     BUDGET_SECONDS += 55
@@ -100,6 +106,8 @@ def main():
         ("search_tests", search_tests.run),
         ("related_tests", related_tests.run),
         ("cache_tests", cache_tests.run),
+        ("varnish_tests", varnish_tests.run),
+        ("backup_tests", backup_tests.run),
         ("newsletter_tests", newsletter_tests.run),
         ("api_tests", api_tests.run),
         ("export_tests", export_tests.run),

@@ -3,8 +3,8 @@
  * the live rule, lists with totals, keyset cursors and filters, stories by ids, related
  * stories, changes, pages and redirects, topics (lists, leading, counted, the topics screen
  * and its loop check), authors and keys. Each test makes a database of its own on the server
- * named by GAZETTE_TEST_PG (an admin URL, e.g. postgres://postgres@127.0.0.1:5432/postgres)
- * and drops it afterwards; without that variable every test is skipped. */
+ * named by GAZETTE_TEST_PG (pg_fixture.h; make test starts a throwaway cluster) and drops it
+ * afterwards; without that variable every test is skipped. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include <libpq-fe.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,71 +21,39 @@
 
 #include "../../src/core/arena.h"
 #include "../../src/store/store.h"
+#include "pg_fixture.h"
 
 typedef struct {
-    char name[64];
+    char name[48]; /* the database made for the test; "" when none */
     char url[512];
     store *s;
     arena *a;
-} pg_fixture;
+} articles_fixture;
 
 static long long now_s(void)
 {
     return (long long)time(NULL);
 }
 
-/* Runs sql on the database at url with a connection of the test's own. */
 static void pg_raw(const char *url, const char *sql)
 {
-    PGconn *db = PQconnectdb(url);
-    assert_int_equal(PQstatus(db), CONNECTION_OK);
-    PGresult *r = PQexec(db, sql);
-    ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        fprintf(stderr, "pg_raw: %s\n", PQerrorMessage(db));
-    PQclear(r);
-    PQfinish(db);
-    assert_true(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK);
+    assert_true(pg_run(url, sql));
 }
 
-static long long pg_raw_int(const char *url, const char *sql)
+static long long pg_raw_int(articles_fixture *f, const char *sql)
 {
-    PGconn *db = PQconnectdb(url);
-    assert_int_equal(PQstatus(db), CONNECTION_OK);
-    PGresult *r = PQexec(db, sql);
-    long long v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0
-                      ? strtoll(PQgetvalue(r, 0, 0), NULL, 10)
-                      : -1;
-    PQclear(r);
-    PQfinish(db);
-    return v;
-}
-
-/* The admin URL with its database name replaced by name. */
-static void url_for(const char *admin, const char *name, char *out, size_t cap)
-{
-    const char *query = strchr(admin, '?');
-    size_t end = query ? (size_t)(query - admin) : strlen(admin);
-    const char *scheme = strstr(admin, "://");
-    size_t slash = end;
-    for (size_t i = scheme ? (size_t)(scheme - admin) + 3 : 0; i < end; i++)
-        if (admin[i] == '/') slash = i;
-    snprintf(out, cap, "%.*s/%s%s", (int)slash, admin, name, query ? query : "");
+    bool found;
+    const char *v = pg_value(f->a, f->url, sql, &found);
+    return found && v ? strtoll(v, NULL, 10) : -1;
 }
 
 static int setup_pg(void **state)
 {
-    pg_fixture *f = calloc(1, sizeof *f);
+    articles_fixture *f = calloc(1, sizeof *f);
     *state = f;
-    const char *admin = getenv("GAZETTE_TEST_PG");
-    if (!admin || !*admin) return 0; /* every test skips */
-    static unsigned counter;
-    snprintf(f->name, sizeof f->name, "gz_articles_%ld_%u_%ld", (long)getpid(), counter++,
-             (long)time(NULL) % 100000);
-    url_for(admin, f->name, f->url, sizeof f->url);
-    char sql[128];
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", f->name);
-    pg_raw(admin, sql);
+    const char *admin = test_pg_admin();
+    if (!admin) return 0; /* every test skips */
+    pg_test_database_new(admin, f->name, sizeof f->name, f->url, sizeof f->url);
     char err[512];
     store_status st = store_create(f->url, &f->s, err, sizeof err);
     if (st != STORE_OK) fprintf(stderr, "store_create: %s\n", err);
@@ -95,35 +63,30 @@ static int setup_pg(void **state)
 
 static int teardown_pg(void **state)
 {
-    pg_fixture *f = *state;
+    articles_fixture *f = *state;
     if (f->s) store_close(f->s);
     if (f->a) arena_free(f->a);
-    const char *admin = getenv("GAZETTE_TEST_PG");
-    if (admin && *admin && f->name[0]) {
-        char sql[128];
-        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", f->name);
-        pg_raw(admin, sql);
-    }
+    pg_test_database_drop(f->name);
     free(f);
     return 0;
 }
 
 /* The fixture of a test, or a skip when no server was named. */
-static pg_fixture *fixture_or_skip(void **state)
+static articles_fixture *fixture_or_skip(void **state)
 {
-    pg_fixture *f = *state;
+    articles_fixture *f = *state;
     if (!f->s) skip();
     return f;
 }
 
-static void save_ok(pg_fixture *f, const store_article_input *in, size_t n, long long *ids)
+static void save_ok(articles_fixture *f, const store_article_input *in, size_t n, long long *ids)
 {
     store_status st = store_articles_save(f->s, in, n, ids);
     if (st != STORE_OK) fprintf(stderr, "save: %s\n", store_last_error(f->s));
     assert_int_equal(st, STORE_OK);
 }
 
-static void save_one(pg_fixture *f, store_article_input in, long long *id)
+static void save_one(articles_fixture *f, store_article_input in, long long *id)
 {
     save_ok(f, &in, 1, id);
 }
@@ -140,7 +103,7 @@ static store_article_input story(const char *slug, const char *headline, long lo
                                  .n_topics = 1};
 }
 
-static bool exists_any(pg_fixture *f, const char *slug)
+static bool exists_any(articles_fixture *f, const char *slug)
 {
     store_article art;
     store_status st = store_article_any_by_slug(f->s, f->a, slug, &art);
@@ -151,7 +114,7 @@ static bool exists_any(pg_fixture *f, const char *slug)
 /* ---- Saving ---------------------------------------------------------------------------- */
 static void test_round_trip(void **state)
 {
-    pg_fixture *f = fixture_or_skip(state);
+    articles_fixture *f = fixture_or_skip(state);
     const char *topics[] = {"Politics", "Économie", "Europe"};
     const char *authors[] = {"Ada Lovelace", "Grace Hopper"};
     const char *read_also[] = {"older-story"};
@@ -245,7 +208,7 @@ static void test_round_trip(void **state)
 
 static void test_upsert_keeps_id_replaces_links(void **state)
 {
-    pg_fixture *f = fixture_or_skip(state);
+    articles_fixture *f = fixture_or_skip(state);
     const char *t1[] = {"Politics", "Economy"}, *a1[] = {"Ada Lovelace"};
     const char *r1[] = {"one", "two"};
     long long when = now_s() - 500, id1, id2;
@@ -275,10 +238,10 @@ static void test_upsert_keeps_id_replaces_links(void **state)
     assert_string_equal(art.topics[0].slug, "science");
     assert_string_equal(art.topics[1].slug, "politics");
     assert_int_equal(art.n_authors, 0);
-    assert_int_equal(pg_raw_int(f->url, "SELECT count(*) FROM articles"), 1);
-    assert_int_equal(pg_raw_int(f->url, "SELECT count(*) FROM article_read_also"), 1);
-    assert_int_equal(pg_raw_int(f->url, "SELECT max(position) FROM article_topics"), 1);
-    assert_int_equal(pg_raw_int(f->url, "SELECT count(*) FROM topics"), 3); /* economy stays */
+    assert_int_equal(pg_raw_int(f, "SELECT count(*) FROM articles"), 1);
+    assert_int_equal(pg_raw_int(f, "SELECT count(*) FROM article_read_also"), 1);
+    assert_int_equal(pg_raw_int(f, "SELECT max(position) FROM article_topics"), 1);
+    assert_int_equal(pg_raw_int(f, "SELECT count(*) FROM topics"), 3); /* economy stays */
 
     /* taken off the site and put back without a time: dated anew */
     in.status = ARTICLE_DRAFT;
@@ -292,7 +255,7 @@ static void test_upsert_keeps_id_replaces_links(void **state)
 
 static void test_invalid_input_writes_nothing(void **state)
 {
-    pg_fixture *f = fixture_or_skip(state);
+    articles_fixture *f = fixture_or_skip(state);
     store_article_input in[5];
     for (int i = 0; i < 5; i++)
         in[i] = story(arena_printf(f->a, "item-%d", i + 1), "Fine", now_s() - 10);
@@ -315,7 +278,7 @@ static void test_invalid_input_writes_nothing(void **state)
     in[2].n_topics = 1;
     for (int i = 0; i < 5; i++)
         assert_false(exists_any(f, in[i].slug));
-    assert_int_equal(pg_raw_int(f->url, "SELECT count(*) FROM topics"), 0);
+    assert_int_equal(pg_raw_int(f, "SELECT count(*) FROM topics"), 0);
 
     /* a failure inside the database half-way through rolls the whole batch back */
     pg_raw(f->url, "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
@@ -331,7 +294,7 @@ static void test_invalid_input_writes_nothing(void **state)
         assert_false(exists_any(f, in[i].slug));
         assert_int_equal(ids[i], 0);
     }
-    assert_int_equal(pg_raw_int(f->url, "SELECT count(*) FROM topics"), 0);
+    assert_int_equal(pg_raw_int(f, "SELECT count(*) FROM topics"), 0);
     pg_raw(f->url, "DROP TRIGGER boom ON articles");
     save_ok(f, in, 5, ids);
     assert_string_equal(store_last_error(f->s), "");
@@ -342,7 +305,7 @@ static void test_invalid_input_writes_nothing(void **state)
 /* ---- Reading --------------------------------------------------------------------------- */
 static void test_live_rule_pages_redirects(void **state)
 {
-    pg_fixture *f = fixture_or_skip(state);
+    articles_fixture *f = fixture_or_skip(state);
     long long now = now_s();
     save_one(f, story("live", "Live", now - 100), NULL);
     store_article_input draft = story("draft", "Draft", now - 50);
@@ -409,7 +372,7 @@ static void test_live_rule_pages_redirects(void **state)
 
 static void test_pagination_cursor_since(void **state)
 {
-    pg_fixture *f = fixture_or_skip(state);
+    articles_fixture *f = fixture_or_skip(state);
     store_article_input in[25];
     long long base = now_s() - 1000;
     for (int i = 0; i < 25; i++)
@@ -474,7 +437,7 @@ static void test_pagination_cursor_since(void **state)
 
 static void test_topic_and_author_filters(void **state)
 {
-    pg_fixture *f = fixture_or_skip(state);
+    articles_fixture *f = fixture_or_skip(state);
     long long t = now_s() - 1000;
     const char *ada[] = {"Ada Lovelace"}, *both[] = {"Ada Lovelace", "Alan Turing"};
     const char *pol[] = {"Politics"}, *sci_pol[] = {"Science", "Politics"}, *sci[] = {"Science"};
@@ -528,7 +491,7 @@ static void test_topic_and_author_filters(void **state)
 
 static void test_by_ids_and_changed_since(void **state)
 {
-    pg_fixture *f = fixture_or_skip(state);
+    articles_fixture *f = fixture_or_skip(state);
     long long t = now_s() - 1000;
     store_article_input in[4] = {story("b1", "B1", t + 1), story("b2", "B2", t + 2),
                                  story("b3", "B3", t + 3), story("b4", "B4", t + 4)};
@@ -568,7 +531,7 @@ static void test_by_ids_and_changed_since(void **state)
 
 static void test_related_ranking(void **state)
 {
-    pg_fixture *f = fixture_or_skip(state);
+    articles_fixture *f = fixture_or_skip(state);
     long long t = now_s() - 10000;
     const char *target[] = {"A", "B", "C"};
     const char *c_xbc[] = {"X", "B", "C"}, *c_a[] = {"A"}, *c_xa[] = {"X", "A"}, *c_b[] = {"B"};
@@ -620,7 +583,7 @@ static void test_related_ranking(void **state)
 
 static void test_missing_read_also(void **state)
 {
-    pg_fixture *f = fixture_or_skip(state);
+    articles_fixture *f = fixture_or_skip(state);
     long long t = now_s() - 100;
     const char *links_a[] = {"b-live", "c-draft", "d-nowhere", "d-nowhere", "e-future"};
     const char *links_z[] = {"gone"};
@@ -647,7 +610,7 @@ static void test_missing_read_also(void **state)
 /* ---- Topics, authors, keys --------------------------------------------------------------- */
 static void test_topics(void **state)
 {
-    pg_fixture *f = fixture_or_skip(state);
+    articles_fixture *f = fixture_or_skip(state);
     long long id = 0, id2 = 0;
     assert_int_equal(store_topic_add(f->s, "eco", "Economy", "Money matters", &id), STORE_OK);
     assert_true(id > 0);
@@ -683,7 +646,7 @@ static void test_topics(void **state)
     save_one(f, in, NULL);
     assert_int_equal(store_article_by_slug(f->s, f->a, "s2", &art), STORE_OK);
     assert_int_equal(art.topics[2].id, nihon); /* found again by name */
-    assert_int_equal(pg_raw_int(f->url, "SELECT count(*) FROM topics"), 4);
+    assert_int_equal(pg_raw_int(f, "SELECT count(*) FROM topics"), 4);
 
     /* by name, case folded as SQLite's NOCASE does, then by bytes */
     assert_int_equal(store_topic_add(f->s, "arts-2", "Arts", NULL, NULL), STORE_OK);
@@ -708,7 +671,7 @@ static void test_topics(void **state)
 
 static void test_topics_counted_and_authors(void **state)
 {
-    pg_fixture *f = fixture_or_skip(state);
+    articles_fixture *f = fixture_or_skip(state);
     long long t = now_s() - 1000;
     const char *names[] = {"Ada Lovelace", "ada lovelace", "Grace Hopper"};
     const char *two[] = {"Sport", "Weather"};
@@ -768,7 +731,7 @@ static void test_topics_counted_and_authors(void **state)
 
 static void test_topic_tree(void **state)
 {
-    pg_fixture *f = fixture_or_skip(state);
+    articles_fixture *f = fixture_or_skip(state);
     long long world = 0, europe = 0, france = 0;
     assert_int_equal(store_topic_save(f->s, &world, "world", "World", "", 0), STORE_OK);
     assert_true(world > 0);
@@ -813,7 +776,7 @@ static void test_topic_tree(void **state)
 
 static void test_api_keys(void **state)
 {
-    pg_fixture *f = fixture_or_skip(state);
+    articles_fixture *f = fixture_or_skip(state);
     long long before = now_s();
     assert_int_equal(store_api_key_add(f->s, "mobile", "hash-1"), STORE_OK);
     assert_int_equal(store_api_key_add(f->s, "Bot", "hash-2"), STORE_OK);
@@ -836,7 +799,7 @@ static void test_api_keys(void **state)
 
 static void test_empty_site(void **state)
 {
-    pg_fixture *f = fixture_or_skip(state);
+    articles_fixture *f = fixture_or_skip(state);
     store_article art;
     assert_int_equal(store_article_top(f->s, f->a, &art), STORE_NOT_FOUND);
     store_article *list = (store_article *)1;
@@ -857,7 +820,7 @@ static void test_empty_site(void **state)
 /* Reads inside one request's snapshot (store_read_begin) join it. */
 static void test_reads_in_one_snapshot(void **state)
 {
-    pg_fixture *f = fixture_or_skip(state);
+    articles_fixture *f = fixture_or_skip(state);
     save_one(f, story("first", "First", now_s() - 10), NULL);
     assert_int_equal(store_read_begin(f->s), STORE_OK);
     store_article *list;
@@ -871,6 +834,68 @@ static void test_reads_in_one_snapshot(void **state)
     assert_int_equal(n, 1);
     store_read_end(f->s);
     assert_int_equal(store_article_top(f->s, f->a, &art), STORE_OK);
+}
+
+/* Writers on several connections naming the same new topics at once: each topic is made once
+ * (the second writer waits for the first and takes its row), every story is saved. */
+enum { RACERS = 4, RACE_ROUNDS = 25 };
+typedef struct {
+    articles_fixture *f;
+    int racer;
+    pthread_barrier_t *start;
+    int failures;
+} racer;
+
+static void *race_saves(void *p)
+{
+    racer *r = p;
+    arena *a = arena_new();
+    pthread_barrier_wait(r->start);
+    for (int i = 0; i < RACE_ROUNDS; i++) {
+        const char *topics[] = {arena_printf(a, "Race %d", i), "Shared"};
+        const char *authors[] = {arena_printf(a, "Writer %d", i % 3)};
+        store_article_input in =
+            story(arena_printf(a, "r%d-%d", r->racer, i), "Race", now_s() - 100);
+        in.topic_names = topics;
+        in.n_topics = 2;
+        in.author_names = authors;
+        in.n_authors = 1;
+        store_status st = store_articles_save(r->f->s, &in, 1, NULL);
+        if (st != STORE_OK) {
+            fprintf(stderr, "racer %d: %s\n", r->racer, store_last_error(r->f->s));
+            r->failures++;
+        }
+    }
+    arena_free(a);
+    return NULL;
+}
+
+static void test_concurrent_writers_share_new_topics(void **state)
+{
+    articles_fixture *f = fixture_or_skip(state);
+    pthread_barrier_t start;
+    pthread_barrier_init(&start, NULL, RACERS);
+    pthread_t threads[RACERS];
+    racer racers[RACERS];
+    for (int i = 0; i < RACERS; i++) {
+        racers[i] = (racer){f, i, &start, 0};
+        assert_int_equal(pthread_create(&threads[i], NULL, race_saves, &racers[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(racers[i].failures, 0);
+    }
+    pthread_barrier_destroy(&start);
+    assert_int_equal(pg_raw_int(f, "SELECT count(*) FROM articles"), RACERS * RACE_ROUNDS);
+    assert_int_equal(pg_raw_int(f, "SELECT count(*) FROM topics"), RACE_ROUNDS + 1);
+    assert_int_equal(pg_raw_int(f, "SELECT count(*) FROM authors"), 3);
+    store_topic_count *counted;
+    size_t n;
+    assert_int_equal(store_topics_counted(f->s, f->a, "shared", &counted, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(counted[0].n_articles, RACERS * RACE_ROUNDS);
+    assert_int_equal(store_topics_counted(f->s, f->a, "race-7", &counted, &n), STORE_OK);
+    assert_int_equal(counted[0].n_articles, RACERS);
 }
 
 int main(void)
@@ -891,6 +916,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_api_keys, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_empty_site, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_reads_in_one_snapshot, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_concurrent_writers_share_new_topics, setup_pg,
+                                        teardown_pg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
