@@ -55,7 +55,8 @@ PG_TESTS="test_store test_search test_editor test_admin test_newsletter test_pus
 pg_dir=""
 stop_pg() { [ -n "$pg_dir" ] && tests/pg/cluster.sh stop "$pg_dir"; pg_dir=""; }
 trap stop_pg EXIT
-trap 'stop_pg; exit 130' INT TERM
+trap 'stop_pg; exit 130' INT
+trap 'stop_pg; exit 143' TERM
 if [ "${PG:-1}" != 0 ] && [ "$only" != browser ]; then
     pg_dir=$(mktemp -d /tmp/gazette-pg.XXXXXX)
     if GAZETTE_TEST_PG=$(tests/pg/cluster.sh start "$pg_dir" 2>"$log_dir/pg-cluster.err"); then
