@@ -418,6 +418,12 @@ store_status pg_begin_write(pg_conn *c)
     return begin_checked(c, "BEGIN ISOLATION LEVEL READ COMMITTED", "starting to write");
 }
 
+store_status pg_write_begin(store *s, pg_conn **c)
+{
+    store_status rs = pg_conn_get(s, c);
+    return rs == STORE_OK ? pg_begin_write(*c) : rs;
+}
+
 store_status pg_begin_read(pg_conn *c)
 {
     return c->outer_read ? STORE_OK : begin_checked(c, BEGIN_READ, "starting a read");

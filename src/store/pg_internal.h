@@ -43,6 +43,8 @@ store_status pg_failf(pg_conn *c, store_status st, const char *fmt, ...)
  * (store_read_begin) and otherwise starts a REPEATABLE READ READ ONLY transaction.
  * pg_finish: COMMIT when rs is STORE_OK, else ROLLBACK; returns the outcome. */
 store_status pg_begin_write(pg_conn *c);
+/* pg_conn_get then pg_begin_write: this thread's connection with a write transaction begun. */
+store_status pg_write_begin(store *s, pg_conn **c);
 store_status pg_begin_read(pg_conn *c);
 store_status pg_finish(pg_conn *c, store_status rs);
 

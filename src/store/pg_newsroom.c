@@ -89,8 +89,7 @@ store_status pg_store_user_add(store *s, const store_user *in, const char *autho
 {
     if (!in->login || !in->login[0] || !in->display_name || !in->role) return STORE_INVALID;
     pg_conn *c;
-    store_status rs = pg_conn_get(s, &c);
-    if (rs == STORE_OK) rs = pg_begin_write(c);
+    store_status rs = pg_write_begin(s, &c);
     if (rs != STORE_OK) return rs;
     return pg_finish(c, user_add_in_tx(c, in, author_slug, id));
 }
@@ -156,8 +155,7 @@ static store_status user_update(store *s, const char *sql, long long id, const c
                                 const char *what)
 {
     pg_conn *c;
-    store_status rs = pg_conn_get(s, &c);
-    if (rs == STORE_OK) rs = pg_begin_write(c);
+    store_status rs = pg_write_begin(s, &c);
     if (rs != STORE_OK) return rs;
     pg_params p;
     pg_params_init(&p);
@@ -205,8 +203,7 @@ store_status pg_store_session_add(store *s, const unsigned char *token_hash, lon
                                   long long expires_at, const char *ip, const char *user_agent)
 {
     pg_conn *c;
-    store_status rs = pg_conn_get(s, &c);
-    if (rs == STORE_OK) rs = pg_begin_write(c);
+    store_status rs = pg_write_begin(s, &c);
     if (rs != STORE_OK) return rs;
     pg_params p;
     pg_params_init(&p);
@@ -262,8 +259,7 @@ store_status pg_store_session_touch(store *s, const unsigned char *token_hash, l
                                     long long expires_at)
 {
     pg_conn *c;
-    store_status rs = pg_conn_get(s, &c);
-    if (rs == STORE_OK) rs = pg_begin_write(c);
+    store_status rs = pg_write_begin(s, &c);
     if (rs != STORE_OK) return rs;
     rs = exec_hash(c,
                    "UPDATE sessions SET last_seen_at = $2::bigint,"
@@ -275,8 +271,7 @@ store_status pg_store_session_touch(store *s, const unsigned char *token_hash, l
 store_status pg_store_session_delete(store *s, const unsigned char *token_hash)
 {
     pg_conn *c;
-    store_status rs = pg_conn_get(s, &c);
-    if (rs == STORE_OK) rs = pg_begin_write(c);
+    store_status rs = pg_write_begin(s, &c);
     if (rs != STORE_OK) return rs;
     rs = exec_hash(c, "DELETE FROM sessions WHERE token_hash = $1::bytea", token_hash, 0, 0, 0,
                    "ending a session");
@@ -286,8 +281,7 @@ store_status pg_store_session_delete(store *s, const unsigned char *token_hash)
 store_status pg_store_sessions_end_user(store *s, long long user_id, size_t *n)
 {
     pg_conn *c;
-    store_status rs = pg_conn_get(s, &c);
-    if (rs == STORE_OK) rs = pg_begin_write(c);
+    store_status rs = pg_write_begin(s, &c);
     if (rs != STORE_OK) return rs;
     pg_params p;
     pg_params_init(&p);
@@ -311,8 +305,7 @@ store_status pg_store_reset_add(store *s, const unsigned char *token_hash, long 
                                 long long expires_at)
 {
     pg_conn *c;
-    store_status rs = pg_conn_get(s, &c);
-    if (rs == STORE_OK) rs = pg_begin_write(c);
+    store_status rs = pg_write_begin(s, &c);
     if (rs != STORE_OK) return rs;
     pg_params p;
     pg_params_init(&p);
@@ -382,8 +375,7 @@ store_status pg_store_reset_use(store *s, const unsigned char *token_hash, long 
 {
     if (!password_hash || !password_hash[0]) return STORE_INVALID;
     pg_conn *c;
-    store_status rs = pg_conn_get(s, &c);
-    if (rs == STORE_OK) rs = pg_begin_write(c);
+    store_status rs = pg_write_begin(s, &c);
     if (rs != STORE_OK) return rs;
     return pg_finish(c, reset_use_in_tx(c, token_hash, now, password_hash, user_id));
 }

@@ -16,8 +16,7 @@ store_status pg_store_publish_due(store *s, arena *a, long long now, size_t limi
     *n = 0;
     if (limit == 0) return STORE_OK;
     pg_conn *c;
-    store_status rs = pg_conn_get(s, &c);
-    if (rs == STORE_OK) rs = pg_begin_write(c);
+    store_status rs = pg_write_begin(s, &c);
     if (rs != STORE_OK) return rs;
     pg_params p;
     pg_params_init(&p);

@@ -607,32 +607,6 @@ static void test_related_ranking(void **state)
     assert_int_equal(n, 0);
 }
 
-static void test_missing_read_also(void **state)
-{
-    articles_fixture *f = fixture_or_skip(state);
-    long long t = now_s() - 100;
-    const char *links_a[] = {"b-live", "c-draft", "d-nowhere", "d-nowhere", "e-future"};
-    const char *links_z[] = {"gone"};
-    store_article_input in[5] = {story("a-live", "A", t), story("b-live", "B", t),
-                                 story("c-draft", "C", t), story("e-future", "E", t + 9999),
-                                 story("z-draft", "Z", t)};
-    in[0].read_also_slugs = links_a;
-    in[0].n_read_also = 5;
-    in[2].status = ARTICLE_DRAFT;
-    in[4].status = ARTICLE_DRAFT;
-    in[4].read_also_slugs = links_z;
-    in[4].n_read_also = 1;
-    save_ok(f, in, 5, NULL);
-    store_missing_link *links;
-    size_t n;
-    assert_int_equal(store_missing_read_also(f->s, f->a, &links, &n), STORE_OK);
-    assert_int_equal(n, 3);
-    assert_string_equal(links[0].article_slug, "a-live");
-    assert_string_equal(links[0].missing_slug, "c-draft");
-    assert_string_equal(links[1].missing_slug, "d-nowhere");
-    assert_string_equal(links[2].missing_slug, "e-future");
-}
-
 /* ---- Topics, authors, keys --------------------------------------------------------------- */
 static void test_topics(void **state)
 {
@@ -823,26 +797,6 @@ static void test_api_keys(void **state)
     assert_int_equal(n, 1);
 }
 
-static void test_empty_site(void **state)
-{
-    articles_fixture *f = fixture_or_skip(state);
-    store_article art;
-    assert_int_equal(store_article_top(f->s, f->a, &art), STORE_NOT_FOUND);
-    store_article *list = (store_article *)1;
-    size_t n = 9, total = 9;
-    store_article_query q = {.limit = 10};
-    assert_int_equal(store_articles_list(f->s, f->a, &q, &list, &n, &total), STORE_OK);
-    assert_int_equal(n, 0);
-    assert_int_equal(total, 0);
-    const char **slugs;
-    assert_int_equal(store_pages_list(f->s, f->a, &slugs, &n), STORE_OK);
-    assert_int_equal(n, 0);
-    store_topic_entry *all;
-    assert_int_equal(store_topics_all(f->s, f->a, &all, &n), STORE_OK);
-    assert_int_equal(n, 0);
-    assert_int_equal(store_articles_save(f->s, NULL, 0, NULL), STORE_OK);
-}
-
 /* Reads inside one request's snapshot (store_read_begin) join it. */
 static void test_reads_in_one_snapshot(void **state)
 {
@@ -935,12 +889,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_topic_and_author_filters, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_by_ids_and_changed_since, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_related_ranking, setup_pg, teardown_pg),
-        cmocka_unit_test_setup_teardown(test_missing_read_also, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_topics, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_topics_counted_and_authors, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_topic_tree, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_api_keys, setup_pg, teardown_pg),
-        cmocka_unit_test_setup_teardown(test_empty_site, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_reads_in_one_snapshot, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_concurrent_writers_share_new_topics, setup_pg,
                                         teardown_pg),
