@@ -8,6 +8,7 @@
 #include "pg_core.h"
 #include "pg_internal.h"
 #include "store_backend.h"
+#include "thread_conns.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -31,11 +32,11 @@ typedef struct {
 } pg_stmt;
 
 struct pg_conn {
+    thread_conn link; /* first: the store's list of connections (thread_conns.h) */
     PGconn *db;
-    struct pg_store *owner;
-    struct pg_conn *next;
-    char err[ERR_MAX]; /* why the last call on this thread failed */
-    pg_stmt *stmts;    /* open addressing, cap a power of two */
+    const char *location; /* the store's, to keep its password out of messages */
+    char err[ERR_MAX];    /* why the last call on this thread failed */
+    pg_stmt *stmts;       /* open addressing, cap a power of two */
     size_t n_stmts, cap_stmts;
     unsigned next_stmt;    /* names gz1, gz2 ... per session */
     long long retry_at_ms; /* no reconnection attempt before this (monotonic ms) */
@@ -49,9 +50,7 @@ typedef struct pg_store {
     store base;
     char *location;
     int version;
-    pthread_key_t key;    /* this thread's pg_conn */
-    pthread_mutex_t lock; /* guards conns */
-    struct pg_conn *conns;
+    thread_conns conns; /* one per thread, closed by store_close */
 } pg_store;
 
 static long long monotonic_ms(void)
@@ -131,7 +130,7 @@ store_status pg_fail(pg_conn *c, const PGresult *r, const char *what)
         pg_failf(c, st, "%s: the database server cannot be reached (%s); try again", what, said);
     else
         pg_failf(c, st, "%s: %s", what, said);
-    if (c->owner) pg_redact_message(c->owner->location, c->err);
+    if (c->location) pg_redact_message(c->location, c->err);
     return st;
 }
 
@@ -272,31 +271,12 @@ store_status pg_connect(const char *location, PGconn **out, char *err, size_t er
     return STORE_OK;
 }
 
-static void conn_free(pg_conn *c)
+static void conn_free(thread_conn *link)
 {
+    pg_conn *c = (pg_conn *)link;
     cache_drop(c);
     PQfinish(c->db);
     free(c);
-}
-
-static void conn_unlink(pg_store *s, pg_conn *c)
-{
-    for (pg_conn **p = &s->conns; *p; p = &(*p)->next) {
-        if (*p == c) {
-            *p = c->next;
-            return;
-        }
-    }
-}
-
-/* Thread exit: the thread's connection goes with it. */
-static void conn_thread_exit(void *p)
-{
-    pg_conn *c = p;
-    pthread_mutex_lock(&c->owner->lock);
-    conn_unlink(c->owner, c);
-    pthread_mutex_unlock(&c->owner->lock);
-    conn_free(c);
 }
 
 static store_status conn_add(pg_store *s, PGconn *db, pg_conn **out)
@@ -304,17 +284,9 @@ static store_status conn_add(pg_store *s, PGconn *db, pg_conn **out)
     pg_conn *c = calloc(1, sizeof *c);
     if (!c) return STORE_IO;
     c->db = db;
-    c->owner = s;
-    pthread_mutex_lock(&s->lock);
-    c->next = s->conns;
-    s->conns = c;
-    pthread_mutex_unlock(&s->lock);
-    if (pthread_setspecific(s->key, c) != 0) {
-        pthread_mutex_lock(&s->lock);
-        conn_unlink(s, c);
-        pthread_mutex_unlock(&s->lock);
-        c->db = NULL; /* the caller still owns db */
-        conn_free(c);
+    c->location = s->location;
+    if (!thread_conns_add(&s->conns, &c->link)) {
+        free(c); /* the caller still owns db */
         return STORE_IO;
     }
     *out = c;
@@ -333,7 +305,7 @@ static store_status conn_ready(pg_conn *c)
     snprintf(said, sizeof said, "%s", PQerrorMessage(c->db));
     trim_newlines(said);
     pg_failf(c, STORE_UNAVAILABLE, "the database server cannot be reached (%s); try again", said);
-    pg_redact_message(c->owner->location, c->err);
+    pg_redact_message(c->location, c->err);
     return STORE_UNAVAILABLE;
 }
 
@@ -356,13 +328,13 @@ static store_status conn_revive(pg_conn *c)
 static pg_conn *conn_peek(store *base)
 {
     pg_store *s = (pg_store *)base;
-    return s ? pthread_getspecific(s->key) : NULL;
+    return s ? (pg_conn *)thread_conns_mine(&s->conns) : NULL;
 }
 
 store_status pg_conn_get(store *base, pg_conn **out)
 {
     pg_store *s = (pg_store *)base;
-    pg_conn *c = pthread_getspecific(s->key);
+    pg_conn *c = (pg_conn *)thread_conns_mine(&s->conns);
     *out = NULL;
     if (c) {
         c->err[0] = '\0';
@@ -654,13 +626,12 @@ store_status pg_store_new(const char *location, PGconn *db, int version, store *
         return STORE_IO;
     }
     s->version = version;
-    if (pthread_key_create(&s->key, conn_thread_exit) != 0) {
+    if (!thread_conns_init(&s->conns, conn_free)) {
         free(s->location);
         free(s);
         PQfinish(db);
         return STORE_IO;
     }
-    pthread_mutex_init(&s->lock, NULL);
     s->base.backend = &pg_store_backend;
     pg_conn *c;
     if (conn_add(s, db, &c) != STORE_OK) {
@@ -678,18 +649,7 @@ void pg_store_close(store *base)
 {
     pg_store *s = (pg_store *)base;
     if (!s) return;
-    pthread_setspecific(s->key, NULL);
-    pthread_mutex_lock(&s->lock);
-    pg_conn *c = s->conns;
-    s->conns = NULL;
-    pthread_mutex_unlock(&s->lock);
-    while (c) {
-        pg_conn *next = c->next;
-        conn_free(c);
-        c = next;
-    }
-    pthread_key_delete(s->key);
-    pthread_mutex_destroy(&s->lock);
+    thread_conns_close(&s->conns);
     free(s->location);
     free(s);
 }

@@ -10,6 +10,7 @@
 #include "migrations.h"
 #include "sqlite_internal.h"
 #include "store_backend.h"
+#include "thread_conns.h"
 #include "search_rank.h"
 #include "search_snippet.h"
 #include "search_text.h"
@@ -469,10 +470,9 @@ static const entity_kind author_kind = {
 
 /* ---- Store and connections ------------------------------------------------------------- */
 typedef struct conn {
+    thread_conn link; /* first: the store's list of connections (thread_conns.h) */
     sqlite3 *db;
-    sqlite3_stmt *stmts[ST__N]; /* prepared on first use, finalized at close */
-    struct sqlite_store *owner;
-    struct conn *next;
+    sqlite3_stmt *stmts[ST__N];     /* prepared on first use, finalized at close */
     char err[ERR_MAX];              /* why the last call on this thread failed */
     search_df_cache df_cache;       /* search_rank.h */
     long long seen_data_version;    /* store_changed_since_last_look */
@@ -486,9 +486,7 @@ typedef struct sqlite_store {
     store base;
     char *path;
     int version;
-    pthread_key_t key;    /* this thread's conn */
-    pthread_mutex_t lock; /* guards conns */
-    conn *conns;          /* every open connection, closed by store_close */
+    thread_conns conns; /* one per thread, closed by store_close */
 } sqlite_store;
 
 static store_status map_rc(int rc)
@@ -551,32 +549,13 @@ static store_status db_fail(conn *c, int rc, const char *what)
     return failf(c, map_rc(rc), "%s: %s", what, sqlite3_errmsg(c->db));
 }
 
-static void conn_free(conn *c)
+static void conn_free(thread_conn *link)
 {
+    conn *c = (conn *)link;
     for (int i = 0; i < ST__N; i++)
         sqlite3_finalize(c->stmts[i]);
     sqlite3_close_v2(c->db);
     free(c);
-}
-
-static void conn_unlink(sqlite_store *s, conn *c)
-{
-    for (conn **p = &s->conns; *p; p = &(*p)->next) {
-        if (*p == c) {
-            *p = c->next;
-            return;
-        }
-    }
-}
-
-/* Thread exit: the thread's connection goes with it (a server may start many threads). */
-static void conn_thread_exit(void *p)
-{
-    conn *c = p;
-    pthread_mutex_lock(&c->owner->lock);
-    conn_unlink(c->owner, c);
-    pthread_mutex_unlock(&c->owner->lock);
-    conn_free(c);
 }
 
 /* SQL gazette_search_text(text, is_html): what the search index holds of a column
@@ -622,17 +601,8 @@ static store_status conn_add(sqlite_store *s, sqlite3 *db, conn **out)
     conn *c = calloc(1, sizeof *c);
     if (!c) return STORE_IO;
     c->db = db;
-    c->owner = s;
-    pthread_mutex_lock(&s->lock);
-    c->next = s->conns;
-    s->conns = c;
-    pthread_mutex_unlock(&s->lock);
-    if (pthread_setspecific(s->key, c) != 0) {
-        pthread_mutex_lock(&s->lock);
-        conn_unlink(s, c);
-        pthread_mutex_unlock(&s->lock);
-        c->db = NULL; /* the caller still owns db */
-        conn_free(c);
+    if (!thread_conns_add(&s->conns, &c->link)) {
+        free(c); /* the caller still owns db */
         return STORE_IO;
     }
     *out = c;
@@ -643,7 +613,7 @@ static store_status conn_add(sqlite_store *s, sqlite3 *db, conn **out)
 static store_status conn_get(store *base, conn **out)
 {
     sqlite_store *s = (sqlite_store *)base;
-    conn *c = pthread_getspecific(s->key);
+    conn *c = (conn *)thread_conns_mine(&s->conns);
     if (c) {
         c->err[0] = '\0';
         *out = c;
@@ -660,7 +630,7 @@ static store_status conn_get(store *base, conn **out)
 const char *sqlite_store_last_error(store *base)
 {
     sqlite_store *s = (sqlite_store *)base;
-    conn *c = s ? pthread_getspecific(s->key) : NULL;
+    conn *c = s ? (conn *)thread_conns_mine(&s->conns) : NULL;
     return c ? c->err : "no database connection for this thread";
 }
 
@@ -676,18 +646,7 @@ void sqlite_store_close(store *base)
 {
     sqlite_store *s = (sqlite_store *)base;
     if (!s) return;
-    pthread_setspecific(s->key, NULL);
-    pthread_mutex_lock(&s->lock);
-    conn *c = s->conns;
-    s->conns = NULL;
-    pthread_mutex_unlock(&s->lock);
-    while (c) {
-        conn *next = c->next;
-        conn_free(c);
-        c = next;
-    }
-    pthread_key_delete(s->key);
-    pthread_mutex_destroy(&s->lock);
+    thread_conns_close(&s->conns);
     free(s->path);
     free(s);
 }
@@ -944,12 +903,11 @@ static store_status store_new(const char *path, sqlite3 *db, store **out)
         return STORE_IO;
     }
     s->version = latest_migration();
-    if (pthread_key_create(&s->key, conn_thread_exit) != 0) {
+    if (!thread_conns_init(&s->conns, conn_free)) {
         free(s->path);
         free(s);
         return STORE_IO;
     }
-    pthread_mutex_init(&s->lock, NULL);
     s->base.backend = &sqlite_store_backend;
     conn *c;
     if (conn_add(s, db, &c) != STORE_OK) {
