@@ -26,8 +26,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "bench: $1 did not answer"; exit 1; }
+. "$(dirname "$0")/lib.sh"
 
 gport=$(free_port)
 ./gazette demo --db "$work/demo.db" --listen 127.0.0.1:$gport >"$work/gazette.log" 2>&1 &
@@ -66,8 +65,6 @@ nginx -c "$work/nginx.conf" -p "$work" &
 pids+=($!)
 wait_http "http://127.0.0.1:$nport$PAGE"
 
-rps() { wrk -t"$THREADS" -c"$1" -d"$DURATION" "$2" | awk '/Requests\/sec/ {print $2}'; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 out="$work/figures.txt"
 echo "page: $PAGE ($bytes bytes), wrk -t$THREADS -d$DURATION, $ROUNDS rounds, $(nproc) cores" | tee "$out"

@@ -99,7 +99,7 @@ elapsed() { # elapsed LOG CMD...: runs CMD (bounded by TIMEOUT), prints its wall
 }
 pages() { find "$1" -name '*.html' | wc -l; }
 files() { find "$1" -type f | wc -l; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+. "$(dirname "$0")/lib.sh"
 first_slug=$(sed -n 's/^slug: //p' "$(find "$work/stories" -name '*.md' | sort | head -1)")
 
 echo "$N stories (replicated BBC set), $(nproc) cores, $ROUNDS alternating rounds, each into an empty output dir; gazette $build"

@@ -30,8 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "bench: $1 did not answer"; exit 1; }
+. "$(dirname "$0")/lib.sh"
 
 admin=$(tests/pg/cluster.sh start "$pg_dir")
 pg_db="${admin%/postgres}/gazette_bench"
@@ -58,8 +57,6 @@ serve sqlite_default "$sqlite_db"
 serve pg_default "$pg_db"
 bytes=$(curl -sf "http://127.0.0.1:$port_pg_default$PAGE" | wc -c)
 
-rps() { wrk -t"$THREADS" -c"$1" -d"$DURATION" "$2" | awk '/Requests\/sec/ {print $2}'; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 out="$work/figures.txt"
 echo "page: $PAGE ($bytes bytes), $(ls content/demo/*.md | wc -l) demo stories, wrk -t$THREADS -d$DURATION, $ROUNDS rounds, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$out"

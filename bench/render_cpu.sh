@@ -19,8 +19,7 @@ work=$(mktemp -d /tmp/gazette-render.XXXXXX)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "bench: $1 did not answer"; exit 1; }
+. "$(dirname "$0")/lib.sh"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 port=$(free_port)
@@ -39,5 +38,4 @@ for _ in $(seq "$ROUNDS"); do
     echo "run: pages/s=$rps requests=$requests server_cpu_us_per_page=$us"
     runs+=("$rps") cpus+=("$us")
 done
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 echo "median: pages/s=$(printf '%s\n' "${runs[@]}" | median) server_cpu_us_per_page=$(printf '%s\n' "${cpus[@]}" | median) (connections=$CONNS, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"

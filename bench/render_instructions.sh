@@ -19,15 +19,14 @@ work=$(mktemp -d /tmp/gazette-instructions.XXXXXX)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 600); do curl -sf -o /dev/null "$1" && return 0; sleep 0.2; done; echo "bench: $1 did not answer"; exit 1; }
+. "$(dirname "$0")/lib.sh"
 many() { local args=(); for _ in $(seq "$1"); do args+=(-o /dev/null "$url"); done; curl -sf "${args[@]}"; }
 
 port=$(free_port)
 "$GAZETTE" demo --db "$work/demo.db" --listen 127.0.0.1:$port >"$work/demo.log" 2>&1 &
 pid=$!
 url="http://127.0.0.1:$port$PAGE"
-wait_http "$url"
+wait_http "$url" 120
 kill "$pid"; wait "$pid" 2>/dev/null || true
 port=$(free_port)
 url="http://127.0.0.1:$port$PAGE"
@@ -36,7 +35,7 @@ valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" --toggle-co
     "$GAZETTE" serve --db "$work/demo.db" --listen 127.0.0.1:$port --cache-mb 0 ${ARGS:-} \
     >"$work/serve.log" 2>&1 &
 pid=$!
-wait_http "$url"
+wait_http "$url" 120
 sleep 2 # the related index and the freshness watcher take in the demo's stories
 many 100
 callgrind_control -z "$pid" >/dev/null 2>&1

@@ -69,7 +69,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$(dirname "$0")/lib.sh"
 die() { echo "bench/wordpress.sh: $*" >&2; exit 1; }
 wait_for() { # wait_for WHAT CMD... : up to 30 s
     local what=$1; shift
@@ -247,7 +247,6 @@ rps() { # rps URL: requests/s; fails on non-2xx answers or socket errors
     fi
     awk '/Requests\/sec/ {print $2}' <<<"$out"
 }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 wpver=$(php -r 'include "/usr/share/wordpress/wp-includes/version.php"; echo $wp_version;')
 phpver=$(php -r 'echo PHP_VERSION;')
