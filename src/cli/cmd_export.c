@@ -94,6 +94,9 @@ static bool parse_threads(const char *text, unsigned *out)
     return true;
 }
 
+/* Database pages each export worker may keep in memory (store_set_cache_mb). */
+enum { EXPORT_CACHE_MB = 64 };
+
 static int run_export(const char *dir, const cli_site_options *site, unsigned threads)
 {
     /* blocked before any thread starts: the export takes them to stop cleanly */
@@ -105,6 +108,11 @@ static int run_export(const char *dir, const cli_site_options *site, unsigned th
     site_app app;
     int rc = cli_site_open("export", site, &app);
     if (rc != CLI_OK) return rc;
+    /* every worker reads the whole archive: without room for its pages SQLite fetches them
+     * from the file again and again (11.9 million pread calls for 10,000 stories) */
+    if (store_set_cache_mb(app.store, EXPORT_CACHE_MB) != STORE_OK)
+        fprintf(stderr, "gazette export: %s (going on with the default)\n",
+                store_last_error(app.store));
     site_export_options o = {.dir = dir, .threads = threads, .progress = isatty(STDERR_FILENO)};
     site_export_stats stats;
     char err[1024] = "";

@@ -270,16 +270,18 @@ static bool list_urls(export_job *j)
 /* Creates every folder of path (which names a folder) that is missing. */
 static bool make_dirs(char *path, char *msg, size_t cap)
 {
-    for (char *p = path + 1;; p++) {
-        if (*p != '/' && *p != '\0') continue;
-        char c = *p;
-        *p = '\0';
-        bool ok = mkdir(path, 0777) == 0 || errno == EEXIST;
-        if (!ok) snprintf(msg, cap, "cannot create the folder '%s': %s", path, strerror(errno));
-        *p = c;
-        if (!ok) return false;
-        if (c == '\0') return true;
+    /* the folder itself first: its parents exist but for the first file of a folder tree */
+    if (mkdir(path, 0777) == 0 || errno == EEXIST) return true;
+    char *slash = strrchr(path, '/');
+    if (errno == ENOENT && slash && slash != path) {
+        *slash = '\0';
+        bool parent = make_dirs(path, msg, cap);
+        *slash = '/';
+        if (!parent) return false;
+        if (mkdir(path, 0777) == 0 || errno == EEXIST) return true;
     }
+    snprintf(msg, cap, "cannot create the folder '%s': %s", path, strerror(errno));
+    return false;
 }
 
 static bool write_all(int fd, const char *data, size_t len)

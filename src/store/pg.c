@@ -643,6 +643,12 @@ store_status pg_store_new(const char *location, PGconn *db, int version, store *
     return STORE_OK;
 }
 
+/* PostgreSQL's page cache is the server's (shared_buffers): nothing for a node to size. */
+store_status pg_store_set_cache_mb(store *s, unsigned mb)
+{
+    return STORE_OK;
+}
+
 /* Call once the other threads are done with the store: their connections close here, or
  * already did when they exited. */
 void pg_store_close(store *base)

@@ -486,7 +486,8 @@ typedef struct sqlite_store {
     store base;
     char *path;
     int version;
-    thread_conns conns; /* one per thread, closed by store_close */
+    thread_conns conns;        /* one per thread, closed by store_close */
+    _Atomic unsigned cache_mb; /* store_set_cache_mb; 0: SQLite's default */
 } sqlite_store;
 
 static store_status map_rc(int rc)
@@ -596,6 +597,24 @@ static int db_configure(sqlite3 *db)
                         NULL);
 }
 
+/* PRAGMA cache_size in KiB (negative), mb 0 leaving SQLite's default. */
+static int set_cache(sqlite3 *db, unsigned mb)
+{
+    if (!mb) return SQLITE_OK;
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = -%llu", (unsigned long long)mb * 1024);
+    return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+store_status sqlite_store_set_cache_mb(store *base, unsigned mb)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    s->cache_mb = mb;
+    conn *c = (conn *)thread_conns_mine(&s->conns);
+    int rc = c ? set_cache(c->db, mb) : SQLITE_OK;
+    return rc == SQLITE_OK ? STORE_OK : db_fail(c, rc, "setting the page cache's size");
+}
+
 static store_status conn_add(sqlite_store *s, sqlite3 *db, conn **out)
 {
     conn *c = calloc(1, sizeof *c);
@@ -622,6 +641,7 @@ static store_status conn_get(store *base, conn **out)
     sqlite3 *db = NULL;
     int rc = db_open(s->path, SQLITE_OPEN_READWRITE, &db);
     if (rc == SQLITE_OK) rc = db_configure(db);
+    if (rc == SQLITE_OK) rc = set_cache(db, s->cache_mb);
     store_status st = rc == SQLITE_OK ? conn_add(s, db, out) : map_rc(rc);
     if (st != STORE_OK) sqlite3_close_v2(db);
     return st;

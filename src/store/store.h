@@ -46,6 +46,12 @@ bool store_location_is_pg(const char *location);
  * (out, n bytes); anything else as it is. Returns out. */
 const char *store_location_shown(const char *location, char *out, size_t n);
 int store_schema_version(store *s); /* number of the last migration applied */
+/* Each connection this store opens from now on (and this thread's, if open) keeps up to mb MB
+ * of database pages in memory: SQLite's cache_size, 0 for its default of 2 MB. For bulk
+ * readers such as the static export, which read the whole archive on every core and otherwise
+ * fetch the same pages from the file again and again. PostgreSQL keeps its cache in the server:
+ * nothing to do there. */
+store_status store_set_cache_mb(store *s, unsigned mb);
 /* Why the last store call made on this thread failed, for people ("" after a success), e.g.
  * "article 3 (some-slug): the headline is empty". Valid until this thread's next store call. */
 const char *store_last_error(store *s);

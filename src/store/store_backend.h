@@ -108,6 +108,7 @@
     X(store_status, article_edit_save, (store *s, arena *a, const store_article_edit *e, long long *id, const char **slug, int *revision), (s, a, e, id, slug, revision)) \
     X(store_status, revisions_list, (store *s, arena *a, long long article_id, store_revision **out, size_t *n), (s, a, article_id, out, n)) \
     X(store_status, revision_get, (store *s, arena *a, long long article_id, int number, store_revision *out), (s, a, article_id, number, out)) \
+    X(store_status, set_cache_mb, (store *s, unsigned mb), (s, mb)) \
     X(store_status, publish_due, (store *s, arena *a, long long now, size_t limit, long long **ids, size_t *n), (s, a, now, limit, ids, n))
 
 /* clang-format on */
