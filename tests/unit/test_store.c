@@ -663,6 +663,34 @@ static void test_location_shown(void **state)
     assert_string_equal(store_location_shown("postgres://a:b@c/d", tiny, sizeof tiny), "postgre");
 }
 
+/* A bigger page cache for bulk readers changes nothing of what is read, on this thread's
+ * connection and on a new thread's. */
+static void *read_top(void *arg)
+{
+    fixture *f = arg;
+    arena *a = arena_new();
+    store_article art;
+    store_status st = store_article_top(f->s, a, &art);
+    arena_free(a);
+    return (void *)(intptr_t)st;
+}
+
+static void test_set_cache_mb(void **state)
+{
+    fixture *f = *state;
+    save_one(f, story("cached", "Cached", now_s() - 10), NULL);
+    assert_int_equal(store_set_cache_mb(f->s, 16), STORE_OK);
+    store_article art;
+    assert_int_equal(store_article_top(f->s, f->a, &art), STORE_OK);
+    assert_string_equal(art.slug, "cached");
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, read_top, f), 0);
+    void *rs;
+    assert_int_equal(pthread_join(t, &rs), 0);
+    assert_int_equal((intptr_t)rs, STORE_OK);
+    assert_int_equal(store_set_cache_mb(f->s, 0), STORE_OK);
+}
+
 /* Scheduled publishing: the due stories are flipped once, the others stay scheduled. */
 static void test_publish_due(void **state)
 {
@@ -1819,6 +1847,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_live_filtering, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_publish_due, setup_db, teardown),
         cmocka_unit_test(test_location_shown),
+        cmocka_unit_test_setup_teardown(test_set_cache_mb, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_topics_leading, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_empty_site, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_pagination_and_total, setup_db, teardown),
