@@ -572,6 +572,12 @@ const char *pg_text(arena *a, const PGresult *r, int row, int col)
     return arena_strndup(a, PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col));
 }
 
+const char *pg_text_or_empty(arena *a, const PGresult *r, int row, int col)
+{
+    const char *text = pg_text(a, r, row, col);
+    return text ? text : "";
+}
+
 long long pg_int(const PGresult *r, int row, int col)
 {
     if (PQgetisnull(r, row, col)) return 0;

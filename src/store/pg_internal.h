@@ -79,8 +79,9 @@ store_status pg_exec_int(pg_conn *c, const char *sql, const pg_params *p, long l
                          const char *what);
 
 /* Column readers for a text-format result. */
-const char *pg_text(arena *a, const PGresult *r, int row, int col); /* NULL for SQL NULL */
-long long pg_int(const PGresult *r, int row, int col);              /* 0 for SQL NULL */
+const char *pg_text(arena *a, const PGresult *r, int row, int col);          /* NULL for SQL NULL */
+const char *pg_text_or_empty(arena *a, const PGresult *r, int row, int col); /* "" for NULL */
+long long pg_int(const PGresult *r, int row, int col);                       /* 0 for SQL NULL */
 /* A bytea column decoded into the arena; *n gets its length. NULL for SQL NULL. */
 const unsigned char *pg_bytes(arena *a, const PGresult *r, int row, int col, size_t *n);
 

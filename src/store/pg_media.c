@@ -10,26 +10,19 @@
     " coalesce(m.uploader_id, 0), coalesce(u.display_name, ''), m.created_at"
 #define MEDIA_FROM " FROM media m LEFT JOIN users u ON u.id = m.uploader_id"
 
-/* Column col of row row as an arena string, "" for SQL NULL. */
-static const char *text_at(arena *a, const PGresult *r, int row, int col)
-{
-    const char *text = pg_text(a, r, row, col);
-    return text ? text : "";
-}
-
 static void read_media(arena *a, const PGresult *r, int row, store_media *out)
 {
     out->id = pg_int(r, row, 0);
-    out->hash = text_at(a, r, row, 1);
-    out->file_name = text_at(a, r, row, 2);
+    out->hash = pg_text_or_empty(a, r, row, 1);
+    out->file_name = pg_text_or_empty(a, r, row, 2);
     out->width = (unsigned)pg_int(r, row, 3);
     out->height = (unsigned)pg_int(r, row, 4);
-    out->widths = text_at(a, r, row, 5);
-    out->alt = text_at(a, r, row, 6);
-    out->caption = text_at(a, r, row, 7);
-    out->credit = text_at(a, r, row, 8);
+    out->widths = pg_text_or_empty(a, r, row, 5);
+    out->alt = pg_text_or_empty(a, r, row, 6);
+    out->caption = pg_text_or_empty(a, r, row, 7);
+    out->credit = pg_text_or_empty(a, r, row, 8);
     out->uploader_id = pg_int(r, row, 9);
-    out->uploader_name = text_at(a, r, row, 10);
+    out->uploader_name = pg_text_or_empty(a, r, row, 10);
     out->created_at = pg_int(r, row, 11);
 }
 

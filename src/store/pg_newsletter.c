@@ -8,19 +8,12 @@
 
 #define SUBSCRIBER_COLS "id, email, status, topics, coalesce(confirm_expires, 0)"
 
-/* Column col of row row as an arena string, "" for SQL NULL. */
-static const char *text_at(arena *a, const PGresult *r, int row, int col)
-{
-    const char *text = pg_text(a, r, row, col);
-    return text ? text : "";
-}
-
 static void read_subscriber(arena *a, const PGresult *r, int row, store_subscriber *out)
 {
     out->id = pg_int(r, row, 0);
-    out->email = text_at(a, r, row, 1);
+    out->email = pg_text_or_empty(a, r, row, 1);
     out->status = (subscriber_status)pg_int(r, row, 2);
-    out->topics = text_at(a, r, row, 3);
+    out->topics = pg_text_or_empty(a, r, row, 3);
     out->confirm_expires = pg_int(r, row, 4);
 }
 
