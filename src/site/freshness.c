@@ -45,6 +45,8 @@ struct site_freshness {
     long long last_poll;  /* when the last look at stories began: what is newer is news */
     seen_story *seen;     /* the stories handled in the last OVERLAP_SECONDS (read again there) */
     size_t n_seen, cap_seen;
+    size_t *seen_slots;     /* seen's positions + 1 by story id (open addressing; 0: empty) */
+    size_t n_slots;         /* a power of two, at least twice cap_seen; 0 before the first */
     long long last_change;  /* the change log: the last id applied */
     site_live *live;        /* told of every story change (NULL: none); guarded by lock */
     story_views *views;     /* the article views (NULL: none), dropped like the pages */
@@ -135,26 +137,72 @@ static uint64_t story_print(const store_article *story)
     return h;
 }
 
-/* Whether this story, in this very state, was handled by an earlier look; remembers it if not. */
+static size_t slot_of(long long id, size_t n_slots)
+{
+    return (size_t)(((unsigned long long)id * 0x9e3779b97f4a7c15ull) >> 17) & (n_slots - 1);
+}
+
+/* The position in seen of story id, or n_seen when it is not there. */
+static size_t seen_find(const site_freshness *f, long long id)
+{
+    if (!f->n_slots) return f->n_seen;
+    for (size_t i = slot_of(id, f->n_slots);; i = (i + 1) & (f->n_slots - 1)) {
+        size_t at = f->seen_slots[i];
+        if (!at) return f->n_seen;
+        if (f->seen[at - 1].id == id) return at - 1;
+    }
+}
+
+static void slot_put(site_freshness *f, size_t position)
+{
+    size_t i = slot_of(f->seen[position].id, f->n_slots);
+    while (f->seen_slots[i])
+        i = (i + 1) & (f->n_slots - 1);
+    f->seen_slots[i] = position + 1;
+}
+
+/* Makes the slots again for seen as it stands (after it grew or was pruned). */
+static bool seen_reindex(site_freshness *f)
+{
+    size_t n = 128;
+    while (n < 2 * f->cap_seen)
+        n *= 2;
+    size_t *slots = calloc(n, sizeof *slots);
+    if (!slots) return false;
+    free(f->seen_slots);
+    f->seen_slots = slots;
+    f->n_slots = n;
+    for (size_t i = 0; i < f->n_seen; i++)
+        slot_put(f, i);
+    return true;
+}
+
+/* Whether this story, in this very state, was handled by an earlier look; remembers it if not.
+ * Found by id through the slots: a bulk import of thousands of stories while the server runs
+ * costs one probe per story, not a scan of every story handled in the last seconds. */
 static bool seen_before(site_freshness *f, const store_article *story, long long now)
 {
     bool live = story->status != ARTICLE_DRAFT && story->published_at <= now;
     seen_story state = {story->id, story->updated_at, story->published_at, story_print(story),
                         live};
-    for (size_t i = 0; i < f->n_seen; i++) {
-        if (f->seen[i].id != story->id) continue;
-        bool same = f->seen[i].content == state.content && f->seen[i].live == live;
-        f->seen[i] = state; /* the entry stands for the story's newest state */
+    size_t at = seen_find(f, story->id);
+    if (at < f->n_seen) {
+        bool same = f->seen[at].content == state.content && f->seen[at].live == live;
+        f->seen[at] = state; /* the entry stands for the story's newest state */
         return same;
     }
-    if (f->n_seen == f->cap_seen) {
+    if (f->n_seen == f->cap_seen || !f->n_slots) {
         size_t cap = f->cap_seen ? f->cap_seen * 2 : 64;
-        seen_story *grown = realloc(f->seen, cap * sizeof *grown);
-        if (!grown) return false; /* handled again next time: harmless */
-        f->seen = grown;
-        f->cap_seen = cap;
+        if (f->n_seen == f->cap_seen) {
+            seen_story *grown = realloc(f->seen, cap * sizeof *grown);
+            if (!grown) return false; /* handled again next time: harmless */
+            f->seen = grown;
+            f->cap_seen = cap;
+        }
+        if (!seen_reindex(f)) return false;
     }
-    f->seen[f->n_seen++] = state;
+    f->seen[f->n_seen] = state;
+    slot_put(f, f->n_seen++);
     return false;
 }
 
@@ -165,7 +213,9 @@ static void seen_prune(site_freshness *f)
     for (size_t i = 0; i < f->n_seen; i++)
         if (f->seen[i].updated_at >= f->since || f->seen[i].published_at >= f->since)
             f->seen[kept++] = f->seen[i];
+    if (kept == f->n_seen) return;
     f->n_seen = kept;
+    if (!seen_reindex(f)) f->n_slots = 0; /* no slots: every story is new again (harmless) */
 }
 
 /* Logs the first of a run of failures (the watcher looks every few milliseconds: a database
@@ -403,5 +453,6 @@ void site_freshness_stop(site_freshness *f)
     pthread_mutex_destroy(&f->stop_lock);
     pthread_cond_destroy(&f->stop_cond);
     free(f->seen);
+    free(f->seen_slots);
     free(f);
 }
