@@ -504,51 +504,12 @@ store_status pg_store_missing_read_also(store *s, arena *a, store_missing_link *
 }
 
 /* ---- Saving ------------------------------------------------------------------------------- */
-bool pg_blank(const char *s)
-{
-    if (!s) return true;
-    for (; *s; s++) {
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') return false;
-    }
-    return true;
-}
-
-static store_status check_names(pg_conn *c, size_t i, const char *slug, const char *what,
-                                const char **names, size_t n)
-{
-    if (n && !names)
-        return pg_failf(c, STORE_INVALID, "article %zu (%s): no %s list", i, slug, what);
-    for (size_t k = 0; k < n; k++) {
-        if (pg_blank(names[k]))
-            return pg_failf(c, STORE_INVALID, "article %zu (%s): %s %zu is empty", i, slug, what,
-                            k + 1);
-    }
-    return STORE_OK;
-}
-
 /* Everything the store refuses, checked before anything is written. i is 1-based. */
 static store_status check_input(pg_conn *c, const store_article_input *in, size_t i)
 {
-    if (!content_slug_is_valid(in->slug))
-        return pg_failf(c, STORE_INVALID,
-                        "article %zu: invalid slug '%s' (a-z, 0-9 and single '-', 1 to 80 bytes)",
-                        i, in->slug ? in->slug : "");
-    if (pg_blank(in->headline))
-        return pg_failf(c, STORE_INVALID, "article %zu (%s): the headline is empty", i, in->slug);
-    switch (in->status) {
-    case ARTICLE_DRAFT:
-    case ARTICLE_SCHEDULED:
-    case ARTICLE_PUBLISHED:
-        break;
-    default:
-        return pg_failf(c, STORE_INVALID, "article %zu (%s): unknown status %d", i, in->slug,
-                        (int)in->status);
-    }
-    store_status rs = check_names(c, i, in->slug, "topic", in->topic_names, in->n_topics);
-    if (rs == STORE_OK) rs = check_names(c, i, in->slug, "author", in->author_names, in->n_authors);
-    if (rs == STORE_OK)
-        rs = check_names(c, i, in->slug, "read-also slug", in->read_also_slugs, in->n_read_also);
-    return rs;
+    char why[512];
+    return store_article_input_ok(in, i, why, sizeof why) ? STORE_OK
+                                                          : pg_failf(c, STORE_INVALID, "%s", why);
 }
 
 store_status pg_check_article(pg_conn *c, const store_article_input *in)

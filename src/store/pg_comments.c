@@ -10,6 +10,7 @@
 #include "comment_hash.h"
 #include "pg_internal.h"
 #include "store_backend.h"
+#include "store_checks.h"
 
 enum { DUPLICATE_WINDOW = 24 * 60 * 60 };
 
@@ -22,30 +23,12 @@ enum { DUPLICATE_WINDOW = 24 * 60 * 60 };
 #define COMMENT_NEWEST " ORDER BY c.created_at DESC, c.id DESC"
 #define LIVE "a.status >= 1 AND a.published_at <= $1 AND a.kind = 'story'"
 
-static bool blank(const char *s)
-{
-    if (!s) return true;
-    for (; *s; s++)
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') return false;
-    return true;
-}
-
 /* ---- Adding ------------------------------------------------------------------------------ */
 static store_status check_comment(pg_conn *c, const store_comment_input *in)
 {
-    if (!in) return pg_failf(c, STORE_INVALID, "no comment given");
-    if (blank(in->body)) return pg_failf(c, STORE_INVALID, "the comment is empty");
-    if (blank(in->author_name)) return pg_failf(c, STORE_INVALID, "the name is empty");
-    if (blank(in->author_email)) return pg_failf(c, STORE_INVALID, "the email is empty");
-    if (in->parent_id < 0)
-        return pg_failf(c, STORE_INVALID, "the comment you reply to does not exist");
-    switch (in->moderation) {
-    case MODERATION_HOLD_ALL:
-    case MODERATION_HOLD_FIRST:
-    case MODERATION_PUBLISH:
-        return STORE_OK;
-    }
-    return pg_failf(c, STORE_INVALID, "unknown moderation mode %d", (int)in->moderation);
+    char why[256];
+    return store_comment_input_ok(in, why, sizeof why) ? STORE_OK
+                                                       : pg_failf(c, STORE_INVALID, "%s", why);
 }
 
 /* The story takes comments (live and not closed); its row stays locked until the end of the

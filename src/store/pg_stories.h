@@ -1,10 +1,10 @@
 /* pg_stories.h — what pg_articles.c (stories) and pg_topics.c (topics, authors, API keys) of
- * the PostgreSQL backend share besides pg_internal.h: the live rule as SQL, the name order,
- * and the blank-text check. */
+ * the PostgreSQL backend share besides pg_internal.h: the live rule as SQL and the name order
+ * (the blank-text check is store_checks.h's, for both backends). */
 #ifndef GAZETTE_PG_STORIES_H
 #define GAZETTE_PG_STORIES_H
 
-#include <stdbool.h>
+#include "store_checks.h"
 
 /* Live and a story ($1 is now): published, or scheduled with its time come; pages (kind
  * 'page') are never in lists, search or related. */
@@ -15,8 +15,5 @@
  * as SQLite's do (their collation is "C", pg_migrations.c), so "ORDER BY x" needs nothing. */
 #define PG_NOCASE(col)                                                                             \
     "translate(" col ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-
-/* NULL or nothing but spaces, tabs and line breaks. */
-bool pg_blank(const char *s);
 
 #endif

@@ -24,7 +24,7 @@ store_status pg_store_topic_add(store *s, const char *slug, const char *name,
     if (rs != STORE_OK) return rs;
     if (!content_slug_is_valid(slug))
         return pg_failf(c, STORE_INVALID, "invalid topic slug '%s'", slug ? slug : "");
-    if (pg_blank(name)) return pg_failf(c, STORE_INVALID, "topic %s: the name is empty", slug);
+    if (store_blank(name)) return pg_failf(c, STORE_INVALID, "topic %s: the name is empty", slug);
     pg_params p;
     pg_params_init(&p);
     pg_param_text(&p, slug);
@@ -349,7 +349,7 @@ store_status pg_store_api_key_add(store *s, const char *name, const char *hash)
     pg_conn *c;
     store_status rs = pg_conn_get(s, &c);
     if (rs != STORE_OK) return rs;
-    if (pg_blank(name) || pg_blank(hash))
+    if (store_blank(name) || store_blank(hash))
         return pg_failf(c, STORE_INVALID, "the key's name is empty");
     pg_params p;
     pg_params_init(&p);

@@ -10,6 +10,7 @@
 #include "migrations.h"
 #include "sqlite_internal.h"
 #include "store_backend.h"
+#include "store_checks.h"
 #include "thread_conns.h"
 #include "search_rank.h"
 #include "search_snippet.h"
@@ -1391,50 +1392,12 @@ long long sqlite_store_last_change(store *s)
 }
 
 /* ---- Saving articles ------------------------------------------------------------------- */
-static bool blank(const char *s)
-{
-    if (!s) return true;
-    for (; *s; s++) {
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') return false;
-    }
-    return true;
-}
-
-static store_status check_names(conn *c, size_t i, const char *slug, const char *what,
-                                const char **names, size_t n)
-{
-    if (n && !names) return failf(c, STORE_INVALID, "article %zu (%s): no %s list", i, slug, what);
-    for (size_t k = 0; k < n; k++) {
-        if (blank(names[k]))
-            return failf(c, STORE_INVALID, "article %zu (%s): %s %zu is empty", i, slug, what,
-                         k + 1);
-    }
-    return STORE_OK;
-}
-
 /* Everything the store refuses, checked before anything is written. i is 1-based. */
 static store_status check_input(conn *c, const store_article_input *in, size_t i)
 {
-    if (!content_slug_is_valid(in->slug))
-        return failf(c, STORE_INVALID,
-                     "article %zu: invalid slug '%s' (a-z, 0-9 and single '-', 1 to 80 bytes)", i,
-                     in->slug ? in->slug : "");
-    if (blank(in->headline))
-        return failf(c, STORE_INVALID, "article %zu (%s): the headline is empty", i, in->slug);
-    switch (in->status) {
-    case ARTICLE_DRAFT:
-    case ARTICLE_SCHEDULED:
-    case ARTICLE_PUBLISHED:
-        break;
-    default:
-        return failf(c, STORE_INVALID, "article %zu (%s): unknown status %d", i, in->slug,
-                     (int)in->status);
-    }
-    store_status rs = check_names(c, i, in->slug, "topic", in->topic_names, in->n_topics);
-    if (rs == STORE_OK) rs = check_names(c, i, in->slug, "author", in->author_names, in->n_authors);
-    if (rs == STORE_OK)
-        rs = check_names(c, i, in->slug, "read-also slug", in->read_also_slugs, in->n_read_also);
-    return rs;
+    char why[512];
+    return store_article_input_ok(in, i, why, sizeof why) ? STORE_OK
+                                                          : failf(c, STORE_INVALID, "%s", why);
 }
 
 static store_status lookup_id(conn *c, enum stmt_id id, const char *text, long long *out)
@@ -1870,7 +1833,7 @@ store_status sqlite_store_search(store *s, arena *a, const char *fts_query, cons
     conn *c;
     store_status rs = conn_get(s, &c);
     if (rs != STORE_OK) return rs;
-    if (!fts_query || blank(fts_query)) return failf(c, STORE_INVALID, "empty search query");
+    if (!fts_query || store_blank(fts_query)) return failf(c, STORE_INVALID, "empty search query");
     size_t count = 0;
     bool cut = false;
     rs = begin_read(c);
@@ -1909,7 +1872,7 @@ store_status sqlite_store_topic_add(store *s, const char *slug, const char *name
     if (rs != STORE_OK) return rs;
     if (!content_slug_is_valid(slug))
         return failf(c, STORE_INVALID, "invalid topic slug '%s'", slug ? slug : "");
-    if (blank(name)) return failf(c, STORE_INVALID, "topic %s: the name is empty", slug);
+    if (store_blank(name)) return failf(c, STORE_INVALID, "topic %s: the name is empty", slug);
     long long new_id = 0;
     rs = exec_id(c, ST_BEGIN_IMMEDIATE, "starting to write");
     if (rs == STORE_OK)
@@ -2073,7 +2036,8 @@ store_status sqlite_store_api_key_add(store *s, const char *name, const char *ha
     sqlite3_stmt *st;
     store_status rs = conn_get(s, &c);
     if (rs != STORE_OK) return rs;
-    if (blank(name) || blank(hash)) return failf(c, STORE_INVALID, "the key's name is empty");
+    if (store_blank(name) || store_blank(hash))
+        return failf(c, STORE_INVALID, "the key's name is empty");
     rs = exec_id(c, ST_BEGIN_IMMEDIATE, "starting to write");
     if (rs == STORE_OK && (rs = prep(c, ST_API_KEY_ADD, &st)) == STORE_OK) {
         binder b = {st, SQLITE_OK};
@@ -2154,19 +2118,9 @@ enum { DUPLICATE_WINDOW = 24 * 60 * 60 };
 
 static store_status check_comment(conn *c, const store_comment_input *in)
 {
-    if (!in) return failf(c, STORE_INVALID, "no comment given");
-    if (blank(in->body)) return failf(c, STORE_INVALID, "the comment is empty");
-    if (blank(in->author_name)) return failf(c, STORE_INVALID, "the name is empty");
-    if (blank(in->author_email)) return failf(c, STORE_INVALID, "the email is empty");
-    if (in->parent_id < 0)
-        return failf(c, STORE_INVALID, "the comment you reply to does not exist");
-    switch (in->moderation) {
-    case MODERATION_HOLD_ALL:
-    case MODERATION_HOLD_FIRST:
-    case MODERATION_PUBLISH:
-        return STORE_OK;
-    }
-    return failf(c, STORE_INVALID, "unknown moderation mode %d", (int)in->moderation);
+    char why[256];
+    return store_comment_input_ok(in, why, sizeof why) ? STORE_OK
+                                                       : failf(c, STORE_INVALID, "%s", why);
 }
 
 /* The story takes comments: live and not closed. */
