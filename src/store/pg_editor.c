@@ -5,12 +5,11 @@
  * pg_revision_write). A save is one transaction that first locks the story's row (SELECT ...
  * FOR UPDATE), so two saves of one story take turns and the second sees the first's revision.
  * Names order as SQLite's COLLATE NOCASE does (PG_NOCASE, pg_stories.h). */
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "../content/content.h"
 #include "pg_internal.h"
+#include "revision_links.h"
 #include "pg_stories.h"
 
 /* ---- The list ---------------------------------------------------------------------------
@@ -264,41 +263,6 @@ store_status pg_revision_write(pg_conn *c, long long article_id, long long user_
     " comments_off, comments_days, body_format, topics, authors"
 enum { REVISION_NCOLS = 20 };
 
-/* Topics or authors from a JSON array of names: names and slugs made from them. */
-static void read_names(arena *a, const char *text, const char ***names, size_t *n)
-{
-    *names = NULL;
-    *n = 0;
-    json_t *list = text ? json_loads(text, 0, NULL) : NULL;
-    if (json_is_array(list) && json_array_size(list) > 0) {
-        *names = arena_alloc(a, json_array_size(list) * sizeof **names);
-        for (size_t i = 0; i < json_array_size(list); i++) {
-            const char *name = json_string_value(json_array_get(list, i));
-            if (name) (*names)[(*n)++] = arena_strdup(a, name);
-        }
-    }
-    json_decref(list);
-}
-
-/* The topics (authors when !topics) of a revision from their JSON array of names. */
-static void read_revision_links(arena *a, const char *json, store_article *o, bool topics)
-{
-    const char **names;
-    size_t n;
-    read_names(a, json, &names, &n);
-    if (topics) {
-        o->topics = n ? arena_alloc(a, n * sizeof *o->topics) : NULL;
-        for (size_t i = 0; i < n; i++)
-            o->topics[o->n_topics++] =
-                (store_topic){0, content_slugify(a, names[i]), names[i], NULL};
-    } else {
-        o->authors = n ? arena_alloc(a, n * sizeof *o->authors) : NULL;
-        for (size_t i = 0; i < n; i++)
-            o->authors[o->n_authors++] =
-                (store_author){0, content_slugify(a, names[i]), names[i], NULL};
-    }
-}
-
 static void read_revision(arena *a, const PGresult *r, int row, store_revision *rev, bool with_body)
 {
     memset(rev, 0, sizeof *rev);
@@ -323,8 +287,7 @@ static void read_revision(arena *a, const PGresult *r, int row, store_revision *
     o->comments_days = (unsigned)pg_int(r, row, 16);
     o->body_format = pg_text(a, r, row, 17);
     o->updated_at = rev->saved_at;
-    read_revision_links(a, pg_text(a, r, row, 18), o, true);
-    read_revision_links(a, pg_text(a, r, row, 19), o, false);
+    store_revision_links(a, pg_text(a, r, row, 18), pg_text(a, r, row, 19), o);
     if (with_body) {
         o->body_markdown = pg_text(a, r, row, REVISION_NCOLS);
         o->body_html = pg_text(a, r, row, REVISION_NCOLS + 1);

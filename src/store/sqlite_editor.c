@@ -4,12 +4,11 @@
  * writes (also store_articles_save's, through sqlite_revision_write). Statements are prepared,
  * bound and finalized per call (these calls are rare next to page views); a save is one
  * BEGIN IMMEDIATE transaction. */
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "../content/content.h"
+#include "revision_links.h"
 #include "sqlite_internal.h"
 
 typedef sqlite_query query;
@@ -264,22 +263,6 @@ store_status sqlite_revision_write(conn *c, long long article_id, long long user
     " comments_off, comments_days, body_format, topics, authors"
 enum { REVISION_NCOLS = 20 };
 
-/* Topics or authors from a JSON array of names: names and slugs made from them. */
-static void read_names(arena *a, const char *text, const char ***names, size_t *n)
-{
-    *names = NULL;
-    *n = 0;
-    json_t *list = text ? json_loads(text, 0, NULL) : NULL;
-    if (json_is_array(list) && json_array_size(list) > 0) {
-        *names = arena_alloc(a, json_array_size(list) * sizeof **names);
-        for (size_t i = 0; i < json_array_size(list); i++) {
-            const char *name = json_string_value(json_array_get(list, i));
-            if (name) (*names)[(*n)++] = arena_strdup(a, name);
-        }
-    }
-    json_decref(list);
-}
-
 static void read_revision(arena *a, sqlite3_stmt *st, store_revision *r, bool with_body)
 {
     memset(r, 0, sizeof *r);
@@ -304,17 +287,7 @@ static void read_revision(arena *a, sqlite3_stmt *st, store_revision *r, bool wi
     o->comments_days = (unsigned)sqlite3_column_int(st, 16);
     o->body_format = sqlite_column_copy(a, st, 17);
     o->updated_at = r->saved_at;
-    const char **names;
-    size_t n;
-    read_names(a, sqlite_column_copy(a, st, 18), &names, &n);
-    o->topics = n ? arena_alloc(a, n * sizeof *o->topics) : NULL;
-    for (size_t i = 0; i < n; i++)
-        o->topics[o->n_topics++] = (store_topic){0, content_slugify(a, names[i]), names[i], NULL};
-    read_names(a, sqlite_column_copy(a, st, 19), &names, &n);
-    o->authors = n ? arena_alloc(a, n * sizeof *o->authors) : NULL;
-    for (size_t i = 0; i < n; i++)
-        o->authors[o->n_authors++] =
-            (store_author){0, content_slugify(a, names[i]), names[i], NULL};
+    store_revision_links(a, sqlite_column_copy(a, st, 18), sqlite_column_copy(a, st, 19), o);
     if (with_body) {
         o->body_markdown = sqlite_column_copy(a, st, REVISION_NCOLS);
         o->body_html = sqlite_column_copy(a, st, REVISION_NCOLS + 1);
