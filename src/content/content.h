@@ -47,6 +47,9 @@ char *content_resolve_read_also(arena *a, const char *html, content_story_lookup
  * picks a fallback such as "story-<id>"). */
 char *content_slugify(arena *a, const char *text);
 bool content_slug_is_valid(const char *slug); /* [a-z0-9]+(-[a-z0-9]+)*, 1..80 bytes */
+/* slug-n (n >= 2): the n-th candidate when slug is taken, slug cut (and its trailing '-'
+ * dropped) so that the whole still fits in 80 bytes. */
+char *content_slug_numbered(arena *a, const char *slug, int n);
 
 /* ---- Excerpts ---------------------------------------------------------------------------
  * Plain text (tags stripped, entities for & < > " ' decoded, whitespace collapsed) of at most

@@ -3,6 +3,7 @@
 #include "content.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 enum { SLUG_MAX = 80, SLUG_SCRATCH = 96 };
@@ -146,4 +147,15 @@ bool content_slug_is_valid(const char *slug)
         }
     }
     return true;
+}
+
+char *content_slug_numbered(arena *a, const char *slug, int n)
+{
+    char suffix[16];
+    int len = snprintf(suffix, sizeof suffix, "-%d", n);
+    size_t keep = strlen(slug);
+    if (keep + (size_t)len > SLUG_MAX) keep = SLUG_MAX - (size_t)len;
+    while (keep > 0 && slug[keep - 1] == '-')
+        keep--;
+    return arena_printf(a, "%.*s%s", (int)keep, slug, suffix);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pg_internal.h"
+#include "../content/content.h"
 #include "revision_links.h"
 #include "pg_stories.h"
 
@@ -419,13 +420,7 @@ static store_status pick_slug(pg_conn *c, arena *a, const store_article_edit *e,
     if (!e->unique_slug)
         return pg_failf(c, STORE_CONFLICT, "the slug '%s' belongs to another story", want);
     for (int n = 2; n < 1000 && rs == STORE_OK; n++) {
-        char suffix[16];
-        int len = snprintf(suffix, sizeof suffix, "-%d", n);
-        size_t keep = strlen(want);
-        if (keep + (size_t)len > 80) keep = 80 - (size_t)len;
-        while (keep > 0 && want[keep - 1] == '-')
-            keep--;
-        const char *candidate = arena_printf(a, "%.*s%s", (int)keep, want, suffix);
+        const char *candidate = content_slug_numbered(a, want, n);
         if ((rs = slug_taken(c, candidate, e->id, &taken)) == STORE_OK && !taken) {
             *out = candidate;
             return STORE_OK;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../content/content.h"
 #include "revision_links.h"
 #include "sqlite_internal.h"
 
@@ -411,13 +412,7 @@ static store_status pick_slug(query *q, arena *a, const store_article_edit *e, c
     if (!e->unique_slug)
         return sqlite_failf(q->c, STORE_CONFLICT, "the slug '%s' belongs to another story", want);
     for (int n = 2; n < 1000 && rs == STORE_OK; n++) {
-        char suffix[16];
-        int len = snprintf(suffix, sizeof suffix, "-%d", n);
-        size_t keep = strlen(want);
-        if (keep + (size_t)len > 80) keep = 80 - (size_t)len;
-        while (keep > 0 && want[keep - 1] == '-')
-            keep--;
-        const char *candidate = arena_printf(a, "%.*s%s", (int)keep, want, suffix);
+        const char *candidate = content_slug_numbered(a, want, n);
         if ((rs = slug_taken(q, candidate, e->id, &taken)) == STORE_OK && !taken) {
             *out = candidate;
             return STORE_OK;

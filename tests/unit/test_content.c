@@ -376,6 +376,23 @@ static void test_slugify_long(void **state)
     assert_true(content_slug_is_valid(s));
 }
 
+/* The candidates after a taken slug: slug-2, slug-3 ..., still valid at the 80-byte limit. */
+static void test_slug_numbered(void **state)
+{
+    arena *a = arena_new();
+    assert_string_equal(content_slug_numbered(a, "city-budget", 2), "city-budget-2");
+    assert_string_equal(content_slug_numbered(a, "x", 999), "x-999");
+    char long_slug[81];
+    memset(long_slug, 'a', 80);
+    long_slug[76] = '-'; /* the cut (77 bytes kept) would end on this '-': it goes too */
+    long_slug[80] = '\0';
+    const char *numbered = content_slug_numbered(a, long_slug, 12);
+    assert_int_equal(strlen(numbered), 76 + 3);
+    assert_true(content_slug_is_valid(numbered));
+    assert_string_equal(numbered + strlen(numbered) - 3, "-12");
+    arena_free(a);
+}
+
 static void test_slug_is_valid(void **state)
 {
     assert_true(content_slug_is_valid("a"));
@@ -858,6 +875,7 @@ int main(void)
         T(test_slugify_other_scripts),
         T(test_slugify_long),
         T(test_slug_is_valid),
+        T(test_slug_numbered),
         T(test_excerpt_short_unchanged),
         T(test_excerpt_word_boundary),
         T(test_excerpt_multibyte),
