@@ -15,10 +15,21 @@ store_status pg_store_publish_due(store *s, arena *a, long long now, size_t limi
     *ids = NULL;
     *n = 0;
     if (limit == 0) return STORE_OK;
+    /* every node asks every second: a read first, so that a second with nothing due costs
+     * no write transaction and no lock */
     pg_conn *c;
-    store_status rs = pg_write_begin(s, &c);
-    if (rs != STORE_OK) return rs;
+    store_status rs = pg_conn_get(s, &c);
     pg_params p;
+    pg_params_init(&p);
+    pg_param_int(&p, now);
+    long long due = 0;
+    if (rs == STORE_OK)
+        rs = pg_exec_int(c,
+                         "SELECT count(*) FROM (SELECT 1 FROM articles WHERE status = 1"
+                         " AND published_at <= $1::bigint LIMIT 1) d",
+                         &p, &due, "looking for scheduled stories");
+    if (rs != STORE_OK || !due) return rs;
+    if ((rs = pg_begin_write(c)) != STORE_OK) return rs;
     pg_params_init(&p);
     pg_param_int(&p, SCHEDULER_LOCK);
     long long got = 0;
