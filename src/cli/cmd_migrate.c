@@ -18,11 +18,6 @@ static const char migrate_help[] =
     "and every table's rows are counted on both sides: on any error or difference nothing is\n"
     "kept. Stop the servers writing to FILE first; then serve with --db postgres://...\n";
 
-static void progress(void *ctx, size_t done, size_t total)
-{
-    cli_progress_bar("copying", done, total);
-}
-
 int cli_migrate(int argc, char **argv)
 {
     const char *from = NULL, *to = NULL, *positional[1];
@@ -40,7 +35,8 @@ int cli_migrate(int argc, char **argv)
     char err[512];
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    store_status st = store_copy_sqlite_to_pg(from, to, progress, NULL, &report, err, sizeof err);
+    store_status st =
+        store_copy_sqlite_to_pg(from, to, cli_progress_bar, "copying", &report, err, sizeof err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (st != STORE_OK) {
         fprintf(stderr, "\ngazette migrate: %s\n", err);
